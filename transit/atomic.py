@@ -1,0 +1,84 @@
+"""Write outputs atomically: to a temporary file or folder, then rename.
+
+A command that fails half-way leaves either the old output or none, never a
+partial one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from transit.errors import OutputExistsError
+
+__all__ = ["atomic_write_bytes", "atomic_write_text", "output_dir"]
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+@contextlib.contextmanager
+def output_dir(path: str | os.PathLike[str], *, force: bool = False) -> Iterator[Path]:
+    """Yield a fresh staging folder that replaces ``path`` when the block succeeds.
+
+    Parameters
+    ----------
+    path
+        The output folder the user asked for.
+    force
+        Replace an existing, non-empty ``path``. Without it an existing
+        non-empty folder (or a file) raises :class:`OutputExistsError` before
+        anything is written.
+
+    Notes
+    -----
+    Files are written into a hidden sibling folder; on success the old output
+    (if any) is moved aside and the staging folder renamed into place. On error
+    the staging folder is removed and ``path`` is left untouched.
+    """
+    target = Path(path)
+    if target.exists() and not force:
+        if target.is_file() or any(target.iterdir()):
+            msg = f"{target}: output exists; use --force to replace it"
+            raise OutputExistsError(msg)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    old: Path | None = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+        old.rmdir()
+        os.replace(target, old)
+    os.replace(staging, target)
+    if old is not None:
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)

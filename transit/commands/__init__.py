@@ -1,0 +1,1 @@
+"""Typer sub-apps behind ``cli.py``: thin commands over the package."""

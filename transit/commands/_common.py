@@ -1,0 +1,81 @@
+"""What every command shares: turning expected errors into exit code 2, and progress."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+from collections.abc import Iterator
+
+import typer
+
+from transit.errors import TransitError
+from transit.progress import Progress
+
+__all__ = ["fail", "progress_bar", "user_errors"]
+
+log = logging.getLogger("transit")
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print ``message`` to stderr and return the Exit to raise."""
+    typer.echo(f"error: {message}" if "\n" not in message else message, err=True)
+    return typer.Exit(code=code)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the package's expected errors (and missing files) into exit code 2.
+
+    Anything else is a bug and keeps its traceback.
+    """
+    try:
+        yield
+    except TransitError as exc:
+        raise fail(str(exc)) from None
+    except FileNotFoundError as exc:
+        name = exc.filename or str(exc)
+        raise fail(f"{name}: file not found") from None
+    except PermissionError as exc:
+        raise fail(f"{exc.filename}: permission denied") from None
+    except KeyboardInterrupt:
+        raise fail("interrupted", code=130) from None
+
+
+@contextlib.contextmanager
+def progress_bar(description: str) -> Iterator[Progress]:
+    """Yield a :class:`~transit.progress.Progress` that draws on stderr.
+
+    On a terminal it is a rich progress bar; otherwise (CI, pipes) it logs a
+    line at most every 10% so logs stay short.
+    """
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+
+        with RichProgress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[message]}"),
+            transient=True,
+            console=None,
+        ) as bar:
+            task = bar.add_task(description, total=1.0, message="")
+
+            def update(done: float, total: float, message: str = "") -> None:
+                bar.update(task, completed=done, total=max(total, 1e-9), message=message)
+
+            yield update
+    else:
+        last = [-1]
+
+        def update(done: float, total: float, message: str = "") -> None:
+            pct = int(100 * done / total) if total else 100
+            if pct // 10 > last[0] or done >= total:
+                if pct // 10 == last[0] and done < total:
+                    return
+                last[0] = pct // 10
+                typer.echo(f"{description}: {pct:3d}% {message}".rstrip(), err=True)
+
+        yield update
