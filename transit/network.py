@@ -186,10 +186,11 @@ def _simplify(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """
     G = ox.simplify_graph(G, edge_attr_aggs={"length": sum, "travel_time": sum})
     for _, _, data in G.edges(data=True):
-        data["travel_time"] = round(float(data["travel_time"]), 3)
+        seconds = float(data["travel_time"])
         length = float(data["length"])
+        data["speed_kph"] = 3.6 * length / seconds if seconds > 0 else 0.0
+        data["travel_time"] = round(seconds, 3)
         data["length"] = round(length, 3)
-        data["speed_kph"] = round(3.6 * length / data["travel_time"], 3) if data["travel_time"] > 0 else 0.0
     return G
 
 
