@@ -1,0 +1,142 @@
+"""Tests of the Cordeau (2006) instance reader and the routes writer."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from transit.checker import check, evaluate
+from transit.cordeau import read_cordeau, write_routes
+from transit.errors import InputError
+from transit.model import Plan, Route, Stop, StopKind
+
+# Two requests, two vehicles; 3-4-5 triangles make the distances whole numbers.
+TINY = """\
+2 2 480 3 30
+  0   0.000   0.000   0   0    0  480
+  1   3.000   4.000   3   1    0 1440
+  2   0.000   5.000   3   1    0 1440
+  3   6.000   8.000   3  -1    0 1440
+  4   0.000  -5.000   3  -1    0 1440
+  5   0.000   0.000   0   0    0  480
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "tiny.txt") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode())
+    return path
+
+
+def instance_files(shared_dir: Path) -> list[Path]:
+    return sorted((shared_dir / "benchmarks" / "darp" / "instances").glob("*.txt"))
+
+
+def test_all_shared_instances_parse(shared_dir):
+    files = instance_files(shared_dir)
+    assert len(files) == 18
+    for path in files:
+        inst = read_cordeau(path)
+        k, n = map(int, re.fullmatch(r"a(\d+)-(\d+)", path.stem).groups())
+        assert (inst.name, inst.K, inst.n, inst.Q, inst.L) == (path.stem, k, n, 3, 30)
+        p = inst.problem
+        assert p.n_locations == 2 * n + 2
+        assert len(p.vehicles) == k and len(p.requests) == n
+        assert all(v.start_depot == 0 and v.end_depot == 2 * n + 1 for v in p.vehicles)
+        assert all(v.max_route_duration == inst.T * 60 for v in p.vehicles)
+        assert all((v.shift.earliest, v.shift.latest) == (0, inst.T * 60) for v in p.vehicles)
+        assert [(r.pickup, r.dropoff) for r in p.requests] == [(i, n + i) for i in range(1, n + 1)]
+        np.testing.assert_allclose(p.travel_time, 60 * p.distance)
+        assert inst.coordinates.shape == (2 * n + 2, 2)
+        assert np.abs(inst.coordinates).max() <= 10
+
+
+def test_every_request_has_one_tight_window(shared_dir):
+    # FORMAT.md: one 15-minute window per request, on the delivery for the
+    # first half of the requests and on the pickup for the second half; the
+    # other window is the whole day [0, 1440] minutes.
+    day = (0.0, 1440 * 60.0)
+    for path in instance_files(shared_dir):
+        inst = read_cordeau(path)
+        for k, r in enumerate(inst.problem.requests, start=1):
+            pick = (r.pickup_window.earliest, r.pickup_window.latest)
+            drop = (r.dropoff_window.earliest, r.dropoff_window.latest)
+            tight, loose = (drop, pick) if k <= inst.n // 2 else (pick, drop)
+            assert tight[1] - tight[0] == 15 * 60, (inst.name, r.id)
+            assert loose == day, (inst.name, r.id)
+            assert r.service_time == 3 * 60 and r.max_ride_time == 30 * 60 and r.passengers == 1
+
+
+def test_distance_is_euclidean(shared_dir):
+    inst = read_cordeau(shared_dir / "benchmarks" / "darp" / "instances" / "a2-16.txt")
+    # Node 1 of a2-16 is at (-1.198, -5.164), the depot at (0, 0).
+    assert inst.problem.distance[0, 1] == pytest.approx(math.hypot(1.198, 5.164), abs=1e-12)
+    assert inst.problem.travel_time[0, 1] == pytest.approx(60 * math.hypot(1.198, 5.164))
+    assert inst.problem.distance[0, 33] == 0.0
+
+
+def test_crlf_and_missing_final_newline_read_the_same(tmp_path):
+    lf = read_cordeau(write(tmp_path, TINY, "lf.txt"))
+    crlf = read_cordeau(write(tmp_path, TINY.replace("\n", "\r\n").rstrip(), "crlf.txt"))
+    np.testing.assert_array_equal(lf.problem.distance, crlf.problem.distance)
+    assert lf.problem.requests == crlf.problem.requests
+
+
+def test_tiny_instance_plan_checks_and_costs(tmp_path):
+    inst = read_cordeau(write(tmp_path, TINY))
+    start, pick, drop, end = StopKind.START, StopKind.PICKUP, StopKind.DROPOFF, StopKind.END
+    # Vehicle 1: 0 -> 1 (5 units = 300 s; 180 s service) -> 3 (5 units) -> 5 (10 units).
+    # Vehicle 2: 0 -> 2 (5 units) -> 4 (10 units) -> 5 (5 units).
+    plan = Plan(
+        routes=(
+            Route("1", (Stop(start, 0, 0, 0, 0), Stop(pick, 1, 300, 300, 480, 1, 0, "1"),
+                        Stop(drop, 3, 780, 780, 960, 0, 0, "1"), Stop(end, 5, 1560, 1560, 1560))),
+            Route("2", (Stop(start, 0, 0, 0, 0), Stop(pick, 2, 300, 300, 480, 1, 0, "2"),
+                        Stop(drop, 4, 1080, 1080, 1260, 0, 0, "2"), Stop(end, 5, 1560, 1560, 1560))),
+        )
+    )
+    assert check(inst.problem, plan) == []
+    assert evaluate(inst.problem, plan).distance == pytest.approx(40.0)
+    # Ride time limit of 30 minutes: request 2 rides 600 s; with L = 5 it would be too long.
+    short = read_cordeau(write(tmp_path, TINY.replace("2 2 480 3 30", "2 2 480 3 5"), "short.txt"))
+    assert [v.kind for v in check(short.problem, plan)] == ["ride_time"]
+
+    out = tmp_path / "out" / "tiny.routes"
+    write_routes(inst, plan.replace(routes=(*plan.routes, Route("3", ()))), out)
+    assert out.read_text() == "0 1 3 5\n0 2 4 5\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "column", "words"),
+    [
+        (TINY.rsplit("\n", 2)[0] + "\n", 6, None, "ends after line 6"),
+        (TINY + "  6   0.000   0.000   0   0    0  480\n", 8, None, "goes on"),
+        (TINY.replace("1   3.000", "1   3.0x0"), 3, "x", "not a number"),
+        (TINY.replace("3   1    0 1440", "3   1.5  0 1440", 1), 3, "q", "not an integer"),
+        (TINY.replace("  2   0.000   5.000", "  9   0.000   5.000"), 4, "id", "expected node 2"),
+        (TINY.replace("2 2 480 3 30", "2 2 480 3"), 1, None, "expected 5 fields"),
+        (TINY.replace("2 2 480 3 30", "2 2 nan 3 30"), 1, "T", "not a finite number"),
+        (TINY.replace("6.000   8.000   3  -1", "6.000   8.000   3  -2"), 5, "q", "minus its pickup"),
+        (TINY.replace("3   1    0 1440", "3   1   90   60", 1), 3, "l", "before it starts"),
+        (TINY.replace("2 2 480 3 30", "2 2 480 0 30"), 1, "Q", "must be > 0"),
+        (TINY.replace("  3   1    0 1440", "  3   4    0 1440", 1).replace("3  -1    0 1440", "3  -4    0 1440", 1), 3, "q", "more than the capacity Q = 3"),
+    ],
+    ids=["too_few_lines", "too_many_lines", "non_numeric", "fractional_q", "wrong_node_id",
+         "short_header", "nan", "unpaired_load", "inverted_window", "zero_capacity", "too_big"],
+)
+def test_bad_file_names_file_line_and_field(tmp_path, text, row, column, words):
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as err:
+        read_cordeau(path)
+    e = err.value
+    assert (e.file, e.row, e.column) == (str(path), row, column)
+    assert words in str(e) and str(path) in str(e)
+
+
+def test_missing_file_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="file not found"):
+        read_cordeau(tmp_path / "nope.txt")
