@@ -1,0 +1,9 @@
+"""`transit compare` (placeholder until its developer lands it)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `compare` command(s) to the root app."""
