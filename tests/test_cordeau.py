@@ -140,3 +140,93 @@ def test_bad_file_names_file_line_and_field(tmp_path, text, row, column, words):
 def test_missing_file_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="file not found"):
         read_cordeau(tmp_path / "nope.txt")
+
+
+# Proven-optimal routes (node ids, depots left out) logged by the exact DARP
+# solver of Rist & Forbes (2021) in github.com/Thibaud-Ardoin/Dial-a-Ride,
+# dialRL/strategies/logs/darp/rf/4443b2f25d373531/RF0-a2-16_soln.json and
+# RF7-a4-16_soln.json (commit 9a27259), with their logged objective values.
+OPTIMA = {
+    "a2-16": (294.24795014249145, [
+        [10, 5, 26, 21, 14, 30, 15, 31, 7, 16, 23, 32],
+        [12, 6, 28, 22, 4, 11, 27, 20, 3, 19, 13, 29, 9, 8, 25, 24, 2, 18, 1, 17],
+    ]),
+    "a4-16": (282.6773713930108, [
+        [6, 22],
+        [9, 25, 11, 5, 27, 21, 4, 20],
+        [12, 28, 7, 1, 23, 17, 15, 31],
+        [14, 3, 30, 19, 10, 26, 2, 18, 8, 24, 16, 13, 32, 29],
+    ]),
+}
+
+
+def schedule(inst, nodes: list[int]) -> tuple[Stop, ...]:
+    """Return the stops of one route visiting ``nodes``, timed by a feasibility LP.
+
+    Independent of the checker: the start times B (seconds) satisfy the
+    constraints of FORMAT.md (travel, windows, ride time, route duration) as
+    a linear program. The vehicle leaves each stop just in time to start the
+    next one on arrival (any waiting happens after service, on board).
+    """
+    from scipy.optimize import linprog
+
+    p = inst.problem
+    seq = [0, *nodes, 2 * inst.n + 1]
+    m = len(seq)
+    service = {r.pickup: r.service_time for r in p.requests} | {r.dropoff: r.service_time for r in p.requests}
+    window = {r.pickup: r.pickup_window for r in p.requests} | {r.dropoff: r.dropoff_window for r in p.requests}
+    tt = p.travel_time
+    rows, rhs = [], []
+
+    def le(coefs: dict[int, float], bound: float) -> None:  # sum coefs * B <= bound
+        row = np.zeros(m)
+        for k, c in coefs.items():
+            row[k] += c
+        rows.append(row)
+        rhs.append(bound)
+
+    for k in range(m - 1):  # B_k + d_k + t <= B_{k+1}
+        le({k: 1, k + 1: -1}, -(service.get(seq[k], 0.0) + tt[seq[k], seq[k + 1]]))
+    pos = {node: k for k, node in enumerate(seq)}
+    for r in p.requests:
+        if r.pickup in pos:  # B_drop - (B_pick + d) <= L
+            le({pos[r.dropoff]: 1, pos[r.pickup]: -1}, r.max_ride_time + r.service_time)
+    le({m - 1: 1, 0: -1}, p.vehicles[0].max_route_duration)
+    shift = p.vehicles[0].shift
+    bounds = [(shift.earliest, shift.latest)]
+    bounds += [(window[node].earliest, window[node].latest) for node in nodes]
+    bounds += [(shift.earliest, shift.latest)]
+    res = linprog(np.zeros(m), A_ub=np.array(rows), b_ub=np.array(rhs), bounds=bounds, method="highs")
+    assert res.status == 0, res.message
+    b = res.x
+    stops, load = [], 0
+    for k, node in enumerate(seq):
+        arrival = b[k] if k == 0 else stops[-1].departure + tt[seq[k - 1], node]
+        departure = b[k + 1] - tt[node, seq[k + 1]] if k + 1 < m else arrival
+        if k == 0:
+            kind = StopKind.START
+        elif k == m - 1:
+            kind = StopKind.END
+        else:
+            kind = StopKind.PICKUP if node <= inst.n else StopKind.DROPOFF
+            load += 1 if kind == StopKind.PICKUP else -1
+        rid = str(node if node <= inst.n else node - inst.n) if kind in (StopKind.PICKUP, StopKind.DROPOFF) else None
+        stops.append(Stop(kind, node, arrival, max(arrival, b[k]), departure, load, 0, rid))
+    return tuple(stops)
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMA))
+def test_published_optimum_is_valid_and_costs_its_value(shared_dir, tmp_path, name):
+    inst = read_cordeau(shared_dir / "benchmarks" / "darp" / "instances" / f"{name}.txt")
+    value, routes = OPTIMA[name]
+    plan = Plan(routes=tuple(Route(str(k + 1), schedule(inst, nodes)) for k, nodes in enumerate(routes)))
+    assert check(inst.problem, plan) == []
+    cost = evaluate(inst.problem, plan)
+    assert cost.distance == pytest.approx(value, abs=1e-9)
+    assert (cost.served, cost.rejected) == (16, 0)
+    # Without the end of the last route, the request is no longer served.
+    broken = plan.replace(routes=(*plan.routes[:-1], Route(str(len(routes)), ())))
+    assert "missing_request" in {v.kind for v in check(inst.problem, broken)}
+    out = tmp_path / f"{name}.routes"
+    write_routes(inst, plan, out)
+    assert out.read_text().splitlines() == [" ".join(map(str, [0, *r, 33])) for r in routes]
