@@ -1,0 +1,107 @@
+"""The common interface of operating models.
+
+An operating model (fixed line, Rufbus/AST, on-demand door-to-door or between
+stops, hybrid, Bürgerbus) takes the same day of bookings and the same region,
+and returns a :class:`ModelRun`: the trip log and vehicle log of
+:mod:`transit.simlog` plus a few model-specific figures. KPIs, access figures
+and reports are computed from runs, never inside a model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from transit.progress import Progress
+from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS, check_columns
+
+if TYPE_CHECKING:
+    from transit.bookings import Booking
+    from transit.travel import RoadNetwork
+
+__all__ = ["DayContext", "ModelRun", "OperatingModel", "TripLabel"]
+
+
+@dataclass(frozen=True)
+class TripLabel:
+    """What the demand generator knows about a booking beyond the bookings file."""
+
+    home_zone: str = ""
+    purpose: str = ""
+
+
+@dataclass(frozen=True)
+class DayContext:
+    """Everything a model needs about the region and the day, shared by all models.
+
+    Parameters
+    ----------
+    network
+        The road graph (travel times, snapping, paths).
+    service
+        Service rules (a :class:`transit.service.ServiceRules`).
+    date
+        The service day, if known.
+    labels
+        Home zone and purpose per request id, when known.
+    """
+
+    network: RoadNetwork
+    service: Any
+    date: dt.date | None = None
+    labels: Mapping[str, TripLabel] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """The outcome of one model on one day of demand.
+
+    Parameters
+    ----------
+    model
+        The model's name (as in the scenario).
+    kind
+        The model's kind (``fixed_line``, ``rufbus``, ``ast``, ``ondemand``,
+        ``ondemand_stops``, ``hybrid``, ``buergerbus``).
+    trips
+        The trip log (:data:`transit.simlog.TRIP_COLUMNS`), one row per booking.
+    stops
+        The vehicle log (:data:`transit.simlog.STOP_COLUMNS`).
+    info
+        Model-specific figures (e.g. ``timetabled_trips``, ``trips_run`` for
+        Rufbus; ``driver_hours_rostered`` for Bürgerbus).
+    """
+
+    model: str
+    kind: str
+    trips: pd.DataFrame
+    stops: pd.DataFrame
+    info: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_columns(self.trips, TRIP_COLUMNS, f"trip log of {self.model}")
+        check_columns(self.stops, STOP_COLUMNS, f"vehicle log of {self.model}")
+
+
+class OperatingModel(Protocol):
+    """An operating form of public transport that can serve a day of bookings."""
+
+    name: str
+    kind: str
+
+    def run(
+        self,
+        bookings: Sequence[Booking],
+        ctx: DayContext,
+        *,
+        seed: int,
+        rng: np.random.Generator,
+        progress: Progress | None = None,
+    ) -> ModelRun:
+        """Serve the day: every booking ends up served or rejected with a reason."""
+        ...
