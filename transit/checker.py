@@ -211,6 +211,8 @@ class PlanCost:
 # check
 # --------------------------------------------------------------------------
 
+_Add = Callable[..., None]  # add(kind, message, request_id=None)
+
 
 def check(problem: Problem, plan: Plan, *, tol: float = 1e-6) -> list[Violation]:
     """Return every way in which ``plan`` breaks the contract of this module.
@@ -222,7 +224,7 @@ def check(problem: Problem, plan: Plan, *, tol: float = 1e-6) -> list[Violation]
     plan
         The plan to check.
     tol
-        Absolute slack allowed in every comparison of times and loads.
+        Absolute slack allowed in every comparison of times.
 
     Returns
     -------
@@ -254,14 +256,15 @@ def _routes_by_vehicle(problem: Problem, plan: Plan, out: list[Violation]) -> di
     known = {v.id for v in problem.vehicles}
     routes: dict[str, Route] = {}
     for route in plan.routes:
-        if route.vehicle_id not in known:
+        vid = route.vehicle_id
+        if vid not in known:
             msg = "the plan has a route for a vehicle the problem does not know"
-            out.append(Violation("unknown_vehicle", msg, vehicle_id=route.vehicle_id))
-        elif route.vehicle_id in routes:
+            out.append(Violation("unknown_vehicle", msg, vehicle_id=vid))
+        elif vid in routes:
             msg = "the vehicle has more than one route; only the first is checked"
-            out.append(Violation("duplicate_route", msg, vehicle_id=route.vehicle_id))
+            out.append(Violation("duplicate_route", msg, vehicle_id=vid))
         else:
-            routes[route.vehicle_id] = route
+            routes[vid] = route
     for vehicle in problem.vehicles:
         if vehicle.id not in routes:
             msg = "the plan has no route for this vehicle (an unused vehicle has an empty route)"
@@ -270,10 +273,10 @@ def _routes_by_vehicle(problem: Problem, plan: Plan, out: list[Violation]) -> di
 
 
 def _service_time(problem: Problem, stop: Stop) -> float:
-    """Service time at a PICKUP or DROPOFF (0 elsewhere and for unknown requests)."""
-    if stop.kind in _SERVICE_KINDS:
+    """Return the service time at a PICKUP or DROPOFF (0 elsewhere and for unknown requests)."""
+    if stop.kind in _SERVICE_KINDS and stop.request_id is not None:
         try:
-            return problem.request(stop.request_id).service_time  # type: ignore[arg-type]
+            return problem.request(stop.request_id).service_time
         except KeyError:
             return 0.0
     return 0.0
@@ -288,18 +291,26 @@ def _check_route(
     visits: dict[str, list[_Visit]],
 ) -> None:
     """Check one non-empty route and record where its requests are visited."""
-    vid = vehicle.id
-    stops = route.stops
 
     def add(kind: str, msg: str, request_id: str | None = None) -> None:
-        out.append(Violation(kind, msg, vehicle_id=vid, request_id=request_id))
+        out.append(Violation(kind, msg, vehicle_id=vehicle.id, request_id=request_id))
 
-    # Shape: START ... END, at the depots.
+    _check_shape(vehicle, route.stops, add)
+    located = _check_numbers(problem, route.stops, add)
+    _check_schedule(problem, route.stops, located, tol, add)
+    _check_shift(vehicle, route.stops, tol, add)
+    empty = _check_loads(problem, vehicle, route.stops, located, add, visits)
+    _check_breaks(vehicle, route, empty, tol, add)
+
+
+def _check_shape(vehicle: Vehicle, stops: tuple[Stop, ...], add: _Add) -> None:
+    """Check START first at the start depot, END last at the end depot, none between."""
     first, last = stops[0], stops[-1]
     if first.kind != StopKind.START:
         add("start_end", f"the route begins with a {first.kind.name} stop, not START")
     elif first.location != vehicle.start_depot:
-        add("start_end", f"START is at location {first.location}, not at the start depot {vehicle.start_depot}")
+        msg = f"START is at location {first.location}, not at the start depot {vehicle.start_depot}"
+        add("start_end", msg)
     if last.kind != StopKind.END or len(stops) < 2:
         add("start_end", f"the route ends with a {last.kind.name} stop, not END")
     elif last.location != vehicle.end_depot:
@@ -308,73 +319,104 @@ def _check_route(
         if stop.kind in (StopKind.START, StopKind.END):
             add("start_end", f"stop {i} ({stop.kind.name}) is in the middle of the route")
 
-    # Times are numbers, locations are inside the matrices.
+
+def _check_numbers(problem: Problem, stops: tuple[Stop, ...], add: _Add) -> list[bool]:
+    """Check that times are finite and locations inside the matrices; return which are."""
     n = problem.n_locations
-    located = [True] * len(stops)
+    located = []
     for i, stop in enumerate(stops):
         if not all(math.isfinite(t) for t in (stop.arrival, stop.start, stop.departure)):
             add("schedule", f"stop {i} has a time that is not a finite number", stop.request_id)
-        if not (0 <= stop.location < n):
-            located[i] = False
-            add("location", f"stop {i} is at location {stop.location}, outside the matrices (size {n})", stop.request_id)
+        located.append(0 <= stop.location < n)
+        if not located[-1]:
+            msg = f"stop {i} is at location {stop.location}, outside the matrices (size {n})"
+            add("location", msg, stop.request_id)
+    return located
 
-    # Schedule: arrival from the previous departure, start after arrival,
-    # departure after service.
+
+def _check_schedule(
+    problem: Problem, stops: tuple[Stop, ...], located: list[bool], tol: float, add: _Add
+) -> None:
+    """Check arrival = previous departure + travel, start >= arrival, departure after service."""
     for i, stop in enumerate(stops):
+        rid = stop.request_id
         if i > 0 and located[i] and located[i - 1]:
             prev = stops[i - 1]
             tt = float(problem.travel_time[prev.location, stop.location])
             if math.isinf(tt):
-                add("unreachable", f"location {stop.location} (stop {i}) cannot be reached from location {prev.location}", stop.request_id)
+                msg = f"location {stop.location} (stop {i}) cannot be reached from location {prev.location}"
+                add("unreachable", msg, rid)
             elif abs(stop.arrival - (prev.departure + tt)) > tol:
-                add(
-                    "travel_time",
+                msg = (
                     f"stop {i} arrives at {stop.arrival:.3f} s, but leaving the previous stop at "
-                    f"{prev.departure:.3f} s with {tt:.3f} s of travel gives {prev.departure + tt:.3f} s",
-                    stop.request_id,
+                    f"{prev.departure:.3f} s with {tt:.3f} s of travel gives {prev.departure + tt:.3f} s"
                 )
+                add("travel_time", msg, rid)
         if stop.start < stop.arrival - tol:
-            add("schedule", f"stop {i} starts service at {stop.start:.3f} s, before arriving at {stop.arrival:.3f} s", stop.request_id)
+            msg = f"stop {i} starts service at {stop.start:.3f} s, before arriving at {stop.arrival:.3f} s"
+            add("schedule", msg, rid)
         service = _service_time(problem, stop)
         if stop.departure < stop.start + service - tol:
-            add(
-                "schedule",
+            msg = (
                 f"stop {i} departs at {stop.departure:.3f} s, before its {service:.3f} s of service "
-                f"starting at {stop.start:.3f} s are over",
-                stop.request_id,
+                f"starting at {stop.start:.3f} s are over"
             )
+            add("schedule", msg, rid)
 
-    # Shift and route duration.
-    if first.kind == StopKind.START and first.departure < vehicle.shift.earliest - tol:
-        add("shift", f"the route leaves the depot at {first.departure:.3f} s, before the shift starts at {vehicle.shift.earliest:.3f} s")
-    if last.kind == StopKind.END and last.arrival > vehicle.shift.latest + tol:
-        add("shift", f"the route is back at the depot at {last.arrival:.3f} s, after the shift ends at {vehicle.shift.latest:.3f} s")
-    if vehicle.max_route_duration is not None:
-        duration = last.arrival - first.departure
-        if duration > vehicle.max_route_duration + tol:
-            add("route_duration", f"the route lasts {duration:.3f} s, more than the maximum {vehicle.max_route_duration:.3f} s")
 
-    # Loads, stop locations and where requests are visited.
-    on_board: dict[str, Request] = {
-        r.id: r for r in problem.requests if r.on_board and r.assigned_vehicle == vid
-    }
+def _check_shift(vehicle: Vehicle, stops: tuple[Stop, ...], tol: float, add: _Add) -> None:
+    """Check the route against the shift and the maximum route duration."""
+    first, last = stops[0], stops[-1]
+    shift = vehicle.shift
+    if first.kind == StopKind.START and first.departure < shift.earliest - tol:
+        msg = (
+            f"the route leaves the depot at {first.departure:.3f} s, "
+            f"before the shift starts at {shift.earliest:.3f} s"
+        )
+        add("shift", msg)
+    if last.kind == StopKind.END and last.arrival > shift.latest + tol:
+        msg = (
+            f"the route is back at the depot at {last.arrival:.3f} s, "
+            f"after the shift ends at {shift.latest:.3f} s"
+        )
+        add("shift", msg)
+    limit = vehicle.max_route_duration
+    if limit is not None and last.arrival - first.departure > limit + tol:
+        msg = f"the route lasts {last.arrival - first.departure:.3f} s, more than the maximum {limit:.3f} s"
+        add("route_duration", msg)
+
+
+def _check_loads(
+    problem: Problem,
+    vehicle: Vehicle,
+    stops: tuple[Stop, ...],
+    located: list[bool],
+    add: _Add,
+    visits: dict[str, list[_Visit]],
+) -> list[bool]:
+    """Recompute the loads, check capacity and stop locations, record visits.
+
+    Returns, per stop, whether the vehicle is empty after it.
+    """
+    # Passengers already on board this vehicle ride from the start of the route.
+    on_board = {r.id: r for r in problem.requests if r.on_board and r.assigned_vehicle == vehicle.id}
     seats = sum(r.passengers for r in on_board.values())
     wheelchairs = sum(r.wheelchair for r in on_board.values())
-    empty_at: list[bool] = []
+    empty = []
     for i, stop in enumerate(stops):
-        if stop.kind in _SERVICE_KINDS:
-            rid = stop.request_id
-            assert rid is not None  # the model requires it
+        rid = stop.request_id
+        if stop.kind in _SERVICE_KINDS and rid is not None:
             try:
-                request = problem.request(rid)
+                request: Request | None = problem.request(rid)
             except KeyError:
                 add("unknown_request", f"stop {i} serves a request the problem does not know", rid)
                 request = None
             if request is not None:
-                visits.setdefault(rid, []).append(_Visit(vid, i, stop))
+                visits.setdefault(rid, []).append(_Visit(vehicle.id, i, stop))
                 expected = request.pickup if stop.kind == StopKind.PICKUP else request.dropoff
                 if located[i] and stop.location != expected:
-                    add("location", f"the {stop.kind.name} (stop {i}) is at location {stop.location}, not at {expected}", rid)
+                    msg = f"the {stop.kind.name} (stop {i}) is at location {stop.location}, not at {expected}"
+                    add("location", msg, rid)
                 if stop.kind == StopKind.PICKUP and rid not in on_board and not request.on_board:
                     on_board[rid] = request
                     seats += request.passengers
@@ -386,19 +428,22 @@ def _check_route(
                 # Any other case (a second pickup, a drop-off of someone not on
                 # board) is reported by the request checks; the load is left alone.
         if seats > vehicle.seats:
-            add("capacity_seats", f"{seats} seats occupied after stop {i}, the vehicle has {vehicle.seats}", stop.request_id)
+            msg = f"{seats} seats occupied after stop {i}, the vehicle has {vehicle.seats}"
+            add("capacity_seats", msg, rid)
         if wheelchairs > vehicle.wheelchair:
-            add("capacity_wheelchair", f"{wheelchairs} wheelchair places occupied after stop {i}, the vehicle has {vehicle.wheelchair}", stop.request_id)
-        if stop.load != seats or stop.wheelchair_load != wheelchairs:
-            add(
-                "load_mismatch",
-                f"stop {i} states load {stop.load} seats / {stop.wheelchair_load} wheelchairs, "
-                f"the stops give {seats} / {wheelchairs}",
-                stop.request_id,
+            msg = (
+                f"{wheelchairs} wheelchair places occupied after stop {i}, "
+                f"the vehicle has {vehicle.wheelchair}"
             )
-        empty_at.append(seats == 0 and wheelchairs == 0)
-
-    _check_breaks(vehicle, route, empty_at, tol, add)
+            add("capacity_wheelchair", msg, rid)
+        if stop.load != seats or stop.wheelchair_load != wheelchairs:
+            msg = (
+                f"stop {i} states load {stop.load} seats / {stop.wheelchair_load} wheelchairs, "
+                f"the stops give {seats} / {wheelchairs}"
+            )
+            add("load_mismatch", msg, rid)
+        empty.append(seats == 0 and wheelchairs == 0)
+    return empty
 
 
 def _break_failures(vehicle: Vehicle, brk: Break, stop: Stop, tol: float) -> list[str]:
@@ -416,13 +461,11 @@ def _break_failures(vehicle: Vehicle, brk: Break, stop: Stop, tol: float) -> lis
     return why
 
 
-def _check_breaks(
-    vehicle: Vehicle, route: Route, empty_at: list[bool], tol: float, add: Callable[[str, str], None]
-) -> None:
+def _check_breaks(vehicle: Vehicle, route: Route, empty: list[bool], tol: float, add: _Add) -> None:
     """Pair BREAK stops with the vehicle's breaks and report what does not fit."""
     positions = [i for i, s in enumerate(route.stops) if s.kind == StopKind.BREAK]
     for i in positions:
-        if not empty_at[i]:
+        if not empty[i]:
             add("break", f"the break at stop {i} is taken with passengers on board")
     breaks = list(vehicle.breaks)
     fits = {
@@ -430,15 +473,15 @@ def _check_breaks(
         for i in positions
         for j, b in enumerate(breaks)
     }
-    match = _max_matching(positions, range(len(breaks)), fits)  # break index -> stop position
-    matched_stops = set(match.values())
+    match = _max_matching(positions, len(breaks), fits)  # break index -> stop position
+    taken = set(match.values())
     for i in positions:
-        if i in matched_stops:
+        if i in taken:
             continue
         if not breaks:
             add("break", f"stop {i} is a break, but the vehicle has no break to take")
             continue
-        # In a maximum matching an unmatched stop fails every unmatched break.
+        # In a maximum matching an unmatched stop fits none of the unmatched breaks.
         reasons = [
             f"break {j + 1}: " + "; ".join(_break_failures(vehicle, b, route.stops[i], tol))
             for j, b in enumerate(breaks)
@@ -448,19 +491,19 @@ def _check_breaks(
     if route.is_used:
         for j, b in enumerate(breaks):
             if j not in match:
-                add(
-                    "break",
-                    f"break {j + 1} ({b.duration:.0f} s within [{b.earliest_start:.0f}, {b.latest_end:.0f}] s) "
-                    "is not taken although the vehicle serves requests",
+                msg = (
+                    f"break {j + 1} ({b.duration:g} s within [{b.earliest_start:g}, {b.latest_end:g}] s) "
+                    "is not taken although the vehicle serves requests"
                 )
+                add("break", msg)
 
 
-def _max_matching(left: list[int], right: range, fits: dict[tuple[int, int], bool]) -> dict[int, int]:
+def _max_matching(left: list[int], n_right: int, fits: dict[tuple[int, int], bool]) -> dict[int, int]:
     """Return a maximum matching right -> left of a small bipartite graph (augmenting paths)."""
     match: dict[int, int] = {}
 
     def augment(i: int, seen: set[int]) -> bool:
-        for j in right:
+        for j in range(n_right):
             if fits[(i, j)] and j not in seen:
                 seen.add(j)
                 if j not in match or augment(match[j], seen):
@@ -487,80 +530,96 @@ def _check_requests(
         try:
             problem.request(rid)
         except KeyError:
-            out.append(Violation("unknown_request", "the plan rejects a request the problem does not know", request_id=rid))
+            msg = "the plan rejects a request the problem does not know"
+            out.append(Violation("unknown_request", msg, request_id=rid))
             continue
         rejected[rid] = rejected.get(rid, 0) + 1
         if not isinstance(rejection.reason, str) or not rejection.reason.strip():
-            out.append(Violation("rejection_reason", "the request is rejected without a reason", request_id=rid))
-
+            msg = "the request is rejected without a reason"
+            out.append(Violation("rejection_reason", msg, request_id=rid))
     for request in problem.requests:
-        rid = request.id
+        _check_request(problem, request, rejected.get(request.id, 0), visits.get(request.id, []), tol, out)
 
-        def add(kind: str, msg: str, vehicle_id: str | None = None) -> None:
-            out.append(Violation(kind, msg, vehicle_id=vehicle_id, request_id=rid))  # noqa: B023
 
-        mine = visits.get(rid, [])
-        pickups = [v for v in mine if v.stop.kind == StopKind.PICKUP]
-        dropoffs = [v for v in mine if v.stop.kind == StopKind.DROPOFF]
-        if rejected.get(rid, 0) > 1:
-            add("duplicate_request", f"the request is rejected {rejected[rid]} times")
-        if rid in rejected:
-            if request.on_board:
-                add("rejected_on_board", f"the passengers are already on board vehicle {request.assigned_vehicle} and cannot be rejected")
-            if mine:
-                add("rejected_and_served", "the request is rejected but also has stops in a route", mine[0].vehicle_id)
-            continue
-        if not mine:
-            add("missing_request", "the request is neither served nor rejected")
-            continue
-        if len(pickups) > 1 or len(dropoffs) > 1:
-            add("duplicate_request", f"the request has {len(pickups)} pickups and {len(dropoffs)} drop-offs; it must be served once")
-            continue
-        for v in mine:
-            if request.assigned_vehicle is not None and v.vehicle_id != request.assigned_vehicle:
-                add("assigned_vehicle", f"served by vehicle {v.vehicle_id}, but assigned to vehicle {request.assigned_vehicle}", v.vehicle_id)
-                break
+def _check_request(
+    problem: Problem,
+    request: Request,
+    times_rejected: int,
+    visits: list[_Visit],
+    tol: float,
+    out: list[Violation],
+) -> None:
+    """Check how one request is served (or rejected)."""
+
+    def add(kind: str, msg: str, vehicle_id: str | None = None) -> None:
+        out.append(Violation(kind, msg, vehicle_id=vehicle_id, request_id=request.id))
+
+    assigned = request.assigned_vehicle
+    pickups = [v for v in visits if v.stop.kind == StopKind.PICKUP]
+    dropoffs = [v for v in visits if v.stop.kind == StopKind.DROPOFF]
+    if times_rejected > 1:
+        add("duplicate_request", f"the request is rejected {times_rejected} times")
+    if times_rejected:
         if request.on_board:
-            if pickups:
-                add("unpaired", "the passengers are already on board; the request must have a drop-off only", pickups[0].vehicle_id)
-                continue
-            if not dropoffs:
-                add("missing_request", "the passengers on board are never dropped off")
-                continue
-            drop = dropoffs[0]
-            assert request.picked_up_at is not None
-            boarded = request.picked_up_at
-        else:
-            if not pickups or not dropoffs:
-                which = "picked up but never dropped off" if pickups else "dropped off but never picked up"
-                add("unpaired", f"the request is {which}", mine[0].vehicle_id)
-                continue
-            pick, drop = pickups[0], dropoffs[0]
-            if pick.vehicle_id != drop.vehicle_id:
-                add("same_vehicle", f"picked up by vehicle {pick.vehicle_id} but dropped off by vehicle {drop.vehicle_id}")
-                continue
-            if pick.position > drop.position:
-                add("precedence", f"dropped off at stop {drop.position} before being picked up at stop {pick.position}", drop.vehicle_id)
-                continue
-            if not request.pickup_window.contains(pick.stop.start, tol):
-                add(
-                    "pickup_window",
-                    f"pickup starts at {pick.stop.start:.3f} s, outside its window "
-                    f"[{request.pickup_window.earliest:.3f}, {request.pickup_window.latest:.3f}] s",
-                    pick.vehicle_id,
-                )
-            boarded = pick.stop.start + request.service_time
-        if not request.dropoff_window.contains(drop.stop.start, tol):
-            add(
-                "dropoff_window",
-                f"drop-off starts at {drop.stop.start:.3f} s, outside its window "
-                f"[{request.dropoff_window.earliest:.3f}, {request.dropoff_window.latest:.3f}] s",
-                drop.vehicle_id,
+            msg = f"the passengers are on board vehicle {assigned} already and cannot be rejected"
+            add("rejected_on_board", msg)
+        if visits:
+            msg = "the request is rejected but also has stops in a route"
+            add("rejected_and_served", msg, visits[0].vehicle_id)
+        return
+    if not visits:
+        add("missing_request", "the request is neither served nor rejected")
+        return
+    if len(pickups) > 1 or len(dropoffs) > 1:
+        msg = f"the request has {len(pickups)} pickups and {len(dropoffs)} drop-offs; it must be served once"
+        add("duplicate_request", msg)
+        return
+    wrong = [v.vehicle_id for v in visits if assigned is not None and v.vehicle_id != assigned]
+    if wrong:
+        add("assigned_vehicle", f"served by vehicle {wrong[0]}, but assigned to vehicle {assigned}", wrong[0])
+
+    if request.on_board:
+        if pickups:
+            msg = "the passengers are already on board; the request must have a drop-off only"
+            add("unpaired", msg, pickups[0].vehicle_id)
+            return
+        drop = dropoffs[0]
+        assert request.picked_up_at is not None
+        boarded = request.picked_up_at
+    else:
+        if not pickups or not dropoffs:
+            which = "picked up but never dropped off" if pickups else "dropped off but never picked up"
+            add("unpaired", f"the request is {which}", visits[0].vehicle_id)
+            return
+        pick, drop = pickups[0], dropoffs[0]
+        if pick.vehicle_id != drop.vehicle_id:
+            msg = f"picked up by vehicle {pick.vehicle_id} but dropped off by vehicle {drop.vehicle_id}"
+            add("same_vehicle", msg)
+            return
+        if pick.position > drop.position:
+            msg = f"dropped off at stop {drop.position} before being picked up at stop {pick.position}"
+            add("precedence", msg, drop.vehicle_id)
+            return
+        window = request.pickup_window
+        if not window.contains(pick.stop.start, tol):
+            msg = (
+                f"pickup starts at {pick.stop.start:.3f} s, outside its window "
+                f"[{window.earliest:.3f}, {window.latest:.3f}] s"
             )
-        ride = drop.stop.start - boarded
-        limit = problem.ride_limit(request)
-        if ride > limit + tol:
-            add("ride_time", f"ride time {ride:.3f} s exceeds the limit {limit:.3f} s", drop.vehicle_id)
+            add("pickup_window", msg, pick.vehicle_id)
+        boarded = pick.stop.start + request.service_time
+
+    window = request.dropoff_window
+    if not window.contains(drop.stop.start, tol):
+        msg = (
+            f"drop-off starts at {drop.stop.start:.3f} s, outside its window "
+            f"[{window.earliest:.3f}, {window.latest:.3f}] s"
+        )
+        add("dropoff_window", msg, drop.vehicle_id)
+    ride = drop.stop.start - boarded
+    limit = problem.ride_limit(request)
+    if ride > limit + tol:
+        add("ride_time", f"ride time {ride:.3f} s exceeds the limit {limit:.3f} s", drop.vehicle_id)
 
 
 # --------------------------------------------------------------------------
