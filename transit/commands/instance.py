@@ -1,7 +1,40 @@
-"""`transit instance` commands."""
+"""`transit instance` commands: the bundled instances."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="instance commands.", no_args_is_help=True)
+from transit.commands._common import progress_bar, user_errors
+
+app = typer.Typer(help="Bundled instances: list them, rebuild the synthetic default district.", no_args_is_help=True)
+
+
+@app.command("build-default")
+def build_default(
+    out: Annotated[Path, typer.Option("--out", help="Instance folder to write, e.g. instances/default.")],
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: the spec's).")] = None,
+    spec: Annotated[
+        Path | None, typer.Option("--spec", help="District spec TOML (default: the bundled one).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing folder.")] = False,
+) -> None:
+    """Generate the synthetic default district (OSM XML, GTFS, README)."""
+    from transit.district import build_district, load_spec
+
+    with user_errors():
+        s = load_spec(spec) if spec is not None else None
+        with progress_bar("building district") as bar:
+            path = build_district(out, spec=s, seed=seed, force=force, progress=bar)
+    typer.echo(f"wrote {path}")
+
+
+@app.command("list")
+def list_instances() -> None:
+    """List the bundled instances."""
+    from transit.instances import INSTANCES_DIR, instance_names
+
+    for name in instance_names():
+        typer.echo(f"{name}\t{INSTANCES_DIR / name}")

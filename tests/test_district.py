@@ -1,0 +1,140 @@
+"""Tests of the synthetic district generator (transit.district)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from transit.district import DISTRICT_FILE, build_district, load_spec
+from transit.errors import OutputExistsError
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A district built with the default spec and seed."""
+    return build_district(tmp_path_factory.mktemp("d") / "default")
+
+
+@pytest.fixture(scope="module")
+def graph(district: Path) -> nx.MultiDiGraph:
+    """The district's road graph, through the normal network path."""
+    from transit.network import build_graph
+
+    return build_graph(district / DISTRICT_FILE)
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_builds_through_network_path_and_is_strongly_connected(district: Path, graph: nx.MultiDiGraph) -> None:
+    assert graph.number_of_nodes() > 100
+    assert nx.is_strongly_connected(graph)
+    assert graph.graph["nodes_dropped"] == 0
+    highways = set()
+    for _u, _v, d in graph.edges(data=True):
+        hw = d["highway"]
+        highways.update(hw if isinstance(hw, list) else [hw])
+        assert d["travel_time"] > 0
+    assert {"primary", "tertiary", "residential", "living_street"} <= highways
+
+
+def test_promised_places_and_services(district: Path) -> None:
+    from transit.osmdata import read_features, read_places
+
+    spec = load_spec()
+    places = read_places(district / DISTRICT_FILE)
+    towns = places[places.place == "town"].sort_values("population", ascending=False)
+    villages = places[places.place == "village"]
+    assert len(towns) == 1 + spec["basic_centres"]["count"]
+    assert 14_000 <= towns.population.iloc[0] <= 16_000
+    assert ((towns.population.iloc[1:] >= 2000) & (towns.population.iloc[1:] <= 5000)).all()
+    assert 20 <= len(villages) <= 40
+    assert ((villages.population >= 100) & (villages.population <= 1500)).all()
+    assert places.population.notna().all()
+    # about 25 x 25 km
+    ext_ns = (places.lat.max() - places.lat.min()) * 111.2
+    ext_ew = (places.lon.max() - places.lon.min()) * 111.2 * np.cos(np.radians(places.lat.mean()))
+    assert 15 < ext_ns < 26 and 15 < ext_ew < 26
+
+    feats = read_features(district / DISTRICT_FILE)
+    tags = feats.tags.tolist()
+
+    def count(**kv: str) -> int:
+        return sum(all(t.get(k) == v for k, v in kv.items()) for t in tags)
+
+    assert count(railway="station") == 1
+    assert count(office="government", government="social_welfare") == 1
+    assert count(amenity="hospital") == 1
+    assert count(amenity="townhall") == 1 + spec["basic_centres"]["count"]
+    assert count(amenity="doctors") >= 6 + 2 * spec["basic_centres"]["count"]
+    assert count(amenity="pharmacy") >= 4 and count(shop="supermarket") >= 5
+    assert count(amenity="school") >= 4 and count(amenity="cinema") == 1
+    jobcenter = [t for t in tags if t.get("name", "").startswith("Jobcenter")]
+    assert len(jobcenter) == 1
+
+
+def test_gtfs_feed(district: Path, graph: nx.MultiDiGraph) -> None:
+    from transit.timeparse import parse_clock
+
+    g = district / "gtfs"
+    for name in ("agency", "stops", "routes", "trips", "stop_times", "calendar"):
+        assert (g / f"{name}.txt").is_file()
+    routes = _read(g / "routes.txt")
+    assert 3 <= len(routes) <= 4
+    stops = _read(g / "stops.txt")
+    import shapely
+    from shapely.geometry import LineString
+
+    kx = 111_195.0 * np.cos(np.radians(51.6))
+    lines = []
+    for u, v, d in graph.edges(data=True):
+        pts = list(d["geometry"].coords) if "geometry" in d else [
+            (graph.nodes[u]["x"], graph.nodes[u]["y"]), (graph.nodes[v]["x"], graph.nodes[v]["y"])
+        ]
+        lines.append(LineString([(x * kx, y * 111_195.0) for x, y in pts]))
+    tree = shapely.STRtree(lines)
+    for st in stops:
+        pt = shapely.Point(float(st["stop_lon"]) * kx, float(st["stop_lat"]) * 111_195.0)
+        nearest = lines[int(tree.nearest(pt))]
+        assert nearest.distance(pt) < 5.0, st  # stops lie on the roads
+    trips = {t["trip_id"]: t for t in _read(g / "trips.txt")}
+    services = {t["service_id"] for t in trips.values()}
+    assert {"WD", "SCHOOL"} <= services
+    times: dict[str, list[float]] = {}
+    for st in _read(g / "stop_times.txt"):
+        times.setdefault(st["trip_id"], []).append(parse_clock(st["departure_time"]))
+    assert set(times) == set(trips)
+    for tt in times.values():
+        assert tt == sorted(tt) and tt[-1] > tt[0]
+    # weekday headways of 1-2 hours on every line, outbound
+    for r in routes:
+        deps = sorted(
+            times[tid][0]
+            for tid, t in trips.items()
+            if t["route_id"] == r["route_id"] and t["service_id"] == "WD" and t["direction_id"] == "0"
+        )
+        gaps = np.diff(deps) / 60
+        assert len(deps) >= 5 and gaps.min() >= 60 and gaps.max() <= 120
+
+
+def test_same_seed_same_bytes_other_seed_differs(district: Path, tmp_path: Path) -> None:
+    again = build_district(tmp_path / "again")
+    for f in sorted(p.relative_to(district) for p in district.rglob("*") if p.is_file()):
+        assert (again / f).read_bytes() == (district / f).read_bytes(), f
+    other = build_district(tmp_path / "other", seed=7)
+    assert (other / DISTRICT_FILE).read_bytes() != (district / DISTRICT_FILE).read_bytes()
+
+
+def test_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "x"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(OutputExistsError):
+        build_district(out)
+    assert (out / "keep.txt").read_text() == "mine"
