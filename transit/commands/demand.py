@@ -1,7 +1,90 @@
-"""`transit demand` commands."""
+"""`transit demand` commands: generate a day of bookings."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="demand commands.", no_args_is_help=True)
+from transit.commands._common import progress_bar, user_errors
+from transit.errors import InputError, OutputExistsError
+
+app = typer.Typer(help="Demand: generate plausible bookings for a rural region.", no_args_is_help=True)
+
+
+@app.command("generate")
+def generate(
+    osm_file: Annotated[
+        Path | None, typer.Argument(help="OSM file of the region (or use --instance).", show_default=False)
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Bookings CSV to write.")] = Path("bookings.csv"),
+    instance: Annotated[
+        str | None, typer.Option("--instance", help="A bundled instance instead of an OSM file, e.g. 'default'.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same file.")] = 1,
+    scale: Annotated[float, typer.Option("--scale", help="Multiply every trip rate.")] = 1.0,
+    zones: Annotated[
+        Path | None, typer.Option("--zones", help="Zones CSV (name, lat, lon, population) instead of OSM places.")
+    ] = None,
+    destinations: Annotated[
+        Path | None,
+        typer.Option("--destinations", help="Destinations CSV (name, category, lat, lon[, weight]) instead of OSM tags."),
+    ] = None,
+    network: Annotated[
+        Path | None, typer.Option("--network", help="Road graph (GraphML) already built from the OSM file.")
+    ] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Service day YYYY-MM-DD.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
+) -> None:
+    """Generate a day of bookings from villages, services and trip purposes."""
+    from transit.bookings import read_bookings, write_bookings
+    from transit.demand import DemandParams, generate_bookings, region_from_osm
+
+    with user_errors():
+        if (osm_file is None) == (instance is None):
+            msg = "give an OSM file or --instance NAME (not both)"
+            raise InputError(msg, column="OSM_FILE")
+        if instance is not None:
+            from transit.instances import instance_osm
+
+            osm_file = instance_osm(instance)
+        assert osm_file is not None
+        if not osm_file.is_file():
+            msg = "file not found"
+            raise InputError(msg, file=str(osm_file))
+        if out.exists() and not force:
+            msg = f"{out}: output exists; use --force to replace it"
+            raise OutputExistsError(msg)
+        if not scale >= 0:
+            msg = f"must be >= 0, got {scale}"
+            raise InputError(msg, column="--scale")
+        params = DemandParams.default().replace(scale=scale)
+        if date is not None:
+            try:
+                params = params.replace(service_date=dt.date.fromisoformat(date))
+            except ValueError:
+                msg = f"{date!r} is not a date (YYYY-MM-DD)"
+                raise InputError(msg, column="--date") from None
+        net = None
+        if network is not None:
+            from transit.travel import RoadNetwork
+
+            net = RoadNetwork.load(network)
+        with progress_bar("preparing region") as bar:
+            region = region_from_osm(
+                osm_file, network=net, zones_csv=zones, destinations_csv=destinations, progress=bar
+            )
+        with progress_bar("generating bookings") as bar:
+            bookings = generate_bookings(region, params, seed, progress=bar)
+        if not bookings:
+            msg = "no bookings generated (no reachable destinations, or --scale too small)"
+            raise InputError(msg, column="--scale")
+        write_bookings(bookings, out, service_date=params.service_date)
+        checked = read_bookings(out)  # the same path as real bookings
+    pax = sum(b.passengers for b in checked)
+    typer.echo(
+        f"wrote {len(checked)} bookings ({pax} passengers, {len(region.zones)} zones, "
+        f"{len(region.destinations)} destinations) to {out}"
+    )

@@ -1,0 +1,173 @@
+"""Destinations: services of general interest that trips go to.
+
+From OSM tags (:func:`classify`) or a CSV with ``name, category, lat, lon``
+and optionally ``weight``. Categories: doctor, hospital, pharmacy, school,
+supermarket, townhall, jobcenter, station, library, cinema, leisure.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from transit.errors import InputError, InputErrors
+
+__all__ = ["CATEGORIES", "Destination", "classify", "destinations_from_osm", "read_destinations_csv"]
+
+#: Destination categories the generator knows.
+CATEGORIES = (
+    "doctor",
+    "hospital",
+    "pharmacy",
+    "school",
+    "supermarket",
+    "townhall",
+    "jobcenter",
+    "station",
+    "library",
+    "cinema",
+    "leisure",
+)
+
+_LEISURE = {"sports_centre", "swimming_pool", "fitness_centre", "stadium", "ice_rink", "water_park"}
+_CULTURE = {"cinema", "theatre", "arts_centre", "community_centre"}
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """A place people travel to.
+
+    Parameters
+    ----------
+    name
+        Name (may be empty for unnamed OSM features).
+    category
+        One of :data:`CATEGORIES`.
+    lat, lon
+        Position, degrees.
+    weight
+        Attractiveness relative to others of its category (default 1).
+    """
+
+    name: str
+    category: str
+    lat: float
+    lon: float
+    weight: float = 1.0
+
+
+def classify(tags: Mapping[str, str]) -> str | None:
+    """Return the destination category of an OSM feature's tags, or None."""
+    amenity = tags.get("amenity")
+    name = tags.get("name", "")
+    if tags.get("office") == "employment_agency" or (
+        tags.get("office") == "government" and tags.get("government") == "social_welfare"
+    ) or name.startswith("Jobcenter"):
+        return "jobcenter"
+    if tags.get("railway") in ("station", "halt"):
+        return "station"
+    if amenity == "hospital" or tags.get("healthcare") == "hospital":
+        return "hospital"
+    if amenity in ("doctors", "clinic") or tags.get("healthcare") in ("doctor", "clinic"):
+        return "doctor"
+    if amenity == "pharmacy" or tags.get("healthcare") == "pharmacy":
+        return "pharmacy"
+    if amenity == "school":
+        return "school"
+    if tags.get("shop") in ("supermarket", "convenience", "general"):
+        return "supermarket"
+    if amenity == "townhall" or tags.get("office") == "government":
+        return "townhall"
+    if amenity == "library":
+        return "library"
+    if amenity in _CULTURE:
+        return "cinema"
+    if tags.get("leisure") in _LEISURE:
+        return "leisure"
+    return None
+
+
+_WEIGHTS = {"hospital": 3.0}
+
+
+def destinations_from_osm(path: str | os.PathLike[str]) -> list[Destination]:
+    """Read the destinations of an OSM file (nodes and ways with service tags)."""
+    from transit.osmdata import read_features
+
+    out = []
+    for row in read_features(path).itertuples(index=False):
+        cat = classify(row.tags)
+        if cat is None:
+            continue
+        out.append(Destination(str(row.name or ""), cat, float(row.lat), float(row.lon), _WEIGHTS.get(cat, 1.0)))
+    return out
+
+
+def read_destinations_csv(path: str | os.PathLike[str]) -> list[Destination]:
+    """Read destinations from a CSV with ``name, category, lat, lon`` (``weight`` optional).
+
+    Raises
+    ------
+    InputErrors
+        Listing every bad row (file, line, column).
+    """
+    from transit.bookings import decode_text
+
+    file = str(path)
+    p = Path(path)
+    if not p.is_file():
+        raise InputErrors([InputError("file not found", file=file)])
+    try:
+        text, _enc = decode_text(p.read_bytes(), file=file)
+    except InputError as exc:
+        raise InputErrors([exc]) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
+    missing = [c for c in ("name", "category", "lat", "lon") if c not in fields]
+    if missing:
+        raise InputErrors(
+            [InputError("required column is missing from the header", file=file, row=1, column=c) for c in missing]
+        )
+    problems: list[InputError] = []
+    out: list[Destination] = []
+    for rec in reader:
+        line = reader.line_num
+        r = {(k or "").strip().lower(): (v or "").strip() for k, v in rec.items()}
+        ok = True
+        cat = r["category"].lower()
+        if cat not in CATEGORIES:
+            problems.append(
+                InputError(f"{r['category']!r} is not one of {', '.join(CATEGORIES)}", file=file, row=line, column="category")
+            )
+            ok = False
+        vals: dict[str, float] = {}
+        for col, lo, hi in (("lat", -90, 90), ("lon", -180, 180)):
+            try:
+                v = float(r[col])
+                if not lo <= v <= hi:
+                    raise ValueError
+                vals[col] = v
+            except ValueError:
+                problems.append(InputError(f"{r[col]!r} is not a number in [{lo}, {hi}]", file=file, row=line, column=col))
+                ok = False
+        weight = 1.0
+        if r.get("weight"):
+            try:
+                weight = float(r["weight"])
+                if not weight > 0 or math.isinf(weight):
+                    raise ValueError
+            except ValueError:
+                problems.append(InputError(f"{r['weight']!r} is not a positive number", file=file, row=line, column="weight"))
+                ok = False
+        if ok:
+            out.append(Destination(r["name"], cat, vals["lat"], vals["lon"], weight))
+    if problems:
+        raise InputErrors(problems)
+    if not out:
+        raise InputErrors([InputError("no destinations in the file", file=file)])
+    return out

@@ -1,0 +1,232 @@
+"""Parameters of the demand generator, with defaults from ``transit/data``.
+
+Defaults and their sources live in ``data/trip_rates.toml`` and
+``data/purpose_profiles.toml``; :meth:`DemandParams.default` loads them.
+Change a value with :meth:`DemandParams.replace`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from transit.timeparse import parse_clock
+
+__all__ = ["DemandParams", "LeadTimes", "Purpose"]
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """A trip purpose: where people go, when, and for how long.
+
+    Parameters
+    ----------
+    name
+        Purpose name (``work``, ``shopping``, ...).
+    share
+        Share of all trips (MiD-style) that have this purpose.
+    destinations
+        Destination categories, or ``("zones",)`` for any place weighted by residents.
+    profile
+        24 relative weights of the hour of arrival at the activity.
+    duration_h
+        Mean and standard deviation of the time at the activity, hours.
+    arrival_share
+        Share of outbound bookings that give an arrival time.
+    beta_per_min
+        Gravity deterrence: weight ``exp(-beta * travel minutes)``.
+    """
+
+    name: str
+    share: float
+    destinations: tuple[str, ...]
+    profile: tuple[float, ...]
+    duration_h: tuple[float, float]
+    arrival_share: float
+    beta_per_min: float
+
+    def __post_init__(self) -> None:
+        if len(self.profile) != 24 or min(self.profile) < 0 or sum(self.profile) <= 0:
+            msg = f"purpose {self.name}: profile needs 24 non-negative weights, not all zero"
+            raise ValueError(msg)
+        if not 0 <= self.arrival_share <= 1 or self.share < 0 or self.beta_per_min < 0:
+            msg = f"purpose {self.name}: share, arrival_share and beta_per_min must be >= 0 (arrival_share <= 1)"
+            raise ValueError(msg)
+
+    @property
+    def hour_probabilities(self) -> np.ndarray:
+        """The profile normalised to probabilities."""
+        p = np.asarray(self.profile, dtype=float)
+        return p / p.sum()
+
+
+@dataclass(frozen=True)
+class LeadTimes:
+    """When bookings are made, relative to the requested time.
+
+    Parameters
+    ----------
+    day_before, short_notice, immediate
+        Shares of outbound bookings made the day before, the same day ahead,
+        or just before the trip (normalised to sum 1).
+    day_before_window_s
+        Clock times (seconds) on the day before between which pre-bookings are made.
+    short_notice_min, immediate_min
+        Uniform ranges of minutes between booking and the requested pickup.
+    return_with_outbound
+        Probability that the return trip is booked together with the outbound one.
+    """
+
+    day_before: float = 0.45
+    short_notice: float = 0.35
+    immediate: float = 0.20
+    day_before_window_s: tuple[float, float] = (8 * 3600.0, 20 * 3600.0)
+    short_notice_min: tuple[float, float] = (30.0, 240.0)
+    immediate_min: tuple[float, float] = (0.0, 15.0)
+    return_with_outbound: float = 0.7
+
+    @property
+    def shares(self) -> np.ndarray:
+        """The three shares, normalised."""
+        s = np.array([self.day_before, self.short_notice, self.immediate], dtype=float)
+        if (s < 0).any() or s.sum() <= 0:
+            msg = "lead-time shares must be >= 0 and not all zero"
+            raise ValueError(msg)
+        return s / s.sum()
+
+
+def _data(name: str) -> dict[str, Any]:
+    return tomllib.loads(resources.files("transit.data").joinpath(name).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class DemandParams:
+    """Everything the generator needs besides the region and the random generator.
+
+    The daily number of tours of purpose ``p`` from a zone is Poisson with mean
+    ``population * tour_rate(p)``, where ``tour_rate(p) = trips_per_person_day
+    * p.share / 2 * pt_share * ondemand_share * scale``.
+
+    Parameters
+    ----------
+    trips_per_person_day, pt_share, ondemand_share
+        See ``data/trip_rates.toml``.
+    scale
+        Multiplies every rate (``--scale``).
+    return_share
+        Probability that a tour also books its return trip.
+    purposes
+        The trip purposes.
+    group_size
+        Probabilities of 1, 2, 3, ... passengers per booking.
+    wheelchair_share
+        Probability that a booking needs a wheelchair place.
+    lead
+        Booking lead times.
+    service_date
+        The service day written into the bookings file.
+    round_minutes
+        Requested times are rounded to this many minutes (people ask for round times).
+    min_trip_m
+        Trips shorter than this straight-line distance are walked (not generated).
+    town_spread_m, village_spread_m
+        Standard deviation of home locations around a zone's centre: villages
+        ``village_spread_m``; larger places ``town_spread_m * sqrt(pop / 10,000)``.
+    """
+
+    trips_per_person_day: float
+    pt_share: float
+    ondemand_share: float
+    return_share: float
+    purposes: tuple[Purpose, ...]
+    group_size: tuple[float, ...]
+    wheelchair_share: float
+    lead: LeadTimes = field(default_factory=LeadTimes)
+    scale: float = 1.0
+    service_date: dt.date = dt.date(2025, 3, 4)
+    round_minutes: int = 5
+    min_trip_m: float = 500.0
+    town_spread_m: float = 700.0
+    village_spread_m: float = 200.0
+
+    def __post_init__(self) -> None:
+        for name in ("trips_per_person_day", "pt_share", "ondemand_share", "scale", "min_trip_m"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
+                msg = f"{name} must be a finite number >= 0, got {v!r}"
+                raise ValueError(msg)
+        for name in ("return_share", "wheelchair_share"):
+            v = getattr(self, name)
+            if not 0 <= v <= 1:
+                msg = f"{name} must be in [0, 1], got {v!r}"
+                raise ValueError(msg)
+        g = np.asarray(self.group_size, dtype=float)
+        if g.ndim != 1 or len(g) == 0 or (g < 0).any() or g.sum() <= 0:
+            msg = "group_size needs non-negative probabilities"
+            raise ValueError(msg)
+        if self.round_minutes < 1:
+            msg = "round_minutes must be >= 1"
+            raise ValueError(msg)
+
+    def replace(self, **changes: Any) -> DemandParams:
+        """Return a copy with ``changes`` applied (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def tour_rate(self, purpose: Purpose) -> float:
+        """Tours per resident and day for ``purpose``."""
+        return (
+            self.trips_per_person_day * purpose.share / 2.0 * self.pt_share * self.ondemand_share * self.scale
+        )
+
+    @property
+    def mean_group_size(self) -> float:
+        """Expected passengers per booking."""
+        g = np.asarray(self.group_size, dtype=float)
+        return float((g / g.sum()) @ np.arange(1, len(g) + 1))
+
+    @classmethod
+    def default(cls) -> DemandParams:
+        """Load the documented defaults from ``transit/data``."""
+        rates = _data("trip_rates.toml")
+        prof = _data("purpose_profiles.toml")["purpose"]
+        purposes = []
+        for name, share in rates["purpose_share"].items():
+            p = prof[name]
+            purposes.append(
+                Purpose(
+                    name=name,
+                    share=float(share),
+                    destinations=tuple(p["destinations"]),
+                    profile=tuple(float(x) for x in p["profile"]),
+                    duration_h=(float(p["duration_h"][0]), float(p["duration_h"][1])),
+                    arrival_share=float(p["arrival_share"]),
+                    beta_per_min=float(p["beta_per_min"]),
+                )
+            )
+        lt = rates["lead_time"]
+        lead = LeadTimes(
+            day_before=float(lt["day_before"]),
+            short_notice=float(lt["short_notice"]),
+            immediate=float(lt["immediate"]),
+            day_before_window_s=(parse_clock(lt["day_before_window"][0]), parse_clock(lt["day_before_window"][1])),
+            short_notice_min=(float(lt["short_notice_min"][0]), float(lt["short_notice_min"][1])),
+            immediate_min=(float(lt["immediate_min"][0]), float(lt["immediate_min"][1])),
+            return_with_outbound=float(lt["return_booked_with_outbound"]),
+        )
+        return cls(
+            trips_per_person_day=float(rates["trips_per_person_day"]),
+            pt_share=float(rates["pt_share"]),
+            ondemand_share=float(rates["ondemand_share"]),
+            return_share=float(rates["return_share"]),
+            purposes=tuple(purposes),
+            group_size=tuple(float(x) for x in rates["group_size"]["probabilities"]),
+            wheelchair_share=float(rates["wheelchair"]["share"]),
+            lead=lead,
+        )
