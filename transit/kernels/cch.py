@@ -44,6 +44,8 @@ class CCHKernel:
         Node coordinates for the nested-dissection order, if known.
     progress
         Progress callback for the build.
+    order_method
+        Passed to :func:`transit.kernels.order.nested_dissection_order`.
     """
 
     name = "cch"
@@ -55,13 +57,14 @@ class CCHKernel:
         lat: np.ndarray | None = None,
         lon: np.ndarray | None = None,
         progress: Progress | None = None,
+        order_method: str = "auto",
     ) -> None:
         n = arcs.n_nodes
         self.n_nodes = n
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         report(progress, 0, 3, "ordering nodes")
-        order = nested_dissection_order(n, arcs.tail, arcs.head, lat=lat, lon=lon)
+        order = nested_dissection_order(n, arcs.tail, arcs.head, lat=lat, lon=lon, method=order_method)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n, dtype=np.int64)
         self.rank = rank
