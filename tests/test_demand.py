@@ -171,3 +171,23 @@ def test_cli_generate_instance_and_errors(tmp_path: Path) -> None:
     assert not (tmp_path / "c.csv").exists()
     res = runner.invoke(app, ["demand", "generate", str(tmp_path / "none.osm"), "--out", str(tmp_path / "d.csv")])
     assert res.exit_code == 2 and "none.osm" in res.stderr
+
+
+def test_parse_params_from_scenario_table() -> None:
+    from transit.demand import parse_params
+
+    p = parse_params(
+        {"scale": 2, "service_date": "2025-06-03", "purpose_share": {"leisure": 0.1}, "lead_time": {"immediate": 0.5}},
+        source="s.toml",
+    )
+    assert p.scale == 2.0 and p.service_date.isoformat() == "2025-06-03"
+    assert {x.name: x.share for x in p.purposes}["leisure"] == 0.1
+    assert p.lead.immediate == 0.5
+    with pytest.raises(InputErrors) as info:
+        parse_params({"scal": 1, "pt_share": 3, "purpose_share": {"bowling": 0.1}}, source="s.toml")
+    got = [(e.file, e.column) for e in info.value.problems]
+    assert got == [
+        ("s.toml", "demand.generator.scal"),
+        ("s.toml", "demand.generator.pt_share"),
+        ("s.toml", "demand.generator.purpose_share.bowling"),
+    ]

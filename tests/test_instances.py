@@ -43,3 +43,9 @@ def test_rebuild_reproduces_committed_files_byte_for_byte(tmp_path: Path) -> Non
         assert (out / rel).read_bytes() == (committed / rel).read_bytes(), f"{rel} differs from the committed file"
     res = CliRunner().invoke(app, ["instance", "build-default", "--out", str(out)])
     assert res.exit_code == 2 and "--force" in res.stderr
+
+
+def test_real_extract_instances_point_to_shared(shared_dir: Path) -> None:
+    assert instance_osm("north-bayreuth") == (shared_dir / "data" / "osm" / "north-bayreuth.osm.gz").resolve()
+    assert instance_osm("liechtenstein").name == "liechtenstein-latest.osm.pbf"
+    assert instance_osm("liechtenstein").is_file()

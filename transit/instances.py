@@ -1,11 +1,15 @@
 """Find the bundled instances (``instances/`` at the repository root).
 
 An instance is a folder with an OSM file (``district.osm.gz`` for the
-synthetic default) and optionally a GTFS feed (``gtfs/``) and a README.
+synthetic default) and optionally a GTFS feed (``gtfs/``) and a README, or a
+folder with an ``instance.toml`` whose ``osm`` key points to an OSM file
+elsewhere (relative to the folder), as the instances of the real extracts in
+``../shared/data/osm/`` do.
 """
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 from transit.errors import InputError
@@ -18,13 +22,34 @@ INSTANCES_DIR = Path(__file__).resolve().parents[1] / "instances"
 _OSM_NAMES = ("district.osm.gz", "district.osm", "region.osm.pbf", "region.osm.gz")
 
 
+def _pointer(folder: Path) -> Path | None:
+    """The OSM file an ``instance.toml`` points to, or None."""
+    toml = folder / "instance.toml"
+    if not toml.is_file():
+        return None
+    try:
+        osm = tomllib.loads(toml.read_text(encoding="utf-8")).get("osm")
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        msg = f"not a valid TOML file ({exc})"
+        raise InputError(msg, file=str(toml)) from None
+    if not isinstance(osm, str) or not osm:
+        msg = "needs a key osm = \"path/to/file.osm.pbf\""
+        raise InputError(msg, file=str(toml), column="osm")
+    return (folder / osm).resolve()
+
+
+def _osm_of(folder: Path) -> Path | None:
+    for n in _OSM_NAMES:
+        if (folder / n).is_file():
+            return folder / n
+    return _pointer(folder)
+
+
 def instance_names() -> list[str]:
-    """Return the names of the bundled instances (folders with an OSM file)."""
+    """Return the names of the bundled instances (folders with or pointing to an OSM file)."""
     if not INSTANCES_DIR.is_dir():
         return []
-    return sorted(
-        p.name for p in INSTANCES_DIR.iterdir() if p.is_dir() and any((p / n).is_file() for n in _OSM_NAMES)
-    )
+    return sorted(p.name for p in INSTANCES_DIR.iterdir() if p.is_dir() and _osm_of(p) is not None)
 
 
 def instance_dir(name: str) -> Path:
@@ -44,6 +69,19 @@ def instance_dir(name: str) -> Path:
 
 
 def instance_osm(name: str) -> Path:
-    """Return the OSM file of the bundled instance ``name``."""
+    """Return the OSM file of the bundled instance ``name``.
+
+    Raises
+    ------
+    InputError
+        If there is no such instance or the file it points to is missing.
+    """
     d = instance_dir(name)
-    return next(d / n for n in _OSM_NAMES if (d / n).is_file())
+    osm = _osm_of(d)
+    if osm is None or not osm.is_file():
+        msg = (
+            f"instance {name!r} points to {osm}, which does not exist "
+            "(the shared data folder must sit beside the repository as ../shared)"
+        )
+        raise InputError(msg, column="--instance")
+    return osm

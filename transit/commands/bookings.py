@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,39 +22,10 @@ def _load_network(path: Path) -> Any:
 
 
 def fleet_capacities(path: Path) -> list[tuple[int, int]]:
-    """Return ``(seats, wheelchair)`` of every ``[[vehicle]]`` of a fleet TOML file.
+    """Return ``(seats, wheelchair)`` of every vehicle of a fleet TOML file (validated in full)."""
+    from transit.fleet import read_fleet
 
-    Only these two keys are read here; the full fleet format belongs to the
-    fleet module.
-
-    Raises
-    ------
-    InputError
-        If the file is missing, not TOML, has no vehicles or a bad capacity.
-    """
-    file = str(path)
-    if not path.is_file():
-        msg = "file not found"
-        raise InputError(msg, file=file)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        msg = f"not a valid TOML file ({exc})"
-        raise InputError(msg, file=file) from None
-    vehicles = data.get("vehicle")
-    if not isinstance(vehicles, list) or not vehicles:
-        msg = "no [[vehicle]] entries"
-        raise InputError(msg, file=file, column="vehicle")
-    caps = []
-    for i, v in enumerate(vehicles, start=1):
-        seats = v.get("seats") if isinstance(v, dict) else None
-        wc = v.get("wheelchair", 0) if isinstance(v, dict) else None
-        for key, value, minimum in (("seats", seats, 1), ("wheelchair", wc, 0)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-                msg = f"must be a whole number >= {minimum}, got {value!r}"
-                raise InputError(msg, file=file, column=f"vehicle[{i}].{key}")
-        caps.append((int(seats), int(wc)))  # type: ignore[arg-type]
-    return caps
+    return read_fleet(path).capacities
 
 
 @app.command("check")

@@ -13,7 +13,7 @@ Typical use (build the region once, draw many seeds)::
 from transit.demand.destinations import CATEGORIES, Destination, classify, destinations_from_osm, read_destinations_csv
 from transit.demand.generator import GeneratedDemand, TripInfo, generate_bookings, generate_demand
 from transit.demand.gravity import gravity_probabilities
-from transit.demand.params import DemandParams, LeadTimes, Purpose
+from transit.demand.params import DemandParams, LeadTimes, Purpose, parse_params
 from transit.demand.region import DemandRegion, region_from_osm
 from transit.demand.zones import Zone, read_zones_csv, zones_from_osm, zones_from_places
 
@@ -32,6 +32,7 @@ __all__ = [
     "generate_bookings",
     "generate_demand",
     "gravity_probabilities",
+    "parse_params",
     "read_destinations_csv",
     "read_zones_csv",
     "region_from_osm",

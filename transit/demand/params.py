@@ -19,7 +19,7 @@ import numpy as np
 
 from transit.timeparse import parse_clock
 
-__all__ = ["DemandParams", "LeadTimes", "Purpose"]
+__all__ = ["PARAM_KEYS", "DemandParams", "LeadTimes", "Purpose", "parse_params"]
 
 
 @dataclass(frozen=True)
@@ -230,3 +230,121 @@ class DemandParams:
             wheelchair_share=float(rates["wheelchair"]["share"]),
             lead=lead,
         )
+
+
+_SCALAR_KEYS = (
+    "scale",
+    "trips_per_person_day",
+    "pt_share",
+    "ondemand_share",
+    "return_share",
+    "wheelchair_share",
+    "round_minutes",
+    "min_trip_m",
+    "town_spread_m",
+    "village_spread_m",
+)
+_LEAD_KEYS = ("day_before", "short_notice", "immediate", "return_with_outbound")
+PARAM_KEYS = (*_SCALAR_KEYS, "group_size", "service_date", "purpose_share", "lead_time")
+
+
+def parse_params(
+    data: Any,
+    *,
+    source: str | None = None,
+    table: str = "demand.generator",
+    base: DemandParams | None = None,
+) -> DemandParams:
+    """Build parameters from a scenario table, on top of the defaults.
+
+    Keys: ``scale``, ``trips_per_person_day``, ``pt_share``, ``ondemand_share``,
+    ``return_share``, ``wheelchair_share``, ``round_minutes``, ``min_trip_m``,
+    ``town_spread_m``, ``village_spread_m`` (numbers), ``group_size`` (list of
+    probabilities of 1, 2, ... passengers), ``service_date`` (``YYYY-MM-DD``),
+    ``purpose_share`` (table purpose -> share of trips) and ``lead_time``
+    (table with ``day_before``, ``short_notice``, ``immediate``,
+    ``return_with_outbound``).
+
+    Raises
+    ------
+    InputErrors
+        Listing every unknown key and bad value, each named ``table.key``.
+    """
+    from transit.errors import InputError, InputErrors
+
+    params = base or DemandParams.default()
+    problems: list[InputError] = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(InputError(message, file=source, column=f"{table}.{key}" if table else key))
+
+    if not isinstance(data, dict):
+        bad("", "must be a table")
+        raise InputErrors(problems)
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in PARAM_KEYS:
+            bad(key, f"unknown key (known: {', '.join(PARAM_KEYS)})")
+        elif key in _SCALAR_KEYS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+                bad(key, f"must be a number >= 0, got {value!r}")
+            elif key == "round_minutes":
+                if not isinstance(value, int) or value < 1:
+                    bad(key, f"must be a whole number >= 1, got {value!r}")
+                else:
+                    changes[key] = value
+            elif key in ("return_share", "wheelchair_share", "pt_share", "ondemand_share") and value > 1:
+                bad(key, f"is a share and must be in [0, 1], got {value!r}")
+            else:
+                changes[key] = float(value)
+        elif key == "group_size":
+            if (
+                not isinstance(value, list)
+                or not value
+                or any(isinstance(x, bool) or not isinstance(x, (int, float)) or x < 0 for x in value)
+                or sum(value) <= 0
+            ):
+                bad(key, "must be a list of probabilities of 1, 2, ... passengers")
+            else:
+                changes[key] = tuple(float(x) for x in value)
+        elif key == "service_date":
+            try:
+                changes[key] = dt.date.fromisoformat(str(value))
+            except ValueError:
+                bad(key, f"{value!r} is not a date (YYYY-MM-DD)")
+        elif key == "purpose_share":
+            names = [p.name for p in params.purposes]
+            if not isinstance(value, dict):
+                bad(key, "must be a table of purpose = share")
+                continue
+            shares = {p.name: p.share for p in params.purposes}
+            for name, share in value.items():
+                if name not in names:
+                    bad(f"{key}.{name}", f"unknown purpose (known: {', '.join(names)})")
+                elif isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+                    bad(f"{key}.{name}", f"must be a share in [0, 1], got {share!r}")
+                else:
+                    shares[name] = float(share)
+            changes["purposes"] = tuple(dataclasses.replace(p, share=shares[p.name]) for p in params.purposes)
+        elif key == "lead_time":
+            if not isinstance(value, dict):
+                bad(key, "must be a table")
+                continue
+            lead_changes: dict[str, float] = {}
+            for k, v in value.items():
+                if k not in _LEAD_KEYS:
+                    bad(f"{key}.{k}", f"unknown key (known: {', '.join(_LEAD_KEYS)})")
+                elif isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
+                    bad(f"{key}.{k}", f"must be a share in [0, 1], got {v!r}")
+                else:
+                    lead_changes[k] = float(v)
+            changes["lead"] = dataclasses.replace(params.lead, **lead_changes)
+    if problems:
+        raise InputErrors(problems)
+    try:
+        out = params.replace(**changes)
+        _ = out.lead.shares
+    except ValueError as exc:
+        bad("", str(exc))
+        raise InputErrors(problems) from None
+    return out
