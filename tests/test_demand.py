@@ -191,3 +191,20 @@ def test_parse_params_from_scenario_table() -> None:
         ("s.toml", "demand.generator.pt_share"),
         ("s.toml", "demand.generator.purpose_share.bowling"),
     ]
+
+
+def test_cli_trips_out_matches_bookings(tmp_path: Path) -> None:
+    import csv
+
+    from cli import app
+
+    out, trips = tmp_path / "b.csv", tmp_path / "t.csv"
+    res = CliRunner().invoke(
+        app, ["demand", "generate", "--instance", "default", "--out", str(out), "--trips-out", str(trips)]
+    )
+    assert res.exit_code == 0, res.output
+    ids = [b.request_id for b in read_bookings(out)]
+    with trips.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["request_id"] for r in rows] == ids
+    assert {r["leg"] for r in rows} == {"outbound", "return"}

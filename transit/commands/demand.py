@@ -36,11 +36,15 @@ def generate(
         Path | None, typer.Option("--network", help="Road graph (GraphML) already built from the OSM file.")
     ] = None,
     date: Annotated[str | None, typer.Option("--date", help="Service day YYYY-MM-DD.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output file.")] = False,
+    trips_out: Annotated[
+        Path | None,
+        typer.Option("--trips-out", help="Also write each booking's home zone, purpose and leg to this CSV."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
 ) -> None:
     """Generate a day of bookings from villages, services and trip purposes."""
     from transit.bookings import read_bookings, write_bookings
-    from transit.demand import DemandParams, generate_bookings, region_from_osm
+    from transit.demand import DemandParams, generate_demand, region_from_osm, write_trip_info
 
     with user_errors():
         if (osm_file is None) == (instance is None):
@@ -54,9 +58,10 @@ def generate(
         if not osm_file.is_file():
             msg = "file not found"
             raise InputError(msg, file=str(osm_file))
-        if out.exists() and not force:
-            msg = f"{out}: output exists; use --force to replace it"
-            raise OutputExistsError(msg)
+        for target in (out, trips_out):
+            if target is not None and target.exists() and not force:
+                msg = f"{target}: output exists; use --force to replace it"
+                raise OutputExistsError(msg)
         if not scale >= 0:
             msg = f"must be >= 0, got {scale}"
             raise InputError(msg, column="--scale")
@@ -77,12 +82,15 @@ def generate(
                 osm_file, network=net, zones_csv=zones, destinations_csv=destinations, progress=bar
             )
         with progress_bar("generating bookings") as bar:
-            bookings = generate_bookings(region, params, seed, progress=bar)
+            demand = generate_demand(region, params, seed, progress=bar)
+        bookings = list(demand.bookings)
         if not bookings:
             msg = "no bookings generated (no reachable destinations, or --scale too small)"
             raise InputError(msg, column="--scale")
         write_bookings(bookings, out, service_date=params.service_date)
         checked = read_bookings(out)  # the same path as real bookings
+        if trips_out is not None:
+            write_trip_info(demand.trips, trips_out)
     pax = sum(b.passengers for b in checked)
     typer.echo(
         f"wrote {len(checked)} bookings ({pax} passengers, {len(region.zones)} zones, "

@@ -11,7 +11,7 @@ Typical use (build the region once, draw many seeds)::
 """
 
 from transit.demand.destinations import CATEGORIES, Destination, classify, destinations_from_osm, read_destinations_csv
-from transit.demand.generator import GeneratedDemand, TripInfo, generate_bookings, generate_demand
+from transit.demand.generator import GeneratedDemand, TripInfo, generate_bookings, generate_demand, write_trip_info
 from transit.demand.gravity import gravity_probabilities
 from transit.demand.params import DemandParams, LeadTimes, Purpose, parse_params
 from transit.demand.region import DemandRegion, region_from_osm
@@ -36,6 +36,7 @@ __all__ = [
     "read_destinations_csv",
     "read_zones_csv",
     "region_from_osm",
+    "write_trip_info",
     "zones_from_osm",
     "zones_from_places",
 ]

@@ -15,19 +15,23 @@ The same region, parameters and generator state give the same bookings.
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import math
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
+from transit.atomic import atomic_write_text
 from transit.bookings import Booking
 from transit.demand.gravity import gravity_probabilities
 from transit.demand.params import DemandParams, Purpose
 from transit.demand.region import DemandRegion
 from transit.progress import Progress, report
 
-__all__ = ["GeneratedDemand", "TripInfo", "generate_bookings", "generate_demand"]
+__all__ = ["GeneratedDemand", "TripInfo", "generate_bookings", "generate_demand", "write_trip_info"]
 
 log = logging.getLogger(__name__)
 
@@ -285,3 +289,13 @@ def generate_bookings(
 ) -> list[Booking]:
     """Generate one day of bookings (see :func:`generate_demand`)."""
     return list(generate_demand(region, params, rng, progress=progress).bookings)
+
+
+def write_trip_info(trips: tuple[TripInfo, ...] | list[TripInfo], path: str | os.PathLike[str]) -> None:
+    """Write the trip information as CSV (``request_id, home_zone, purpose, leg, destination``), atomically."""
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["request_id", "home_zone", "purpose", "leg", "destination"])
+    for t in trips:
+        w.writerow([t.request_id, t.home_zone, t.purpose, t.leg, t.destination])
+    atomic_write_text(path, buf.getvalue())

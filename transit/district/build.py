@@ -129,10 +129,12 @@ def _readme(d: District, lines: list[BusLine], gtfs: GtfsTables, spec: Mapping[s
             L.append(f"| {hw} | {road_km[hw]:.1f} | {speeds[hw]} |")
     L.append("\nAll roads are two-way, so the road graph is strongly connected.\n")
     L.append("## Bus lines (GTFS in `gtfs/`)\n")
+    sat_lines = [ln.short_name for ln in lines if ln.spec.get("saturday_headway_min")]
+    sat = ("line" + ("s " if len(sat_lines) > 1 else " ") + ", ".join(sat_lines)) if sat_lines else "no line"
     L.append("Radial lines from the railway station of the middle-order centre. Weekday service (`WD`) at "
              "the headway below, extra trips on school days (`SCHOOL`: one inbound trip arriving by "
              f"{spec['lines']['school_arrival']}, outbound trips at {', '.join(spec['lines']['school_returns'])}), "
-             "Saturday service (`SA`) on line 401 only, no Sunday service. School holidays are not modelled "
+             f"Saturday service (`SA`) on {sat}, no Sunday service. School holidays are not modelled "
              "(calendar.txt runs `SCHOOL` on every weekday).\n")
     L.append("| line | route | stops | run time (min) | weekday headway | trips (all services) |")
     L.append("|---|---|---:|---:|---|---:|")
