@@ -1,0 +1,161 @@
+"""Access per village: a hand-made region, hand-made probe results, known answers."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from compare_fakes import TaxiModel
+
+from transit.access import (
+    ACCESS_COLUMNS,
+    access_from_probes,
+    access_region,
+    access_table,
+    probe_plan,
+    run_probes,
+    served_shares,
+)
+from transit.demand import Destination, Zone
+from transit.errors import InputError
+from transit.opmodels.base import DayContext
+from transit.simlog import TRIP_COLUMNS
+
+
+@pytest.fixture
+def three_places():
+    """A town and two villages; two doctors, a Jobcenter in town, no station."""
+    zones = (
+        Zone("Stadt", "town", 10000, 51.60, 11.50),
+        Zone("Adorf", "village", 300, 51.65, 11.50),
+        Zone("Bedorf", "village", 200, 51.55, 11.50),
+    )
+    dests = (
+        Destination("Praxis Adorf", "doctor", 51.651, 11.501),
+        Destination("Praxis Stadt", "doctor", 51.601, 11.501),
+        Destination("Jobcenter Stadt", "jobcenter", 51.602, 11.502),
+        Destination("Apotheke", "pharmacy", 51.603, 11.503),
+    )
+    # car seconds from each zone to each destination
+    t = np.array(
+        [
+            [700.0, 60.0, 90.0, 100.0],
+            [60.0, 650.0, 660.0, 670.0],  # Adorf: its own doctor is nearest
+            [1300.0, 600.0, 610.0, 620.0],  # Bedorf: the town's doctor is nearer
+        ]
+    )
+    return SimpleNamespace(zones=zones, destinations=dests, zone_to_dest_s=t)
+
+
+def test_region_picks_centre_villages_and_nearest_destinations(three_places) -> None:
+    reg = access_region(three_places)
+    assert reg.centre == "Stadt"
+    assert list(reg.villages["name"]) == ["Adorf", "Bedorf"]
+    t = reg.targets.set_index(["village", "target"])
+    assert t.loc[("Adorf", "doctor"), "name"] == "Praxis Adorf"
+    assert t.loc[("Bedorf", "doctor"), "name"] == "Praxis Stadt"
+    assert t.loc[("Bedorf", "jobcenter"), "name"] == "Jobcenter Stadt"
+    assert t.loc[("Adorf", "centre"), "lat"] == pytest.approx(51.60)
+    assert ("Adorf", "station") not in t.index  # no station in the region
+    # an explicit centre, and a wrong one
+    assert access_region(three_places, centre="Adorf").centre == "Adorf"
+    with pytest.raises(InputError, match="Nirgendwo"):
+        access_region(three_places, centre="Nirgendwo")
+
+
+def test_probe_plan_counts_and_batches(three_places) -> None:
+    reg = access_region(three_places)
+    plan = probe_plan(reg, first_hour=6, last_hour=8)
+    # per village: centre, doctor, jobcenter outbound (3 hours each) + 3 return probes
+    assert len(plan) == 2 * (3 * 3 + 3)
+    assert plan["probe_id"].is_unique
+    assert set(plan["batch"]) == {"Adorf|out", "Adorf|back", "Bedorf|out", "Bedorf|back"}
+    back = plan[plan["direction"] == "back"]
+    assert (back["origin_lat"] == 51.60).all()
+    assert sorted(plan["time"].unique()) == [6 * 3600.0, 7 * 3600.0, 8 * 3600.0]
+
+
+def _probe_trip(pid: str, served: bool, *, t: float, board: float | None = None, d2d: float | None = None) -> dict:
+    row = {c: math.nan for c in TRIP_COLUMNS}
+    row.update(request_id=pid, status="served" if served else "rejected", requested_time=t)
+    if served:
+        row.update(board_time=board, wait_s=board - t, door_to_door_s=d2d)
+    return row
+
+
+def test_access_figures_from_hand_made_probe_results(three_places) -> None:
+    reg = access_region(three_places)
+    plan = probe_plan(reg, first_hour=6, last_hour=8, targets=("centre", "doctor"))
+    h = 3600.0
+    rows = [
+        # Adorf -> centre: 6:00 rejected; 7:00 boards 7:10, 30 min door to door; 8:00 boards 9:30 (too long a wait)
+        _probe_trip("probe-000-centre-06", False, t=6 * h),
+        _probe_trip("probe-000-centre-07", True, t=7 * h, board=7 * h + 600, d2d=1800),
+        _probe_trip("probe-000-centre-08", True, t=8 * h, board=9.5 * h, d2d=7200),
+        # Adorf -> doctor: 20 and 40 minutes door to door
+        _probe_trip("probe-000-doctor-06", True, t=6 * h, board=6 * h + 300, d2d=1200),
+        _probe_trip("probe-000-doctor-07", True, t=7 * h, board=7 * h + 300, d2d=2400),
+        _probe_trip("probe-000-doctor-08", False, t=8 * h),
+        # centre -> Adorf: 6:00 boards 6:05, 7:00 rejected, 8:00 boards 8:20
+        _probe_trip("probe-000-back-06", True, t=6 * h, board=6 * h + 300, d2d=1500),
+        _probe_trip("probe-000-back-07", False, t=7 * h),
+        _probe_trip("probe-000-back-08", True, t=8 * h, board=8 * h + 1200, d2d=2400),
+    ]
+    # Bedorf: everything rejected
+    rows += [_probe_trip(pid, False, t=0.0) for pid in plan["probe_id"] if pid.startswith("probe-001")]
+    trips = pd.DataFrame(rows, columns=list(TRIP_COLUMNS))
+    acc = access_from_probes(plan, trips, max_wait_min=60, targets=("centre", "doctor")).set_index("village")
+    a = acc.loc["Adorf"]
+    assert a["d2d_centre_min"] == pytest.approx(30.0)
+    assert a["d2d_doctor_min"] == pytest.approx(30.0)  # median of 20 and 40
+    assert a["earliest_arrival_centre_s"] == pytest.approx(7.5 * h)
+    assert a["earliest_arrival_centre"] == "07:30"
+    assert a["latest_return_s"] == pytest.approx(8 * h + 1200)
+    assert a["latest_return"] == "08:20"
+    assert a["hours_to_centre"] == 1
+    assert a["hours_from_centre"] == 2
+    b = acc.loc["Bedorf"]
+    assert b["hours_to_centre"] == 0 and math.isnan(b["d2d_centre_min"]) and b["latest_return"] == ""
+
+
+def test_served_share_pools_seeds_per_home_village() -> None:
+    trips = pd.DataFrame(
+        {
+            "model": ["m"] * 5 + ["n"],
+            "seed": [1, 1, 2, 2, 2, 1],
+            "request_id": ["a", "b", "a", "b", "c", "a"],
+            "home_zone": ["Adorf", "Adorf", "Adorf", "Bedorf", "", "Adorf"],
+            "status": ["served", "rejected", "served", "served", "served", "rejected"],
+        }
+    )
+    s = served_shares(trips).set_index(["model", "village"])
+    assert s.loc[("m", "Adorf"), "requests"] == 3
+    assert s.loc[("m", "Adorf"), "served"] == 2
+    assert s.loc[("m", "Adorf"), "served_share"] == pytest.approx(2 / 3)
+    assert s.loc[("m", "Bedorf"), "served_share"] == 1.0
+    assert s.loc[("n", "Adorf"), "served_share"] == 0.0
+    assert len(s) == 3  # the booking without a home zone is left out
+
+
+def test_probes_through_a_model_run_batch_by_batch(three_places) -> None:
+    reg = access_region(three_places)
+    plan = probe_plan(reg, first_hour=5, last_hour=23)
+    calls: list[int] = []
+    model = TaxiModel("taxi", start_h=6.0, end_h=20.0, wait_min=10.0, calls=calls)
+    ctx = DayContext(network=None, service=None)
+    trips = run_probes(model, ctx, plan)
+    assert len(calls) == 4  # one day per village and direction
+    assert sorted(calls) == [19, 19, 3 * 19, 3 * 19]
+    acc = access_from_probes(plan, trips).set_index("village")
+    # the taxi runs 6:00-20:00 (last probe 19:00): 14 hours, 10 min wait
+    assert acc.loc["Adorf", "hours_to_centre"] == 14
+    assert acc.loc["Adorf", "latest_return_s"] == pytest.approx(19 * 3600 + 600)
+    assert acc.loc["Adorf", "d2d_centre_min"] > 10.0
+    table = access_table(reg, ["taxi", "none"], trips=None, probed={"taxi": acc.reset_index()})
+    assert tuple(table.columns) == ACCESS_COLUMNS
+    assert len(table) == 4
+    none = table[table["model"] == "none"]
+    assert none["hours_to_centre"].isna().all() and (none["requests"] == 0).all()
