@@ -138,3 +138,12 @@ def test_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     with pytest.raises(OutputExistsError):
         build_district(out)
     assert (out / "keep.txt").read_text() == "mine"
+
+
+def test_force_rebuild_keeps_files_it_does_not_make(tmp_path: Path) -> None:
+    out = build_district(tmp_path / "inst")
+    (out / "scenario.toml").write_text("[scenario]\n")
+    (out / "README.md").write_text("edited")
+    build_district(out, force=True)
+    assert (out / "scenario.toml").read_text() == "[scenario]\n"
+    assert (out / "README.md").read_text() != "edited"

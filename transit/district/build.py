@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
+import shutil
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -30,6 +32,8 @@ from transit.district.osmxml import district_osm_xml, gzip_bytes
 from transit.progress import Progress, report
 
 __all__ = ["DISTRICT_FILE", "build_district", "load_spec"]
+
+log = logging.getLogger(__name__)
 
 #: File name of the district's OSM data inside an instance folder.
 DISTRICT_FILE = "district.osm.gz"
@@ -170,7 +174,8 @@ def build_district(
     seed
         Random seed; default the spec's ``seed``.
     force
-        Replace an existing non-empty ``out_dir``.
+        Replace the generated files of an existing non-empty ``out_dir``;
+        other files there (scenarios, notes) are kept.
     progress
         Progress callback.
 
@@ -203,8 +208,21 @@ def build_district(
         (tmp / "places.csv").write_bytes(_places_table(d))
         report(progress, 3, 4, "writing README")
         (tmp / "README.md").write_bytes(_readme(d, lines, gtfs, spec, seed))
+        _keep_other_files(Path(out_dir), tmp)
     report(progress, 4, 4, "done")
     return Path(out_dir)
+
+
+def _keep_other_files(target: Path, staging: Path) -> None:
+    """Copy files of an existing instance folder that the builder does not write (e.g. scenarios)."""
+    if not target.is_dir():
+        return
+    for f in sorted(target.rglob("*")):
+        rel = f.relative_to(target)
+        if f.is_file() and not (staging / rel).exists():
+            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, staging / rel)
+            log.info("kept %s (not made by the district builder)", rel)
 
 
 def _add_bus_stop_nodes(d: District, gtfs: GtfsTables) -> None:

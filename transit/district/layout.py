@@ -426,8 +426,7 @@ def lay_out(spec: Mapping[str, Any], rng: np.random.Generator) -> District:
     cls, refs = _classify_links(places, links, int(spec["roads"]["federal_ref_start"]))
     for i, j in links:
         _link_road(b, places[i], places[j], cls[(i, j)], refs.get((i, j)), spec, rng)
-    for p, entries in ((towns[0], spec["centre"]["services"]),):
-        _services(b, p, entries, rng)
+    _services(b, towns[0], spec["centre"]["services"], rng)
     for p in towns[1:]:
         _services(b, p, spec["basic_centres"]["services"], rng)
     for p in places:

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
@@ -43,7 +42,8 @@ class GtfsTables:
     tables: dict[str, tuple[list[str], list[list[str]]]]
 
 
-def _road_graph(d: District) -> tuple[sp.csr_matrix, np.ndarray]:
+def _road_graph(d: District) -> sp.csr_matrix:
+    """Return the district's roads as a sparse graph of travel times (s), indexed by node id."""
     from transit.roads import default_rules
 
     rules = default_rules()
@@ -60,8 +60,7 @@ def _road_graph(d: District) -> tuple[sp.csr_matrix, np.ndarray]:
             rows += [u, v]
             cols += [v, u]
             data += [t, t]
-    g = sp.csr_matrix((data, (rows, cols)), shape=(n, n))
-    return g, np.arange(n)
+    return sp.csr_matrix((data, (rows, cols)), shape=(n, n))
 
 
 def _place_links(d: District) -> dict[int, list[int]]:
@@ -120,7 +119,7 @@ def plan_lines(d: District, spec: Mapping[str, Any]) -> list[BusLine]:
         routes.append(_path_to(prev, term))
         served |= set(routes[-1])
 
-    g, _ = _road_graph(d)
+    g = _road_graph(d)
     station_poi = next(d.pois[k] for k in d.places[0].services if d.pois[k].tags.get("railway") == "station")
     station_node = _nearest_node(d, station_poi)
     centre = d.places[0]
