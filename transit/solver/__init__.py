@@ -1,0 +1,13 @@
+"""The dial-a-ride solver: :func:`solve` turns a Problem into a Plan.
+
+Modules: :mod:`~transit.solver.compiled` (the problem as arrays),
+:mod:`~transit.solver.schedule` (exact route timing), :mod:`~transit.solver.state`
+(solution and insertion), :mod:`~transit.solver.alns` (the search),
+:mod:`~transit.solver.warmstart`, :mod:`~transit.solver.reasons`,
+:mod:`~transit.solver.output` and :mod:`~transit.solver.ortools_adapter`
+(the only module that imports OR-Tools).
+"""
+
+from transit.solver.solve import SearchSettings, default_iterations, solve
+
+__all__ = ["SearchSettings", "default_iterations", "solve"]

@@ -1,0 +1,332 @@
+"""Turn a :class:`~transit.model.Problem` into flat arrays for the compiled search.
+
+Every stop the search can place is a *node*. Request ``r`` owns the pickup
+node ``2 r`` and the drop-off node ``2 r + 1`` (the pickup node of a request
+already on board is never placed). Then come the break nodes of all
+vehicles, then per vehicle ``v`` its start node and its end node. Each node
+has a location, a time window on the start of service, a service time, a
+load change in two dimensions (seats, wheelchair places) and a kind.
+
+Windows are tightened here once, the classic way (Cordeau 2006): a drop-off
+cannot start before ``pickup earliest + service + direct time`` nor a pickup
+after ``drop-off latest - ride limit - service`` and so on. The tightening
+only removes times no feasible schedule can use.
+
+Open window starts (``-inf``) become the start of the horizon (midnight, or
+the earliest finite time of the problem when that is earlier) so that times
+stay finite; open ends stay ``inf``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+from dataclasses import dataclass
+
+import numpy as np
+
+from transit.model import Problem
+
+__all__ = [
+    "BREAK",
+    "DROP",
+    "END",
+    "Inst",
+    "PICK",
+    "START",
+    "Compiled",
+    "compile_problem",
+]
+
+PICK, DROP, BREAK, START, END = 0, 1, 2, 3, 4
+
+Inst = namedtuple(
+    "Inst",
+    [
+        "tt",  # (L, L) travel time, inf = unreachable
+        "dist",  # (L, L) distance
+        "cost",  # (L, L) arc cost shared by all vehicles (weights * tt / dist)
+        "nloc",  # (N,) location of the node
+        "ne",  # (N,) earliest start of service
+        "nl",  # (N,) latest start of service
+        "ns",  # (N,) service time
+        "nq0",  # (N,) seat change
+        "nq1",  # (N,) wheelchair change
+        "nreq",  # (N,) request of the node or -1
+        "nkind",  # (N,) PICK / DROP / BREAK / START / END
+        "nveh",  # (N,) vehicle owning a break / depot node, -1 otherwise
+        "rL",  # (n,) ride limit (inf if none)
+        "ronb",  # (n,) 1 if already on board (drop-off only)
+        "rpass",  # (n,) passengers (weight of the ride time)
+        "rboard",  # (n,) picked_up_at for requests on board, else nan
+        "fits",  # (n, V) 1 if vehicle v may serve request r
+        "vcap0",  # (V,) seats
+        "vcap1",  # (V,) wheelchair places
+        "vstart",  # (V,) start node
+        "vend",  # (V,) end node
+        "vmaxdur",  # (V,) maximum route duration (inf if none)
+        "vkm",  # (V,) extra cost per distance unit (vehicle cost per km)
+        "vfix",  # (V,) fixed cost of a used vehicle (weighted)
+        "vhour",  # (V,) cost per second of route duration (weighted)
+        "vbrk0",  # (V,) index into brk of the vehicle's first break node
+        "vbrkn",  # (V,) number of break nodes of the vehicle
+        "brk",  # (B,) break nodes
+        "w_ride",  # () weight per passenger-second on board
+        "w_rej",  # () weight per rejected request
+        "sched",  # () 1 if the objective depends on the schedule (ride / hours)
+        "nearest",  # (n, n) requests sorted by relatedness (for removal)
+        "related",  # (n, n) relatedness distance between requests
+    ],
+)
+"""The problem as arrays for the compiled code (see module docstring)."""
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A problem with its compiled arrays and the maps back to ids.
+
+    Parameters
+    ----------
+    problem
+        The original problem.
+    inst
+        The arrays (an :data:`Inst`).
+    n_requests, n_vehicles, n_nodes
+        Sizes.
+    max_len
+        Upper bound on the number of nodes in one route.
+    """
+
+    problem: Problem
+    inst: Inst
+    n_requests: int
+    n_vehicles: int
+    n_nodes: int
+    max_len: int
+
+    def pickup_node(self, r: int) -> int:
+        """Return the pickup node of request index ``r``."""
+        return 2 * r
+
+    def dropoff_node(self, r: int) -> int:
+        """Return the drop-off node of request index ``r``."""
+        return 2 * r + 1
+
+
+def _horizon_start(problem: Problem) -> float:
+    """Return the finite time that replaces open window starts."""
+    finite = [0.0]
+    for r in problem.requests:
+        for w in (r.pickup_window, r.dropoff_window):
+            if math.isfinite(w.earliest):
+                finite.append(w.earliest)
+        if r.picked_up_at is not None:
+            finite.append(r.picked_up_at)
+    for v in problem.vehicles:
+        if math.isfinite(v.shift.earliest):
+            finite.append(v.shift.earliest)
+        finite.extend(b.earliest_start for b in v.breaks)
+    return min(finite)
+
+
+def compile_problem(problem: Problem) -> Compiled:
+    """Return the arrays of ``problem`` for the compiled search.
+
+    Parameters
+    ----------
+    problem
+        The problem to compile.
+
+    Returns
+    -------
+    Compiled
+        The arrays and sizes.
+    """
+    reqs = problem.requests
+    vehs = problem.vehicles
+    n, nv = len(reqs), len(vehs)
+    nb = sum(len(v.breaks) for v in vehs)
+    nn = 2 * n + nb + 2 * nv
+    t0 = _horizon_start(problem)
+    w = problem.weights
+    tt = np.ascontiguousarray(problem.travel_time, dtype=np.float64)
+    dist = np.ascontiguousarray(problem.distance, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        cost = np.zeros_like(tt)
+        if w.travel_time:
+            cost = cost + w.travel_time * tt
+        if w.distance:
+            cost = cost + w.distance * dist
+    cost = np.where(np.isinf(tt), np.inf, np.nan_to_num(cost, nan=np.inf))
+
+    nloc = np.zeros(nn, np.int64)
+    ne = np.full(nn, t0, np.float64)
+    nl = np.full(nn, np.inf, np.float64)
+    ns = np.zeros(nn, np.float64)
+    nq0 = np.zeros(nn, np.int64)
+    nq1 = np.zeros(nn, np.int64)
+    nreq = np.full(nn, -1, np.int64)
+    nkind = np.zeros(nn, np.int64)
+    nveh = np.full(nn, -1, np.int64)
+    rL = np.full(n, np.inf, np.float64)
+    ronb = np.zeros(n, np.int64)
+    rpass = np.zeros(n, np.float64)
+    rboard = np.full(n, np.nan, np.float64)
+    fits = np.zeros((n, nv), np.int64)
+    vidx = {v.id: k for k, v in enumerate(vehs)}
+
+    for r, req in enumerate(reqs):
+        p, d = 2 * r, 2 * r + 1
+        s = req.service_time
+        L = problem.ride_limit(req)
+        direct = problem.direct_time(req)
+        rL[r] = L
+        rpass[r] = req.passengers
+        for node, kind, loc, win, sign in (
+            (p, PICK, req.pickup, req.pickup_window, 1),
+            (d, DROP, req.dropoff, req.dropoff_window, -1),
+        ):
+            nloc[node] = loc
+            nkind[node] = kind
+            nreq[node] = r
+            ns[node] = s
+            nq0[node] = sign * req.passengers
+            nq1[node] = sign * req.wheelchair
+            ne[node] = max(t0, win.earliest)
+            nl[node] = win.latest
+        if req.on_board:
+            ronb[r] = 1
+            rboard[r] = req.picked_up_at
+            ne[d] = max(ne[d], req.picked_up_at)
+            nl[d] = min(nl[d], req.picked_up_at + L)
+            ne[p] = nl[p] = req.picked_up_at - s
+        else:
+            # Tighten the windows from each other (Cordeau 2006).
+            if math.isfinite(direct):
+                ne[d] = max(ne[d], ne[p] + s + direct)
+                nl[p] = min(nl[p], nl[d] - s - direct)
+            if math.isfinite(L):
+                ne[p] = max(ne[p], ne[d] - s - L)
+                nl[d] = min(nl[d], nl[p] + s + L)
+        for k, veh in enumerate(vehs):
+            ok = veh.fits(req)
+            if req.assigned_vehicle is not None and req.assigned_vehicle != veh.id:
+                ok = False
+            fits[r, k] = 1 if ok else 0
+
+    brk = np.zeros(nb, np.int64)
+    vbrk0 = np.zeros(nv, np.int64)
+    vbrkn = np.zeros(nv, np.int64)
+    node = 2 * n
+    for k, veh in enumerate(vehs):
+        vbrk0[k] = node - 2 * n
+        vbrkn[k] = len(veh.breaks)
+        for b in sorted(veh.breaks, key=lambda b: (b.earliest_start, b.latest_end)):
+            brk[node - 2 * n] = node
+            nloc[node] = veh.end_depot if b.location is None else b.location
+            nkind[node] = BREAK
+            nveh[node] = k
+            ne[node] = b.earliest_start
+            nl[node] = b.latest_end - b.duration
+            ns[node] = b.duration
+            node += 1
+    vstart = np.zeros(nv, np.int64)
+    vend = np.zeros(nv, np.int64)
+    vmaxdur = np.full(nv, np.inf, np.float64)
+    vcap0 = np.zeros(nv, np.int64)
+    vcap1 = np.zeros(nv, np.int64)
+    vkm = np.zeros(nv, np.float64)
+    vfix = np.zeros(nv, np.float64)
+    vhour = np.zeros(nv, np.float64)
+    for k, veh in enumerate(vehs):
+        vstart[k], vend[k] = node, node + 1
+        for nd, kind, loc in ((node, START, veh.start_depot), (node + 1, END, veh.end_depot)):
+            nloc[nd] = loc
+            nkind[nd] = kind
+            nveh[nd] = k
+            ne[nd] = max(t0, veh.shift.earliest)
+            nl[nd] = veh.shift.latest
+        node += 2
+        if veh.max_route_duration is not None:
+            vmaxdur[k] = veh.max_route_duration
+        vcap0[k], vcap1[k] = veh.seats, veh.wheelchair
+        vkm[k] = w.vehicle_cost * veh.cost_per_km / 1000.0
+        vfix[k] = w.vehicle_cost * veh.fixed_cost
+        vhour[k] = w.vehicle_cost * veh.cost_per_hour / 3600.0
+    del vidx
+
+    sched = 1 if (w.ride_time > 0 or np.any(vhour > 0)) else 0
+    related, nearest = _relatedness(problem, tt, nloc, ne, nl, n)
+    inst = Inst(
+        tt=tt,
+        dist=dist,
+        cost=cost,
+        nloc=nloc,
+        ne=ne,
+        nl=nl,
+        ns=ns,
+        nq0=nq0,
+        nq1=nq1,
+        nreq=nreq,
+        nkind=nkind,
+        nveh=nveh,
+        rL=rL,
+        ronb=ronb,
+        rpass=rpass,
+        rboard=rboard,
+        fits=fits,
+        vcap0=vcap0,
+        vcap1=vcap1,
+        vstart=vstart,
+        vend=vend,
+        vmaxdur=vmaxdur,
+        vkm=vkm,
+        vfix=vfix,
+        vhour=vhour,
+        vbrk0=vbrk0,
+        vbrkn=vbrkn,
+        brk=brk,
+        w_ride=float(w.ride_time),
+        w_rej=float(w.rejection),
+        sched=sched,
+        nearest=nearest,
+        related=related,
+    )
+    max_len = 2 * n + int(vbrkn.max(initial=0)) + 2
+    return Compiled(problem, inst, n, nv, nn, max_len)
+
+
+def _relatedness(
+    problem: Problem, tt: np.ndarray, nloc: np.ndarray, ne: np.ndarray, nl: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return Shaw relatedness between requests and each request's neighbours by it.
+
+    Relatedness (smaller = more related) adds the travel times between the two
+    pickups and between the two drop-offs (normalised by their largest finite
+    value) and the differences of the window midpoints (normalised likewise).
+    """
+    if n == 0:
+        return np.zeros((0, 0)), np.zeros((0, 0), np.int64)
+    p = nloc[0 : 2 * n : 2]
+    d = nloc[1 : 2 * n : 2]
+    with np.errstate(invalid="ignore"):
+        space = tt[np.ix_(p, p)] + tt[np.ix_(d, d)]
+        space = np.minimum(space, space.T)
+    finite = space[np.isfinite(space)]
+    scale = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    space = np.where(np.isfinite(space), space / scale, 2.0)
+
+    def mid(e: np.ndarray, l: np.ndarray) -> np.ndarray:
+        e2 = e.copy()
+        l2 = np.where(np.isfinite(l), l, e2)
+        return 0.5 * (e2 + l2)
+
+    tp = mid(ne[0 : 2 * n : 2], nl[0 : 2 * n : 2])
+    td = mid(ne[1 : 2 * n : 2], nl[1 : 2 * n : 2])
+    timed = np.abs(tp[:, None] - tp[None, :]) + np.abs(td[:, None] - td[None, :])
+    tscale = float(timed.max()) if timed.size and timed.max() > 0 else 1.0
+    rel = space + timed / tscale
+    np.fill_diagonal(rel, -1.0)
+    nearest = np.argsort(rel, axis=1, kind="stable").astype(np.int64)
+    np.fill_diagonal(rel, 0.0)
+    return np.ascontiguousarray(rel), np.ascontiguousarray(nearest)

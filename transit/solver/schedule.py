@@ -1,0 +1,317 @@
+"""Times of a stop sequence: exact feasibility and the schedule of a route.
+
+All timing constraints of one route are *difference constraints* on the
+start-of-service times ``B[k]`` of its stops: travel
+(``B[k] >= B[k-1] + s[k-1] + t``), windows (``e[k] <= B[k] <= l[k]``), ride
+time (``B[q] - B[p] - s[p] <= L``) and route duration
+(``B[end] - B[0] <= T``). Their feasible set is a lattice, so the least
+solution (every stop as early as possible) exists whenever any solution
+does. :func:`least_times` computes it as the least fixed point: a forward
+pass with waiting, then pickups pushed later where a ride-time limit is
+exceeded (and the departure pushed later where the route lasts too long),
+repeated until nothing moves. :func:`greatest_times` is the mirror image.
+Both are exact, O(route length) per round, and a handful of rounds is the
+rule.
+
+:func:`choose_times` picks the schedule the plan shows: feasible, and among
+feasible schedules one that waits before boarding rather than with
+passengers on board, and leaves the depot as late as it usefully can.
+
+Everything here is compiled with numba and works on per-position arrays
+filled by :func:`prepare` from a node sequence (see
+:mod:`transit.solver.compiled`).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from transit.solver.compiled import BREAK, DROP, PICK
+
+__all__ = [
+    "EPS",
+    "Work",
+    "choose_times",
+    "greatest_times",
+    "least_times",
+    "make_work",
+    "prepare",
+    "route_eval",
+]
+
+EPS = 1e-9
+"""Slack (seconds) allowed in comparisons against rounding noise."""
+
+Work = namedtuple(
+    "Work",
+    ["loc", "e", "l", "s", "pp", "L", "B", "G", "e2", "l2", "ld0", "ld1", "pos", "seq", "seq2"],
+)
+"""Scratch arrays for one route evaluation (see :func:`make_work`)."""
+
+
+def make_work(max_len: int, n_requests: int) -> Work:
+    """Return scratch arrays for routes of up to ``max_len`` stops."""
+    m = max_len + 4
+    return Work(
+        loc=np.zeros(m, np.int64),
+        e=np.zeros(m),
+        l=np.zeros(m),
+        s=np.zeros(m),
+        pp=np.zeros(m, np.int64),
+        L=np.zeros(m),
+        B=np.zeros(m),
+        G=np.zeros(m),
+        e2=np.zeros(m),
+        l2=np.zeros(m),
+        ld0=np.zeros(m, np.int64),
+        ld1=np.zeros(m, np.int64),
+        pos=np.zeros(max(n_requests, 1), np.int64),
+        seq=np.zeros(m, np.int64),
+        seq2=np.zeros(m, np.int64),
+    )
+
+
+@njit(cache=True)
+def prepare(inst, seq, m, w):
+    """Fill the per-position arrays of ``w`` for the first ``m`` nodes of ``seq``.
+
+    Also computes the loads after each stop. Returns False if a capacity or
+    an empty-vehicle break condition is broken, or a drop-off precedes its
+    pickup.
+    """
+    v = inst.nveh[seq[0]]
+    cap0 = inst.vcap0[v]
+    cap1 = inst.vcap1[v]
+    q0 = 0
+    q1 = 0
+    # Requests on board from the start of the route.
+    for k in range(m):
+        nd = seq[k]
+        if inst.nkind[nd] == DROP and inst.ronb[inst.nreq[nd]] == 1:
+            q0 -= inst.nq0[nd]
+            q1 -= inst.nq1[nd]
+    ok = q0 <= cap0 and q1 <= cap1
+    for k in range(m):
+        nd = seq[k]
+        w.loc[k] = inst.nloc[nd]
+        w.e[k] = inst.ne[nd]
+        w.l[k] = inst.nl[nd]
+        w.s[k] = inst.ns[nd]
+        w.pp[k] = -1
+        w.L[k] = np.inf
+        kind = inst.nkind[nd]
+        if kind == PICK:
+            w.pos[inst.nreq[nd]] = k
+        elif kind == DROP:
+            r = inst.nreq[nd]
+            if inst.ronb[r] == 0:
+                p = w.pos[r]
+                if p < 0 or p >= k or seq[p] != nd - 1:
+                    ok = False
+                elif inst.rL[r] < np.inf:
+                    w.pp[k] = p
+                    w.L[k] = inst.rL[r]
+        if k > 0:
+            q0 += inst.nq0[nd]
+            q1 += inst.nq1[nd]
+        if q0 > cap0 or q1 > cap1:
+            ok = False
+        if kind == BREAK and (q0 != 0 or q1 != 0):
+            ok = False
+        w.ld0[k] = q0
+        w.ld1[k] = q1
+    return ok
+
+
+@njit(cache=True)
+def least_times(tt, m, loc, e, l, s, pp, L, maxdur, B):
+    """Compute the least feasible start times into ``B``; False if none exist."""
+    for k in range(m):
+        B[k] = e[k]
+    if B[0] > l[0] + EPS:
+        return False
+    start = 1
+    rounds = 0
+    while True:
+        for k in range(start, m):
+            t = tt[loc[k - 1], loc[k]]
+            if t == np.inf:
+                return False
+            x = B[k - 1] + s[k - 1] + t
+            if x > B[k]:
+                B[k] = x
+            if B[k] > l[k] + EPS:
+                return False
+        lowest = m
+        for k in range(1, m):
+            p = pp[k]
+            if p >= 0:
+                need = B[k] - s[p] - L[k]
+                if need > B[p] + EPS:
+                    B[p] = need
+                    if need > l[p] + EPS:
+                        return False
+                    if p < lowest:
+                        lowest = p
+        need = B[m - 1] - maxdur
+        if need > B[0] + EPS:
+            B[0] = need
+            if need > l[0] + EPS:
+                return False
+            lowest = 0
+        if lowest == m:
+            return True
+        start = lowest + 1
+        rounds += 1
+        if rounds > m + 2:
+            return False
+
+
+@njit(cache=True)
+def greatest_times(tt, m, loc, e, l, s, pp, L, maxdur, G):
+    """Compute the greatest feasible start times into ``G``; False if none exist."""
+    for k in range(m):
+        G[k] = l[k]
+    if G[m - 1] < e[m - 1] - EPS:
+        return False
+    end = m - 2
+    rounds = 0
+    while True:
+        for k in range(end, -1, -1):
+            t = tt[loc[k], loc[k + 1]]
+            if t == np.inf:
+                return False
+            y = G[k + 1] - s[k] - t
+            if y < G[k]:
+                G[k] = y
+            if G[k] < e[k] - EPS:
+                return False
+        highest = -1
+        for k in range(1, m):
+            p = pp[k]
+            if p >= 0:
+                cap = G[p] + s[p] + L[k]
+                if cap < G[k] - EPS:
+                    G[k] = cap
+                    if cap < e[k] - EPS:
+                        return False
+                    if k > highest:
+                        highest = k
+        cap = G[0] + maxdur
+        if cap < G[m - 1] - EPS:
+            G[m - 1] = cap
+            if cap < e[m - 1] - EPS:
+                return False
+            highest = m - 1
+        if highest < 0:
+            return True
+        end = highest - 1
+        rounds += 1
+        if rounds > m + 2:
+            return False
+
+
+@njit(cache=True)
+def choose_times(tt, m, w, maxdur):
+    """Choose the schedule of a prepared, feasible route into ``w.B``.
+
+    Start from the least schedule and walk the stops in order, fixing each.
+    Where the vehicle arrives empty (and at the depot), service is delayed
+    by the waiting that would otherwise happen further on with passengers
+    on board (at the depot: also before the first stop), but never beyond
+    the latest time that keeps the rest feasible. Returns False if the
+    route is infeasible.
+    """
+    e2 = w.e2
+    l2 = w.l2
+    B = w.B
+    for k in range(m):
+        e2[k] = w.e[k]
+        l2[k] = w.l[k]
+    if not least_times(tt, m, w.loc, e2, l2, w.s, w.pp, w.L, maxdur, B):
+        return False
+    for k in range(m - 1):
+        empty = k == 0 or (w.ld0[k - 1] == 0 and w.ld1[k - 1] == 0)
+        if empty:
+            wait = 0.0
+            for j in range(k + 1, m):
+                arr = B[j - 1] + w.s[j - 1] + tt[w.loc[j - 1], w.loc[j]]
+                arrives_empty = w.ld0[j - 1] == 0 and w.ld1[j - 1] == 0
+                if arrives_empty and k > 0:
+                    break
+                if B[j] > arr:
+                    wait += B[j] - arr
+                if arrives_empty:
+                    break
+            if wait > EPS:
+                if greatest_times(tt, m, w.loc, e2, l2, w.s, w.pp, w.L, maxdur, w.G):
+                    target = B[k] + wait
+                    if w.G[k] < target:
+                        target = w.G[k]
+                    if target > B[k]:
+                        e2[k] = target
+                        l2[k] = target
+                        if not least_times(tt, m, w.loc, e2, l2, w.s, w.pp, w.L, maxdur, B):
+                            # Cannot happen in exact arithmetic; keep the earlier time.
+                            e2[k] = w.e[k]
+                            l2[k] = w.l[k]
+                            least_times(tt, m, w.loc, e2, l2, w.s, w.pp, w.L, maxdur, B)
+        e2[k] = B[k]
+        l2[k] = B[k]
+    return True
+
+
+@njit(cache=True)
+def route_eval(inst, seq, m, w, with_schedule):
+    """Evaluate a complete route ``seq[:m]`` (START ... END) of its vehicle.
+
+    Returns ``(feasible, arc_cost, schedule_cost, n_requests)``. The arc
+    cost includes the vehicle's per-km cost; the schedule cost (ride time
+    and hourly cost, computed from :func:`choose_times`) only when
+    ``with_schedule``. Fixed costs are left to the caller.
+    """
+    v = inst.nveh[seq[0]]
+    if not prepare(inst, seq, m, w):
+        return False, np.inf, 0.0, 0
+    arc = 0.0
+    km = inst.vkm[v]
+    nreq = 0
+    for k in range(1, m):
+        a = w.loc[k - 1]
+        b = w.loc[k]
+        arc += inst.cost[a, b]
+        if km != 0.0:
+            arc += km * inst.dist[a, b]
+        if inst.nkind[seq[k]] == DROP:
+            nreq += 1
+    maxdur = inst.vmaxdur[v]
+    if not least_times(inst.tt, m, w.loc, w.e, w.l, w.s, w.pp, w.L, maxdur, w.B):
+        return False, arc, 0.0, nreq
+    sched = 0.0
+    if with_schedule and nreq > 0:
+        choose_times(inst.tt, m, w, maxdur)
+        sched = schedule_cost(inst, seq, m, w, v)
+    return True, arc, sched, nreq
+
+
+@njit(cache=True)
+def schedule_cost(inst, seq, m, w, v):
+    """Ride-time and hourly cost of the schedule in ``w.B``."""
+    B = w.B
+    c = inst.vhour[v] * (B[m - 1] - B[0])
+    if inst.w_ride > 0.0:
+        ride = 0.0
+        for k in range(1, m):
+            nd = seq[k]
+            if inst.nkind[nd] == DROP:
+                r = inst.nreq[nd]
+                if inst.ronb[r] == 1:
+                    ride += inst.rpass[r] * (B[k] - inst.rboard[r])
+                else:
+                    p = w.pos[r]
+                    ride += inst.rpass[r] * (B[k] - B[p] - w.s[p])
+        c += inst.w_ride * ride
+    return c

@@ -1,0 +1,257 @@
+"""The solver's entry point: :func:`solve`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from transit.errors import SolverError
+from transit.model import Plan, Problem
+from transit.progress import Progress, report
+from transit.solver.alns import alns_chunk, make_search, polish, repair
+from transit.solver.compiled import Compiled, compile_problem
+from transit.solver.output import build_plan
+from transit.solver.reasons import rejection_reason
+from transit.solver.schedule import make_work
+from transit.solver.state import (
+    copy_sol,
+    empty_sol,
+    init_route,
+    insert_at,
+    make_cands,
+    total_cost,
+)
+from transit.solver.warmstart import apply_initial_plan
+
+__all__ = ["SearchSettings", "default_iterations", "solve"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Settings of the adaptive large neighbourhood search (same for every instance).
+
+    Parameters
+    ----------
+    epoch
+        Iterations of one annealing run; longer searches restart from the
+        best solution every ``epoch`` iterations.
+    q_min, q_max_frac, q_max_cap
+        Requests removed per iteration: uniform in ``[q_min, q_max]`` with
+        ``q_max = min(q_max_cap, q_max_frac * requests)``.
+    t_start
+        Start temperature: a solution this much worse (relative) than the
+        best is accepted with probability 1/2.
+    t_end
+        Final temperature as a fraction of the start temperature.
+    noise
+        Amplitude of the insertion noise relative to the largest arc cost.
+    segment, reaction, sigma1, sigma2, sigma3
+        Adaptive operator weights (Ropke & Pisinger 2006).
+    worst_power, shaw_power
+        Randomisation of worst and Shaw removal (higher = greedier).
+    schedule_candidates
+        When the objective depends on the schedule, the number of cheapest
+        feasible insertion positions evaluated with the full schedule.
+    polish_passes
+        Passes of relocate local search on every new best solution.
+    """
+
+    epoch: int = 20000
+    q_min: int = 2
+    q_max_frac: float = 0.3
+    q_max_cap: int = 40
+    t_start: float = 0.02
+    t_end: float = 0.002
+    noise: float = 0.025
+    segment: int = 100
+    reaction: float = 0.1
+    sigma1: float = 33.0
+    sigma2: float = 9.0
+    sigma3: float = 13.0
+    worst_power: float = 3.0
+    shaw_power: float = 6.0
+    schedule_candidates: int = 3
+    polish_passes: int = 3
+
+    def params(self, n_requests: int, iterations: int) -> np.ndarray:
+        """Return the parameter vector of :func:`transit.solver.alns.alns_chunk`."""
+        q_min = max(1, min(self.q_min, n_requests))
+        q_max = max(q_min, min(self.q_max_cap, int(round(self.q_max_frac * n_requests))))
+        return np.array(
+            [
+                max(1, min(self.epoch, iterations)),
+                q_min,
+                q_max,
+                self.t_start,
+                self.t_end,
+                self.noise,
+                self.segment,
+                self.reaction,
+                self.sigma1,
+                self.sigma2,
+                self.sigma3,
+                self.worst_power,
+                self.shaw_power,
+                self.schedule_candidates,
+                self.polish_passes,
+            ],
+            dtype=np.float64,
+        )
+
+
+def default_iterations(problem: Problem) -> int:
+    """Return the default search budget: it grows with the number of requests."""
+    n = len(problem.requests)
+    return int(min(50_000, max(1_000, 150 * n)))
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float | None = None,
+    iterations: int | None = None,
+    seed: int = 0,
+    initial_plan: Plan | None = None,
+    progress: Progress | None = None,
+    settings: SearchSettings | None = None,
+) -> Plan:
+    """Plan the routes of a dial-a-ride problem.
+
+    A construction by regret insertion gives the first solution; an adaptive
+    large neighbourhood search improves it. Requests that fit nowhere are
+    rejected with a reason.
+
+    Parameters
+    ----------
+    problem
+        The problem to solve.
+    time_limit
+        Safety cap in seconds; a warning is logged if it cuts the search.
+    iterations
+        Search budget (ALNS iterations); ``None`` uses
+        :func:`default_iterations`. ``0`` returns the construction.
+    seed
+        Seed of the search's random numbers. The same problem, seed and
+        iterations give the same plan on any machine.
+    initial_plan
+        Warm start: its routes are kept (requests the problem no longer has
+        are dropped), the other requests are inserted, then the plan is
+        improved.
+    progress
+        Receives (iterations done, budget, message).
+    settings
+        Search settings (defaults are used for every instance).
+
+    Returns
+    -------
+    Plan
+        One route per vehicle (in the problem's order), the rejected
+        requests with reasons, the objective and search statistics.
+    """
+    t0 = time.perf_counter()
+    settings = settings or SearchSettings()
+    budget = default_iterations(problem) if iterations is None else int(iterations)
+    if budget < 0:
+        msg = f"iterations must be >= 0, got {iterations}"
+        raise SolverError(msg)
+    comp = compile_problem(problem)
+    inst = comp.inst
+    n, nv = comp.n_requests, comp.n_vehicles
+    work = make_work(comp.max_len, n)
+    cands = make_cands(comp.max_len)
+    cur = empty_sol(n, nv, comp.max_len)
+    for v in range(nv):
+        if not init_route(inst, cur, v, work):
+            log.info("vehicle %s cannot even do its breaks inside its shift; it stays unused", problem.vehicles[v].id)
+            inst.fits[:, v] = 0
+    seed_state = int(np.random.default_rng(seed).integers(1, 2**63 - 1))
+    search = make_search(n, nv, seed_state)
+    finite = inst.cost[np.isfinite(inst.cost)]
+    search.fstats[3] = float(finite.max()) if finite.size else 0.0
+    if initial_plan is not None:
+        kept = apply_initial_plan(comp, cur, initial_plan, work)
+        log.info("warm start kept %d of %d requests", kept, n)
+    max_sched = settings.schedule_candidates
+    repair(inst, cur, work, cands, search, 2, 0.0, max_sched)
+    t_first = time.perf_counter() - t0
+    first_cost, first_un = total_cost(inst, cur)
+    best = empty_sol(n, nv, comp.max_len)
+    cand = empty_sol(n, nv, comp.max_len)
+    tmp = empty_sol(n, nv, comp.max_len)
+    copy_sol(cur, best)
+    copy_sol(cur, tmp)
+    done = 0
+    cut = False
+    if budget > 0 and n > 0 and nv > 0:
+        polish(inst, best, tmp, work, cands, search, settings.polish_passes, max_sched)
+        copy_sol(best, cur)
+        params = settings.params(n, budget)
+        deadline = None if time_limit is None else t0 + float(time_limit)
+        chunk = 8
+        while done < budget:
+            now = time.perf_counter()
+            if deadline is not None and now >= deadline:
+                cut = True
+                break
+            upto = min(budget, done + chunk)
+            alns_chunk(inst, cur, cand, best, tmp, work, cands, search, params, done, upto)
+            elapsed = time.perf_counter() - now
+            done = upto
+            per_it = elapsed / max(1, chunk)
+            target = 0.1
+            if deadline is not None:
+                target = min(target, max(0.005, (deadline - time.perf_counter()) / 2))
+            chunk = int(max(1, min(10_000, target / max(per_it, 1e-7))))
+            report(progress, done, budget, "searching")
+        if cut:
+            log.warning(
+                "time limit of %.1f s reached after %d of %d iterations; returning the best plan so far",
+                float(time_limit),  # type: ignore[arg-type]
+                done,
+                budget,
+            )
+    plan = _finish(comp, best, work, cands)
+    cost, un = total_cost(inst, best)
+    stats = {
+        "seconds": time.perf_counter() - t0,
+        "first_solution_seconds": t_first,
+        "first_solution_cost": float(first_cost) + problem.weights.rejection * int(first_un),
+        "iterations": int(done),
+        "iteration_budget": int(budget),
+        "time_limit_reached": bool(cut),
+        "new_best": int(search.istats[1]),
+        "strategy": "regret insertion + ALNS",
+        "seed": int(seed),
+    }
+    return plan.replace(stats={**plan.stats, **stats})
+
+
+def _finish(comp: Compiled, sol, work, cands) -> Plan:
+    """Force on-board passengers into their vehicle, explain rejections, build the plan."""
+    inst = comp.inst
+    problem = comp.problem
+    n, nv = comp.n_requests, comp.n_vehicles
+    for r in range(n):
+        if sol.where[r] < 0 and inst.ronb[r]:
+            v = problem.vehicles.index(problem.vehicle(problem.requests[r].assigned_vehicle))
+            log.warning(
+                "passengers of request %s are on board vehicle %s but cannot be dropped off "
+                "within their limits; dropping them off first",
+                problem.requests[r].id,
+                problem.vehicles[v].id,
+            )
+            insert_at(inst, sol, r, v, 1, 1, work)
+    empty = empty_sol(n, nv, comp.max_len)
+    for v in range(nv):
+        init_route(inst, empty, v, work)
+    rejections = {
+        r: rejection_reason(comp, r, empty, work, cands) for r in range(n) if sol.where[r] < 0
+    }
+    seqs = [sol.seq[v] for v in range(nv)]
+    lens = [int(sol.rlen[v]) for v in range(nv)]
+    return build_plan(comp, seqs, lens, rejections, work, {})

@@ -1,0 +1,475 @@
+"""The solution the compiled search works on, and its basic moves.
+
+A solution (:data:`Sol`) stores per vehicle the node sequence of its route
+(START, stops, breaks, END; see :mod:`transit.solver.compiled`), and for
+every position the least and greatest feasible start times and the loads
+after the stop. These make the insertion test cheap: a candidate position
+is first screened with O(1) necessary conditions derived from them, and
+only the cheapest survivors get the exact check of the whole new sequence
+(:func:`transit.solver.schedule.least_times`).
+
+A route without requests keeps its break nodes but counts as unused: it
+costs nothing and is shown as an empty route.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from transit.solver.compiled import BREAK, DROP, PICK
+from transit.solver.schedule import EPS, greatest_times, least_times, prepare, route_eval
+
+__all__ = [
+    "Sol",
+    "best_insert",
+    "copy_sol",
+    "empty_sol",
+    "insert_at",
+    "make_cands",
+    "recompute",
+    "remove_request",
+    "rnd_float",
+    "rnd_int",
+    "total_cost",
+]
+
+Sol = namedtuple(
+    "Sol",
+    ["seq", "rlen", "E", "G", "ld0", "ld1", "rarc", "rsched", "rcost", "rnreq", "where"],
+)
+"""A solution: routes as node sequences plus per-position bounds and loads."""
+
+Cands = namedtuple("Cands", ["cost", "i", "j", "order", "stats"])
+"""Scratch arrays for the candidate positions of one insertion."""
+
+
+def empty_sol(n_requests: int, n_vehicles: int, max_len: int):
+    """Return an all-zero solution of the given sizes (routes not yet set up)."""
+    m = max_len + 4
+    return Sol(
+        seq=np.zeros((n_vehicles, m), np.int64),
+        rlen=np.zeros(n_vehicles, np.int64),
+        E=np.zeros((n_vehicles, m)),
+        G=np.zeros((n_vehicles, m)),
+        ld0=np.zeros((n_vehicles, m), np.int64),
+        ld1=np.zeros((n_vehicles, m), np.int64),
+        rarc=np.zeros(n_vehicles),
+        rsched=np.zeros(n_vehicles),
+        rcost=np.zeros(n_vehicles),
+        rnreq=np.zeros(n_vehicles, np.int64),
+        where=np.full(max(n_requests, 1), -1, np.int64),
+    )
+
+
+def make_cands(max_len: int) -> Cands:
+    """Return candidate scratch arrays for routes of up to ``max_len`` stops."""
+    size = min((max_len + 2) * (max_len + 3) // 2 + 8, 2_000_000)
+    return Cands(
+        cost=np.zeros(size),
+        i=np.zeros(size, np.int64),
+        j=np.zeros(size, np.int64),
+        order=np.zeros(size, np.int64),
+        stats=np.zeros(4, np.int64),
+    )
+
+
+# ---------------------------------------------------------------- random
+
+
+@njit(cache=True)
+def rnd_u64(st):
+    """Return the next 64-bit number of the xorshift64* generator in ``st[0]``."""
+    x = st[0]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    st[0] = x
+    return x * np.uint64(0x2545F4914F6CDD1D)
+
+
+@njit(cache=True)
+def rnd_float(st):
+    """Return a uniform float in [0, 1)."""
+    return float(rnd_u64(st) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def rnd_int(st, n):
+    """Return a uniform integer in [0, n)."""
+    k = int(rnd_float(st) * n)
+    if k >= n:
+        k = n - 1
+    return k
+
+
+# ---------------------------------------------------------------- routes
+
+
+@njit(cache=True)
+def copy_sol(src, dst):
+    """Copy solution ``src`` into ``dst`` (same sizes)."""
+    dst.seq[:, :] = src.seq
+    dst.rlen[:] = src.rlen
+    dst.E[:, :] = src.E
+    dst.G[:, :] = src.G
+    dst.ld0[:, :] = src.ld0
+    dst.ld1[:, :] = src.ld1
+    dst.rarc[:] = src.rarc
+    dst.rsched[:] = src.rsched
+    dst.rcost[:] = src.rcost
+    dst.rnreq[:] = src.rnreq
+    dst.where[:] = src.where
+
+
+@njit(cache=True)
+def copy_route(src, dst, v):
+    """Copy route ``v`` of ``src`` into ``dst``."""
+    m = src.rlen[v]
+    dst.seq[v, :m] = src.seq[v, :m]
+    dst.rlen[v] = m
+    dst.E[v, :m] = src.E[v, :m]
+    dst.G[v, :m] = src.G[v, :m]
+    dst.ld0[v, :m] = src.ld0[v, :m]
+    dst.ld1[v, :m] = src.ld1[v, :m]
+    dst.rarc[v] = src.rarc[v]
+    dst.rsched[v] = src.rsched[v]
+    dst.rcost[v] = src.rcost[v]
+    dst.rnreq[v] = src.rnreq[v]
+
+
+@njit(cache=True)
+def recompute(inst, sol, v, w):
+    """Recompute bounds, loads and cost of route ``v``; return its feasibility."""
+    m = sol.rlen[v]
+    seq = sol.seq[v]
+    ok, arc, sched, nreq = route_eval(inst, seq, m, w, inst.sched == 1)
+    sol.rarc[v] = arc
+    sol.rsched[v] = sched
+    sol.rnreq[v] = nreq
+    if nreq > 0:
+        sol.rcost[v] = arc + sched + inst.vfix[v]
+    else:
+        sol.rcost[v] = 0.0
+    if not ok:
+        sol.rcost[v] = np.inf
+        return False
+    # least_times left the least schedule in w.B unless choose_times ran.
+    least_times(inst.tt, m, w.loc, w.e, w.l, w.s, w.pp, w.L, inst.vmaxdur[v], w.B)
+    greatest_times(inst.tt, m, w.loc, w.e, w.l, w.s, w.pp, w.L, inst.vmaxdur[v], w.G)
+    for k in range(m):
+        sol.E[v, k] = w.B[k]
+        sol.G[v, k] = w.G[k]
+        sol.ld0[v, k] = w.ld0[k]
+        sol.ld1[v, k] = w.ld1[k]
+    return True
+
+
+@njit(cache=True)
+def init_route(inst, sol, v, w):
+    """Set route ``v`` to START, its breaks, END (no requests)."""
+    seq = sol.seq[v]
+    seq[0] = inst.vstart[v]
+    m = 1
+    for b in range(inst.vbrkn[v]):
+        seq[m] = inst.brk[inst.vbrk0[v] + b]
+        m += 1
+    seq[m] = inst.vend[v]
+    sol.rlen[v] = m + 1
+    return recompute(inst, sol, v, w)
+
+
+@njit(cache=True)
+def total_cost(inst, sol):
+    """Return (routing cost, number of unassigned requests) of ``sol``."""
+    c = 0.0
+    for v in range(sol.rlen.shape[0]):
+        c += sol.rcost[v]
+    un = 0
+    n = inst.rL.shape[0]
+    for r in range(n):
+        if sol.where[r] < 0:
+            un += 1
+    return c, un
+
+
+@njit(cache=True)
+def remove_request(inst, sol, r, w):
+    """Take request ``r`` out of its route (no-op if unassigned); return the route."""
+    v = sol.where[r]
+    if v < 0:
+        return -1
+    seq = sol.seq[v]
+    m = sol.rlen[v]
+    p = 2 * r
+    d = 2 * r + 1
+    k2 = 0
+    for k in range(m):
+        nd = seq[k]
+        if nd != p and nd != d:
+            seq[k2] = nd
+            k2 += 1
+    sol.rlen[v] = k2
+    sol.where[r] = -1
+    recompute(inst, sol, v, w)
+    return v
+
+
+@njit(cache=True)
+def build_inserted(inst, seq, m, r, i, j, out):
+    """Write ``seq[:m]`` with request ``r`` inserted into ``out``; return the new length.
+
+    The pickup goes before position ``i`` and the drop-off before position
+    ``j`` (``j >= i``; with ``j == i`` the drop-off directly follows the
+    pickup). A request on board only has its drop-off inserted (before ``j``).
+    """
+    p = 2 * r
+    d = 2 * r + 1
+    onb = inst.ronb[r] == 1
+    k2 = 0
+    for k in range(m):
+        if not onb and k == i:
+            out[k2] = p
+            k2 += 1
+        if k == j:
+            out[k2] = d
+            k2 += 1
+        out[k2] = seq[k]
+        k2 += 1
+    return k2
+
+
+@njit(cache=True)
+def insert_at(inst, sol, r, v, i, j, w):
+    """Insert request ``r`` into route ``v`` at positions ``i``, ``j``; return feasibility."""
+    m = sol.rlen[v]
+    m2 = build_inserted(inst, sol.seq[v], m, r, i, j, w.seq2)
+    sol.seq[v, :m2] = w.seq2[:m2]
+    sol.rlen[v] = m2
+    sol.where[r] = v
+    return recompute(inst, sol, v, w)
+
+
+@njit(cache=True)
+def _arc(inst, km, a, b):
+    """Arc cost between locations ``a`` and ``b`` for a vehicle with per-distance cost ``km``."""
+    c = inst.cost[a, b]
+    if km != 0.0:
+        c += km * inst.dist[a, b]
+    return c
+
+
+@njit(cache=True)
+def best_insert(inst, sol, r, v, w, cands, max_sched):
+    """Return the cheapest feasible insertion of request ``r`` into route ``v``.
+
+    Returns ``(delta_cost, i, j)``; ``delta_cost`` is ``inf`` (and ``i = -1``)
+    if no feasible insertion exists. The delta includes the vehicle's fixed
+    cost when the route was unused, and the change in schedule cost when the
+    objective depends on the schedule (then the ``max_sched`` cheapest
+    feasible candidates by arc cost are evaluated in full).
+    """
+    if inst.fits[r, v] == 0:
+        return np.inf, -1, -1
+    seq = sol.seq[v]
+    m = sol.rlen[v]
+    E = sol.E[v]
+    G = sol.G[v]
+    ld0 = sol.ld0[v]
+    ld1 = sol.ld1[v]
+    tt = inst.tt
+    nloc = inst.nloc
+    ns = inst.ns
+    p = 2 * r
+    d = 2 * r + 1
+    q0 = -inst.nq0[d]
+    q1 = -inst.nq1[d]
+    cap0 = inst.vcap0[v]
+    cap1 = inst.vcap1[v]
+    lp = nloc[p]
+    ldd = nloc[d]
+    sp = ns[p]
+    L = inst.rL[r]
+    km = inst.vkm[v]
+    ep_e = inst.ne[p]
+    ep_l = inst.nl[p]
+    ed_e = inst.ne[d]
+    ed_l = inst.nl[d]
+    cc = cands.cost
+    ci = cands.i
+    cj = cands.j
+    cap = cc.shape[0]
+    nc = 0
+    if inst.ronb[r] == 1:
+        for j in range(1, m):
+            k = j - 1
+            nk = seq[k]
+            if ld0[k] + q0 > cap0 or ld1[k] + q1 > cap1 or inst.nkind[nk] == BREAK:
+                break
+            la = nloc[nk]
+            t1 = tt[la, ldd]
+            if t1 == np.inf:
+                continue
+            ed = max(ed_e, E[k] + ns[nk] + t1)
+            if ed > ed_l + EPS:
+                break
+            lb = nloc[seq[j]]
+            t2 = tt[ldd, lb]
+            if t2 == np.inf or ed + sp + t2 > G[j] + EPS:
+                continue
+            if nc < cap:
+                cc[nc] = _arc(inst, km, la, ldd) + _arc(inst, km, ldd, lb) - _arc(inst, km, la, lb)
+                ci[nc] = j
+                cj[nc] = j
+                nc += 1
+    else:
+        # The pickup goes before a stop that can still start after the
+        # pickup's earliest end of service (G is non-decreasing): skip the
+        # positions before the first such stop by bisection.
+        lo = 1
+        hi = m - 1
+        need = ep_e + sp
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if G[mid] + EPS < need:
+                lo = mid + 1
+            else:
+                hi = mid
+        for i in range(lo, m):
+            a = seq[i - 1]
+            b = seq[i]
+            if ld0[i - 1] + q0 > cap0 or ld1[i - 1] + q1 > cap1:
+                continue
+            la = nloc[a]
+            lb = nloc[b]
+            t_ap = tt[la, lp]
+            if t_ap == np.inf:
+                continue
+            ep = max(ep_e, E[i - 1] + ns[a] + t_ap)
+            if ep > ep_l + EPS:
+                break
+            c_ab = _arc(inst, km, la, lb)
+            c_ap = _arc(inst, km, la, lp)
+            # Drop-off right after the pickup.
+            t_pd = tt[lp, ldd]
+            if t_pd < np.inf:
+                ed = max(ed_e, ep + sp + t_pd)
+                t_db = tt[ldd, lb]
+                if ed <= ed_l + EPS and t_db < np.inf and ed + sp + t_db <= G[i] + EPS:
+                    if nc < cap:
+                        cc[nc] = c_ap + _arc(inst, km, lp, ldd) + _arc(inst, km, ldd, lb) - c_ab
+                        ci[nc] = i
+                        cj[nc] = i
+                        nc += 1
+            t_pb = tt[lp, lb]
+            if t_pb == np.inf:
+                continue
+            Ek = max(E[i], ep + sp + t_pb)
+            if Ek > G[i] + EPS:
+                continue
+            if inst.nkind[b] == BREAK:
+                continue
+            gp = min(ep_l, G[i] - sp - t_pb)
+            dp = c_ap + _arc(inst, km, lp, lb) - c_ab
+            for j in range(i + 1, m):
+                k = j - 1
+                nk = seq[k]
+                if k > i:
+                    x = Ek + ns[seq[k - 1]] + tt[nloc[seq[k - 1]], nloc[nk]]
+                    Ek = max(E[k], x)
+                    if Ek > G[k] + EPS:
+                        break
+                if inst.nkind[nk] == BREAK or ld0[k] + q0 > cap0 or ld1[k] + q1 > cap1:
+                    break
+                lk = nloc[nk]
+                t1 = tt[lk, ldd]
+                if t1 == np.inf:
+                    continue
+                ed = max(ed_e, Ek + ns[nk] + t1)
+                if ed > ed_l + EPS:
+                    break
+                if ed - gp - sp > L + EPS:
+                    break
+                lb2 = nloc[seq[j]]
+                t2 = tt[ldd, lb2]
+                if t2 == np.inf or ed + sp + t2 > G[j] + EPS:
+                    continue
+                if nc < cap:
+                    cc[nc] = dp + _arc(inst, km, lk, ldd) + _arc(inst, km, ldd, lb2) - _arc(inst, km, lk, lb2)
+                    ci[nc] = i
+                    cj[nc] = j
+                    nc += 1
+    cands.stats[0] += 1
+    cands.stats[1] += nc
+    if nc == 0:
+        return np.inf, -1, -1
+    extra = 0.0
+    if sol.rnreq[v] == 0:
+        extra = inst.vfix[v] + sol.rarc[v]
+    with_sched = inst.sched == 1
+    best = np.inf
+    bi = -1
+    bj = -1
+    n_feas = 0
+    # Try candidates by increasing arc cost: a few by selection, then sorted.
+    order = cands.order
+    sorted_done = False
+    pos_sorted = 0
+    tried = 0
+    while tried < nc:
+        if tried < 3:
+            kbest = -1
+            cbest = np.inf
+            for k in range(nc):
+                if ci[k] >= 0 and cc[k] < cbest:
+                    cbest = cc[k]
+                    kbest = k
+            if kbest < 0:
+                break
+            k = kbest
+        else:
+            if not sorted_done:
+                srt = np.argsort(cc[:nc])
+                for h in range(nc):
+                    order[h] = srt[h]
+                sorted_done = True
+            k = -1
+            while pos_sorted < nc:
+                kk = order[pos_sorted]
+                pos_sorted += 1
+                if ci[kk] >= 0:
+                    k = kk
+                    break
+            if k < 0:
+                break
+        tried += 1
+        i = ci[k]
+        j = cj[k]
+        ci[k] = -1  # mark tried
+        if not with_sched and cc[k] + extra >= best:
+            break
+        m2 = build_inserted(inst, seq, m, r, i, j, w.seq)
+        cands.stats[2] += 1
+        if with_sched:
+            ok, arc, sc, nrq = route_eval(inst, w.seq, m2, w, True)
+            if ok:
+                delta = arc + sc + inst.vfix[v] - sol.rcost[v]
+                if delta < best:
+                    best = delta
+                    bi = i
+                    bj = j
+                n_feas += 1
+                if n_feas >= max_sched:
+                    break
+        else:
+            if not prepare(inst, w.seq, m2, w):
+                continue
+            if least_times(tt, m2, w.loc, w.e, w.l, w.s, w.pp, w.L, inst.vmaxdur[v], w.B):
+                cands.stats[3] += 1
+                best = cc[k] + extra
+                bi = i
+                bj = j
+                break
+    return best, bi, bj
