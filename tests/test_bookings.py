@@ -352,19 +352,6 @@ def test_cli_check_missing_file(tmp_path: Path) -> None:
     assert "none.csv: file not found" in res.stderr
 
 
-def _snap_bug() -> bool:
-    """Whether RoadNetwork.snap_distances still mixes up shapely's (indices, distances) result."""
-    import inspect
-
-    from transit.travel import RoadNetwork
-
-    return "_, seg = tree.query_nearest" in inspect.getsource(RoadNetwork.snap_distances)
-
-
-@pytest.mark.xfail(
-    condition=_snap_bug(), raises=IndexError, strict=True,
-    reason="transit/travel.py snap_distances takes the distances of STRtree.query_nearest as indices",
-)
 def test_cli_check_against_real_road_graph(tmp_path: Path) -> None:
     from cli import app
     from transit.network import build_graph, save_graph

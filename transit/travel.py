@@ -229,9 +229,10 @@ class RoadNetwork:
         tree, a, b, arc_ids, f0, f1 = self._segments()
         x, y = self._project(lat_a, lon_a)
         points = shapely.points(np.column_stack([x, y]))
-        _, seg = tree.query_nearest(points, all_matches=False, return_distance=True)
-        seg = seg[1] if seg.ndim == 2 else seg
-        # query_nearest returns (input index, tree index) pairs in input order.
+        # One nearest segment per point: (input index, tree index) pairs in input order.
+        pairs = tree.query_nearest(points, all_matches=False)
+        seg = np.empty(len(lat_a), dtype=np.int64)
+        seg[pairs[0]] = pairs[1]
         pa, pb = a[seg], b[seg]
         d = pb - pa
         dd = np.maximum((d**2).sum(axis=1), 1e-12)

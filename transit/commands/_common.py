@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import typer
 
-from transit.errors import TransitError
+from transit.errors import InputError, TransitError
 from transit.progress import Progress
 
 __all__ = ["fail", "progress_bar", "user_errors"]
@@ -31,6 +31,10 @@ def user_errors() -> Iterator[None]:
     """
     try:
         yield
+    except InputError as exc:
+        # Input errors already read "FILE:ROW: COLUMN: what is wrong", one per line.
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=2) from None
     except TransitError as exc:
         raise fail(str(exc)) from None
     except FileNotFoundError as exc:
