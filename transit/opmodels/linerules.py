@@ -1,0 +1,208 @@
+"""Rules of the timetabled operating models (fixed line, Rufbus, AST) and their defaults.
+
+Defaults and their sources are in ``transit/data/line_service.toml``;
+walking defaults in ``transit/data/walking.toml``. Each rules object builds
+from a scenario table with :meth:`from_mapping`, which rejects unknown keys
+naming them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from importlib import resources
+from typing import Any
+
+from transit.errors import InputError
+from transit.tomltable import check_keys, get_number, join
+from transit.walking import WalkParams
+
+__all__ = ["LineRules", "RufbusRules"]
+
+
+def _load() -> dict[str, Any]:
+    text = resources.files("transit.data").joinpath("line_service.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+_D = _load()
+_R = _D["rufbus"]
+_A = _D["ast"]
+
+
+@dataclass(frozen=True)
+class LineRules:
+    """How passengers use timetabled lines.
+
+    Parameters
+    ----------
+    walk
+        Walking to and from stops (speed, detour, maximum walk).
+    max_wait_min
+        Departure bookings: the bus must leave the door at most this long
+        after the requested time.
+    max_early_min
+        Arrival bookings: the passenger must arrive at most this long before
+        the requested time.
+    max_transfers
+        0 (direct trips only) or 1.
+    min_transfer_min
+        Minimum time between arriving and departing at the change stop.
+    transfer_penalty_min
+        How many minutes a change is worth when choosing between journeys.
+    min_layover_min
+        Turn-around time when chaining trips into vehicle duties.
+    depot
+        ``(lat, lon)`` of the depot; when given, each vehicle duty starts and
+        ends there (deadhead in the vehicle log).
+    """
+
+    walk: WalkParams = field(default_factory=WalkParams)
+    max_wait_min: float = float(_D["max_wait_min"])
+    max_early_min: float = float(_D["max_early_min"])
+    max_transfers: int = int(_D["max_transfers"])
+    min_transfer_min: float = float(_D["min_transfer_min"])
+    transfer_penalty_min: float = float(_D["transfer_penalty_min"])
+    min_layover_min: float = float(_D["min_layover_min"])
+    depot: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("max_wait_min", "max_early_min", "min_transfer_min", "transfer_penalty_min", "min_layover_min"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and v >= 0):
+                msg = f"must be a number >= 0, got {v!r}"
+                raise InputError(msg, column=name)
+        if self.max_transfers not in (0, 1):
+            msg = f"must be 0 or 1, got {self.max_transfers!r}"
+            raise InputError(msg, column="max_transfers")
+        if self.depot is not None:
+            lat, lon = self.depot
+            if not (abs(lat) <= 90 and abs(lon) <= 180):
+                msg = f"not a (lat, lon) position: {self.depot!r}"
+                raise InputError(msg, column="depot")
+
+    KEYS = ("walk", "max_wait_min", "max_early_min", "max_transfers", "min_transfer_min",
+            "transfer_penalty_min", "min_layover_min", "depot")
+
+    @classmethod
+    def from_mapping(
+        cls, data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
+    ) -> LineRules:
+        """Build from a scenario table (keys as the parameters; ``depot = [lat, lon]``).
+
+        ``extra`` keys are allowed (and ignored) for callers that add their own.
+        """
+        check_keys(data, cls.KEYS + extra, source=source, table=table)
+        values: dict[str, Any] = {}
+        if "walk" in data:
+            values["walk"] = WalkParams.from_mapping(data["walk"], source=source, table=join(table, "walk"))
+        for key in ("max_wait_min", "max_early_min", "min_transfer_min", "transfer_penalty_min", "min_layover_min"):
+            x = get_number(data, key, None, source=source, table=table)
+            if x is not None:
+                values[key] = x
+        if "max_transfers" in data:
+            v = data["max_transfers"]
+            if isinstance(v, bool) or v not in (0, 1):
+                msg = f"must be 0 or 1, got {v!r}"
+                raise InputError(msg, file=source, column=join(table, "max_transfers"))
+            values["max_transfers"] = int(v)
+        if "depot" in data:
+            v = data["depot"]
+            ok = isinstance(v, list) and len(v) == 2 and all(
+                isinstance(c, (int, float)) and not isinstance(c, bool) for c in v
+            )
+            if not ok or not (abs(v[0]) <= 90 and abs(v[1]) <= 180):
+                msg = f"must be [lat, lon], got {v!r}"
+                raise InputError(msg, file=source, column=join(table, "depot"))
+            values["depot"] = (float(v[0]), float(v[1]))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class RufbusRules:
+    """What makes a timetabled Rufbus or AST trip run.
+
+    Parameters
+    ----------
+    lead_time_min
+        Minimum notice before the departure from the passenger's stop. None:
+        the feed's own booking rule per trip (GTFS-Flex
+        ``booking_rules.txt``), else the default.
+    default_lead_time_min
+        Notice when neither the scenario nor the feed gives one.
+    capacity
+        Seats per vehicle (None: unlimited, a full-size bus).
+    partial_run
+        A Rufbus trip that runs drives only from its first booked stop to its
+        last booked stop (True) or its whole timetabled route (False).
+    ast
+        Anruf-Sammeltaxi: deliver every passenger from the stop to the door.
+    door_radius_m
+        AST: the door must be within this straight-line distance of a stop
+        of the trip after the boarding stop.
+    door_dwell_s
+        AST: time at each door.
+    """
+
+    lead_time_min: float | None = None
+    default_lead_time_min: float = float(_R["lead_time_min"])
+    capacity: int | None = None
+    partial_run: bool = False
+    ast: bool = False
+    door_radius_m: float = float(_A["door_radius_m"])
+    door_dwell_s: float = float(_A["door_dwell_s"])
+
+    def __post_init__(self) -> None:
+        for name in ("default_lead_time_min", "door_radius_m", "door_dwell_s"):
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and v >= 0):
+                msg = f"must be a number >= 0, got {v!r}"
+                raise InputError(msg, column=name)
+        if self.lead_time_min is not None and not self.lead_time_min >= 0:
+            msg = f"must be a number >= 0, got {self.lead_time_min!r}"
+            raise InputError(msg, column="lead_time_min")
+        if self.capacity is not None and (isinstance(self.capacity, bool) or not isinstance(self.capacity, int)
+                                          or self.capacity < 1):
+            msg = f"must be a whole number >= 1, got {self.capacity!r}"
+            raise InputError(msg, column="capacity")
+
+    @classmethod
+    def ast_defaults(cls, **changes: Any) -> RufbusRules:
+        """Return AST rules: door delivery, a taxi's seats."""
+        base: dict[str, Any] = {"ast": True, "capacity": int(_A["capacity"])}
+        base.update(changes)
+        return cls(**base)
+
+    KEYS = ("lead_time_min", "capacity", "partial_run", "door_radius_m", "door_dwell_s")
+
+    @classmethod
+    def from_mapping(
+        cls, data: Mapping[str, Any], *, ast: bool, source: str | None = None, table: str = "",
+        extra: tuple[str, ...] = (),
+    ) -> RufbusRules:
+        """Build from a scenario table (the keys above; ``ast`` from the model kind)."""
+        check_keys(data, cls.KEYS + extra, source=source, table=table)
+        values: dict[str, Any] = {}
+        for key in ("lead_time_min", "door_radius_m", "door_dwell_s"):
+            x = get_number(data, key, None, source=source, table=table)
+            if x is not None:
+                values[key] = x
+        if "capacity" in data:
+            v = data["capacity"]
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                msg = f"must be a whole number >= 1, got {v!r}"
+                raise InputError(msg, file=source, column=join(table, "capacity"))
+            values["capacity"] = v
+        if "partial_run" in data:
+            if not isinstance(data["partial_run"], bool):
+                msg = f"must be true or false, got {data['partial_run']!r}"
+                raise InputError(msg, file=source, column=join(table, "partial_run"))
+            values["partial_run"] = data["partial_run"]
+        if ast:
+            return cls.ast_defaults(**values)
+        return cls(**values)
+
+    def as_fields(self) -> dict[str, Any]:
+        """Return the parameters as a dict (for ``info`` and logs)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
