@@ -1,0 +1,69 @@
+"""Dispatching a service day: plan the bookings, fit late bookings, write the outputs.
+
+Flow (``transit dispatch``)::
+
+    fleet   = transit.fleet.read_fleet(FLEET)
+    graph, network = load_network(GRAPH)
+    bookings = transit.bookings.read_bookings(BOOKINGS, network=network, capacities=fleet.capacities)
+    built   = transit.problem_builder.build_problem(bookings, fleet, network)
+    day     = plan_day(built, network_path=GRAPH, seed=0)      # solve + independent check
+    write_day(day, OUT, network=network, namer=PlaceNamer.from_graph(graph, network))
+
+Late bookings (``transit dispatch add``)::
+
+    stored = read_plan_json(OUT / "plan.json")
+    day2   = add_bookings(stored, new, network, now=10 * 3600, network_path=GRAPH)
+    write_day(day2, OUT2, network=network, namer=namer)
+
+Modules: :mod:`~transit.dispatch.planning` (solve and check),
+:mod:`~transit.dispatch.insertion` (late bookings),
+:mod:`~transit.dispatch.state` (``plan.json``), :mod:`~transit.dispatch.tables`
+(CSV and summary), :mod:`~transit.dispatch.geojson`,
+:mod:`~transit.dispatch.manifests`, :mod:`~transit.dispatch.places` (place
+names), :mod:`~transit.dispatch.output` (atomic writing).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from transit.dispatch.insertion import add_bookings
+from transit.dispatch.output import OUTPUT_FILES, render_day, write_day
+from transit.dispatch.places import PlaceNamer
+from transit.dispatch.planning import PlanCheckError, make_promises, plan_day, verify
+from transit.dispatch.state import DayPlan, StoredDay, read_plan_json, rebuild_problem, write_plan_json
+
+__all__ = [
+    "OUTPUT_FILES",
+    "DayPlan",
+    "PlaceNamer",
+    "PlanCheckError",
+    "StoredDay",
+    "add_bookings",
+    "load_network",
+    "make_promises",
+    "plan_day",
+    "read_plan_json",
+    "rebuild_problem",
+    "render_day",
+    "verify",
+    "write_day",
+    "write_plan_json",
+]
+
+
+def load_network(path: str | Path):
+    """Load a GraphML road graph; return ``(graph, RoadNetwork)``.
+
+    The graph is kept for street names (manifests); the network does the routing.
+
+    Raises
+    ------
+    NetworkError
+        If the file is missing or not a road graph.
+    """
+    from transit.network import load_graph
+    from transit.travel import RoadNetwork
+
+    graph = load_graph(path)
+    return graph, RoadNetwork.from_graph(graph)

@@ -1,0 +1,146 @@
+"""Plan a service day: solve, check independently, promise pickup windows.
+
+:func:`plan_day` is what ``transit dispatch`` runs after reading its inputs:
+the routing core's :func:`transit.solver.solve` makes the plan and the
+independent :func:`transit.checker.check` must accept it before anything is
+used. A plan the checker rejects is never returned (:class:`PlanCheckError`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from transit.checker import check
+from transit.errors import SolverError
+from transit.model import Plan, Problem, StopKind, TimeWindow
+from transit.problem_builder import BuiltProblem
+from transit.progress import Progress
+from transit.service import ServiceRules
+
+__all__ = ["PlanCheckError", "make_promises", "plan_day", "verify"]
+
+log = logging.getLogger(__name__)
+
+
+class PlanCheckError(SolverError):
+    """The solver produced a plan the independent checker rejects (an internal error)."""
+
+
+def verify(problem: Problem, plan: Plan) -> None:
+    """Raise :class:`PlanCheckError` unless the checker accepts ``plan``.
+
+    Besides :func:`transit.checker.check`, every request must appear exactly
+    once: served (one pickup and one drop-off) or rejected.
+    """
+    violations = check(problem, plan)
+    if violations:
+        shown = "; ".join(str(v) for v in violations[:5])
+        more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""
+        msg = (
+            f"internal error: the plan fails the independent check with {len(violations)} "
+            f"violation(s): {shown}{more}. Nothing was written; please report this with the inputs."
+        )
+        raise PlanCheckError(msg)
+    served = plan.served_ids
+    rejected = [r.request_id for r in plan.rejected]
+    ids = [r.id for r in problem.requests]
+    if sorted([*served, *rejected]) != sorted(ids):
+        msg = "internal error: the plan does not account for every booking exactly once. Nothing was written."
+        raise PlanCheckError(msg)
+
+
+def make_promises(
+    problem: Problem,
+    plan: Plan,
+    rules: ServiceRules,
+    previous: Mapping[str, TimeWindow] | None = None,
+) -> dict[str, TimeWindow]:
+    """Return the promised pickup window of every served request.
+
+    A request promised before keeps its promise; a newly served one is
+    promised :meth:`ServiceRules.promise` around its planned pickup.
+    Requests are listed in problem order.
+    """
+    previous = previous or {}
+    pickup_start: dict[str, float] = {}
+    for route in plan.routes:
+        for s in route.stops:
+            if s.kind == StopKind.PICKUP and s.request_id is not None:
+                pickup_start[s.request_id] = s.start
+    out: dict[str, TimeWindow] = {}
+    served = plan.served_ids
+    for r in problem.requests:
+        if r.id in previous:
+            out[r.id] = previous[r.id]
+        elif r.id in pickup_start and r.id in served:
+            out[r.id] = rules.promise(pickup_start[r.id], r.pickup_window)
+    return out
+
+
+def plan_day(
+    built: BuiltProblem,
+    *,
+    network_path: str,
+    network_size: tuple[int, int] = (0, 0),
+    service_date: dt.date | None = None,
+    max_snap_m: float = 500.0,
+    iterations: int | None = None,
+    time_limit: float | None = None,
+    seed: int = 0,
+    progress: Progress | None = None,
+    history: Mapping[str, Any] | None = None,
+):
+    """Solve the day's problem, check the plan, and return the :class:`~transit.dispatch.state.DayPlan`.
+
+    Parameters
+    ----------
+    built
+        The problem and its location table (:func:`transit.problem_builder.build_problem`).
+    network_path
+        The road-network file (recorded so the day can be continued).
+    network_size
+        ``(nodes, arcs)`` of the network, recorded as a fingerprint.
+    service_date
+        The service day, if known.
+    max_snap_m
+        Snapping limit used (recorded).
+    iterations
+        Solver work budget (None: the solver's default). The result depends
+        only on the inputs, the seed and this budget.
+    time_limit
+        Safety cap in seconds; hitting it may change the result.
+    seed
+        Solver seed.
+    progress
+        Progress of the search.
+    history
+        What to record about this command in the plan's history.
+
+    Raises
+    ------
+    PlanCheckError
+        If the independent checker rejects the solver's plan.
+    """
+    from transit.dispatch.state import DayPlan
+    from transit.solver import solve
+
+    problem = built.problem
+    plan = solve(problem, time_limit=time_limit, iterations=iterations, seed=seed, progress=progress)
+    verify(problem, plan)
+    promises = make_promises(problem, plan, built.fleet.service)
+    entry = {"action": "plan", "seed": seed, "iterations": plan.stats.get("iterations")}
+    entry.update(history or {})
+    return DayPlan(
+        built=built,
+        plan=plan,
+        promises=promises,
+        network_path=network_path,
+        service_date=service_date,
+        now=None,
+        max_snap_m=max_snap_m,
+        history=(entry,),
+        network_size=network_size,
+    )
