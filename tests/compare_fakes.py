@@ -97,6 +97,17 @@ class TaxiModel:
         return ModelRun(self.name, self.kind, tdf, sdf, {})
 
 
+#: Numeric KPIs (names as in transit.kpis) and the range synthetic values are drawn from.
+SYNTHETIC_KPIS = {
+    "wait_mean_min": (5, 15), "in_vehicle_mean_min": (10, 30), "door_to_door_mean_min": (25, 45),
+    "car_time_ratio": (1.2, 3.0), "walk_mean_m": (0, 400), "vehicle_km": (200, 400), "vehicle_hours": (20, 40),
+    "empty_km_share": (0.1, 0.4), "passengers_per_vehicle_hour": (0.5, 3), "occupancy": (0.5, 2.0),
+    "pooling_rate": (0.05, 0.2), "cost_total": (1000, 3000), "fare_revenue": (50, 200), "subsidy": (900, 2900),
+    "cost_per_passenger": (10, 40), "subsidy_per_passenger": (8, 35), "subsidy_per_pkm": (0.5, 3),
+    "cost_recovery": (0.02, 0.1), "co2_per_pkm_g": (80, 200),
+}
+
+
 def synthetic_results(seed: int = 0, models: Sequence[str] = ("Linienbus", "Rufbus", "On-demand")):
     """Return (kpis, trips, stops) tables that look like a comparison's, for plot/report tests."""
     rng = np.random.default_rng(seed)
@@ -128,12 +139,58 @@ def synthetic_results(seed: int = 0, models: Sequence[str] = ("Linienbus", "Rufb
                               onboard_bookings=1, km_from_prev=0.0 if q == 0 else 5.0,
                               empty_km_from_prev=0.0, in_service=q not in (0, 5))
                     stop_rows.append(st)
-            kpi_rows.append({
-                "model": m, "seed": s, "requests": 40, "served": served, "served_share": served / 40,
-                "wait_mean_s": float(rng.uniform(300, 900)), "door_to_door_mean_s": float(rng.uniform(1500, 2500)),
-                "vehicle_km": float(rng.uniform(200, 400)), "passengers_per_vehicle_hour": float(rng.uniform(0.5, 3)),
-                "pooling_rate": float(rng.uniform(0.05, 0.2)), "cost_per_passenger": float(rng.uniform(10, 40)),
-                "subsidy_per_passenger": float(rng.uniform(8, 35)), "co2_per_passenger_km_g": float(rng.uniform(80, 200)),
-            })
+            row = {"model": m, "kind": "ondemand", "seed": s, "requests": 40, "served": served,
+                   "served_share": served / 40, "rejection_reasons": "no vehicle: 3"}
+            for name, (lo, hi) in SYNTHETIC_KPIS.items():
+                row[name] = float(rng.uniform(lo, hi))
+            kpi_rows.append(row)
     return (pd.DataFrame(kpi_rows), pd.DataFrame(trip_rows, columns=list(TRIP_COLUMNS)),
             pd.DataFrame(stop_rows, columns=list(STOP_COLUMNS)))
+
+
+def synthetic_region():
+    """Return a small RegionMap: a cross of roads, a centre, four villages, two services, one line, routes."""
+    from transit.mapdata import RegionMap
+
+    nan = float("nan")
+    roads = pd.DataFrame({
+        "cls": ["major"] * 3 + ["minor"] * 6,
+        "lat": [51.50, 51.70, nan, 51.60, 51.62, nan, 51.58, 51.56, nan],
+        "lon": [11.50, 11.50, nan, 11.30, 11.45, nan, 11.55, 11.70, nan],
+    })
+    places = pd.DataFrame({
+        "name": ["Stadt", "V0", "V1", "V2", "V3"],
+        "kind": ["centre", "village", "village", "village", "town"],
+        "population": [15000, 300, 800, 150, 3000],
+        "lat": [51.60, 51.68, 51.52, 51.61, 51.57],
+        "lon": [11.50, 11.50, 11.50, 11.32, 11.68],
+    })
+    services = pd.DataFrame({"name": ["Bahnhof", "Praxis"], "category": ["station", "doctor"],
+                             "lat": [51.598, 51.571], "lon": [11.505, 11.679]})
+    lines = pd.DataFrame({"line": ["401"] * 3, "lat": [51.60, 51.68, nan], "lon": [11.50, 11.50, nan]})
+    routes = pd.DataFrame({"model": ["On-demand"] * 4, "vehicle_id": ["bus-1"] * 4,
+                           "lat": [51.60, 51.61, 51.57, nan], "lon": [11.50, 11.32, 11.68, nan]})
+    return RegionMap(roads=roads, places=places, services=services, lines=lines, routes=routes)
+
+
+def synthetic_access(models=("Linienbus", "Rufbus", "On-demand"), seed: int = 0) -> pd.DataFrame:
+    """Return an access table (access.ACCESS_COLUMNS) for the villages of :func:`synthetic_region`."""
+    from transit.access import ACCESS_COLUMNS
+
+    rng = np.random.default_rng(seed)
+    reg = synthetic_region().places
+    rows = []
+    for m in models:
+        for r in reg[reg["kind"] != "centre"].itertuples():
+            req = int(rng.integers(0, 30))
+            served = int(rng.integers(0, req + 1))
+            rows.append({
+                "model": m, "village": r.name, "kind": r.kind, "population": r.population, "lat": r.lat,
+                "lon": r.lon, "requests": req, "served": served, "served_share": served / req if req else np.nan,
+                "d2d_centre_min": float(rng.uniform(15, 90)), "d2d_doctor_min": float(rng.uniform(10, 60)),
+                "d2d_jobcenter_min": float(rng.uniform(15, 90)), "d2d_station_min": float(rng.uniform(15, 90)),
+                "earliest_arrival_centre": "06:30", "earliest_arrival_centre_s": 6.5 * 3600,
+                "latest_return": "19:10", "latest_return_s": 19 * 3600 + 600,
+                "hours_to_centre": int(rng.integers(0, 19)), "hours_from_centre": int(rng.integers(0, 19)),
+            })
+    return pd.DataFrame(rows, columns=list(ACCESS_COLUMNS))
