@@ -296,8 +296,14 @@ def rank(cands: np.ndarray, booking: Booking, rules: LineRules, *, what: str = "
         leave = cands[:, LEAVE]
         ok1 = leave >= t - 1e-6
         if not ok1.any():
+            k = int(np.argmax(cands[:, DEP]))
+            if cands[k, DEP] >= t:
+                return np.zeros(0, dtype=np.int64), (
+                    f"the last {what} leaves at {hhmm(cands[k, DEP])}: too soon to walk "
+                    f"{round(cands[k, WA_S] / 60)} min to its stop from the requested {hhmm(t)}"
+                )
             return np.zeros(0, dtype=np.int64), (
-                f"last {what} left at {hhmm(cands[:, DEP].max())} (requested {hhmm(t)})"
+                f"last {what} left at {hhmm(cands[k, DEP])} (requested {hhmm(t)})"
             )
         ok2 = ok1 & (leave - t <= 60.0 * rules.max_wait_min + 1e-6)
         if not ok2.any():
