@@ -14,6 +14,7 @@ from transit.kernels import AUTO_MIN_NODES, build_kernel
 from transit.kernels import _cch_numba as nb
 from transit.kernels.cch import CCHKernel, _packing_shift
 from transit.kernels.order import bisection_order, nested_dissection_order
+from transit.kernels.scipy_kernel import ScipyKernel
 
 KINDS = ("scipy", "cch")
 
@@ -112,6 +113,33 @@ def test_random_graphs_match_references(seed, coords):
                          lat=lat if coords else None, lon=lon if coords else None)
         assert k.name == kind
         assert_same(k.matrix(src, tgt), want)
+    two_pass = ScipyKernel(_arcs(tail, head, time, length, n), packed=False)
+    assert two_pass.shift is None
+    assert_same(two_pass.matrix(src, tgt), want)
+
+
+def test_scipy_kernel_redoes_a_batch_whose_packing_is_not_provably_exact(monkeypatch):
+    # the busiest node (0, a hub) sees only 1 ms of travel, so the packed
+    # weights are sized for short trips; the long chain 6 -> ... -> 56 is
+    # too long for them and must be redone with two passes
+    hub_t, hub_h = np.zeros(5, dtype=np.int64), np.arange(1, 6)
+    chain_t, chain_h = np.arange(6, 56), np.arange(7, 57)
+    tail = np.concatenate([hub_t, chain_t])
+    head = np.concatenate([hub_h, chain_h])
+    time = np.concatenate([np.ones(5), np.full(50, 10.0)])
+    length = np.concatenate([np.full(5, 0.001), np.full(50, 10.0)])
+    n = 57
+    k = ScipyKernel(_arcs(tail, head, time, length, n))
+    assert k.shift is not None
+    calls = []
+    real = ScipyKernel._two_pass
+    monkeypatch.setattr(ScipyKernel, "_two_pass", lambda self, *a: calls.append(1) or real(self, *a))
+    src = np.array([0, 6, 30])
+    assert_same(k.matrix(src, np.arange(n)), reference(n, tail, head, time, length, src, np.arange(n)))
+    assert calls
+    calls.clear()
+    k.matrix(np.array([0]), np.arange(n))
+    assert not calls  # short trips stay on the packed path
 
 
 @pytest.mark.parametrize("method", ["inertial", "bisection"])

@@ -17,6 +17,7 @@ import logging
 import math
 import time
 
+import numba
 import numpy as np
 
 from transit.kernels import _cch_numba as nb
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 _SWEEP_CHUNK = 64
 _ROW_BLOCK = 16
 _TILE = 256
+#: Below this many source x target pairs one thread is used: waking a second
+#: thread costs more than it saves, and much more on a busy machine.
+_SERIAL_PAIRS = 250_000
 
 
 class CCHKernel:
@@ -143,6 +147,15 @@ class CCHKernel:
             return np.zeros((len(src), len(tgt))), np.zeros((len(src), len(tgt)))
         s_node, s_key, s_col = self._prepare(src)
         t_node, t_key, t_col = self._prepare(tgt)
+        threads = numba.get_num_threads()
+        if len(s_node) * len(t_node) < _SERIAL_PAIRS:
+            numba.set_num_threads(1)
+        try:
+            return self._matrix(s_node, s_key, s_col, t_node, t_key, t_col, cut)
+        finally:
+            numba.set_num_threads(threads)
+
+    def _matrix(self, s_node, s_key, s_col, t_node, t_key, t_col, cut):  # noqa: ANN001, ANN202
         Ut, Ul = self._sweep(s_node, s_key, True, cut)
         Bt, Bl = self._sweep(t_node, t_key, False, cut)
         tlo, thi = self._ranges(t_key)
