@@ -73,7 +73,8 @@ def main() -> None:
                 best = min(best, time.perf_counter() - t0)
             served = int((res.trips.status == "served").sum())
             share = res.info.get("share_run", 1.0)
-            print(f"| {len(bookings)} | {m.name} | {best:.2f} | {served} | {int(res.info['trips_run'])} | {share:.2f} |")
+            run_n = int(res.info["trips_run"])
+            print(f"| {len(bookings)} | {m.name} | {best:.2f} | {served} | {run_n} | {share:.2f} |")
 
 
 if __name__ == "__main__":

@@ -406,38 +406,50 @@ def _parse_stop_times(
     times = {c: np.full(n, np.nan) for c in ("arrival_time", "departure_time")}
     location = np.empty(n, dtype=object)
     loc_cols = [c for c in ("stop_id", "location_group_id", "location_id") if c in df.columns]
-    for k, row in enumerate(df["_row"]):
-        r = int(row)
-        tid = df["trip_id"].iat[k]
+    rows = df["_row"].tolist()
+    trip_col = df["trip_id"].tolist()
+    loc_lists = [df[c].tolist() for c in loc_cols]
+    seq_col = df["stop_sequence"].tolist()
+    parsed: dict[str, float | None] = {}
+    for k in range(n):
+        r = int(rows[k])
+        tid = trip_col[k]
         if tid not in trip_ids:
             msg = f"unknown trip_id {tid!r} (not in trips.txt)"
             problems.append(InputError(msg, file=label, row=r, column="trip_id"))
-        loc = next((df[c].iat[k] for c in loc_cols if df[c].iat[k]), "")
+        ci = next((i for i, col in enumerate(loc_lists) if col[k]), -1)
+        loc = loc_lists[ci][k] if ci >= 0 else ""
         location[k] = loc
         if not loc:
             msg = "empty: every stop time needs a stop_id (or a Flex location)"
             problems.append(InputError(msg, file=label, row=r, column=loc_col))
         elif loc not in locations:
             msg = f"unknown stop {loc!r} (not in stops.txt)"
-            col = next(c for c in loc_cols if df[c].iat[k])
-            problems.append(InputError(msg, file=label, row=r, column=col))
-        sval = df["stop_sequence"].iat[k]
+            problems.append(InputError(msg, file=label, row=r, column=loc_cols[ci]))
+        sval = seq_col[k]
         if not sval.isdigit():
             msg = f"not a non-negative integer: {sval!r}"
             problems.append(InputError(msg, file=label, row=r, column="stop_sequence"))
         else:
             seq[k] = int(sval)
-        for col, arr in times.items():
-            if col not in df.columns:
-                continue
-            val = df[col].iat[k]
+    for col, arr in times.items():
+        if col not in df.columns:
+            continue
+        for k, val in enumerate(df[col].tolist()):
             if val == "":
                 continue
-            try:
-                arr[k] = parse_gtfs_time(val)
-            except ValueError:
+            t = parsed.get(val, -1.0)
+            if t == -1.0:
+                try:
+                    t = parse_gtfs_time(val)
+                except ValueError:
+                    t = None
+                parsed[val] = t
+            if t is None:
                 msg = f"not a time H:MM:SS: {val!r}"
-                problems.append(InputError(msg, file=label, row=r, column=col))
+                problems.append(InputError(msg, file=label, row=int(rows[k]), column=col))
+            else:
+                arr[k] = t
     df = df.copy()
     df["seq"] = seq
     arr, dep = times["arrival_time"], times["departure_time"]
@@ -517,7 +529,8 @@ def _parse_booking_rules(df: pd.DataFrame, label: str, problems: list[InputError
             except ValueError:
                 msg = f"not a time H:MM:SS: {df['prior_notice_last_time'].iat[k]!r}"
                 problems.append(InputError(msg, file=label, row=r, column="prior_notice_last_time"))
-        if btype == "1" and ("prior_notice_duration_min" not in df.columns or not df["prior_notice_duration_min"].iat[k]):
+        has_notice = "prior_notice_duration_min" in df.columns and df["prior_notice_duration_min"].iat[k]
+        if btype == "1" and not has_notice:
             msg = "booking_type 1 needs prior_notice_duration_min"
             problems.append(InputError(msg, file=label, row=r, column="prior_notice_duration_min"))
         rid = df["booking_rule_id"].iat[k]
@@ -541,6 +554,14 @@ def _geojson_ids(files: _Files) -> set[str]:
     except (ValueError, TypeError, AttributeError) as exc:
         msg = f"not a GeoJSON feature collection: {exc}"
         raise InputError(msg, file=label) from None
+
+
+def _in_file_order(problems: list[InputError]) -> list[InputError]:
+    """Return the problems grouped by file (in reading order) and sorted by line."""
+    files: dict[str | None, int] = {}
+    for p in problems:
+        files.setdefault(p.file, len(files))
+    return sorted(problems, key=lambda p: (files[p.file], p.row or 0))
 
 
 def read_gtfs(path: str | Path) -> GtfsFeed:
@@ -613,7 +634,7 @@ def read_gtfs(path: str | Path) -> GtfsFeed:
     stl = files.label("stop_times.txt")
     stop_times = _parse_stop_times(tables["stop_times.txt"], stl, set(trips["trip_id"]), locations, problems)
     if problems:
-        raise InputErrors(problems)
+        raise InputErrors(_in_file_order(problems))
     feed = GtfsFeed(
         source=source,
         agency=tables["agency.txt"],
@@ -628,7 +649,7 @@ def read_gtfs(path: str | Path) -> GtfsFeed:
     )
     _check_trip_order(stop_times, stl, feed.flex_trip_ids(), problems)
     if problems:
-        raise InputErrors(problems)
+        raise InputErrors(_in_file_order(problems))
     log.info(
         "GTFS %s: %d routes, %d stops, %d trips, %d stop_times",
         source, len(routes), len(stops), len(trips), len(stop_times),
