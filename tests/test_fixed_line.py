@@ -177,3 +177,14 @@ def test_conservation_and_determinism_on_the_default_district(repo_dir):
     legs = served.passengers * (1 + served.transfers)
     assert boardings <= legs.sum()  # a trip's boardings net of alightings at the same stop
     assert a.info["trips_run"] == len(tt.trips) == a.stops.vehicle_id.nunique()
+
+
+def test_lines_outside_the_road_graph_are_an_input_error(net, shared_dir):
+    import datetime as dt
+
+    from transit.errors import InputError
+
+    tt = load_timetable(shared_dir / "data/gtfs/vvs-bus-752/vvs-bus-751-only.gtfs.zip", date=dt.date(2020, 6, 15))
+    b = lc.booking("r", lc.near("A1"), lc.near("A4"), "07:55")
+    with pytest.raises(InputError, match="from the road graph.*the lines do not lie in this region"):
+        run(net, tt, [b])

@@ -177,3 +177,29 @@ def test_wrong_field_count_and_not_a_feed(feed_dir, tmp_path):
         read_gtfs(text)
     with pytest.raises(InputError, match="GTFS feed not found"):
         read_gtfs(tmp_path / "nothing")
+
+
+def test_booking_rules_types_and_errors(tmp_path, shared_dir):
+    d = tmp_path / "uvg"
+    shutil.copytree(shared_dir / UVG, d)
+    br = d / "booking_rules.txt"
+    br.write_text(
+        "booking_rule_id,booking_type,prior_notice_duration_min,prior_notice_last_day,prior_notice_last_time\n"
+        "same-day,1,90,,\n"
+        "day-before,2,,1,18:00:00\n"
+        "realtime,0,,,\n",
+        encoding="utf-8",
+    )
+    _edit(d / "stop_times.txt", "flächenrufbus-angermünde-weekdays", "same-day", count=100)
+    _edit(d / "stop_times.txt", "flächenrufbus-angermünde-weekends", "day-before", count=100)
+    _edit(d / "stop_times.txt", "flächenrufbus-gartz", "realtime", count=100)
+    feed = read_gtfs(d)
+    assert feed.booking_rules["same-day"].deadline(10 * 3600) == 10 * 3600 - 90 * 60
+    # booked by 18:00 on the day before, whatever the departure
+    assert feed.booking_rules["day-before"].deadline(10 * 3600) == 18 * 3600 - 86400
+    assert feed.booking_rules["realtime"].lead_min(10 * 3600) == 0
+    br.write_text("booking_rule_id,booking_type,prior_notice_duration_min\nx,1,\ny,3,\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_gtfs(d)
+    got = {(p.row, p.column) for p in e.value.problems if p.file.endswith("booking_rules.txt")}
+    assert got == {(2, "prior_notice_duration_min"), (3, "booking_type")}

@@ -186,6 +186,12 @@ class Prepared:
     stop_lines: list[frozenset[str]]
 
 
+def check_date(tt: Timetable, day: object) -> None:
+    """Log a warning if the timetable is for another day than the bookings."""
+    if day is not None and tt.date is not None and day != tt.date:
+        log.warning("timetable %s is for %s but the bookings are for %s", tt.source, tt.date, day)
+
+
 def snap_stops(network: RoadNetwork, tt: Timetable) -> ArcPoints:
     """Match the stops to roads; a stop far from every road means the lines are elsewhere."""
     pts = snap_to_arcs(network, tt.stop_lat, tt.stop_lon)

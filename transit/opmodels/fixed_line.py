@@ -77,6 +77,7 @@ class FixedLineModel:
         """Serve the day: each booking takes its best journey or is rejected with a reason."""
         del rng  # deterministic: no randomness in a timetable
         tt, rules, net = self.lines, self.rules, ctx.network
+        lw.check_date(tt, ctx.date)
         stops = lw.snap_stops(net, tt)
         prep = lw.prepare(bookings, tt, net, rules, stops)
         conn = lw.Connections(tt, max_transfers=rules.max_transfers, min_transfer_s=60.0 * rules.min_transfer_min)

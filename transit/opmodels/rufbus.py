@@ -117,6 +117,7 @@ class RufbusModel:
         del rng  # deterministic
         tt, rules, net, rb = self.lines, self.rules, ctx.network, self.rufbus
         what = "taxi" if rb.ast else "bus"
+        lw.check_date(tt, ctx.date)
         stops = lw.snap_stops(net, tt)
         prep = lw.prepare(bookings, tt, net, rules, stops)
         conn = lw.Connections(tt, max_transfers=rules.max_transfers, min_transfer_s=60.0 * rules.min_transfer_min)
