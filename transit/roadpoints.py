@@ -96,27 +96,13 @@ def snap_to_arcs(network: RoadNetwork, lat: np.ndarray, lon: np.ndarray) -> ArcP
     Uses the network's segment index (the one :meth:`RoadNetwork.snap`
     builds); no distance limit is applied here.
     """
-    import shapely
-
     lat_a = np.atleast_1d(np.asarray(lat, dtype=np.float64))
     lon_a = np.atleast_1d(np.asarray(lon, dtype=np.float64))
     if len(lat_a) == 0:
         z = np.zeros(0)
         zi = np.zeros(0, dtype=np.int64)
         return ArcPoints(z, z, zi, zi, z, z, z, z)
-    # The segment index is RoadNetwork's own (private) one; see the module notes.
-    tree, a, b, arc_ids, f0, f1 = network._segments()
-    x, y = network._project(lat_a, lon_a)
-    idx = tree.query_nearest(shapely.points(np.column_stack([x, y])), all_matches=False)
-    seg = np.asarray(idx)[1]
-    pa, pb = a[seg], b[seg]
-    d = pb - pa
-    dd = np.maximum((d**2).sum(axis=1), 1e-12)
-    t = np.clip(((np.column_stack([x, y]) - pa) * d).sum(axis=1) / dd, 0.0, 1.0)
-    proj = pa + t[:, None] * d
-    perp = np.hypot(x - proj[:, 0], y - proj[:, 1])
-    frac = f0[seg] + t * (f1[seg] - f0[seg])
-    arcs = arc_ids[seg]
+    arcs, frac, perp = network.snap_arcs(lat_a, lon_a)
     return ArcPoints(
         lat=lat_a,
         lon=lon_a,

@@ -210,11 +210,20 @@ class RoadNetwork:
             )
         return self._tree
 
-    def snap_distances(self, lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.ndarray) -> Snapped:
-        """Match points to the nearest road without enforcing a distance limit.
+    def snap_arcs(
+        self, lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Match points to the nearest road arc, with no distance limit.
 
-        The node is the end of the nearest road segment closer along the road
-        to the matched position.
+        Returns
+        -------
+        arc : numpy.ndarray
+            Index of the nearest arc (into ``tail``/``head``) for each point.
+        frac : numpy.ndarray
+            Position of the matched point along that arc, 0 at its tail and 1
+            at its head (by length, following the road geometry).
+        distance_m : numpy.ndarray
+            Straight-line distance from each point to the road, metres.
         """
         import shapely
 
@@ -224,8 +233,7 @@ class RoadNetwork:
             msg = "lat and lon must have the same length"
             raise ValueError(msg)
         if len(lat_a) == 0:
-            empty = np.zeros(0)
-            return Snapped(np.zeros(0, dtype=np.int64), empty, empty)
+            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
         tree, a, b, arc_ids, f0, f1 = self._segments()
         x, y = self._project(lat_a, lon_a)
         points = shapely.points(np.column_stack([x, y]))
@@ -240,7 +248,18 @@ class RoadNetwork:
         proj = pa + t[:, None] * d
         dist = np.hypot(x - proj[:, 0], y - proj[:, 1])
         frac = f0[seg] + t * (f1[seg] - f0[seg])
-        arcs = arc_ids[seg]
+        return arc_ids[seg].astype(np.int64), frac, dist
+
+    def snap_distances(self, lat: Sequence[float] | np.ndarray, lon: Sequence[float] | np.ndarray) -> Snapped:
+        """Match points to the nearest road without enforcing a distance limit.
+
+        The node is the end of the nearest road arc closer along the road to
+        the matched position.
+        """
+        arcs, frac, dist = self.snap_arcs(lat, lon)
+        if len(arcs) == 0:
+            empty = np.zeros(0)
+            return Snapped(np.zeros(0, dtype=np.int64), empty, empty)
         arc_len = self.length_m[arcs]
         to_head = frac >= 0.5
         node = np.where(to_head, self.head[arcs], self.tail[arcs])
