@@ -1,0 +1,646 @@
+"""Simulate one service day of an on-demand service (event-driven, rolling horizon).
+
+The day
+-------
+1. **Cut-off.** Requests booked before ``settings.cutoff`` (or with an
+   unknown booking time) are pre-booked: they are planned together with
+   :func:`transit.solver.solve` (work budget ``cutoff_iterations``); each
+   is accepted with a promised pickup window or rejected with the solver's
+   reason.
+2. **Bookings.** Every later request is revealed at its ``booked_at`` and
+   decided at once: inserted at its cheapest feasible place in the running
+   plan (:class:`transit.solver.insert.LivePlan`) and promised a pickup
+   window (``ServiceRules.promise`` around the planned pickup), or rejected
+   with a reason.
+3. **Rolling horizon.** Every ``reopt_interval_min`` simulated minutes the
+   part of the plan not yet executed is re-optimised with
+   ``solve(..., initial_plan=current, iterations=reopt_iterations)``.
+   Promises are kept because they *are* the requests' pickup windows from
+   then on; passengers on board are requests with ``picked_up_at`` and
+   ``assigned_vehicle``; each vehicle starts from where it is, when it is
+   free. A re-optimised plan that would drop an accepted request is
+   discarded (it cannot happen with the solver's rejection penalty; this is
+   a safety net).
+4. **Driving.** Vehicles follow the plan's schedule (waiting is done
+   before boarding, where the vehicle is empty). A vehicle that has left a
+   stop is committed to the next one (no diversion en route). A vehicle
+   with nothing to do waits where it is and drives back to its depot when
+   it must to be there by the end of its shift (or, after the last booking
+   of the day, as soon as its work is done). Drivers are on duty for the
+   whole shift: the START stop's arrival is the shift start and the END
+   stop's departure the shift end.
+5. **Check.** The executed day (every vehicle's stops, the requests with
+   their promised windows, and the rejections) is checked with the
+   independent checker (:func:`transit.checker.check`); a violation raises
+   :class:`~transit.errors.SolverError`.
+
+Everything is deterministic: the solver runs on a work budget (iterations),
+never on a clock, and its seeds derive from ``seed``. Wall-clock times are
+measured (decision latency, re-optimisation time) but only reported in
+:attr:`DayResult.stats`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from transit.checker import check
+from transit.errors import ModelError, SolverError
+from transit.model import Break, Plan, Problem, Rejection, Request, Route, Stop, StopKind, TimeWindow, Vehicle
+from transit.progress import Progress, report
+from transit.service import ServiceRules
+from transit.solver import solve
+from transit.solver.compiled import BREAK, DROP, PICK
+from transit.solver.insert import LivePlan
+
+__all__ = ["DayResult", "Decision", "SimSettings", "simulate_day"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SimSettings:
+    """How the service day is run.
+
+    Parameters
+    ----------
+    cutoff
+        Requests booked before this time (seconds since midnight of the
+        service day; negative = the day before) or with an unknown booking
+        time are pre-booked and planned together at the cut-off. Default 0
+        (midnight: everything booked the day before).
+    reopt_interval_min
+        Rolling horizon: re-optimise every so many simulated minutes; 0
+        disables re-optimisation (insertion only). Default 20.
+    cutoff_iterations
+        Solver work budget (ALNS iterations) for the cut-off plan.
+    reopt_iterations
+        Solver work budget for each re-optimisation.
+    schedule_candidates
+        Positions per vehicle evaluated with the full schedule when a
+        booking is inserted (see :class:`transit.solver.insert.LivePlan`).
+    check
+        Check the executed day with the independent checker.
+    """
+
+    cutoff: float = 0.0
+    reopt_interval_min: float = 20.0
+    cutoff_iterations: int = 1000
+    reopt_iterations: int = 100
+    schedule_candidates: int = 3
+    check: bool = True
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.cutoff):
+            msg = "cutoff must be a finite time"
+            raise ModelError(msg)
+        if self.reopt_interval_min < 0 or self.cutoff_iterations < 0 or self.reopt_iterations < 0:
+            msg = "reopt_interval_min and iteration budgets must be >= 0"
+            raise ModelError(msg)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the operator told one booking.
+
+    Parameters
+    ----------
+    request_id
+        The request.
+    decided_at
+        Simulated time of the decision (the cut-off for pre-booked requests).
+    accepted
+        Whether the booking was accepted.
+    promise
+        The promised pickup window (None if rejected).
+    reason
+        Why it was rejected ("" if accepted).
+    prebooked
+        Whether it was planned at the cut-off.
+    """
+
+    request_id: str
+    decided_at: float
+    accepted: bool
+    promise: TimeWindow | None
+    reason: str
+    prebooked: bool
+
+
+@dataclass(frozen=True)
+class DayResult:
+    """The executed day.
+
+    Parameters
+    ----------
+    problem
+        The day's problem with every accepted request's pickup window
+        narrowed to its promise (what the executed plan is checked against).
+    plan
+        The executed routes (one per vehicle, START to END) and the
+        rejected requests with reasons.
+    decisions
+        Per request id, the decision at booking time.
+    stats
+        Counts and wall-clock measurements (``decision_ms``: per live
+        booking; ``reopt_seconds``; ``cutoff_seconds``; ``reoptimisations``;
+        ``reopt_discarded``). Not deterministic; never part of the logs.
+    """
+
+    problem: Problem
+    plan: Plan
+    decisions: Mapping[str, Decision]
+    stats: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Vehicle:
+    """A vehicle during the day: where it is, what it did."""
+
+    spec: Vehicle
+    loc: int
+    avail: float
+    breaks: list[Break]
+    stops: list[dict[str, Any]]
+    departed: float | None = None
+    finished: bool = False
+
+
+@dataclass
+class _Req:
+    """A request during the day."""
+
+    request: Request
+    booked_at: float | None
+    state: str = "future"  # future | accepted | onboard | done | rejected
+    promise: TimeWindow | None = None
+    vehicle: str | None = None
+    picked_up_at: float | None = None
+
+
+def _seed(seed: int, k: int) -> int:
+    return int(np.random.default_rng([int(seed) & 0xFFFFFFFF, k]).integers(0, 2**31 - 1))
+
+
+def _budget(iterations: int, problem: Problem) -> int:
+    """Return the search budget to use.
+
+    Workaround: the search's string removal indexes a per-request scratch
+    array by vehicle, so it must not run with fewer requests than vehicles
+    (reported to the solver's developer); construction alone is used then.
+    """
+    return iterations if len(problem.requests) >= len(problem.vehicles) else 0
+
+
+class _Day:
+    """The state of a simulated day (see the module docstring)."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        booked_at: Sequence[float | None],
+        rules: ServiceRules,
+        settings: SimSettings,
+        seed: int,
+    ) -> None:
+        self.day = problem
+        self.rules = rules
+        self.settings = settings
+        self.seed = int(seed)
+        self.tt = problem.travel_time
+        self.reqs = [_Req(r, b) for r, b in zip(problem.requests, booked_at, strict=True)]
+        self.vehs = [
+            _Vehicle(
+                spec=v,
+                loc=v.start_depot,
+                avail=v.shift.earliest,
+                breaks=sorted(v.breaks, key=lambda b: (b.earliest_start, b.latest_end)),
+                stops=[
+                    {
+                        "kind": StopKind.START,
+                        "location": v.start_depot,
+                        "arrival": v.shift.earliest,
+                        "start": v.shift.earliest,
+                        "departure": None,
+                        "request_id": None,
+                    }
+                ],
+            )
+            for v in problem.vehicles
+        ]
+        self.decisions: dict[str, Decision] = {}
+        self.live: LivePlan | None = None
+        self.live_req: list[int] = []  # local request index -> global
+        self.live_veh: list[int] = []  # local vehicle index -> global
+        self.local_of: dict[int, int] = {}
+        self.next_dep: dict[int, float] = {}  # local vehicle -> time of its next move
+        self.stats: dict[str, Any] = {
+            "decision_ms": [],
+            "reopt_seconds": [],
+            "reoptimisations": 0,
+            "reopt_discarded": 0,
+            "cutoff_seconds": 0.0,
+        }
+
+    # ------------------------------------------------------------ problems
+    def _request_now(self, g: int) -> Request:
+        q = self.reqs[g]
+        r = q.request
+        if q.promise is not None:
+            r = r.replace(pickup_window=q.promise)
+        if q.state == "onboard":
+            r = r.replace(assigned_vehicle=q.vehicle, picked_up_at=q.picked_up_at)
+        return r
+
+    def _vehicle_now(self, k: int, now: float) -> Vehicle:
+        st = self.vehs[k]
+        v = st.spec
+        start = max(st.avail, now, v.shift.earliest)
+        latest = v.shift.latest
+        maxdur = v.max_route_duration
+        if st.departed is not None and maxdur is not None:
+            latest = min(latest, st.departed + maxdur)
+            maxdur = None
+        latest = max(latest, start)
+        breaks = []
+        for b in st.breaks:
+            e = max(b.earliest_start, start)
+            l_end = min(max(b.latest_end, e + b.duration), latest)
+            if l_end - e >= b.duration:
+                breaks.append(Break(e, l_end, b.duration, b.location))
+        return v.replace(
+            start_depot=st.loc,
+            shift=TimeWindow(start, latest),
+            breaks=tuple(breaks),
+            max_route_duration=maxdur,
+        )
+
+    def _problem(self, globals_: list[int], vehicles: list[int], now: float) -> Problem:
+        return self.day.replace(
+            requests=tuple(self._request_now(g) for g in globals_),
+            vehicles=tuple(self._vehicle_now(k, now) for k in vehicles),
+        )
+
+    def _active(self) -> list[int]:
+        return [g for g, q in enumerate(self.reqs) if q.state in ("accepted", "onboard")]
+
+    def _rebuild(self, upcoming: list[int], plan: Plan | None, now: float) -> None:
+        """Compile a new live plan: active requests + ``upcoming``, warm-started from ``plan``."""
+        active = self._active()
+        self.live_req = active + upcoming
+        self.live_veh = [k for k, st in enumerate(self.vehs) if not st.finished]
+        prob = self._problem(self.live_req, self.live_veh, now)
+        self.live = LivePlan(prob, plan, schedule_candidates=self.settings.schedule_candidates)
+        self.local_of = {g: r for r, g in enumerate(self.live_req)}
+        for r, g in enumerate(active):
+            if self.live.vehicle_of(r) < 0:
+                msg = f"re-planning lost accepted request {self.reqs[g].request.id!r}"
+                raise SolverError(msg)
+        self.next_dep = {v: self._next_move(v) for v in range(len(self.live_veh))}
+
+    # ------------------------------------------------------------ driving
+    def _next_move(self, v: int) -> float:
+        """Return when local vehicle ``v`` next leaves where it is (``inf`` if finished)."""
+        st = self.vehs[self.live_veh[v]]
+        if st.finished:
+            return math.inf
+        assert self.live is not None
+        nodes = self.live.nodes(v)
+        if len(nodes) <= 2:
+            return self.live.latest_start(v)
+        return float(self.live.times(v)[0])
+
+    def _set_departure(self, st: _Vehicle, dep: float) -> None:
+        st.stops[-1]["departure"] = dep
+        if st.departed is None:
+            st.departed = dep
+
+    def _advance(self, now: float, *, final: bool = False) -> None:
+        """Move every vehicle along its plan up to time ``now``."""
+        live = self.live
+        assert live is not None
+        for v in range(len(self.live_veh)):
+            st = self.vehs[self.live_veh[v]]
+            while not st.finished and (final or self.next_dep[v] <= now):
+                nodes = live.nodes(v)
+                if len(nodes) <= 2:
+                    dep = self.next_dep[v] if not final else max(self._earliest_home(v, now), st.avail)
+                    dep = min(dep, live.latest_start(v))
+                    self._go_home(v, st, dep)
+                    break
+                times = live.times(v)
+                dep = float(times[0])
+                if not final and dep > now:
+                    self.next_dep[v] = dep
+                    break
+                self._serve(v, st, int(nodes[1]), dep, float(times[1]))
+                self.next_dep[v] = self._next_move(v)
+
+    def _earliest_home(self, v: int, now: float) -> float:
+        assert self.live is not None
+        return max(float(self.live.times(v)[0]), now)
+
+    def _serve(self, v: int, st: _Vehicle, node: int, dep: float, start: float) -> None:
+        live = self.live
+        assert live is not None
+        if st.departed is None:
+            live.fix_departure(v, dep)
+        self._set_departure(st, dep)
+        loc = live.node_location(node)
+        arrival = dep + float(self.tt[st.loc, loc])
+        start = max(start, arrival)
+        free = start + live.service_time(node)
+        kind = live.node_kind(node)
+        r = live.node_request(node)
+        rid = None
+        if kind == PICK:
+            g = self.live_req[r]
+            q = self.reqs[g]
+            q.state, q.vehicle, q.picked_up_at = "onboard", st.spec.id, free
+            rid = q.request.id
+            stop_kind = StopKind.PICKUP
+        elif kind == DROP:
+            g = self.live_req[r]
+            self.reqs[g].state = "done"
+            rid = self.reqs[g].request.id
+            stop_kind = StopKind.DROPOFF
+        elif kind == BREAK:
+            st.breaks.pop(self._break_taken(st, start))
+            stop_kind = StopKind.BREAK
+        else:  # pragma: no cover - START/END never sit at position 1 here
+            msg = f"unexpected stop kind {kind}"
+            raise SolverError(msg)
+        st.stops.append(
+            {"kind": stop_kind, "location": loc, "arrival": arrival, "start": start, "departure": None, "request_id": rid}
+        )
+        live.serve_next(v, free)
+        st.loc, st.avail = loc, free
+
+    @staticmethod
+    def _break_taken(st: _Vehicle, start: float) -> int:
+        """Return which remaining break a break starting at ``start`` is (the most urgent that fits)."""
+        best, key = 0, (math.inf, math.inf)
+        for k, b in enumerate(st.breaks):
+            fits = b.earliest_start <= start + 1e-6 and start + b.duration <= b.latest_end + 1e-6
+            cand = (0.0 if fits else 1.0, b.latest_end)
+            if cand < key:
+                best, key = k, cand
+        return best
+
+    def _go_home(self, v: int, st: _Vehicle, dep: float) -> None:
+        assert self.live is not None
+        self._set_departure(st, dep)
+        end = st.spec.end_depot
+        arrival = dep + float(self.tt[st.loc, end])
+        st.stops.append(
+            {
+                "kind": StopKind.END,
+                "location": end,
+                "arrival": arrival,
+                "start": arrival,
+                "departure": max(arrival, st.spec.shift.latest),
+                "request_id": None,
+            }
+        )
+        st.loc, st.avail, st.finished = end, arrival, True
+        self.live.close(v)
+        self.next_dep[v] = math.inf
+
+    # ------------------------------------------------------------ decisions
+    def _accept(self, g: int, planned: float, now: float, *, prebooked: bool) -> TimeWindow:
+        q = self.reqs[g]
+        promise = self.rules.promise(planned, q.request.pickup_window)
+        q.state, q.promise = "accepted", promise
+        self.decisions[q.request.id] = Decision(q.request.id, now, True, promise, "", prebooked)
+        return promise
+
+    def _reject(self, g: int, reason: str, now: float, *, prebooked: bool) -> None:
+        q = self.reqs[g]
+        q.state = "rejected"
+        self.decisions[q.request.id] = Decision(q.request.id, now, False, None, reason, prebooked)
+
+    def _decide(self, g: int, now: float) -> None:
+        live = self.live
+        assert live is not None
+        t0 = time.perf_counter()
+        for v in range(len(self.live_veh)):
+            if not self.vehs[self.live_veh[v]].finished and not live.hold_until(v, now):
+                msg = f"vehicle {self.vehs[self.live_veh[v]].spec.id!r} cannot wait until {now:.0f} s"
+                raise SolverError(msg)
+        r = self.local_of[g]
+        ins = live.best_insertion(r)
+        if ins.vehicle < 0:
+            self._reject(g, self._reason(r, now), now, prebooked=False)
+        else:
+            v = ins.vehicle
+            live.insert(r, ins)
+            nodes = live.nodes(v)
+            times = live.times(v)
+            pos = int(np.flatnonzero(nodes == 2 * r)[0])
+            promise = self._accept(g, float(times[pos]), now, prebooked=False)
+            live.narrow_pickup(r, promise)
+            self.next_dep[v] = self._next_move(v)
+        self.stats["decision_ms"].append((time.perf_counter() - t0) * 1000.0)
+
+    def _reason(self, r: int, now: float) -> str:
+        """Explain a rejection at booking time in plain words."""
+        live = self.live
+        assert live is not None
+        req = live.problem.requests[r]
+        p = 2 * r
+        latest = float(live.inst.nl[p])
+        if latest < now:
+            return "booked too late: the pickup window has already passed"
+        in_service = []
+        for v, k in enumerate(self.live_veh):
+            st = self.vehs[k]
+            if st.finished or not st.spec.fits(req):
+                continue
+            if st.spec.shift.earliest <= latest and st.spec.shift.latest >= float(live.inst.ne[2 * r + 1]):
+                in_service.append((v, st))
+        if not in_service:
+            return "no vehicle is in service at that time"
+        reach = [
+            st for _, st in in_service if max(st.avail, now) + float(self.tt[st.loc, req.pickup]) <= latest
+        ]
+        if not reach:
+            return "too short notice: no vehicle can reach the pickup in its window"
+        return "no capacity at that time (fleet busy)"
+
+    # ------------------------------------------------------------ planning
+    def cutoff(self, pre: list[int], progress: Progress | None) -> Plan | None:
+        s = self.settings
+        t0 = time.perf_counter()
+        if not pre:
+            return None
+        vehicles = list(range(len(self.vehs)))
+        prob = self._problem(pre, vehicles, s.cutoff)
+        report(progress, 0, 1, f"planning {len(pre)} pre-booked requests")
+        plan = solve(prob, iterations=_budget(s.cutoff_iterations, prob), seed=_seed(self.seed, 0))
+        reasons = {x.request_id: x.reason for x in plan.rejected}
+        planned: dict[str, float] = {}
+        for route in plan.routes:
+            for stop in route.stops:
+                if stop.kind == StopKind.PICKUP and stop.request_id is not None:
+                    planned[stop.request_id] = stop.start
+        for g in pre:
+            rid = self.reqs[g].request.id
+            if rid in planned:
+                self._accept(g, planned[rid], s.cutoff, prebooked=True)
+            else:
+                self._reject(g, reasons.get(rid, "not planned"), s.cutoff, prebooked=True)
+        self.stats["cutoff_seconds"] = time.perf_counter() - t0
+        return plan
+
+    def reoptimise(self, now: float, k: int) -> Plan:
+        """Return the re-optimised plan of the active requests (or the current one)."""
+        assert self.live is not None
+        current = self.live.to_plan()
+        active = self._active()
+        if not active or self.settings.reopt_iterations <= 0:
+            return current
+        t0 = time.perf_counter()
+        vehicles = [k for k in self.live_veh if not self.vehs[k].finished]
+        prob = self._problem(active, vehicles, now)
+        budget = _budget(self.settings.reopt_iterations, prob)
+        new = solve(prob, iterations=budget, seed=_seed(self.seed, k), initial_plan=current)
+        self.stats["reopt_seconds"].append(time.perf_counter() - t0)
+        self.stats["reoptimisations"] += 1
+        if new.rejected:
+            self.stats["reopt_discarded"] += 1
+            log.warning("re-optimisation at %.0f s would drop %d accepted requests; kept the plan", now, len(new.rejected))
+            return current
+        return new
+
+    # ------------------------------------------------------------ result
+    def executed(self) -> tuple[Problem, Plan]:
+        routes = []
+        for st in self.vehs:
+            seats = wheel = 0
+            stops = []
+            for s in st.stops:
+                rid = s["request_id"]
+                if s["kind"] == StopKind.PICKUP:
+                    req = self.day.request(rid)
+                    seats, wheel = seats + req.passengers, wheel + req.wheelchair
+                elif s["kind"] == StopKind.DROPOFF:
+                    req = self.day.request(rid)
+                    seats, wheel = seats - req.passengers, wheel - req.wheelchair
+                dep = s["departure"] if s["departure"] is not None else s["start"]
+                stops.append(
+                    Stop(s["kind"], s["location"], s["arrival"], s["start"], dep, seats, wheel, rid)
+                )
+            routes.append(Route(st.spec.id, tuple(stops)))
+        rejected = tuple(
+            Rejection(d.request_id, d.reason) for d in self.decisions.values() if not d.accepted
+        )
+        problem = self.day.replace(requests=tuple(self._request_now_final(g) for g in range(len(self.reqs))))
+        return problem, Plan(routes=tuple(routes), rejected=rejected)
+
+    def _request_now_final(self, g: int) -> Request:
+        q = self.reqs[g]
+        return q.request if q.promise is None else q.request.replace(pickup_window=q.promise)
+
+
+def simulate_day(
+    problem: Problem,
+    booked_at: Sequence[float | None],
+    rules: ServiceRules,
+    *,
+    settings: SimSettings | None = None,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> DayResult:
+    """Run one service day (see the module docstring).
+
+    Parameters
+    ----------
+    problem
+        The day: every request with its booking windows (as
+        :func:`transit.problem_builder.build_problem` makes them) and the
+        fleet with depots and shifts.
+    booked_at
+        Per request (problem order), when it was booked (None: unknown,
+        treated as pre-booked).
+    rules
+        Service rules; their :meth:`~transit.service.ServiceRules.promise`
+        gives the pickup window promised around the planned pickup.
+    settings
+        Cut-off, rolling horizon and work budgets.
+    seed
+        Seed of the solver's search (the day is deterministic given it).
+    progress
+        Receives (bookings decided, bookings, message).
+
+    Returns
+    -------
+    DayResult
+        The executed plan, the decisions and measurements.
+
+    Raises
+    ------
+    SolverError
+        If the executed day breaks the independent checker's contract, or
+        re-planning lost a promise (both are bugs, never the user's input).
+    """
+    settings = settings or SimSettings()
+    sim = _Day(problem, booked_at, rules, settings, seed)
+    n = len(problem.requests)
+    pre = [g for g in range(n) if booked_at[g] is None or booked_at[g] < settings.cutoff]
+    pre_set = set(pre)
+    live = sorted((g for g in range(n) if g not in pre_set), key=lambda g: (float(booked_at[g]), g))
+    plan = sim.cutoff(pre, progress)
+    interval = settings.reopt_interval_min * 60.0
+    t_epoch = settings.cutoff
+    i = 0
+    k = 1
+
+    def upcoming(t_to: float) -> list[int]:
+        out = []
+        j = i
+        while j < len(live) and (interval <= 0 or float(booked_at[live[j]]) < t_to):
+            out.append(live[j])
+            j += 1
+        return out
+
+    sim._rebuild(upcoming(t_epoch + interval), plan, t_epoch)
+    while i < len(live):
+        t_next = t_epoch + interval if interval > 0 else math.inf
+        while i < len(live) and float(booked_at[live[i]]) < t_next:
+            g = live[i]
+            t = float(booked_at[g])
+            sim._advance(t)
+            sim._decide(g, t)
+            i += 1
+            report(progress, len(sim.decisions), n, "bookings decided")
+        if i >= len(live):
+            break
+        # Next tick: the first grid point at or after the next booking's grid cell.
+        nxt = float(booked_at[live[i]])
+        t_epoch = max(t_next, settings.cutoff + interval * math.floor((nxt - settings.cutoff) / interval))
+        sim._advance(t_epoch)
+        new_plan = sim.reoptimise(t_epoch, k)
+        k += 1
+        sim._rebuild(upcoming(t_epoch + interval), new_plan, t_epoch)
+    t_last = float(booked_at[live[-1]]) if live else settings.cutoff
+    sim._advance(t_last)
+    sim._advance(t_last, final=True)
+    day_problem, executed = sim.executed()
+    if settings.check:
+        violations = check(day_problem, executed)
+        if violations:
+            lines = "; ".join(f"{v.kind}: {v.message}" for v in violations[:5])
+            msg = f"the executed day breaks {len(violations)} rule(s) of the plan checker: {lines}"
+            log.error(msg)
+            raise SolverError(msg)
+    stats = dict(sim.stats)
+    stats["prebooked"] = len(pre)
+    stats["live_bookings"] = len(live)
+    return DayResult(problem=day_problem, plan=executed, decisions=dict(sim.decisions), stats=stats)
