@@ -142,8 +142,10 @@ def test_scipy_kernel_redoes_a_batch_whose_packing_is_not_provably_exact(monkeyp
     assert not calls  # short trips stay on the packed path
 
 
-@pytest.mark.parametrize("method", ["inertial", "bisection"])
+@pytest.mark.parametrize("method", ["metis", "inertial", "bisection"])
 def test_cch_orders_give_equal_results(method):
+    if method == "inertial":
+        pytest.importorskip("routingkit_cch")
     rng = np.random.default_rng(11)
     n, tail, head, time, length, lat, lon = random_graph(rng, n=300, m=900, parts=3)
     k = CCHKernel(_arcs(tail, head, time, length, n), lat=lat, lon=lon, order_method=method)
@@ -249,6 +251,9 @@ def test_duplicates_empty_and_self_pairs():
 
 
 def test_graph_without_arcs():
+    one = build_kernel(np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([]), np.array([]), 1,
+                       kind="cch")
+    np.testing.assert_array_equal(one.matrix(np.array([0]), np.array([0]))[0], [[0.0]])
     for kind in KINDS:
         k = build_kernel(np.array([], dtype=np.int64), np.array([], dtype=np.int64),
                          np.array([]), np.array([]), 3, kind=kind)
@@ -351,8 +356,11 @@ def test_bisection_order_is_a_permutation_with_and_without_coordinates():
     for xy in (None, np.column_stack([lon, lat])):
         order = bisection_order(n, tail, head, xy=xy)
         np.testing.assert_array_equal(np.sort(order), np.arange(n))
-    order = nested_dissection_order(n, tail, head)
-    np.testing.assert_array_equal(np.sort(order), np.arange(n))
+    for method in ("auto", "metis", "bisection"):
+        order = nested_dissection_order(n, tail, head, method=method)
+        np.testing.assert_array_equal(np.sort(order), np.arange(n))
+    with pytest.raises(ValueError, match="unknown order"):
+        nested_dissection_order(n, tail, head, method="random")
 
 
 # --------------------------------------------------------------- real data
@@ -387,3 +395,17 @@ def test_real_north_bayreuth_matches_networkx(shared_dir):
 @pytest.mark.slow
 def test_real_liechtenstein_matches_networkx(shared_dir):
     _check_real(_road_arrays(shared_dir, "liechtenstein-latest.osm.pbf"), np.random.default_rng(1), 40)
+
+
+def test_cch_works_without_optional_order_packages(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pymetis", None)
+    monkeypatch.setitem(sys.modules, "routingkit_cch", None)
+    rng = np.random.default_rng(12)
+    n, tail, head, time, length, lat, lon = random_graph(rng, n=80, m=260)
+    with pytest.raises(ImportError):
+        nested_dissection_order(n, tail, head, method="metis")
+    k = build_kernel(tail, head, time, length, n, kind="cch", lat=lat, lon=lon)
+    src = rng.integers(0, n, 15)
+    assert_same(k.matrix(src, src), reference(n, tail, head, time, length, src, src))
