@@ -22,7 +22,7 @@ import numpy as np
 
 from transit.kernels import _cch_numba as nb
 from transit.kernels._arcs import Arcs, check_cutoff, check_points
-from transit.kernels.order import nested_dissection_order
+from transit.kernels.order import order_with_method
 from transit.progress import Progress, report
 
 __all__ = ["CCHKernel"]
@@ -68,7 +68,7 @@ class CCHKernel:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         report(progress, 0, 3, "ordering nodes")
-        order = nested_dissection_order(n, arcs.tail, arcs.head, lat=lat, lon=lon, method=order_method)
+        order, self.order_method = order_with_method(n, arcs.tail, arcs.head, lat=lat, lon=lon, method=order_method)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n, dtype=np.int64)
         self.rank = rank
@@ -94,8 +94,8 @@ class CCHKernel:
         report(progress, 3, 3, "hierarchy ready")
         self.build_seconds = timings
         log.info(
-            "CCH: %d nodes, %d hierarchy arcs, tree depth %d; order %.2fs contract %.2fs customise %.2fs",
-            n, len(self.up_idx), int(self.depth.max(initial=0)) + 1,
+            "CCH: %d nodes, %d hierarchy arcs, tree depth %d; order (%s) %.2fs contract %.2fs customise %.2fs",
+            n, len(self.up_idx), int(self.depth.max(initial=0)) + 1, self.order_method,
             timings["order"], timings["contract"], timings["customize"],
         )
 
@@ -120,6 +120,7 @@ class CCHKernel:
         return lo.astype(np.int64), hi.astype(np.int64)
 
     def _sweep(self, col_node: np.ndarray, keys: np.ndarray, forward: bool, cut: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return (time, length) between each column's node and its ancestors (rows by depth)."""
         lo, hi = self._ranges(keys)
         nodes = np.flatnonzero(hi > lo).astype(np.int64)
         n_rows = int(self.depth[col_node].max()) + 1
@@ -155,7 +156,17 @@ class CCHKernel:
         finally:
             numba.set_num_threads(threads)
 
-    def _matrix(self, s_node, s_key, s_col, t_node, t_key, t_col, cut):  # noqa: ANN001, ANN202
+    def _matrix(
+        self,
+        s_node: np.ndarray,
+        s_key: np.ndarray,
+        s_col: np.ndarray,
+        t_node: np.ndarray,
+        t_key: np.ndarray,
+        t_col: np.ndarray,
+        cut: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Sweep up from the sources and down to the targets, meet, and gather the output."""
         Ut, Ul = self._sweep(s_node, s_key, True, cut)
         Bt, Bl = self._sweep(t_node, t_key, False, cut)
         tlo, thi = self._ranges(t_key)

@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, connected_components, dijkstra
 
-__all__ = ["nested_dissection_order", "bisection_order", "metis_order", "ORDER_METHODS"]
+__all__ = ["nested_dissection_order", "order_with_method", "bisection_order", "metis_order", "ORDER_METHODS"]
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +58,28 @@ def nested_dissection_order(
         One of :data:`ORDER_METHODS`; ``"auto"`` takes the first available of
         ``"metis"``, ``"inertial"`` (needs coordinates) and ``"bisection"``.
     """
+    return order_with_method(n, tail, head, lat=lat, lon=lon, method=method)[0]
+
+
+def order_with_method(
+    n: int,
+    tail: np.ndarray,
+    head: np.ndarray,
+    *,
+    lat: np.ndarray | None = None,
+    lon: np.ndarray | None = None,
+    method: str = "auto",
+) -> tuple[np.ndarray, str]:
+    """Return ``(order, method used)``; see :func:`nested_dissection_order`."""
     if method not in ORDER_METHODS:
         msg = f"unknown order method {method!r}; choose one of {', '.join(ORDER_METHODS)}"
         raise ValueError(msg)
     has_xy = lat is not None and lon is not None and len(lat) == n and len(lon) == n
     if n == 0:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), "none"
     if method in ("auto", "metis"):
         try:
-            return metis_order(n, tail, head)
+            return metis_order(n, tail, head), "metis"
         except ImportError:
             if method == "metis":
                 raise
@@ -82,7 +95,7 @@ def nested_dissection_order(
                 n, tail.tolist(), head.tolist(),
                 np.asarray(lat, dtype=np.float64).tolist(), np.asarray(lon, dtype=np.float64).tolist(),
             )
-            return np.asarray(order, dtype=np.int64)
+            return np.asarray(order, dtype=np.int64), "inertial"
     elif method == "inertial":
         msg = "the inertial order needs node coordinates"
         raise ValueError(msg)
@@ -90,7 +103,7 @@ def nested_dissection_order(
     if has_xy:
         la = np.asarray(lat, dtype=np.float64)
         xy = np.column_stack([np.asarray(lon, dtype=np.float64) * math.cos(math.radians(float(np.mean(la)))), la])
-    return bisection_order(n, tail, head, xy=xy)
+    return bisection_order(n, tail, head, xy=xy), "bisection"
 
 
 def _undirected(n: int, tail: np.ndarray, head: np.ndarray) -> sp.csr_matrix:
