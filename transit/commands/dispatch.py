@@ -45,7 +45,7 @@ app = typer.Typer(
 )
 
 _BUDGET_HELP = (
-    "Solver work budget in search iterations (default: grows with the number of bookings). "
+    "Solver work budget in search iterations (default: 4 per booking, at least 400). "
     "The plan depends only on the inputs, --seed and this budget."
 )
 _LIMIT_HELP = (

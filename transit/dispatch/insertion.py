@@ -264,7 +264,9 @@ def add_bookings(
     network_path
         Recorded in the result.
     iterations, time_limit, seed
-        Solver budget, safety cap and seed (see :func:`transit.solver.solve`).
+        Solver budget (None: :func:`transit.dispatch.planning.dispatch_iterations`
+        of the requests still to plan), safety cap and seed (see
+        :func:`transit.solver.solve`).
     pin_vehicles
         Keep every promised request on the vehicle that had it.
     source
@@ -279,7 +281,7 @@ def add_bookings(
     PlanCheckError
         If the resulting plan fails the independent check.
     """
-    from transit.dispatch.planning import make_promises, verify
+    from transit.dispatch.planning import dispatch_iterations, make_promises, verify
     from transit.dispatch.state import DayPlan, rebuild_problem
     from transit.solver import solve
 
@@ -380,7 +382,7 @@ def add_bookings(
         )
         plan_r = solve(
             residual,
-            iterations=iterations,
+            iterations=dispatch_iterations(len(requests)) if iterations is None else iterations,
             time_limit=time_limit,
             seed=seed,
             initial_plan=initial if plan_r is None else plan_r,

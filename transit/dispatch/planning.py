@@ -20,9 +20,35 @@ from transit.problem_builder import BuiltProblem
 from transit.progress import Progress
 from transit.service import ServiceRules
 
-__all__ = ["PlanCheckError", "make_promises", "plan_day", "verify"]
+__all__ = [
+    "ITERATIONS_PER_BOOKING",
+    "MIN_ITERATIONS",
+    "PlanCheckError",
+    "dispatch_iterations",
+    "make_promises",
+    "plan_day",
+    "verify",
+]
 
 log = logging.getLogger(__name__)
+
+ITERATIONS_PER_BOOKING = 4
+"""Default solver work budget per booking for dispatching (see :func:`dispatch_iterations`)."""
+
+MIN_ITERATIONS = 400
+"""Smallest default solver work budget."""
+
+
+def dispatch_iterations(n_requests: int) -> int:
+    """Return the default solver budget (search iterations) for a dispatch of ``n_requests``.
+
+    ``max(MIN_ITERATIONS, ITERATIONS_PER_BOOKING * n_requests)``: 1,200 for a day of
+    300 bookings, which the solver of November 2026 runs in about 30 s on the shared
+    2-core machine and which lands within about 1% of its 5-minute plan (see
+    ``benchmarks/RESULTS.md``, "Dispatch"). A fixed budget, not a time, so the same
+    inputs and seed give the same plan on any machine.
+    """
+    return max(MIN_ITERATIONS, ITERATIONS_PER_BOOKING * int(n_requests))
 
 
 class PlanCheckError(SolverError):
@@ -108,8 +134,8 @@ def plan_day(
     max_snap_m
         Snapping limit used (recorded).
     iterations
-        Solver work budget (None: the solver's default). The result depends
-        only on the inputs, the seed and this budget.
+        Solver work budget (None: :func:`dispatch_iterations`). The result
+        depends only on the inputs, the seed and this budget.
     time_limit
         Safety cap in seconds; hitting it may change the result.
     seed
@@ -128,6 +154,8 @@ def plan_day(
     from transit.solver import solve
 
     problem = built.problem
+    if iterations is None:
+        iterations = dispatch_iterations(len(problem.requests))
     plan = solve(problem, time_limit=time_limit, iterations=iterations, seed=seed, progress=progress)
     verify(problem, plan)
     promises = make_promises(problem, plan, built.fleet.service)
