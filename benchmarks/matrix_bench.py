@@ -16,7 +16,9 @@ Liechtenstein extract and (b) a ~60,000-node synthetic road-like graph
 It checks that the cch times equal scipy's exactly, that cch lengths equal
 the scipy kernel's, and that networkx agrees on the sampled rows, then
 prints a table and writes it as CSV and Markdown. Numba's cold compile time
-is measured in a child process with an empty cache.
+is measured in a child process with an empty cache. A second table compares
+the node orders the hierarchy can be built on (METIS, RoutingKit's inertial
+flow if installed, the package's own bisection) on the synthetic graph.
 
 Usage::
 
@@ -48,6 +50,8 @@ from synthetic_graph import ArcGraph, road_like_graph  # noqa: E402
 
 from transit.atomic import atomic_write_text  # noqa: E402
 from transit.kernels import build_kernel  # noqa: E402
+from transit.kernels._arcs import normalize_arcs  # noqa: E402
+from transit.kernels.cch import CCHKernel  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -140,7 +144,8 @@ def bench_graph(name: str, g: ArcGraph, sizes: list[int], rng: np.random.Generat
     cch = build_kernel(g.tail, g.head, g.time_ms, g.length_m, g.n_nodes, kind="cch", lat=g.lat, lon=g.lon)
     prep = time.perf_counter() - t0
     steps = ", ".join(f"{k} {v:.2f}s" for k, v in cch.build_seconds.items())
-    log(f"{name}: {g.n_nodes:,} nodes, {len(g.tail):,} arcs; cch preprocessing {prep:.2f}s ({steps}), "
+    log(f"{name}: {g.n_nodes:,} nodes, {len(g.tail):,} arcs; cch preprocessing {prep:.2f}s ({steps}; "
+        f"order {cch.order_method}), "
         f"{cch.n_arcs:,} hierarchy arcs, tree depth {int(cch.depth.max()) + 1}")
     t0 = time.perf_counter()
     fallback = build_kernel(g.tail, g.head, g.time_ms, g.length_m, g.n_nodes, kind="scipy")
@@ -185,6 +190,41 @@ def bench_graph(name: str, g: ArcGraph, sizes: list[int], rng: np.random.Generat
         log(f"  N={n}: identical: {row.identical}")
         rows.append(row)
     return rows
+
+
+def compare_orders(g: ArcGraph, rng: np.random.Generator, log) -> str:
+    """Return a Markdown table: each order method's build and query times on ``g``."""
+    arcs = normalize_arcs(g.tail, g.head, g.time_ms, g.length_m, g.n_nodes)
+    pts = {n: rng.choice(g.n_nodes, n, replace=False) for n in (1000, 3000)}
+    lines = ["| order | order s | contract + customise s | hierarchy arcs | tree depth | N=1,000 query s "
+             "| N=3,000 query s |", "|" + "|".join(["---"] * 7) + "|"]
+    want = None
+    for method in ("metis", "inertial", "bisection"):
+        try:
+            k = CCHKernel(arcs, lat=g.lat, lon=g.lon, order_method=method)
+        except ImportError:
+            log(f"order {method}: package not installed, skipped")
+            continue
+        cells = []
+        for n, p in pts.items():
+            k.matrix(p, p)
+            times = []
+            for _ in range(3):
+                t0 = time.perf_counter()
+                T, L = k.matrix(p, p)
+                times.append(time.perf_counter() - t0)
+            cells.append(f"{min(times):.3f}")
+            if n == 3000:
+                if want is None:
+                    want = (T, L)
+                elif not (np.array_equal(T, want[0]) and np.array_equal(L, want[1])):
+                    cells[-1] += " (DIFFERS)"
+        b = k.build_seconds
+        line = (f"| {method} | {b['order']:.2f} | {b['contract'] + b['customize']:.2f} | {k.n_arcs:,} "
+                f"| {int(k.depth.max()) + 1} | {cells[0]} | {cells[1]} |")
+        log(line)
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def markdown(rows: list[Row]) -> str:
@@ -261,8 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     graph = road_like_graph(60_000, seed=args.seed)
     log(f"synthetic graph built in {time.perf_counter() - t0:.1f}s")
     rows += bench_graph("synthetic-60k", graph, sizes, rng, log)
+    orders = "" if args.quick else "\nNode orders on synthetic-60k (min of 3 calls):\n\n" + compare_orders(graph, rng, log)
     finished = datetime.now(timezone.utc).astimezone()
-    table = markdown(rows)
+    table = markdown(rows) + orders
     header = (f"{started:%Y-%m-%d %H:%M}–{finished:%H:%M %Z}; {machine()} at the end; "
               f"numba cold compile {cold:.1f}s\n\n")
     log("\n" + header + table)
