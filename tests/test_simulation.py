@@ -92,6 +92,7 @@ def test_promises_kept_and_every_request_decided(reopt):
     if reopt:
         assert res.stats["reoptimisations"] > 0
         assert res.stats["reopt_discarded"] == 0
+        assert res.stats["reopt_cut_routes"] > 0  # the horizon cut routes: later stops kept as they were
 
 
 def test_same_seed_same_day():

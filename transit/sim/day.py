@@ -79,8 +79,18 @@ class SimSettings:
     reopt_interval_min
         Rolling horizon: re-optimise every so many simulated minutes; 0
         disables re-optimisation (insertion only). Default 20.
+    reopt_horizon_min
+        Re-optimise the routes up to this far ahead: each route is cut at
+        its first stop after ``now + horizon`` that the vehicle reaches
+        empty; the rest of the route stays as it is (the cut is a deadline:
+        the latest time that stop can start). Default 60.
     cutoff_iterations
         Solver work budget (ALNS iterations) for the cut-off plan.
+    cutoff_solve_max
+        With more pre-booked requests than this, the cut-off plan is built
+        by inserting them one by one in order of their pickup windows (as
+        live bookings are) instead of the solver's regret construction,
+        whose time grows with the square of the requests. Default 400.
     reopt_iterations
         Solver work budget for each re-optimisation.
     schedule_candidates
@@ -92,8 +102,10 @@ class SimSettings:
 
     cutoff: float = 0.0
     reopt_interval_min: float = 20.0
-    cutoff_iterations: int = 1000
-    reopt_iterations: int = 100
+    reopt_horizon_min: float = 60.0
+    cutoff_iterations: int = 200
+    cutoff_solve_max: int = 400
+    reopt_iterations: int = 50
     schedule_candidates: int = 3
     check: bool = True
 
@@ -101,8 +113,9 @@ class SimSettings:
         if not math.isfinite(self.cutoff):
             msg = "cutoff must be a finite time"
             raise ModelError(msg)
-        if self.reopt_interval_min < 0 or self.cutoff_iterations < 0 or self.reopt_iterations < 0:
-            msg = "reopt_interval_min and iteration budgets must be >= 0"
+        if min(self.reopt_interval_min, self.reopt_horizon_min, self.cutoff_iterations,
+               self.cutoff_solve_max, self.reopt_iterations) < 0:
+            msg = "intervals, horizons and iteration budgets must be >= 0"
             raise ModelError(msg)
 
 
@@ -151,7 +164,7 @@ class DayResult:
     stats
         Counts and wall-clock measurements (``decision_ms``: per live
         booking; ``reopt_seconds``; ``cutoff_seconds``; ``reoptimisations``;
-        ``reopt_discarded``). Not deterministic; never part of the logs.
+        ``reopt_discarded``; ``reopt_cut_routes``: routes cut at the horizon). Not deterministic; never part of the logs.
     """
 
     problem: Problem
@@ -239,6 +252,7 @@ class _Day:
         self.live: LivePlan | None = None
         self.live_req: list[int] = []  # local request index -> global
         self.live_veh: list[int] = []  # local vehicle index -> global
+        self.live_breaks: list[list[Break]] = []  # per local vehicle: its breaks in compiled order
         self.local_of: dict[int, int] = {}
         self.next_dep: dict[int, float] = {}  # local vehicle -> time of its next move
         self.stats: dict[str, Any] = {
@@ -246,6 +260,7 @@ class _Day:
             "reopt_seconds": [],
             "reoptimisations": 0,
             "reopt_discarded": 0,
+            "reopt_cut_routes": 0,
             "cutoff_seconds": 0.0,
         }
 
@@ -259,34 +274,58 @@ class _Day:
             r = r.replace(assigned_vehicle=q.vehicle, picked_up_at=q.picked_up_at)
         return r
 
-    def _vehicle_now(self, k: int, now: float) -> Vehicle:
+    def _vehicle_now(
+        self, k: int, now: float, *, cut: tuple[int, float, list[Break]] | None = None
+    ) -> tuple[Vehicle, list[Break]]:
+        """Return vehicle ``k`` as it is now, and its remaining breaks in compiled order.
+
+        ``cut = (location, deadline, breaks)`` ends the route at ``location``
+        by ``deadline`` with only those breaks (a horizon re-optimisation).
+        """
         st = self.vehs[k]
         v = st.spec
         start = max(st.avail, now, v.shift.earliest)
         latest = v.shift.latest
+        end = v.end_depot
         maxdur = v.max_route_duration
         if st.departed is not None and maxdur is not None:
             latest = min(latest, st.departed + maxdur)
             maxdur = None
+        todo = st.breaks
+        if cut is not None:
+            end, deadline, todo = cut
+            latest = min(latest, deadline)
         latest = max(latest, start)
-        breaks = []
-        for b in st.breaks:
+        pairs = []
+        for b in todo:
             e = max(b.earliest_start, start)
             l_end = min(max(b.latest_end, e + b.duration), latest)
             if l_end - e >= b.duration:
-                breaks.append(Break(e, l_end, b.duration, b.location))
-        return v.replace(
+                pairs.append((Break(e, l_end, b.duration, b.location), b))
+        pairs.sort(key=lambda p: (p[0].earliest_start, p[0].latest_end))
+        veh = v.replace(
             start_depot=st.loc,
+            end_depot=end,
             shift=TimeWindow(start, latest),
-            breaks=tuple(breaks),
+            breaks=tuple(p[0] for p in pairs),
             max_route_duration=maxdur,
         )
+        return veh, [p[1] for p in pairs]
 
-    def _problem(self, globals_: list[int], vehicles: list[int], now: float) -> Problem:
-        return self.day.replace(
+    def _problem(
+        self,
+        globals_: list[int],
+        vehicles: list[int],
+        now: float,
+        cuts: Mapping[int, tuple[int, float, list[Break]]] | None = None,
+    ) -> tuple[Problem, list[list[Break]]]:
+        cuts = cuts or {}
+        made = [self._vehicle_now(k, now, cut=cuts.get(k)) for k in vehicles]
+        prob = self.day.replace(
             requests=tuple(self._request_now(g) for g in globals_),
-            vehicles=tuple(self._vehicle_now(k, now) for k in vehicles),
+            vehicles=tuple(m[0] for m in made),
         )
+        return prob, [m[1] for m in made]
 
     def _active(self) -> list[int]:
         return [g for g, q in enumerate(self.reqs) if q.state in ("accepted", "onboard")]
@@ -296,7 +335,7 @@ class _Day:
         active = self._active()
         self.live_req = active + upcoming
         self.live_veh = [k for k, st in enumerate(self.vehs) if not st.finished]
-        prob = self._problem(self.live_req, self.live_veh, now)
+        prob, self.live_breaks = self._problem(self.live_req, self.live_veh, now)
         self.live = LivePlan(prob, plan, schedule_candidates=self.settings.schedule_candidates)
         self.local_of = {g: r for r, g in enumerate(self.live_req)}
         for r, g in enumerate(active):
@@ -372,7 +411,8 @@ class _Day:
             rid = self.reqs[g].request.id
             stop_kind = StopKind.DROPOFF
         elif kind == BREAK:
-            st.breaks.pop(self._break_taken(st, start))
+            taken = self.live_breaks[v][node - int(live.inst.brk[live.inst.vbrk0[v]])]
+            st.breaks.remove(taken)
             stop_kind = StopKind.BREAK
         else:  # pragma: no cover - START/END never sit at position 1 here
             msg = f"unexpected stop kind {kind}"
@@ -382,17 +422,6 @@ class _Day:
         )
         live.serve_next(v, free)
         st.loc, st.avail = loc, free
-
-    @staticmethod
-    def _break_taken(st: _Vehicle, start: float) -> int:
-        """Return which remaining break a break starting at ``start`` is (the most urgent that fits)."""
-        best, key = 0, (math.inf, math.inf)
-        for k, b in enumerate(st.breaks):
-            fits = b.earliest_start <= start + 1e-6 and start + b.duration <= b.latest_end + 1e-6
-            cand = (0.0 if fits else 1.0, b.latest_end)
-            if cand < key:
-                best, key = k, cand
-        return best
 
     def _go_home(self, v: int, st: _Vehicle, dep: float) -> None:
         assert self.live is not None
@@ -476,14 +505,18 @@ class _Day:
 
     # ------------------------------------------------------------ planning
     def cutoff(self, pre: list[int], progress: Progress | None) -> Plan | None:
+        """Plan the pre-booked requests together; accept or reject each."""
         s = self.settings
         t0 = time.perf_counter()
         if not pre:
             return None
         vehicles = list(range(len(self.vehs)))
-        prob = self._problem(pre, vehicles, s.cutoff)
         report(progress, 0, 1, f"planning {len(pre)} pre-booked requests")
-        plan = solve(prob, iterations=_budget(s.cutoff_iterations, prob), seed=_seed(self.seed, 0))
+        if len(pre) <= s.cutoff_solve_max:
+            prob, _ = self._problem(pre, vehicles, s.cutoff)
+            plan = solve(prob, iterations=_budget(s.cutoff_iterations, prob), seed=_seed(self.seed, 0))
+        else:
+            plan = self._insert_all(pre, vehicles)
         reasons = {x.request_id: x.reason for x in plan.rejected}
         planned: dict[str, float] = {}
         for route in plan.routes:
@@ -499,25 +532,92 @@ class _Day:
         self.stats["cutoff_seconds"] = time.perf_counter() - t0
         return plan
 
+    def _insert_all(self, pre: list[int], vehicles: list[int]) -> Plan:
+        """Return a plan of ``pre`` built by cheapest insertion in order of the pickup windows."""
+        s = self.settings
+        prob, self.live_breaks = self._problem(pre, vehicles, s.cutoff)
+        self.live = live = LivePlan(prob, None, schedule_candidates=s.schedule_candidates)
+        self.live_veh = vehicles
+        self.live_req = list(pre)
+        order = sorted(range(len(pre)), key=lambda r: (float(live.inst.ne[2 * r]), r))
+        rejected = []
+        for r in order:
+            ins = live.best_insertion(r)
+            if ins.vehicle < 0:
+                rejected.append(Rejection(prob.requests[r].id, self._reason(r, s.cutoff)))
+            else:
+                live.insert(r, ins)
+        plan = live.to_plan()
+        return plan.replace(rejected=tuple(rejected))
+
     def reoptimise(self, now: float, k: int) -> Plan:
-        """Return the re-optimised plan of the active requests (or the current one)."""
-        assert self.live is not None
-        current = self.live.to_plan()
-        active = self._active()
-        if not active or self.settings.reopt_iterations <= 0:
+        """Return the re-optimised plan (see :class:`SimSettings`), or the current one."""
+        live = self.live
+        assert live is not None
+        current = live.to_plan()
+        if self.settings.reopt_iterations <= 0:
             return current
         t0 = time.perf_counter()
-        vehicles = [k for k in self.live_veh if not self.vehs[k].finished]
-        prob = self._problem(active, vehicles, now)
+        horizon = now + self.settings.reopt_horizon_min * 60.0
+        vehicles: list[int] = []
+        cuts: dict[int, tuple[int, float, list[Break]]] = {}
+        tails: dict[str, list[Stop]] = {}
+        in_prefix: set[int] = set()
+        for v, g_v in enumerate(self.live_veh):
+            st = self.vehs[g_v]
+            if st.finished:
+                continue
+            vehicles.append(g_v)
+            nodes = live.nodes(v)
+            m = len(nodes)
+            cut = m - 1
+            if not np.isfinite(live.inst.vmaxdur[v]):
+                times = live.times(v)
+                for pos in range(1, m - 1):
+                    empty = live.sol.ld0[v, pos - 1] == 0 and live.sol.ld1[v, pos - 1] == 0
+                    if times[pos] > horizon and empty:
+                        cut = pos
+                        break
+            brk0 = int(live.inst.brk[live.inst.vbrk0[v]]) if live.inst.vbrkn[v] else 0
+            prefix_breaks = []
+            for pos in range(1, cut):
+                node = int(nodes[pos])
+                r = live.node_request(node)
+                if r >= 0:
+                    in_prefix.add(self.live_req[r])
+                elif live.node_kind(node) == BREAK:
+                    prefix_breaks.append(self.live_breaks[v][node - brk0])
+            if cut < m - 1:
+                cuts[g_v] = (live.node_location(int(nodes[cut])), float(live.sol.G[v, cut]), prefix_breaks)
+                stops = current.route(st.spec.id).stops
+                tails[st.spec.id] = list(stops[cut:-1]) if stops else []
+        active = [g for g in self._active() if g in in_prefix]
+        if not active:
+            return current
+        prob, _ = self._problem(active, vehicles, now, cuts)
         budget = _budget(self.settings.reopt_iterations, prob)
         new = solve(prob, iterations=budget, seed=_seed(self.seed, k), initial_plan=current)
         self.stats["reopt_seconds"].append(time.perf_counter() - t0)
         self.stats["reoptimisations"] += 1
+        self.stats["reopt_cut_routes"] += len(cuts)
         if new.rejected:
             self.stats["reopt_discarded"] += 1
             log.warning("re-optimisation at %.0f s would drop %d accepted requests; kept the plan", now, len(new.rejected))
             return current
-        return new
+        routes = []
+        for route in current.routes:
+            if route.vehicle_id not in {r.vehicle_id for r in new.routes}:
+                routes.append(route)
+                continue
+            head = new.route(route.vehicle_id).stops
+            tail = tails.get(route.vehicle_id)
+            if tail is None:
+                routes.append(Route(route.vehicle_id, head))
+            elif head:
+                routes.append(Route(route.vehicle_id, head[:-1] + tuple(tail) + (route.stops[-1],)))
+            else:
+                routes.append(Route(route.vehicle_id, route.stops[:1] + tuple(tail) + route.stops[-1:]))
+        return Plan(routes=tuple(routes))
 
     # ------------------------------------------------------------ result
     def executed(self) -> tuple[Problem, Plan]:

@@ -1,0 +1,129 @@
+"""Benchmark the simulated service day of the on-demand model.
+
+A day of N requests (default 500, 2,000 and 8,000) on the bundled default
+district (``instances/default``), demand from :mod:`transit.demand` scaled to
+N (its mix of pre-booked, short-notice and immediate bookings), 20 minibuses
+(8 seats, 1 wheelchair place, 06:00-22:00) at the middle-order centre and the
+three basic centres, door to door, rolling re-optimisation every 20 minutes.
+
+Measured (wall clock; the day itself is deterministic):
+
+- ``total_s``: the whole simulated day (cut-off plan, every booking
+  decision, every re-optimisation, driving, the independent check);
+- ``decision_ms_median`` / ``_p95``: one live booking's decision (accept
+  with a promised window, or reject);
+- ``cutoff_s``, ``reopt_s``: time in the solver at the cut-off and in all
+  re-optimisations; ``check_s`` is included in ``total_s``.
+
+Usage::
+
+    python benchmarks/sim_bench.py                   # 500, 2000, 8000
+    python benchmarks/sim_bench.py --requests 2000 --vehicles 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from transit.demand import DemandParams, generate_demand, region_from_osm
+from transit.fleet import VehicleSpec, fleet_from_specs
+from transit.problem_builder import build_problem
+from transit.service import ServiceRules
+from transit.sim import SimSettings, simulate_day
+
+REPO = Path(__file__).resolve().parents[1]
+DEPOTS = ("Sangerhain", "Kloppenstedt", "Wipperau", "Helmsrode")
+
+
+def depots() -> list[tuple[float, float]]:
+    """Return the depot coordinates: the centre and the basic centres of the district."""
+    import csv
+
+    rows = {r["name"]: r for r in csv.DictReader((REPO / "instances/default/places.csv").open(encoding="utf-8"))}
+    return [(float(rows[n]["lat"]), float(rows[n]["lon"])) for n in DEPOTS if n in rows]
+
+
+def day(region, n_requests: int, seed: int):
+    """Return about ``n_requests`` bookings of one day."""
+    base = len(generate_demand(region, DemandParams.default(), np.random.default_rng(seed)).bookings)
+    params = DemandParams.default().replace(scale=n_requests / base)
+    bookings = [b for b in generate_demand(region, params, np.random.default_rng(seed)).bookings if b.passengers <= 8]
+    return bookings
+
+
+def run(region, n_requests: int, n_vehicles: int, settings: SimSettings, seed: int = 1) -> dict:
+    """Simulate one day; return the measurements."""
+    bookings = day(region, n_requests, seed)
+    spots = depots()
+    specs = [
+        VehicleSpec(
+            id=f"bus-{k + 1}", depot_lat=spots[k % len(spots)][0], depot_lon=spots[k % len(spots)][1],
+            seats=8, wheelchair=1, shift_start=6 * 3600.0, shift_end=22 * 3600.0,
+        )
+        for k in range(n_vehicles)
+    ]
+    fleet = fleet_from_specs(specs, ServiceRules())
+    t0 = time.perf_counter()
+    bp = build_problem(bookings, fleet, region.network)
+    t_build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    res = simulate_day(bp.problem, [b.booked_at for b in bookings], fleet.service, settings=settings, seed=seed)
+    total = time.perf_counter() - t0
+    st = res.stats
+    dm = np.array(st["decision_ms"])
+    accepted = sum(d.accepted for d in res.decisions.values())
+    return {
+        "requests": len(bookings),
+        "prebooked": st["prebooked"],
+        "live": st["live_bookings"],
+        "vehicles": n_vehicles,
+        "served_share": accepted / max(1, len(bookings)),
+        "build_s": t_build,
+        "total_s": total,
+        "cutoff_s": st["cutoff_seconds"],
+        "reopt_s": float(sum(st["reopt_seconds"])),
+        "reopts": st["reoptimisations"],
+        "decision_ms_median": float(np.median(dm)) if dm.size else float("nan"),
+        "decision_ms_p95": float(np.percentile(dm, 95)) if dm.size else float("nan"),
+    }
+
+
+def main() -> None:
+    """Run the benchmark and print a Markdown table."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, nargs="*", default=[500, 2000, 8000])
+    ap.add_argument("--vehicles", type=int, default=20)
+    ap.add_argument("--reopt-min", type=float, default=SimSettings().reopt_interval_min)
+    ap.add_argument("--cutoff-iterations", type=int, default=SimSettings().cutoff_iterations)
+    ap.add_argument("--reopt-iterations", type=int, default=SimSettings().reopt_iterations)
+    ap.add_argument("--horizon-min", type=float, default=SimSettings().reopt_horizon_min)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    region = region_from_osm(REPO / "instances/default/district.osm.gz")
+    settings = SimSettings(
+        reopt_interval_min=args.reopt_min,
+        cutoff_iterations=args.cutoff_iterations,
+        reopt_iterations=args.reopt_iterations,
+        reopt_horizon_min=args.horizon_min,
+    )
+    # Warm up the compiled kernels so that compilation is not timed.
+    run(region, 60, 3, SimSettings(cutoff_iterations=5, reopt_iterations=5), seed=99)
+    print(f"machine: {platform.node()} {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    print(f"settings: {settings}")
+    cols = ["requests", "prebooked", "live", "vehicles", "served_share", "total_s", "cutoff_s", "reopt_s", "reopts",
+            "decision_ms_median", "decision_ms_p95"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for n in args.requests:
+        r = run(region, n, args.vehicles, settings, seed=args.seed)
+        cells = [f"{r[c]:.3g}" if isinstance(r[c], float) else str(r[c]) for c in cols]
+        print("| " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
