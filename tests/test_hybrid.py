@@ -1,0 +1,101 @@
+"""Hybrid: a trunk line with on-demand feeders and timed transfers at the hub."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simcase import H, booking, context, fleet, grid_network, latlon
+from transit.checker import check
+from transit.errors import InputError
+from transit.lines import Line, LineStop, Timetable, TimetableTrip
+from transit.opmodels.fixed_line import FixedLineModel
+from transit.opmodels.hybrid import HybridModel, HybridOptions
+from transit.opmodels.linerules import LineRules
+from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions
+from transit.sim import SimSettings
+from transit.walking import WalkParams
+
+FAST = SimSettings(reopt_interval_min=20, cutoff_iterations=20, reopt_iterations=10)
+RIDE = 360.0  # the trunk takes 6 minutes from the hub (0,3) to the centre (0,0)
+
+
+@pytest.fixture(scope="module")
+def net():
+    return grid_network()
+
+
+@pytest.fixture(scope="module")
+def trunk() -> Timetable:
+    c, h = latlon(0, 0), latlon(0, 3)
+    return Timetable(
+        stops=(LineStop("C", "Centre", *c), LineStop("H", "Hub", *h)),
+        lines=(Line("L1", "1"),),
+        trips=(
+            TimetableTrip("T1", "L1", (1, 0), (8 * H, 8 * H + RIDE), (8 * H, 8 * H + RIDE)),
+            TimetableTrip("T2", "L1", (0, 1), (17 * H, 17 * H + RIDE), (17 * H, 17 * H + RIDE)),
+        ),
+    )
+
+
+def _rules():
+    return LineRules(walk=WalkParams(max_walk_m=300.0, method="detour"), max_wait_min=60)
+
+
+def test_feeders_meet_the_trunk(net, trunk):
+    opts = HybridOptions(hubs=("Hub",), transfer_min=3.0, line=_rules(), feeder=OnDemandOptions(sim=FAST))
+    model = HybridModel("hyb", trunk, fleet(1, depot=(3, 3)), opts)
+    bookings = [
+        booking("out", (3, 3), (0, 0), 7.4),  # village -> feeder -> hub -> trunk T1 (08:00) -> centre
+        booking("in", (0, 0), (3, 3), 16.95),  # centre -> trunk T2 (17:00) -> hub -> feeder -> village
+        booking("trunk", (0, 0), (0, 3), 16.95),  # both doors at the line: the trunk alone
+        booking("local", (2, 0), (3, 2), 12.0),  # both doors in the feeder zone: door to door
+        booking("late", (3, 3), (0, 0), 8.5, booked_at=8.4),  # after the last trip towards the centre
+    ]
+    run = model.run(bookings, context(net), seed=0, rng=np.random.default_rng(0))
+    t = run.trips.set_index("request_id")
+    assert t["status"].to_dict() == {"out": "served", "in": "served", "trunk": "served", "local": "served",
+                                     "late": "rejected"}
+    assert "no trunk connection" in t.loc["late", "reason"]
+    out = t.loc["out"]
+    assert out["vehicle_id"] == "v1+T1" and out["transfers"] == 1
+    assert out["alight_time"] == pytest.approx(8 * H + RIDE)
+    stops = run.stops
+    drop = stops[(stops["request_id"] == "out") & (stops["kind"] == "dropoff")].iloc[0]
+    assert drop["arrival"] <= 8 * H - 180 + 1e-6  # at the hub 3 minutes before the trunk leaves
+    assert (drop["lat"], drop["lon"]) == pytest.approx(latlon(0, 3), abs=1e-6)
+    inn = t.loc["in"]
+    assert inn["vehicle_id"] == "T2+v1" and inn["transfers"] == 1
+    pick = stops[(stops["request_id"] == "in") & (stops["kind"] == "pickup")].iloc[0]
+    assert pick["departure"] >= 17 * H + RIDE + 180 - 1e-6  # picked up after the trunk arrived (+3 min)
+    assert t.loc["trunk", "vehicle_id"] == "T2" and t.loc["trunk", "transfers"] == 0
+    assert t.loc["local", "vehicle_id"] == "v1"
+    # The trunk carried 'out' on T1 and 'in' + 'trunk' on T2.
+    trunk_rows = stops[stops["kind"] == "stop"].set_index(["vehicle_id", "seq"])
+    assert trunk_rows["load"].max() == 2
+    assert set(stops.loc[stops["kind"] == "stop", "vehicle_id"]) == {"T1", "T2"}
+    assert run.info["bookings_outbound"] == 2 and run.info["bookings_inbound"] == 1
+    assert check(model.last_result.problem, model.last_result.plan) == []
+
+
+def test_line_too_late_served_on_demand(net, trunk):
+    """The trunk's only trip to the hub leaves at 17:00: a 12:00 trip is not served by the line but on demand."""
+    b = [booking("noon", (0, 0), (0, 3), 12.0)]
+    line = FixedLineModel("line", trunk, _rules()).run(b, context(net), seed=0, rng=np.random.default_rng(0))
+    assert line.trips["status"].tolist() == ["rejected"]
+    drt = OnDemandModel("drt", fleet(1), OnDemandOptions(sim=FAST)).run(b, context(net), seed=0,
+                                                                       rng=np.random.default_rng(0))
+    assert drt.trips["status"].tolist() == ["served"]
+
+
+def test_options_and_hubs(trunk):
+    opts = HybridOptions.from_mapping(
+        {"hubs": ["H"], "transfer_min": 5, "line": {"max_wait_min": 30}, "feeder": {"sim": {"reopt_iterations": 5}}},
+        source="s.toml", table="models[4]",
+    )
+    assert opts.hubs == ("H",) and opts.transfer_min == 5 and opts.line.max_wait_min == 30
+    assert opts.feeder.sim.reopt_iterations == 5
+    with pytest.raises(InputError, match=r"models\[4\]\.feeder\.zone"):
+        HybridOptions.from_mapping({"feeder": {"zone": 1}}, source="s.toml", table="models[4]")
+    with pytest.raises(InputError, match="not a stop of the trunk"):
+        HybridModel("h", trunk, fleet(1), HybridOptions(hubs=("Nowhere",)))
