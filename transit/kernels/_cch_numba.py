@@ -236,6 +236,28 @@ def _relax_lex(xt, xl, rt, rl, w_t, w_l):  # pragma: no cover - compiled
         xl[c] = ol ^ ((ol ^ cl) & mask)
 
 
+@njit(cache=True, nogil=True)
+def finite_max(Dt, Dl):  # pragma: no cover - compiled
+    """Return the largest time and length among entries with a finite time."""
+    max_t = 0
+    max_l = 0
+    for i in range(Dt.shape[0]):
+        for j in range(Dt.shape[1]):
+            if Dt[i, j] < INF:
+                max_t = max(max_t, Dt[i, j])
+                max_l = max(max_l, Dl[i, j])
+    return max_t, max_l
+
+
+@njit(cache=True, nogil=True)
+def pack_into(Dt, Dl, shift):  # pragma: no cover - compiled
+    """Overwrite ``Dt`` with ``Dt << shift | Dl`` where finite (``INF`` stays)."""
+    for i in range(Dt.shape[0]):
+        for j in range(Dt.shape[1]):
+            if Dt[i, j] < INF:
+                Dt[i, j] = (Dt[i, j] << shift) | Dl[i, j]
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def meet(src_node, parent, depth, tlo, thi, Uc, Bc, n_tgt, row_block, tile):  # pragma: no cover
     """Return ``D``, ``len(src_node) x n_tgt``: the best up-down path per pair.

@@ -172,8 +172,9 @@ class CCHKernel:
         tlo, thi = self._ranges(t_key)
         shift = _packing_shift(Ut, Ul, Bt, Bl)
         if shift:
-            D = nb.meet(s_node, self.parent, self.depth, tlo, thi, _pack(Ut, Ul, shift), _pack(Bt, Bl, shift),
-                        len(t_node), _ROW_BLOCK, _TILE)
+            nb.pack_into(Ut, Ul, shift)
+            nb.pack_into(Bt, Bl, shift)
+            D = nb.meet(s_node, self.parent, self.depth, tlo, thi, Ut, Bt, len(t_node), _ROW_BLOCK, _TILE)
             return nb.gather(D, D, shift, s_col, t_col, cut)
         log.info("CCH: path sums too large to pack time and length in one int64; using the slower kernel")
         Dt, Dl = nb.meet_lex(s_node, self.parent, self.depth, tlo, thi, Ut, Ul, Bt, Bl, len(t_node), _ROW_BLOCK, _TILE)
@@ -187,14 +188,9 @@ def _packing_shift(Ut: np.ndarray, Ul: np.ndarray, Bt: np.ndarray, Bl: np.ndarra
     ``2**k`` and its packed value below ``INF``, so integer order equals
     lexicographic (time, length) order and no sum carries.
     """
-    fu = Ut < nb.INF
-    fb = Bt < nb.INF
-    max_t = int(Ut[fu].max(initial=0)) + int(Bt[fb].max(initial=0))
-    max_l = int(Ul[fu].max(initial=0)) + int(Bl[fb].max(initial=0))
+    ut, ul = nb.finite_max(Ut, Ul)
+    bt, bl = nb.finite_max(Bt, Bl)
+    max_t = int(ut) + int(bt)
+    max_l = int(ul) + int(bl)
     shift = max(1, max_l.bit_length())
     return shift if (max_t + 1) << shift < int(nb.INF) else 0
-
-
-def _pack(t: np.ndarray, ln: np.ndarray, shift: int) -> np.ndarray:
-    """Return ``t << shift | ln`` where ``t`` is finite, else ``INF``."""
-    return np.where(t < nb.INF, (t << shift) | ln, nb.INF)
