@@ -26,12 +26,16 @@ full hour from ``first_hour`` to ``last_hour`` (scenario ``[access]``):
   the village.
 
 Probes are departure bookings of one passenger, booked the evening before
-(so booking lead times never prevent them). A model that offers a method
-``probe(bookings, ctx)`` (returning a trip log in which each booking is
-treated as if it were alone) answers them directly; otherwise the model runs
-them as days of their own, one day per village and direction (a few dozen
-bookings spread over the day, so they do not compete for vehicles). Probes do
-not depend on the demand seed; they are run once per model.
+(so booking lead times never prevent them), each answered as if the
+traveller were alone: what the service *offers*, not how busy it happens to
+be (that is in the served shares and the KPIs). A model with a method
+``probe(bookings, ctx)`` answers them itself; the on-demand models answer
+with their service availability with free vehicles (area, stops, shifts,
+pickup window; :mod:`transit.probes`); the timetabled models (their buses
+have no capacity limit) and any other model run them as days of their own,
+one day per village and direction (a few dozen bookings spread over the day,
+so they hardly compete for vehicles). Probes do not depend on the demand
+seed; they are run once per model.
 
 From the probes, per village:
 
@@ -320,17 +324,19 @@ def run_probes(
 ) -> pd.DataFrame:
     """Send the probes through ``model`` and return their trip log.
 
-    Uses ``model.probe(bookings, ctx)`` when the model has it (each booking
-    answered as if alone), else runs each batch as a day of its own.
+    Uses :func:`transit.probes.probe_trips` when it can answer for the model
+    (its own ``probe`` method, or the on-demand service availability), else
+    runs each batch as a day of its own.
     """
+    from transit.probes import probe_trips
+
     batches = probe_bookings(plan)
-    probe = getattr(model, "probe", None)
-    if callable(probe):
-        allb = [b for bs in batches.values() for b in bs]
-        report(progress, 0, 1, f"probing {model.name}")
-        trips = probe(allb, ctx)
+    allb = [b for bs in batches.values() for b in bs]
+    report(progress, 0, 1, f"probing {model.name}")
+    direct = probe_trips(model, allb, ctx)
+    if direct is not None:
         report(progress, 1, 1, f"probed {model.name}")
-        return trips.reset_index(drop=True)
+        return direct.reset_index(drop=True)
     frames = []
     n = len(batches)
     for k, (name, bookings) in enumerate(batches.items()):

@@ -1,9 +1,60 @@
-"""`transit compare` (placeholder until its developer lands it)."""
+"""`transit compare`: run every operating model of a scenario on identical demand and report."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from transit.commands._common import progress_bar, user_errors
+
+#: The scenario `transit compare` runs when given none.
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "instances" / "default" / "scenario.toml"
+
+def compare(
+    scenario: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Scenario TOML (region, demand, service rules, costs, models). "
+            "Default: the bundled instances/default/scenario.toml.",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder (default out/compare-<scenario name>).", show_default=False),
+    ] = None,
+    seeds: Annotated[
+        int | None,
+        typer.Option("--seeds", min=1, help="Number of seeds (default: the scenario's).", show_default=False),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (results do not depend on it).")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
+) -> None:
+    """Compare operating models on identical demand: KPIs with 95% CIs, access per village, report.html.
+
+    Writes kpis.csv, summary.csv, access.csv, trips.csv, stops.csv, report.html and a copy of the
+    scenario into the output folder (atomically; an existing folder only with --force), and prints
+    the comparison table.
+    """
+    from transit.compare import compare_scenario
+    from transit.comparetable import comparison_table, render_text
+    from transit.scenario import load_scenario
+
+    with user_errors():
+        path = scenario if scenario is not None else DEFAULT_SCENARIO
+        sc = load_scenario(path)
+        target = out if out is not None else Path("out") / f"compare-{path.parent.name if scenario is None else path.stem}"
+        with progress_bar(f"comparing {len(sc.models)} models") as bar:
+            comp = compare_scenario(sc, target, seeds=sc.seed_list(seeds), jobs=jobs, force=force, progress=bar)
+    n = len(comp.seeds)
+    typer.echo(f"{sc.name}: {len(sc.models)} models x {n} seed{'s' if n != 1 else ''} "
+               f"(mean ± 95% CI half-width; Δ = difference to {sc.baseline}, paired by seed)")
+    typer.echo(render_text(comparison_table(comp.summary)))
+    typer.echo(f"wrote {target}/ (report.html, kpis.csv, summary.csv, access.csv, trips.csv, stops.csv)")
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `compare` command(s) to the root app."""
+    """Add the `compare` command to the root app."""
+    app.command("compare")(compare)

@@ -1,0 +1,226 @@
+"""`transit compare` end to end on the default instance: outputs, table, determinism, errors, atomicity."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from chromium_render import dump_dom, find_chromium, rendered_figures, screenshot
+from typer.testing import CliRunner
+
+from cli import app
+from transit.access import ACCESS_COLUMNS
+from transit.compare import OUTPUT_FILES
+from transit.kpis import KPI_COLUMNS
+from transit.stats import SUMMARY_COLUMNS
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+TWO_MODELS = """
+[scenario]
+name = "Two models"
+seeds = 2
+
+[region]
+instance = "default"
+
+[demand.generator]
+scale = 0.3
+
+[access]
+first_hour = 6
+last_hour = 21
+
+[[models]]
+name = "Linienbus"
+kind = "fixed_line"
+
+[[models]]
+name = "On-demand"
+kind = "ondemand"
+
+[models.fleet]
+[[models.fleet.vehicle]]
+id = "bus"
+count = 2
+depot_lat = 51.5915402
+depot_lon = 11.5129492
+seats = 8
+wheelchair = 1
+shift_start = "06:00"
+shift_end = "21:00"
+"""
+
+
+def _scenario(folder: Path, text: str = TWO_MODELS, name: str = "two.toml") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / name
+    p.write_text(textwrap.dedent(text), encoding="utf-8")
+    return p
+
+
+@pytest.fixture(scope="module")
+def run_two(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    base = tmp_path_factory.mktemp("compare")
+    scenario = _scenario(base)
+    out = base / "out"
+    res = CliRunner().invoke(app, ["compare", str(scenario), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    return scenario, out, res.output
+
+
+@pytest.mark.slow
+def test_two_models_end_to_end(run_two: tuple[Path, Path, str]) -> None:
+    scenario, out, output = run_two
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    kpis = pd.read_csv(out / "kpis.csv")
+    assert list(kpis.columns[: len(KPI_COLUMNS)]) == list(KPI_COLUMNS)
+    assert list(zip(kpis["model"], kpis["seed"])) == [
+        ("Linienbus", 1), ("Linienbus", 2), ("On-demand", 1), ("On-demand", 2)
+    ]
+    assert (kpis["requests"] == kpis["served"] + kpis["rejected"]).all()
+    trips = pd.read_csv(out / "trips.csv", dtype={"request_id": str})
+    # identical demand: every model saw the same bookings for a seed, different ones for other seeds
+    ids = {(m, s): tuple(g["request_id"]) for (m, s), g in trips.groupby(["model", "seed"])}
+    assert ids[("Linienbus", 1)] == ids[("On-demand", 1)]
+    assert ids[("Linienbus", 2)] == ids[("On-demand", 2)]
+    assert ids[("Linienbus", 1)] != ids[("Linienbus", 2)]
+    for (m, s), g in trips.groupby(["model", "seed"]):
+        row = kpis[(kpis.model == m) & (kpis.seed == s)].iloc[0]
+        assert len(g) == row["requests"] and (g["status"] == "served").sum() == row["served"]
+    stops = pd.read_csv(out / "stops.csv", dtype={"request_id": str})
+    assert set(stops["model"]) == {"Linienbus", "On-demand"} and set(stops["seed"]) == {1, 2}
+    summary = pd.read_csv(out / "summary.csv")
+    assert tuple(summary.columns) == SUMMARY_COLUMNS
+    s = summary.set_index(["model", "kpi"])
+    served = kpis.set_index(["model", "seed"])["served_share"]
+    assert s.loc[("On-demand", "served_share"), "mean"] == pytest.approx(served["On-demand"].mean())
+    assert s.loc[("On-demand", "served_share"), "diff"] == pytest.approx(
+        (served["On-demand"] - served["Linienbus"]).mean()
+    )
+    assert (summary["baseline"] == "Linienbus").all()
+    access = pd.read_csv(out / "access.csv")
+    assert tuple(access.columns) == ACCESS_COLUMNS
+    assert access.groupby("model").size().to_dict() == {"Linienbus": 35, "On-demand": 35}
+    od = access[access.model == "On-demand"]
+    assert (od["hours_to_centre"] > 0).all()  # door to door 06:00-21:00 reaches every village
+    assert (od["hours_to_centre"] <= 21 - 6 + 1).all()
+    assert (access[access.model == "Linienbus"]["hours_to_centre"] == 0).any()  # villages without a stop
+    # the printed table: models side by side, 95% CIs and the difference to the baseline
+    assert "Linienbus" in output and "On-demand" in output
+    assert "Requests served (%)" in output and "Δ vs Linienbus" in output and "±" in output
+    assert (out / "scenario.toml").read_text() == scenario.read_text()
+
+
+@pytest.mark.slow
+def test_report_of_the_run_renders_in_chromium(run_two: tuple[Path, Path, str]) -> None:
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium); CI installs it")
+    _, out, _ = run_two
+    figures = rendered_figures(dump_dom(chromium, out / "report.html"))
+    assert len(figures) >= 8
+    for f in figures:
+        assert f.main_svg >= 1, f"{f.div_id} did not render"
+        assert f.drawn >= 1, f"{f.div_id} rendered no data"
+    fmap = next(f for f in figures if f.div_id == "fig-map")
+    assert "© OpenStreetMap contributors" in fmap.texts
+    assert fmap.drawn >= 30  # roads, 4 lines, services, centre, 35 villages
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(out / "report.html", ARTIFACTS / "report.html")
+    screenshot(chromium, out / "report.html", ARTIFACTS / "report.png", height=9000)
+    assert (ARTIFACTS / "report.png").stat().st_size > 50_000
+
+
+@pytest.mark.slow
+def test_same_seeds_same_output_with_two_jobs(run_two: tuple[Path, Path, str], tmp_path: Path) -> None:
+    scenario, out, _ = run_two
+    out2 = tmp_path / "again"
+    res = CliRunner().invoke(app, ["compare", str(scenario), "--out", str(out2), "--jobs", "2"])
+    assert res.exit_code == 0, res.output
+    for name in ("kpis.csv", "summary.csv", "access.csv", "trips.csv", "stops.csv"):
+        assert (out2 / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_existing_output_needs_force_and_a_failed_run_writes_nothing(tmp_path: Path) -> None:
+    broken = tmp_path / "broken_lines.toml"
+    broken.write_text('[[line]]\nid = "X"\nstops = ["nowhere"]\n', encoding="utf-8")
+    scenario = _scenario(tmp_path, """
+        [scenario]
+        seeds = 1
+        [region]
+        instance = "default"
+        [demand.generator]
+        scale = 0.05
+        [access]
+        enabled = false
+        [[models]]
+        name = "Broken lines"
+        kind = "fixed_line"
+        lines = "broken_lines.toml"
+    """, "broken.toml")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["compare", str(scenario), "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "broken_lines.toml" in res.output
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]  # no staging left behind
+    # an existing folder is refused without --force, and kept when a forced run fails
+    out.mkdir()
+    (out / "keep.txt").write_text("old")
+    res = CliRunner().invoke(app, ["compare", str(scenario), "--out", str(out)])
+    assert res.exit_code == 2 and "--force" in res.output
+    res = CliRunner().invoke(app, ["compare", str(scenario), "--out", str(out), "--force"])
+    assert res.exit_code == 2
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_force_replaces_existing_output(tmp_path: Path) -> None:
+    scenario = _scenario(tmp_path, """
+        [scenario]
+        seeds = 1
+        [region]
+        instance = "default"
+        [demand.generator]
+        scale = 0.1
+        [access]
+        enabled = false
+        [[models]]
+        name = "Linienbus"
+        kind = "fixed_line"
+    """, "small.toml")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("old")
+    res = CliRunner().invoke(app, ["compare", str(scenario), "--out", str(out), "--force"])
+    assert res.exit_code == 0, res.output
+    assert not (out / "old.txt").exists() and (out / "kpis.csv").is_file()
+    assert len(pd.read_csv(out / "kpis.csv")) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (TWO_MODELS.replace("seats = 8", "seets = 8"), "models[2].fleet.vehicle[1]: unknown key 'seets'"),
+        (TWO_MODELS.split("[models.fleet]")[0], "models[2]: model 'On-demand' (ondemand) needs a fleet"),
+        (TWO_MODELS.replace('instance = "default"', 'osm = "no/such/region.osm.pbf"'), "region.osm: OSM file not found"),
+        (TWO_MODELS.replace("seeds = 2", 'seeds = "two"'), "scenario.seeds: must be a whole number"),
+        (TWO_MODELS.replace("count = 2", "count = 2.5"), "models[2].fleet.vehicle[1].count"),
+    ],
+)
+def test_bad_scenarios_exit_2_naming_file_and_key(tmp_path: Path, text: str, expected: str) -> None:
+    scenario = _scenario(tmp_path, text, "bad.toml")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["compare", str(scenario), "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert f"{scenario}: {expected}" in res.output
+    assert not out.exists()
+
+
+def test_missing_scenario_file(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["compare", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert "nope.toml: scenario file not found" in res.output
