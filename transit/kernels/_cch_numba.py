@@ -258,6 +258,30 @@ def pack_into(Dt, Dl, shift):  # pragma: no cover - compiled
                 Dt[i, j] = (Dt[i, j] << shift) | Dl[i, j]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _lca(parent, x, y):  # pragma: no cover - compiled
+    """Return the lowest common ancestor of ``x`` and ``y`` (-1 if in different trees).
+
+    Parents outrank children, so moving the lower-ranked node up never
+    passes the common ancestor.
+    """
+    while x != y:
+        if x < 0 or y < 0:
+            return -1
+        if x < y:
+            x = parent[x]
+        else:
+            y = parent[y]
+    return x
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _min_plus_row(x, b, u):  # pragma: no cover - compiled
+    """``x = min(x, u + b)`` elementwise (vectorises)."""
+    for j in range(len(x)):
+        x[j] = min(x[j], u + b[j])
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def meet(src_node, parent, depth, tlo, thi, Uc, Bc, n_tgt, row_block, tile):  # pragma: no cover
     """Return ``D``, ``len(src_node) x n_tgt``: the best up-down path per pair.
@@ -268,6 +292,11 @@ def meet(src_node, parent, depth, tlo, thi, Uc, Bc, n_tgt, row_block, tile):  # 
     each ancestor ``a`` of its node, targets ``tlo[a]:thi[a]`` lie below
     ``a``; the pair's candidate through ``a`` is
     ``Uc[depth[a], c] + Bc[depth[a], t]``.
+
+    Work is split in blocks of ``row_block`` sources (consecutive in
+    preorder, so they share most ancestors) times ``tile`` targets; the
+    ancestors common to a block are walked once, each row of ``Bc`` then
+    serving every source of the block from the L1 cache.
     """
     n_src = len(src_node)
     D = np.full((n_src, n_tgt), INF, dtype=np.int64)
@@ -275,22 +304,34 @@ def meet(src_node, parent, depth, tlo, thi, Uc, Bc, n_tgt, row_block, tile):  # 
     for blk in prange(n_blocks):
         r0 = blk * row_block
         r1 = min(n_src, r0 + row_block)
+        top = _lca(parent, src_node[r0], src_node[r1 - 1])
         for t0 in range(0, n_tgt, tile):
             t1 = min(n_tgt, t0 + tile)
+            # ancestors below the block's common ancestor: one source each
             for c in range(r0, r1):
                 a = src_node[c]
-                while a >= 0:
+                while a != top:
                     lo = max(tlo[a], t0)
                     hi = min(thi[a], t1)
                     if lo < hi:
                         d = depth[a]
                         u = Uc[d, c]
                         if u < INF:
-                            x = D[c, lo:hi]
-                            b = Bc[d, lo:hi]
-                            for j in range(hi - lo):
-                                x[j] = min(x[j], u + b[j])
+                            _min_plus_row(D[c, lo:hi], Bc[d, lo:hi], u)
                     a = parent[a]
+            # common ancestors: every source of the block per row of Bc
+            a = top
+            while a >= 0:
+                lo = max(tlo[a], t0)
+                hi = min(thi[a], t1)
+                if lo < hi:
+                    d = depth[a]
+                    b = Bc[d, lo:hi]
+                    for c in range(r0, r1):
+                        u = Uc[d, c]
+                        if u < INF:
+                            _min_plus_row(D[c, lo:hi], b, u)
+                a = parent[a]
     return D
 
 
