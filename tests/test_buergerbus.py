@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from simcase import H, booking, context, fleet, grid_network
+from transit.checker import check
 from transit.costs import parse_costs
 from transit.errors import InputError
 from transit.kpis import kpis
@@ -22,7 +23,7 @@ def net():
 
 
 def test_roster_and_service_hours(net):
-    opts = BuergerbusOptions(roster=(Duty("v1", 8 * H, 12 * H),), service_hours=(8 * H, 18 * H), service=FAST)
+    opts = BuergerbusOptions(roster=(Duty("v1", 8 * H, 12 * H),), service_hours=(8 * H, 18 * H), ondemand=FAST)
     model = BuergerbusModel("bb", fleet(1, seats=8), opts)
     bookings = [
         booking("morning", (0, 1), (2, 3), 9.0),
@@ -30,6 +31,7 @@ def test_roster_and_service_hours(net):
         booking("afternoon", (1, 1), (3, 0), 14.0),  # inside the hours, but no volunteer on duty
     ]
     run = model.run(bookings, context(net), seed=0, rng=np.random.default_rng(0))
+    assert check(model.last_result.problem, model.last_result.plan) == []
     t = run.trips.set_index("request_id")
     assert t.loc["morning", "status"] == "served" and t.loc["morning", "vehicle_id"] == "v1@08:00"
     assert t.loc["evening", "reason"] == "outside the Bürgerbus service hours (08:00-18:00)"
@@ -49,7 +51,7 @@ def test_roster_and_service_hours(net):
 
 
 def test_two_duties_on_one_bus_are_two_vehicles(net):
-    opts = BuergerbusOptions(roster=(Duty("v1", 13 * H, 17 * H), Duty("v1", 8 * H, 12 * H)), service=FAST)
+    opts = BuergerbusOptions(roster=(Duty("v1", 13 * H, 17 * H), Duty("v1", 8 * H, 12 * H)), ondemand=FAST)
     model = BuergerbusModel("bb", fleet(1, seats=6), opts)
     assert [v.id for v in model.fleet.vehicles] == ["v1@08:00", "v1@13:00"]
     run = model.run([booking("a", (0, 0), (3, 3), 15.0)], context(net), seed=0, rng=np.random.default_rng(0))
@@ -78,7 +80,7 @@ def test_options_from_a_scenario_table():
         table="models[3]",
     )
     assert opts.roster == (Duty("bb-1", 8 * H, 12.5 * H),)
-    assert opts.service_hours == (7.5 * H, 19 * H) and opts.service.stop_based
+    assert opts.service_hours == (7.5 * H, 19 * H) and opts.ondemand.stop_based
     with pytest.raises(InputError, match=r"models\[3\]\.roster\[1\]"):
         BuergerbusOptions.from_mapping({"roster": [{"vehicle": "bb-1", "start": "08:00"}]}, source="s", table="models[3]")
     with pytest.raises(InputError, match="service_hours"):

@@ -77,14 +77,14 @@ class BuergerbusOptions:
     service_hours
         ``(open, close)`` in seconds: bookings whose requested time lies
         outside are rejected. Default 08:00-18:00.
-    service
+    ondemand
         The on-demand part (area, door to door or between stops, walking,
         service rules, simulation settings).
     """
 
     roster: tuple[Duty, ...] = ()
     service_hours: tuple[float, float] = (8 * _H, 18 * _H)
-    service: OnDemandOptions = field(default_factory=OnDemandOptions)
+    ondemand: OnDemandOptions = field(default_factory=OnDemandOptions)
 
     KEYS = ("roster", "service_hours", *OnDemandOptions.KEYS)
 
@@ -144,7 +144,7 @@ class BuergerbusOptions:
                     raise InputError(exc.message, file=source, column=exc.column if exc.file else where) from None
             values["roster"] = tuple(duties)
         rest = {k: data[k] for k in OnDemandOptions.KEYS if k in data}
-        values["service"] = OnDemandOptions.from_mapping(rest, source=source, table=table)
+        values["ondemand"] = OnDemandOptions.from_mapping(rest, source=source, table=table)
         try:
             return cls(**values)
         except InputError as exc:
@@ -248,7 +248,7 @@ class BuergerbusModel:
     ) -> ModelRun:
         """Serve the day: every booking ends up served or rejected with a reason."""
         del rng
-        opts = self.options.service
+        opts = self.options.ondemand
         run, result = serve_on_demand(
             name=self.name,
             kind=self.kind,
