@@ -138,6 +138,45 @@ def _build_ondemand(spec: ModelSpec, parsed: Any, timetable: Any, network: RoadN
     return OnDemandModel(spec.name, spec.fleet, parsed)
 
 
+# ----------------------------------------------------------------------------- hybrid and Bürgerbus
+
+
+def _hybrid_keys() -> tuple[str, ...]:
+    from transit.opmodels.hybrid import HybridOptions
+
+    return tuple(HybridOptions.KEYS)
+
+
+def _parse_hybrid(options: Mapping[str, Any], *, source: str, table: str) -> Any:
+    from transit.opmodels.hybrid import HybridOptions
+
+    return HybridOptions.from_mapping(options, source=source, table=table)
+
+
+def _build_hybrid(spec: ModelSpec, parsed: Any, timetable: Any, network: RoadNetwork) -> OperatingModel:
+    from transit.opmodels.hybrid import HybridModel
+
+    return HybridModel(spec.name, timetable, spec.fleet, parsed)
+
+
+def _buergerbus_keys() -> tuple[str, ...]:
+    from transit.opmodels.buergerbus import BuergerbusOptions
+
+    return tuple(k for k in BuergerbusOptions.KEYS)
+
+
+def _parse_buergerbus(options: Mapping[str, Any], *, source: str, table: str) -> Any:
+    from transit.opmodels.buergerbus import BuergerbusOptions
+
+    return BuergerbusOptions.from_mapping(options, source=source, table=table)
+
+
+def _build_buergerbus(spec: ModelSpec, parsed: Any, timetable: Any, network: RoadNetwork) -> OperatingModel:
+    from transit.opmodels.buergerbus import BuergerbusModel
+
+    return BuergerbusModel(spec.name, spec.fleet, parsed)
+
+
 def _kinds() -> dict[str, KindSpec]:
     line = (*_LINE_SOURCE_KEYS, *_line_keys())
     rufbus = (*line, *_rufbus_keys())
@@ -148,6 +187,8 @@ def _kinds() -> dict[str, KindSpec]:
         "ast": KindSpec(rufbus, False, True, _parse_rufbus(True), _build_rufbus),
         "ondemand": KindSpec(ondemand, True, False, _parse_ondemand(False), _build_ondemand),
         "ondemand_stops": KindSpec(ondemand, True, False, _parse_ondemand(True), _build_ondemand),
+        "hybrid": KindSpec(("fleet", *_LINE_SOURCE_KEYS, *_hybrid_keys()), True, True, _parse_hybrid, _build_hybrid),
+        "buergerbus": KindSpec(("fleet", *_buergerbus_keys()), True, False, _parse_buergerbus, _build_buergerbus),
     }
 
 

@@ -2,13 +2,16 @@
 
 :func:`transit.access.run_probes` asks :func:`probe_trips` first. A model
 that has its own ``probe(bookings, ctx)`` method answers for itself. For the
-on-demand models (:class:`transit.opmodels.ondemand.OnDemandModel`) the
-answer is the **service availability** with free vehicles:
+on-demand models (:class:`transit.opmodels.ondemand.OnDemandModel` and the
+Bürgerbus, :class:`transit.opmodels.buergerbus.BuergerbusModel`, whose
+vehicles are its rostered duties) the answer is the **service availability**
+with free vehicles:
 
 - a probe outside the service area, or too far from a road, is not served
   (as in the model); between stops, the traveller walks to the stop nearest
   the door and from the stop nearest the destination, within the walking
   limit (a probe whose two stops coincide is not served);
+- a Bürgerbus probe outside the service hours is not served;
 - otherwise a vehicle ``v`` can serve it if, leaving its depot at the start
   of its shift, it reaches the pickup within the pickup window
   (``[t, t + pickup_window]``, :class:`transit.service.ServiceRules`) and can
@@ -49,12 +52,16 @@ def probe_trips(model: Any, bookings: Sequence[Booking], ctx: DayContext) -> pd.
     probe = getattr(model, "probe", None)
     if callable(probe):
         return probe(bookings, ctx)
-    try:
-        from transit.opmodels.ondemand import OnDemandModel
-    except ImportError:  # pragma: no cover - the on-demand model is part of the package
-        return None
+    from transit.opmodels.buergerbus import BuergerbusModel
+    from transit.opmodels.ondemand import OnDemandModel
+
     if isinstance(model, OnDemandModel):
-        return ondemand_availability(model, bookings, ctx)
+        return ondemand_availability(model.name, model.fleet, model.options, bookings, ctx)
+    if isinstance(model, BuergerbusModel):
+        opts = model.options
+        part = getattr(opts, "ondemand", None) or getattr(opts, "service", None)
+        return ondemand_availability(model.name, model.fleet, part, bookings, ctx,
+                                     hours=model.options.service_hours, hours_label="outside the Bürgerbus service hours")
     return None
 
 
@@ -85,17 +92,42 @@ def _stop_points(options: Any, network: Any) -> tuple[np.ndarray, np.ndarray]:
     return stops.lat, stops.lon
 
 
-def ondemand_availability(model: Any, bookings: Sequence[Booking], ctx: DayContext) -> pd.DataFrame:
-    """Answer departure probes of an on-demand model with free vehicles (see the module docstring)."""
+def ondemand_availability(
+    name: str,
+    fleet: Any,
+    opts: Any,
+    bookings: Sequence[Booking],
+    ctx: DayContext,
+    *,
+    hours: tuple[float, float] | None = None,
+    hours_label: str = "outside the service hours",
+) -> pd.DataFrame:
+    """Answer departure probes of an on-demand service with free vehicles (see the module docstring).
+
+    Parameters
+    ----------
+    name
+        The model's name.
+    fleet
+        Its vehicles (for a Bürgerbus: one per rostered duty).
+    opts
+        Its :class:`~transit.opmodels.ondemand.OnDemandOptions`.
+    bookings
+        The probes.
+    ctx
+        The day (network, service rules).
+    hours
+        Service hours ``(open, close)``: a probe requested outside is not served.
+    hours_label
+        The reason given then.
+    """
     from transit.opmodels.ondemand import rules_for
     from transit.travel import DEFAULT_MAX_SNAP_M
     from transit.walking import walk_matrix
 
     net = ctx.network
-    opts = model.options
-    fleet = model.fleet
     rules = rules_for(opts.service, ctx, fleet)
-    rows = [_row(model.name, b) for b in bookings]
+    rows = [_row(name, b) for b in bookings]
     n = len(bookings)
     if n == 0:
         return pd.DataFrame(rows, columns=list(TRIP_COLUMNS))
@@ -105,6 +137,12 @@ def ondemand_availability(model: Any, bookings: Sequence[Booking], ctx: DayConte
     dlon = np.array([b.dropoff_lon for b in bookings], dtype=float)
     ok = np.ones(n, dtype=bool)
     reason = [""] * n
+    if hours is not None:
+        t = np.array([b.time for b in bookings], dtype=float)
+        closed = (t < hours[0]) | (t > hours[1])
+        for k in np.flatnonzero(closed):
+            reason[k] = hours_label
+        ok &= ~closed
     if opts.area is not None:
         inside = opts.area.contains(plat, plon) & opts.area.contains(dlat, dlon)
         for k in np.flatnonzero(~inside):
