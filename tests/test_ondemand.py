@@ -70,6 +70,15 @@ def test_door_to_door_area_and_size(net):
     assert run.info["fleet_vehicles"] == 1.0
 
 
+def test_ride_time_cap_shorter_than_the_trip(net):
+    b = [booking("long", (0, 0), (3, 3), 9.0), booking("short", (0, 0), (0, 1), 9.0)]
+    model = OnDemandModel("drt", fleet(1), OnDemandOptions(sim=FAST))
+    run = model.run(b, context(net, max_ride_min=5), seed=0, rng=np.random.default_rng(0))
+    t = run.trips.set_index("request_id")
+    assert t.loc["long", "reason"] == "the direct trip is longer than the maximum ride time (5 min)"
+    assert t.loc["short", "status"] == "served"
+
+
 def test_arrival_booking_is_on_time(net):
     b = [booking("arr", (0, 0), (3, 3), 9.0, time_type="arrival")]
     run = _run(OnDemandModel("drt", fleet(1), OnDemandOptions(sim=FAST)), b, net)

@@ -371,6 +371,17 @@ def serve_on_demand(
     if options.stop_based and candidates:
         sim_bookings = _to_stops(candidates, options, net, reasons, walks)
     direct = direct_trips(net, bookings)
+    ride = direct_trips(net, sim_bookings) if options.stop_based else direct
+    keep = []
+    for b in sim_bookings:
+        d_s = ride[b.request_id][0]
+        if not math.isfinite(d_s):
+            reasons[b.request_id] = "the drop-off cannot be reached from the pickup by road"
+        elif rules.max_ride_min is not None and d_s > rules.max_ride_min * 60.0:
+            reasons[b.request_id] = f"the direct trip is longer than the maximum ride time ({rules.max_ride_min:g} min)"
+        else:
+            keep.append(b)
+    sim_bookings = keep
     report(progress, 0, max(1, n), f"{name}: simulating the day")
     result: DayResult | None = None
     served_plan = None
