@@ -159,3 +159,47 @@ def test_probes_through_a_model_run_batch_by_batch(three_places) -> None:
     assert len(table) == 4
     none = table[table["model"] == "none"]
     assert none["hours_to_centre"].isna().all() and (none["requests"] == 0).all()
+
+
+def test_ondemand_availability_follows_shifts_area_and_window(repo_dir) -> None:
+    from transit.bookings import Booking
+    from transit.fleet import parse_fleet
+    from transit.network import build_graph
+    from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions, ServiceArea
+    from transit.probes import probe_trips
+    from transit.service import ServiceRules
+    from transit.travel import RoadNetwork
+
+    net = RoadNetwork.from_graph(build_graph(repo_dir / "instances" / "default" / "district.osm.gz"))
+    depot = (51.5915402, 11.5129492)  # Sangerhain, Bahnhof
+    fleet = parse_fleet({"vehicle": [{"id": "v", "depot_lat": depot[0], "depot_lon": depot[1], "seats": 4,
+                                      "shift_start": "08:00", "shift_end": "10:00"}]}, source="test")
+    area = ServiceArea(((51.55, 11.45), (51.70, 11.45), (51.70, 11.70), (51.55, 11.70)))
+    model = OnDemandModel("drt", fleet, OnDemandOptions(area=area))
+    rules = ServiceRules(pickup_window_min=15)
+    ctx = DayContext(network=net, service=rules)
+    home, centre = (51.6378602, 11.6200444), (51.5974136, 11.5080119)  # Wipperau -> Sangerhain, Markt
+    h = 3600.0
+    probes = [
+        Booking("early", *home, *centre, time=7 * h),  # before the shift: no vehicle in the window
+        Booking("first", *home, *centre, time=8 * h),  # the vehicle needs the drive from the depot
+        Booking("mid", *home, *centre, time=9 * h),  # free vehicle: no wait
+        Booking("late", *home, *centre, time=9.9 * h),  # cannot finish before 10:00
+        Booking("away", 51.50, 11.47, *centre, time=9 * h),  # outside the area
+        Booking("big", *home, *centre, time=9 * h, passengers=5),  # more than 4 seats
+    ]
+    t = probe_trips(model, probes, ctx).set_index("request_id")
+    nodes = net.snap_distances([depot[0], home[0], centre[0]], [depot[1], home[1], centre[1]]).node
+    tt, _ = net.matrix(nodes, nodes)
+    to_home, direct = tt[0, 1], tt[1, 2]
+    assert to_home < 15 * 60  # the depot is within the pickup window's reach
+    s = rules.service_time_s(1)
+    assert t.loc["early", "status"] == "rejected"
+    assert t.loc["first", "status"] == "served"
+    assert t.loc["first", "wait_s"] == pytest.approx(to_home)
+    assert t.loc["first", "door_to_door_s"] == pytest.approx(to_home + s + direct)
+    assert t.loc["mid", "wait_s"] == 0.0
+    assert t.loc["mid", "door_to_door_s"] == pytest.approx(s + direct)
+    assert t.loc["late", "status"] == "rejected"
+    assert t.loc["away", "reason"] == "outside the service area"
+    assert t.loc["big", "status"] == "rejected"

@@ -58,9 +58,7 @@ def probe_trips(model: Any, bookings: Sequence[Booking], ctx: DayContext) -> pd.
     if isinstance(model, OnDemandModel):
         return ondemand_availability(model.name, model.fleet, model.options, bookings, ctx)
     if isinstance(model, BuergerbusModel):
-        opts = model.options
-        part = getattr(opts, "ondemand", None) or getattr(opts, "service", None)
-        return ondemand_availability(model.name, model.fleet, part, bookings, ctx,
+        return ondemand_availability(model.name, model.fleet, model.options.ondemand, bookings, ctx,
                                      hours=model.options.service_hours, hours_label="outside the Bürgerbus service hours")
     return None
 
