@@ -255,3 +255,15 @@ def test_cli_group_routes_the_first_word() -> None:
     assert res.exit_code == 0 and "--fleet" in res.output and "may differ between runs" in res.output
     res = runner.invoke(app, ["dispatch", "missing.csv", "--network", "g", "--fleet", "f", "--out", "o"])
     assert res.exit_code == 2 and "f: fleet file not found" in res.output
+
+
+def test_now_defaults_to_the_latest_booking_time() -> None:
+    from transit.commands.dispatch import _resolve_now
+
+    new = [bk("x", 1, 2, 15, booked_at=9.5 * H), bk("y", 1, 2, 16, booked_at=10.25 * H)]
+    assert _resolve_now(None, new, None) == 10.25 * H
+    assert _resolve_now("11:30", new, None) == 11.5 * H
+    with pytest.raises(InputErrors, match="--now: give the current time"):
+        _resolve_now(None, [bk("z", 1, 2, 15)], None)
+    with pytest.raises(InputErrors, match="--now: 'soon' is not a time"):
+        _resolve_now("soon", new, None)

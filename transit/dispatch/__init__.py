@@ -52,18 +52,26 @@ __all__ = [
 ]
 
 
-def load_network(path: str | Path):
-    """Load a GraphML road graph; return ``(graph, RoadNetwork)``.
+_OSM_SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.pbf", ".pbf", ".osm.xml")
 
-    The graph is kept for street names (manifests); the network does the routing.
+
+def load_network(path: str | Path):
+    """Load a road graph; return ``(graph, RoadNetwork)``.
+
+    ``path`` is a GraphML file from ``transit network build`` or, for
+    convenience, an OSM file, whose drivable graph is then built with the
+    default road rules (the same every time, so a plan made from it can be
+    continued from it). The graph is kept for street names (manifests); the
+    network does the routing.
 
     Raises
     ------
     NetworkError
         If the file is missing or not a road graph.
     """
-    from transit.network import load_graph
+    from transit.network import build_graph, load_graph
     from transit.travel import RoadNetwork
 
-    graph = load_graph(path)
+    name = str(path).lower()
+    graph = build_graph(path) if name.endswith(_OSM_SUFFIXES) else load_graph(path)
     return graph, RoadNetwork.from_graph(graph)
