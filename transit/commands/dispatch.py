@@ -183,6 +183,9 @@ def add_command(
         t0 = time.perf_counter()
         stored = read_plan_json(plan)
         net_path = network if network is not None else Path(stored.network_path)
+        if network is None and not net_path.exists():
+            msg = f"the road graph recorded in the plan ({net_path}) is not there; give it with --network"
+            raise InputError(msg, file=str(plan))
         graph, net = load_network(net_path)
         bf = read_bookings_file(
             new,
