@@ -40,7 +40,8 @@ section.manifest { margin-bottom: 3em; }
 @page { size: A4; margin: 12mm; }
 @media print {
   nav { display: none; }
-  body { margin: 0; }
+  body { margin: 0; font-size: 9pt; }
+  thead { display: table-header-group; }
   section.manifest { break-after: page; page-break-after: always; margin: 0; }
   section.manifest:last-of-type { break-after: auto; page-break-after: auto; }
   tr { break-inside: avoid; page-break-inside: avoid; }
