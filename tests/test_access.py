@@ -203,3 +203,13 @@ def test_ondemand_availability_follows_shifts_area_and_window(repo_dir) -> None:
     assert t.loc["late", "status"] == "rejected"
     assert t.loc["away", "reason"] == "outside the service area"
     assert t.loc["big", "status"] == "rejected"
+
+
+def test_places_with_the_same_name_are_told_apart(three_places) -> None:
+    zones = (*three_places.zones, Zone("Adorf", "village", 120, 51.70, 11.40))
+    t = np.vstack([three_places.zone_to_dest_s, [[900.0, 800.0, 800.0, 800.0]]])
+    reg = access_region(SimpleNamespace(zones=zones, destinations=three_places.destinations, zone_to_dest_s=t))
+    assert list(reg.villages["name"]) == ["Adorf", "Bedorf", "Adorf (2)"]
+    plan = probe_plan(reg, first_hour=6, last_hour=6)
+    assert plan.groupby("village").size().to_dict() == {"Adorf": 4, "Adorf (2)": 4, "Bedorf": 4}
+    assert plan[plan.village == "Adorf (2)"]["origin_lat"].iloc[0] == 51.70

@@ -179,6 +179,17 @@ def _centre_index(zones: Sequence[Any], centre: str | None) -> int:
     return max(pool, key=lambda i: (zones[i].population, -i))
 
 
+def _unique_names(names: Sequence[str]) -> list[str]:
+    """Return the names with later repeats numbered: ``Au``, ``Au (2)``, ... (real OSM data repeats names)."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        k = seen.get(n, 0) + 1
+        seen[n] = k
+        out.append(n if k == 1 else f"{n} ({k})")
+    return out
+
+
 def access_region(region: DemandRegion, *, centre: str | None = None) -> AccessRegion:
     """Pick the villages, the centre and each village's nearest destinations.
 
@@ -190,6 +201,12 @@ def access_region(region: DemandRegion, *, centre: str | None = None) -> AccessR
     centre
         Name of the middle-order centre; default the most populous town.
 
+    Notes
+    -----
+    Places that share a name (real OSM data has them) are numbered in zone
+    order (``Au``, ``Au (2)``); the residents' served share, which the trip
+    log knows only by name, is shown for the first of them.
+
     Raises
     ------
     InputError
@@ -198,10 +215,11 @@ def access_region(region: DemandRegion, *, centre: str | None = None) -> AccessR
     zones = list(region.zones)
     ci = _centre_index(zones, centre)
     c = zones[ci]
+    names = _unique_names([z.name for z in zones])
     kinds = {"city": "town", "town": "town"}
     villages = pd.DataFrame(
         [
-            {"name": z.name, "kind": kinds.get(z.place, "village"), "population": float(z.population),
+            {"name": names[i], "kind": kinds.get(z.place, "village"), "population": float(z.population),
              "lat": float(z.lat), "lon": float(z.lon)}
             for i, z in enumerate(zones)
             if i != ci
@@ -214,7 +232,8 @@ def access_region(region: DemandRegion, *, centre: str | None = None) -> AccessR
     for i, z in enumerate(zones):
         if i == ci:
             continue
-        rows.append({"village": z.name, "target": "centre", "name": c.name, "lat": float(c.lat), "lon": float(c.lon)})
+        v = names[i]
+        rows.append({"village": v, "target": "centre", "name": c.name, "lat": float(c.lat), "lon": float(c.lon)})
         for target, wanted in _TARGET_CATEGORIES.items():
             idx = np.flatnonzero(np.isin(cats, wanted)) if len(cats) else np.zeros(0, dtype=int)
             if idx.size == 0:
@@ -224,7 +243,7 @@ def access_region(region: DemandRegion, *, centre: str | None = None) -> AccessR
                 continue
             j = int(idx[int(np.nanargmin(np.where(np.isfinite(times), times, np.inf)))])
             d = region.destinations[j]
-            rows.append({"village": z.name, "target": target, "name": d.name, "lat": float(d.lat), "lon": float(d.lon)})
+            rows.append({"village": v, "target": target, "name": d.name, "lat": float(d.lat), "lon": float(d.lon)})
     targets = pd.DataFrame(rows, columns=["village", "target", "name", "lat", "lon"])
     return AccessRegion(centre=c.name, villages=villages, targets=targets)
 
