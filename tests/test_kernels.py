@@ -409,3 +409,29 @@ def test_cch_works_without_optional_order_packages(monkeypatch):
     k = build_kernel(tail, head, time, length, n, kind="cch", lat=lat, lon=lon)
     src = rng.integers(0, n, 15)
     assert_same(k.matrix(src, src), reference(n, tail, head, time, length, src, src))
+
+
+def _child_matrix(k, src, queue):
+    queue.put(k.matrix(src, src))
+
+
+def test_cch_in_a_process_forked_after_parallel_use():
+    # GNU OpenMP cannot run in a child forked after it started; the kernel
+    # switches to its serial twins there instead of being killed
+    import multiprocessing as mp
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("no fork on this platform")
+    rng = np.random.default_rng(13)
+    n, tail, head, time, length, lat, lon = random_graph(rng, n=600, m=2400, parts=1)
+    k = build_kernel(tail, head, time, length, n, kind="cch", lat=lat, lon=lon)
+    src = np.arange(0, n, 2)
+    want = k.matrix(src, src)  # parallel in this process
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_child_matrix, args=(k, src, queue))
+    child.start()
+    got = queue.get(timeout=120)
+    child.join(30)
+    assert child.exitcode == 0
+    assert_same(got, want)

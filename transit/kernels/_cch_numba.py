@@ -396,3 +396,13 @@ def gather(Dt, Dl, shift, row, col, cutoff):  # pragma: no cover - compiled
                 ti[j] = float(t)
                 li[j] = ln / 1000.0
     return time, length
+
+
+# Serial twins of the parallel kernels, for a process forked from one that
+# already ran a parallel kernel: GNU OpenMP cannot run there (numba kills the
+# child). Compiled on first use only, and not cached (the cache does not tell
+# parallel and serial builds of one function apart).
+sweep_serial = njit(nogil=True)(sweep.py_func)
+meet_serial = njit(nogil=True)(meet.py_func)
+meet_lex_serial = njit(nogil=True)(meet_lex.py_func)
+gather_serial = njit(nogil=True)(gather.py_func)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 
 import numba
@@ -35,6 +36,19 @@ _TILE = 256
 #: Below this many source x target pairs one thread is used: waking a second
 #: thread costs more than it saves, and much more on a busy machine.
 _SERIAL_PAIRS = 250_000
+#: The process that started numba's parallel (OpenMP) runtime. A process
+#: forked from it must not use that runtime and runs the serial twins.
+_parallel_pid: list[int] = []
+
+
+def _kernels() -> tuple:
+    """Return (sweep, meet, meet_lex, gather): parallel, or serial in a forked child."""
+    pid = os.getpid()
+    if not _parallel_pid:
+        _parallel_pid.append(pid)
+    if _parallel_pid[0] == pid:
+        return nb.sweep, nb.meet, nb.meet_lex, nb.gather
+    return nb.sweep_serial, nb.meet_serial, nb.meet_lex_serial, nb.gather_serial
 
 
 class CCHKernel:
@@ -125,7 +139,7 @@ class CCHKernel:
         nodes = np.flatnonzero(hi > lo).astype(np.int64)
         n_rows = int(self.depth[col_node].max()) + 1
         wt, wl = (self.fwt, self.fwl) if forward else (self.bwt, self.bwl)
-        return nb.sweep(
+        return _kernels()[0](
             self.up_ptr, self.up_idx, wt, wl, self.depth, nodes, lo[nodes], hi[nodes],
             col_node, n_rows, cut, _SWEEP_CHUNK,
         )
@@ -174,11 +188,12 @@ class CCHKernel:
         if shift:
             nb.pack_into(Ut, Ul, shift)
             nb.pack_into(Bt, Bl, shift)
-            D = nb.meet(s_node, self.parent, self.depth, tlo, thi, Ut, Bt, len(t_node), _ROW_BLOCK, _TILE)
-            return nb.gather(D, D, shift, s_col, t_col, cut)
+            D = _kernels()[1](s_node, self.parent, self.depth, tlo, thi, Ut, Bt, len(t_node), _ROW_BLOCK, _TILE)
+            return _kernels()[3](D, D, shift, s_col, t_col, cut)
         log.info("CCH: path sums too large to pack time and length in one int64; using the slower kernel")
-        Dt, Dl = nb.meet_lex(s_node, self.parent, self.depth, tlo, thi, Ut, Ul, Bt, Bl, len(t_node), _ROW_BLOCK, _TILE)
-        return nb.gather(Dt, Dl, 0, s_col, t_col, cut)
+        Dt, Dl = _kernels()[2](s_node, self.parent, self.depth, tlo, thi, Ut, Ul, Bt, Bl, len(t_node),
+                               _ROW_BLOCK, _TILE)
+        return _kernels()[3](Dt, Dl, 0, s_col, t_col, cut)
 
 
 def _packing_shift(Ut: np.ndarray, Ul: np.ndarray, Bt: np.ndarray, Bl: np.ndarray) -> int:
