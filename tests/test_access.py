@@ -213,3 +213,30 @@ def test_places_with_the_same_name_are_told_apart(three_places) -> None:
     plan = probe_plan(reg, first_hour=6, last_hour=6)
     assert plan.groupby("village").size().to_dict() == {"Adorf": 4, "Adorf (2)": 4, "Bedorf": 4}
     assert plan[plan.village == "Adorf (2)"]["origin_lat"].iloc[0] == 51.70
+
+
+def test_fixed_line_probes_in_one_run_equal_batch_by_batch(repo_dir) -> None:
+    """The fast path (all probes in one run) answers exactly as days of one village and direction."""
+    from transit.demand import DemandRegion, destinations_from_osm, zones_from_osm
+    from transit.lines import load_timetable
+    from transit.network import build_graph
+    from transit.opmodels.fixed_line import FixedLineModel
+    from transit.travel import RoadNetwork
+
+    osm = repo_dir / "instances" / "default" / "district.osm.gz"
+    net = RoadNetwork.from_graph(build_graph(osm))
+    region = DemandRegion.build(net, zones_from_osm(osm), destinations_from_osm(osm))
+    reg = access_region(region)
+    plan = probe_plan(reg, first_hour=6, last_hour=20)
+    plan = plan[plan["village"].isin(list(reg.villages["name"][:8]))]
+    model = FixedLineModel("line", load_timetable(repo_dir / "instances" / "default" / "gtfs"))
+    ctx = DayContext(network=net, service=None)
+    fast = access_from_probes(plan, run_probes(model, ctx, plan))
+    from transit.access import probe_bookings
+
+    slow_trips = pd.concat(
+        [model.run(bs, ctx, seed=0, rng=np.random.default_rng(0)).trips for bs in probe_bookings(plan).values()]
+    )
+    slow = access_from_probes(plan, slow_trips)
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast["hours_to_centre"].max() > 0  # some villages lie on a line

@@ -31,10 +31,11 @@ traveller were alone: what the service *offers*, not how busy it happens to
 be (that is in the served shares and the KPIs). A model with a method
 ``probe(bookings, ctx)`` answers them itself; the on-demand models answer
 with their service availability with free vehicles (area, stops, shifts,
-pickup window; :mod:`transit.probes`); the timetabled models (their buses
-have no capacity limit) and any other model run them as days of their own,
-one day per village and direction (a few dozen bookings spread over the day,
-so they hardly compete for vehicles). Probes do not depend on the demand
+pickup window; :mod:`transit.probes`); fixed lines (whose buses have no
+capacity limit and whose passengers choose independently) run all probes in
+one day; any other model runs them as days of their own, one day per village
+and direction (a few dozen bookings spread over the day, so they hardly
+compete for vehicles). Probes do not depend on the demand
 seed; they are run once per model.
 
 From the probes, per village:

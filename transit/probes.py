@@ -1,7 +1,9 @@
 """Answer access probes without simulating a day: what each model offers a traveller who is alone.
 
 :func:`transit.access.run_probes` asks :func:`probe_trips` first. A model
-that has its own ``probe(bookings, ctx)`` method answers for itself. For the
+that has its own ``probe(bookings, ctx)`` method answers for itself. Fixed lines (and a
+Rufbus without a capacity limit) answer each booking independently of the
+others, so one run of the model answers all probes. For the
 on-demand models (:class:`transit.opmodels.ondemand.OnDemandModel` and the
 Bürgerbus, :class:`transit.opmodels.buergerbus.BuergerbusModel`, whose
 vehicles are its rostered duties) the answer is the **service availability**
@@ -53,7 +55,18 @@ def probe_trips(model: Any, bookings: Sequence[Booking], ctx: DayContext) -> pd.
     if callable(probe):
         return probe(bookings, ctx)
     from transit.opmodels.buergerbus import BuergerbusModel
+    from transit.opmodels.fixed_line import FixedLineModel
     from transit.opmodels.ondemand import OnDemandModel
+    from transit.opmodels.rufbus import RufbusModel
+
+    # Timetabled lines without a capacity limit answer every booking on its own (the order and the
+    # other bookings do not matter; probes are booked the evening before, so every Rufbus trip can
+    # still be called): one run answers all probes.
+    independent = isinstance(model, FixedLineModel) or (
+        isinstance(model, RufbusModel) and model.rufbus.capacity is None and not model.rufbus.ast
+    )
+    if independent:
+        return model.run(bookings, ctx, seed=0, rng=np.random.default_rng(0)).trips
 
     if isinstance(model, OnDemandModel):
         return ondemand_availability(model.name, model.fleet, model.options, bookings, ctx)
