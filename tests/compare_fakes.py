@@ -44,7 +44,9 @@ class TaxiModel:
     random_reject: float = 0.0
     calls: list[int] | None = None
 
-    def run(self, bookings: Sequence, ctx: DayContext, *, seed: int, rng: np.random.Generator, progress=None) -> ModelRun:
+    def run(
+        self, bookings: Sequence, ctx: DayContext, *, seed: int, rng: np.random.Generator, progress=None
+    ) -> ModelRun:
         if self.calls is not None:
             self.calls.append(len(bookings))
         trips = []
@@ -124,7 +126,8 @@ def synthetic_results(seed: int = 0, models: Sequence[str] = ("Linienbus", "Rufb
                            requested_time=t, home_zone=f"V{r % 4}", purpose="doctor", time_type="departure",
                            passengers=1, wheelchair=0, reason="" if ok else "no vehicle")
                 if ok:
-                    row.update(wait_s=float(rng.exponential(600 / (mi + 1))), in_vehicle_s=float(rng.uniform(600, 1800)),
+                    row.update(wait_s=float(rng.exponential(600 / (mi + 1))),
+                               in_vehicle_s=float(rng.uniform(600, 1800)),
                                door_to_door_s=float(rng.uniform(900, 3600)), direct_s=float(rng.uniform(500, 1200)))
                 trip_rows.append(row)
             for v in range(3):

@@ -206,7 +206,8 @@ def test_force_replaces_existing_output(tmp_path: Path) -> None:
     [
         (TWO_MODELS.replace("seats = 8", "seets = 8"), "models[2].fleet.vehicle[1]: unknown key 'seets'"),
         (TWO_MODELS.split("[models.fleet]")[0], "models[2]: model 'On-demand' (ondemand) needs a fleet"),
-        (TWO_MODELS.replace('instance = "default"', 'osm = "no/such/region.osm.pbf"'), "region.osm: OSM file not found"),
+        (TWO_MODELS.replace('instance = "default"', 'osm = "no/such/region.osm.pbf"'),
+         "region.osm: OSM file not found"),
         (TWO_MODELS.replace("seeds = 2", 'seeds = "two"'), "scenario.seeds: must be a whole number"),
         (TWO_MODELS.replace("count = 2", "count = 2.5"), "models[2].fleet.vehicle[1].count"),
     ],

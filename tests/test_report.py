@@ -12,7 +12,7 @@ from compare_fakes import synthetic_access, synthetic_region, synthetic_results
 from plotly.offline import get_plotlyjs
 
 from transit.comparetable import comparison_table, format_interval, render_text
-from transit.report import ReportData, render_report, report_figures, write_report
+from transit.report import ReportData, report_figures, write_report
 from transit.stats import summarize
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

@@ -192,12 +192,14 @@ def test_model_problems(tmp_path: Path) -> None:
         walkk = 1
     """)
     found = problems(p)
-    assert f"{p}: models[1]: model 'DRT' (ondemand) needs a fleet (an inline [models.fleet] table or a fleet file)" in found
+    need = "model 'DRT' (ondemand) needs a fleet (an inline [models.fleet] table or a fleet file)"
+    assert f"{p}: models[1]: {need}" in found
     assert any(f.startswith(f"{p}: models[2].name: duplicate model name 'DRT'") for f in found)
     assert any(f.startswith(f"{p}: models[3].kind: unknown model kind 'ondemnd' (did you mean 'ondemand'?)")
                for f in found)
     assert f"{p}: models[4].name: required key is missing" in found
-    assert any(f.startswith(f"{p}: models[5].lines: lines (GTFS folder or zip, or lines TOML) not found") for f in found)
+    missing = "lines (GTFS folder or zip, or lines TOML) not found"
+    assert any(f.startswith(f"{p}: models[5].lines: {missing}") for f in found)
     assert any(f.startswith(f"{p}: models[5]: unknown key 'walkk'") for f in found)
 
 

@@ -85,7 +85,9 @@ def road_lines(network: RoadNetwork) -> pd.DataFrame:
         t = float(network.time_ms[i]) / 1000.0
         kmh = 3.6 * float(network.length_m[i]) / t if t > 0 else 0.0
         geom = network._geometry[i] if hasattr(network, "_geometry") else None
-        pts = geom if geom is not None else np.array([[network.lat[u], network.lon[u]], [network.lat[v], network.lon[v]]])
+        if geom is None:
+            geom = np.array([[network.lat[u], network.lon[u]], [network.lat[v], network.lon[v]]])
+        pts = geom
         pieces["major" if kmh >= _MAJOR_KMH else "minor"].append(pts)
     for cls, ps in pieces.items():
         arr = _with_gaps(ps)

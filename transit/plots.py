@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from transit.mapdata import ATTRIBUTION, RegionMap
+from transit.mapdata import RegionMap
 
 __all__ = [
     "ACCESS_LABELS",
@@ -264,7 +264,9 @@ def cost_per_passenger(summary: pd.DataFrame) -> go.Figure:
     return _layout(fig, "Cost and subsidy per passenger (mean and 95% CI across seeds)")
 
 
-def access_heatmap(access: pd.DataFrame, measure: str = "hours_to_centre", *, label: KpiLabel | None = None) -> go.Figure:
+def access_heatmap(
+    access: pd.DataFrame, measure: str = "hours_to_centre", *, label: KpiLabel | None = None
+) -> go.Figure:
     """Draw one access measure as a village x model heat map.
 
     Parameters
@@ -335,8 +337,9 @@ def access_map(
     for cls, width, colour in (("minor", 0.6, "#c8c8c8"), ("major", 1.6, "#9a9a9a")):
         r = region.roads[region.roads["cls"] == cls]
         if len(r):
-            fig.add_trace(go.Scattergeo(lat=r["lat"], lon=r["lon"], mode="lines", line={"width": width, "color": colour},
-                                        name=f"{cls} roads", hoverinfo="skip"))
+            fig.add_trace(go.Scattergeo(lat=r["lat"], lon=r["lon"], mode="lines",
+                                        line={"width": width, "color": colour}, name=f"{cls} roads",
+                                        hoverinfo="skip"))
     for i, (line, g) in enumerate(region.lines.groupby("line", sort=False)):
         fig.add_trace(go.Scattergeo(lat=g["lat"], lon=g["lon"], mode="lines", name=f"bus line {line}",
                                     line={"width": 2.5, "color": "#555", "dash": "dash" if i % 2 else "solid"},

@@ -71,8 +71,10 @@ def probe_trips(model: Any, bookings: Sequence[Booking], ctx: DayContext) -> pd.
     if isinstance(model, OnDemandModel):
         return ondemand_availability(model.name, model.fleet, model.options, bookings, ctx)
     if isinstance(model, BuergerbusModel):
-        return ondemand_availability(model.name, model.fleet, model.options.ondemand, bookings, ctx,
-                                     hours=model.options.service_hours, hours_label="outside the Bürgerbus service hours")
+        return ondemand_availability(
+            model.name, model.fleet, model.options.ondemand, bookings, ctx,
+            hours=model.options.service_hours, hours_label="outside the Bürgerbus service hours",
+        )
     return None
 
 
@@ -194,7 +196,8 @@ def ondemand_availability(
         reason[k] = f"more than {DEFAULT_MAX_SNAP_M:.0f} m from the nearest road"
     ok &= ~far
     vehicles = list(fleet.vehicles)
-    depots = net.snap_distances(np.array([v.depot_lat for v in vehicles]), np.array([v.depot_lon for v in vehicles])).node
+    depots = net.snap_distances(np.array([v.depot_lat for v in vehicles]),
+                                np.array([v.depot_lon for v in vehicles])).node
     ends = net.snap_distances(np.array([v.end_point[0] for v in vehicles]),
                               np.array([v.end_point[1] for v in vehicles])).node
     up, ui = np.unique(sp.node, return_inverse=True)

@@ -356,7 +356,9 @@ class _Section:
             return None
         return value.strip()
 
-    def integer(self, key: str, *, default: int | None = None, lo: int | None = None, hi: int | None = None) -> int | None:
+    def integer(
+        self, key: str, *, default: int | None = None, lo: int | None = None, hi: int | None = None
+    ) -> int | None:
         if key not in self.data:
             return default
         value = self.data[key]
@@ -371,7 +373,9 @@ class _Section:
             return default
         return int(value)
 
-    def number(self, key: str, *, default: float | None = None, lo: float | None = None, positive: bool = False) -> float | None:
+    def number(
+        self, key: str, *, default: float | None = None, lo: float | None = None, positive: bool = False
+    ) -> float | None:
         if key not in self.data:
             return default
         value = self.data[key]

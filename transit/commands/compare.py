@@ -29,7 +29,9 @@ def compare(
         int | None,
         typer.Option("--seeds", min=1, help="Number of seeds (default: the scenario's).", show_default=False),
     ] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (results do not depend on it).")] = 1,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Worker processes (results do not depend on it).")
+    ] = 1,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
 ) -> None:
     """Compare operating models on identical demand: KPIs with 95% CIs, access per village, report.html.
@@ -45,7 +47,8 @@ def compare(
     with user_errors():
         path = scenario if scenario is not None else DEFAULT_SCENARIO
         sc = load_scenario(path)
-        target = out if out is not None else Path("out") / f"compare-{path.parent.name if scenario is None else path.stem}"
+        label = path.parent.name if scenario is None else path.stem
+        target = out if out is not None else Path("out") / f"compare-{label}"
         with progress_bar(f"comparing {len(sc.models)} models") as bar:
             comp = compare_scenario(sc, target, seeds=sc.seed_list(seeds), jobs=jobs, force=force, progress=bar)
     n = len(comp.seeds)
