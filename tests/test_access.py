@@ -72,7 +72,7 @@ def test_probe_plan_counts_and_batches(three_places) -> None:
     # per village: centre, doctor, jobcenter outbound (3 hours each) + 3 return probes
     assert len(plan) == 2 * (3 * 3 + 3)
     assert plan["probe_id"].is_unique
-    assert set(plan["batch"]) == {"Adorf|out", "Adorf|back", "Bedorf|out", "Bedorf|back"}
+    assert set(plan["batch"]) == {"Adorf", "Bedorf"}
     back = plan[plan["direction"] == "back"]
     assert (back["origin_lat"] == 51.60).all()
     assert sorted(plan["time"].unique()) == [6 * 3600.0, 7 * 3600.0, 8 * 3600.0]
@@ -147,8 +147,7 @@ def test_probes_through_a_model_run_batch_by_batch(three_places) -> None:
     model = TaxiModel("taxi", start_h=6.0, end_h=20.0, wait_min=10.0, calls=calls)
     ctx = DayContext(network=None, service=None)
     trips = run_probes(model, ctx, plan)
-    assert len(calls) == 4  # one day per village and direction
-    assert sorted(calls) == [19, 19, 3 * 19, 3 * 19]
+    assert calls == [4 * 19, 4 * 19]  # one day per village: 3 targets and the way back, 19 hours
     acc = access_from_probes(plan, trips).set_index("village")
     # the taxi runs 6:00-20:00 (last probe 19:00): 14 hours, 10 min wait
     assert acc.loc["Adorf", "hours_to_centre"] == 14

@@ -34,8 +34,8 @@ with their service availability with free vehicles (area, stops, shifts,
 pickup window; :mod:`transit.probes`); fixed lines (whose buses have no
 capacity limit and whose passengers choose independently) run all probes in
 one day; any other model runs them as days of their own, one day per village
-and direction (a few dozen bookings spread over the day, so they hardly
-compete for vehicles). Probes do not depend on the demand
+(a hundred bookings spread over the day from and to one village, which
+vehicles can pool, so they hardly compete for vehicles). Probes do not depend on the demand
 seed; they are run once per model.
 
 From the probes, per village:
@@ -262,8 +262,8 @@ def probe_plan(
     -------
     pandas.DataFrame
         Columns :data:`PROBE_COLUMNS`; ``direction`` is ``out`` or ``back``,
-        ``batch`` groups the probes run as one day (one village and
-        direction), ``time`` is the departure time in seconds.
+        ``batch`` groups the probes run as one day (one village's probes,
+        both directions), ``time`` is the departure time in seconds.
     """
     hours = range(int(first_hour), int(last_hour) + 1)
     vill = region.villages.set_index("name")
@@ -283,7 +283,7 @@ def probe_plan(
                         "target": target,
                         "target_name": str(tr["name"]),
                         "direction": "out",
-                        "batch": f"{village}|out",
+                        "batch": village,
                         "origin_lat": vlat,
                         "origin_lon": vlon,
                         "dest_lat": float(tr["lat"]),
@@ -301,7 +301,7 @@ def probe_plan(
                         "target": "centre",
                         "target_name": str(tr["name"]),
                         "direction": "back",
-                        "batch": f"{village}|back",
+                        "batch": village,
                         "origin_lat": float(tr["lat"]),
                         "origin_lon": float(tr["lon"]),
                         "dest_lat": vlat,
