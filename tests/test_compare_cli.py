@@ -225,3 +225,32 @@ def test_missing_scenario_file(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["compare", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2
     assert "nope.toml: scenario file not found" in res.output
+
+
+@pytest.mark.slow
+def test_bad_bookings_file_in_a_worker_exits_2_listing_the_problems(tmp_path: Path) -> None:
+    (tmp_path / "bookings.csv").write_text(
+        "request_id,pickup_lat,pickup_lon,dropoff_lat,dropoff_lon,time\n"
+        "a,51.60,11.50,51.64,11.62,08:00\n"
+        "b,91.0,11.50,51.64,11.62,08:00\n"
+        "c,51.60,11.50,51.64,11.62,25:99\n",
+        encoding="utf-8",
+    )
+    scenario = _scenario(tmp_path, """
+        [scenario]
+        seeds = 2
+        [region]
+        instance = "default"
+        [demand]
+        bookings = "bookings.csv"
+        [access]
+        enabled = false
+        [[models]]
+        name = "Linienbus"
+        kind = "fixed_line"
+    """, "bookings.toml")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["compare", str(scenario), "--out", str(out), "--jobs", "2"])
+    assert res.exit_code == 2, res.output
+    assert "bookings.csv:3: pickup_lat:" in res.output and "bookings.csv:4: time:" in res.output
+    assert not out.exists()

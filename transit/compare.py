@@ -392,7 +392,7 @@ def run_comparison(
     report(progress, 0, total, "starting")
     runner = _Runner(min(jobs, max(1, len(names) * len(seeds))), scenario, payload, world)
     try:
-        demands = runner.map(_task_demand, [(s,) for s in seeds], tick, [f"demand, seed {s}" for s in seeds])
+        demands = runner.map(_dispatch, [("demand", (s,)) for s in seeds], tick, [f"demand, seed {s}" for s in seeds])
         calls = [(m, s, demands[k][0], demands[k][1]) for m in names for k, s in enumerate(seeds)]
         labels = [f"{m}, seed {s}" for m in names for s in seeds]
         if plan is not None:
@@ -421,8 +421,18 @@ def run_comparison(
     return Comparison(scenario, seeds, kpis, summary, acc, trips, stops, region_map)
 
 
+_TASKS: dict[str, Callable[..., Any]] = {"demand": _task_demand, "model": _task_model, "probe": _task_probe}
+
+
 def _dispatch(what: str, args: tuple[Any, ...]) -> Any:
-    return _task_model(*args) if what == "model" else _task_probe(*args)
+    """Run a task; package errors come back as plain :class:`InputError` (they cross processes)."""
+    from transit.errors import InputErrors
+
+    try:
+        return _TASKS[what](*args)
+    except InputErrors as exc:
+        # InputErrors cannot be unpickled in the parent process; its text (one problem per line) can.
+        raise InputError("\n".join(str(p) for p in exc.problems)) from None
 
 
 def _access_columns() -> tuple[str, ...]:
