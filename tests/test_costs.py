@@ -94,7 +94,9 @@ def test_timetabled_trips_use_line_vehicle_and_no_dispatch():
     c = day_costs(trips, stops, "hybrid", rates)
     assert c["cost_vehicle"] == pytest.approx(0.5 * 20 + 10 * 2.0 + 1 * 5 + 4 * 0.5)
     assert c["cost_staff"] == pytest.approx(1.5 * 30)
-    assert c["bookings_dispatched"] == 2  # 'a' rode the line only
+    assert c["bookings_dispatched"] == 2  # 'a' rode the trunk only: no booking needed
+    rufbus = day_costs(trips, stops, "rufbus", rates)
+    assert rufbus["bookings_dispatched"] == 3  # a Rufbus trip runs only when booked
     assert c["co2_kg"] == pytest.approx(10 * 1.0 + 4 * 0.25)
     assert c["fare_revenue"] == pytest.approx(2 * rates.tariffs["bus_flat"].base)
 

@@ -20,8 +20,9 @@ kind ``stop``: a fixed-line or Rufbus trip) and uses the kind's
   ``staff = "volunteer"`` duty hours x ``allowance_per_hour`` + km x
   ``allowance_per_km``;
 - dispatch cost = bookings handled x ``dispatch.cost_per_booking`` when the
-  kind has ``dispatch = true``; a booking is handled unless it was served by
-  timetabled trips alone;
+  kind has ``dispatch = true``: every booking (served or rejected), except
+  that with ``line_trips_booked = false`` (hybrid: the trunk needs no
+  booking) those served by timetabled trips alone are not handled;
 - fare revenue = sum over served bookings of passengers x (``base`` +
   ``per_km`` x straight-line km between the booking's two doors);
 - CO2 = sum over vehicles of km x ``kg_co2e_per_km`` of its type.
@@ -61,7 +62,7 @@ _VT_KEYS = ("description", "cost_per_hour", "cost_per_km", "kg_co2e_per_km")
 _STAFF_KEYS = {"driver": ("wage_per_hour",), "volunteer": ("allowance_per_hour", "allowance_per_km")}
 _DISPATCH_KEYS = ("cost_per_booking",)
 _TARIFF_KEYS = ("base", "per_km")
-_KIND_KEYS = ("vehicle_type", "line_vehicle_type", "staff", "tariff", "dispatch")
+_KIND_KEYS = ("vehicle_type", "line_vehicle_type", "staff", "tariff", "dispatch", "line_trips_booked")
 _EARTH_RADIUS_KM = 6371.0088
 
 
@@ -113,6 +114,7 @@ class KindCosts:
     volunteer: bool
     tariff: Tariff
     dispatch: bool
+    line_trips_booked: bool = True
 
 
 @dataclass(frozen=True)
@@ -309,8 +311,12 @@ def parse_costs(data: Mapping[str, Any], *, source: str, table: str = "") -> Cos
         if not isinstance(disp, bool):
             msg = f"must be true or false, got {describe_value(disp)}"
             problems.append(InputError(msg, file=source, column=f"{prefix}{where}.dispatch"))
+        booked = t.get("line_trips_booked", True)
+        if not isinstance(booked, bool):
+            msg = f"must be true or false, got {describe_value(booked)}"
+            problems.append(InputError(msg, file=source, column=f"{prefix}{where}.line_trips_booked"))
         if all(r is not None for r in refs):
-            kinds[kind] = KindCosts(kind, refs[0], refs[1], staff_kind == "volunteer", refs[2], bool(disp))
+            kinds[kind] = KindCosts(kind, refs[0], refs[1], staff_kind == "volunteer", refs[2], bool(disp), bool(booked))
     rates = CostRates(
         vehicle_types=vts,
         wage_per_hour=num(driver, "wage_per_hour", "staff.driver"),
@@ -402,7 +408,9 @@ def day_costs(trips: pd.DataFrame, stops: pd.DataFrame, kind: str, rates: CostRa
     else:
         cost_staff = hours * rates.wage_per_hour
     dispatched = 0
-    if kc.dispatch and len(trips):
+    if kc.dispatch and kc.line_trips_booked:
+        dispatched = len(trips)
+    elif kc.dispatch and len(trips):
         timetabled_ids = set(veh.index[veh["timetabled"]])
         served = trips["status"].astype(str) == "served"
 
