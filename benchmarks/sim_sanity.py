@@ -6,7 +6,8 @@ scenario's service rules and demand) for seeds 1-3, and the same fleet on
 lighter demand (demand scale 0.25, about MSH_mobil's bookings per vehicle),
 plus variants of the other on-demand kinds on the default demand (between
 stops at road junctions; a Bürgerbus with one bus and two 4-hour volunteer
-duties). Prints a Markdown table of the KPIs the issue compares with
+duties) and, on the lighter demand, a tighter ride-time limit (1.2 x direct
++ 5 min instead of the scenario's 1.5 x direct + 15 min). Prints a Markdown table of the KPIs the issue compares with
 published ranges (shared/REFERENCES.md):
 
 - pooling rate 9-20 % (EcoBus, "share of trips shared": our
@@ -59,6 +60,11 @@ def main() -> None:
     drt = build_model(spec, network=region.network, date=sc.date)
     assert isinstance(drt, OnDemandModel)
     stops = OnDemandModel("On-demand, junction stops", drt.fleet, dataclasses.replace(drt.options, stop_based=True))
+    tight = OnDemandModel(
+        "On-demand, ride <= 1.2 x direct + 5 min",
+        drt.fleet,
+        dataclasses.replace(drt.options, service=dataclasses.replace(sc.service, max_ride_alpha=1.2, max_ride_beta_min=5.0)),
+    )
     one_bus = fleet_from_specs(drt.fleet.vehicles[:1], drt.fleet.service)
     bb = BuergerbusModel(
         "Buergerbus, 1 bus, 2 duties", one_bus,
@@ -70,7 +76,7 @@ def main() -> None:
     for seed in args.seeds:
         for label, p, models in (
             ("default demand", params, [drt, stops, bb]),
-            ("demand x 0.25", light, [drt]),
+            ("demand x 0.25", light, [drt, tight]),
         ):
             demand = generate_demand(region, p, np.random.default_rng(seed))
             labels = {t.request_id: TripLabel(t.home_zone, t.purpose) for t in demand.trips}
