@@ -425,14 +425,8 @@ _TASKS: dict[str, Callable[..., Any]] = {"demand": _task_demand, "model": _task_
 
 
 def _dispatch(what: str, args: tuple[Any, ...]) -> Any:
-    """Run a task; package errors come back as plain :class:`InputError` (they cross processes)."""
-    from transit.errors import InputErrors
-
-    try:
-        return _TASKS[what](*args)
-    except InputErrors as exc:
-        # InputErrors cannot be unpickled in the parent process; its text (one problem per line) can.
-        raise InputError("\n".join(str(p) for p in exc.problems)) from None
+    """Run a task (package errors pickle, so they reach the parent process intact)."""
+    return _TASKS[what](*args)
 
 
 def _access_columns() -> tuple[str, ...]:

@@ -41,6 +41,10 @@ class InputError(TransitError, ValueError):
         self.column = column
         super().__init__(self.location_prefix() + message)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword arguments do not survive the default pickling of exceptions.
+        return (_rebuild_input_error, (type(self), self.message, self.file, self.row, self.column))
+
     def location_prefix(self) -> str:
         """Return ``FILE:ROW: COLUMN: `` for the parts that are known."""
         parts = []
@@ -51,6 +55,12 @@ class InputError(TransitError, ValueError):
         if self.column is not None:
             parts.append(self.column)
         return "".join(p + ": " for p in parts)
+
+
+def _rebuild_input_error(
+    cls: type[InputError], message: str, file: str | None, row: int | None, column: str | None
+) -> InputError:
+    return cls(message, file=file, row=row, column=column)
 
 
 class InputErrors(InputError):
@@ -75,6 +85,10 @@ class InputErrors(InputError):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuild from the problems (so the error survives pickling between processes).
+        return (type(self), (self.problems,))
 
 
 class NetworkError(TransitError, ValueError):

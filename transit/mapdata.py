@@ -84,11 +84,7 @@ def road_lines(network: RoadNetwork) -> pd.DataFrame:
         seen.add(key)
         t = float(network.time_ms[i]) / 1000.0
         kmh = 3.6 * float(network.length_m[i]) / t if t > 0 else 0.0
-        geom = network._geometry[i] if hasattr(network, "_geometry") else None
-        if geom is None:
-            geom = np.array([[network.lat[u], network.lon[u]], [network.lat[v], network.lon[v]]])
-        pts = geom
-        pieces["major" if kmh >= _MAJOR_KMH else "minor"].append(pts)
+        pieces["major" if kmh >= _MAJOR_KMH else "minor"].append(network.arc_coords(i))
     for cls, ps in pieces.items():
         arr = _with_gaps(ps)
         rows.append(pd.DataFrame({"cls": cls, "lat": arr[:, 0], "lon": arr[:, 1]}))

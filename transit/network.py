@@ -19,6 +19,7 @@ from pathlib import Path
 import networkx as nx
 import osmnx as ox
 
+from transit.atomic import atomic_path
 from transit.errors import NetworkError
 from transit.osmfile import check_osm_path, write_drivable
 from transit.progress import Progress, report
@@ -279,18 +280,8 @@ def build_graph(
 
 def save_graph(G: nx.MultiDiGraph, path: str | Path) -> None:
     """Write ``G`` as GraphML (readable by ``osmnx.load_graphml``), atomically."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent, delete=False
-    ) as fh:
-        tmp = Path(fh.name)
-    try:
+    with atomic_path(path) as tmp:
         ox.save_graphml(G, tmp)
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def load_graph(path: str | Path) -> nx.MultiDiGraph:

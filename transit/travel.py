@@ -390,14 +390,18 @@ class RoadNetwork:
             out.append(int(pred[out[-1]]))
         return out[::-1]
 
+    def arc_coords(self, arc: int) -> np.ndarray:
+        """Return the (lat, lon) polyline of one arc, following its road geometry."""
+        geom = self._geometry[int(arc)]
+        if geom is not None:
+            return geom
+        u, v = int(self.tail[arc]), int(self.head[arc])
+        return np.array([[self.lat[u], self.lon[u]], [self.lat[v], self.lon[v]]])
+
     def path_coords(self, source: int, target: int) -> np.ndarray:
         """Return the (lat, lon) polyline of a fastest path, following road geometry."""
         nodes = self.path(source, target)
         pts: list[np.ndarray] = [np.array([[self.lat[nodes[0]], self.lon[nodes[0]]]])]
         for u, v in zip(nodes[:-1], nodes[1:]):
-            geom = self._geometry[self._arc_of[(u, v)]]
-            if geom is None:
-                pts.append(np.array([[self.lat[v], self.lon[v]]]))
-            else:
-                pts.append(geom[1:])
+            pts.append(self.arc_coords(self._arc_of[(u, v)])[1:])
         return np.concatenate(pts)
