@@ -119,6 +119,23 @@ def test_breaks_and_route_duration_are_respected():
             assert kinds.count(StopKind.BREAK) == 1
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_breaks_before_a_horizon_cut(seed):
+    """A break planned before the horizon cut is still taken at the depot."""
+    from transit.model import Break
+
+    prob, booked = line_problem(60, n_vehicles=2, seed=seed)
+    prob = prob.replace(vehicles=tuple(v.replace(breaks=(Break(11 * H, 14 * H, 1800.0),)) for v in prob.vehicles))
+    settings = SimSettings(reopt_interval_min=10, reopt_horizon_min=60, cutoff_iterations=20, reopt_iterations=20)
+    res = simulate_day(prob, booked, ServiceRules(), settings=settings, seed=seed)
+    assert check(res.problem, res.plan) == []
+    assert res.stats["reopt_discarded"] == 0 and res.stats["reopt_cut_routes"] > 0
+    for route in res.plan.routes:
+        for s in route.stops:
+            if s.kind == StopKind.BREAK:
+                assert s.location == 0
+
+
 def test_bad_settings():
     from transit.errors import ModelError
 

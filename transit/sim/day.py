@@ -301,7 +301,9 @@ class _Day:
             e = max(b.earliest_start, start)
             l_end = min(max(b.latest_end, e + b.duration), latest)
             if l_end - e >= b.duration:
-                pairs.append((Break(e, l_end, b.duration, b.location), b))
+                # At the real end depot even when the route is cut short (END elsewhere).
+                where = v.end_depot if b.location is None else b.location
+                pairs.append((Break(e, l_end, b.duration, where), b))
         pairs.sort(key=lambda p: (p[0].earliest_start, p[0].latest_end))
         veh = v.replace(
             start_depot=st.loc,
@@ -551,7 +553,11 @@ class _Day:
         return plan.replace(rejected=tuple(rejected))
 
     def reoptimise(self, now: float, k: int) -> Plan:
-        """Return the re-optimised plan (see :class:`SimSettings`), or the current one."""
+        """Return the re-optimised plan (see :class:`SimSettings`), or the current one.
+
+        A plan the solver returns with rejections is discarded here; one that
+        does not load back into the live plan is discarded by the caller.
+        """
         live = self.live
         assert live is not None
         current = live.to_plan()
@@ -726,9 +732,16 @@ def simulate_day(
         nxt = float(booked_at[live[i]])
         t_epoch = max(t_next, settings.cutoff + interval * math.floor((nxt - settings.cutoff) / interval))
         sim._advance(t_epoch)
+        current = sim.live.to_plan()
         new_plan = sim.reoptimise(t_epoch, k)
         k += 1
-        sim._rebuild(upcoming(t_epoch + interval), new_plan, t_epoch)
+        try:
+            sim._rebuild(upcoming(t_epoch + interval), new_plan, t_epoch)
+        except SolverError as exc:
+            # Safety net: a re-optimised plan that does not load back keeps the old one.
+            log.warning("re-optimisation at %.0f s discarded: %s", t_epoch, exc)
+            sim.stats["reopt_discarded"] += 1
+            sim._rebuild(upcoming(t_epoch + interval), current, t_epoch)
     t_last = float(booked_at[live[-1]]) if live else settings.cutoff
     sim._advance(t_last)
     sim._advance(t_last, final=True)
