@@ -8,6 +8,10 @@ Modules: :mod:`~transit.solver.compiled` (the problem as arrays),
 (the only module that imports OR-Tools).
 """
 
-from transit.solver.solve import SearchSettings, default_iterations, solve
+from transit.solver._jitcache import ensure_fresh
+
+ensure_fresh()
+
+from transit.solver.solve import SearchSettings, default_iterations, solve  # noqa: E402
 
 __all__ = ["SearchSettings", "default_iterations", "solve"]

@@ -22,6 +22,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from transit.solver.pool import add_solution
 from transit.solver.state import (
     _arc,
     best_insert,
@@ -503,7 +504,7 @@ def _objective(inst, sol):
 
 
 @njit(cache=True)
-def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, params, it_from, it_to):
+def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, pool, params, it_from, it_to):
     """Run ALNS iterations ``it_from`` .. ``it_to - 1`` (see module docstring).
 
     ``params``: [epoch_len, q_min, q_max, t_start (relative), t_end ratio,
@@ -555,16 +556,19 @@ def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, params, it_from, it_to):
         amp = noise_amp if rop >= 4 else 0.0
         repair(inst, cand, w, cands, S, k_regret, amp, max_sched)
         fcand, _, _ = _objective(inst, cand)
+        add_solution(pool, inst, cand, fcand)
         score = 0.0
-        if fcand < fbest - 1e-7:
+        if fcand < fbest * (1.0 + params[15]):
             polish(inst, cand, tmp, w, cands, S, passes, max_sched)
             fcand, _, _ = _objective(inst, cand)
+        if fcand < fbest - 1e-7:
             copy_sol(cand, best)
             fbest = fcand
             copy_sol(cand, cur)
             fcur = fcand
             score = sig1
             S.istats[1] += 1
+            add_solution(pool, inst, cand, fcand)
         elif fcand < fcur - 1e-7:
             copy_sol(cand, cur)
             fcur = fcand

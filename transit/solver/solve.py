@@ -13,7 +13,9 @@ from transit.model import Plan, Problem
 from transit.progress import Progress, report
 from transit.solver.alns import alns_chunk, make_search, polish, repair
 from transit.solver.compiled import Compiled, compile_problem
+from transit.solver.ortools_adapter import choose_routes
 from transit.solver.output import build_plan
+from transit.solver.pool import add_solution, columns, load_columns, make_pool, vehicle_classes
 from transit.solver.reasons import rejection_reason
 from transit.solver.schedule import make_work
 from transit.solver.state import (
@@ -77,6 +79,9 @@ class SearchSettings:
     shaw_power: float = 6.0
     schedule_candidates: int = 3
     polish_passes: int = 3
+    polish_within: float = 0.0
+    recombine_every: int = 1000
+    recombine_within: float = 0.02
 
     def params(self, n_requests: int, iterations: int) -> np.ndarray:
         """Return the parameter vector of :func:`transit.solver.alns.alns_chunk`."""
@@ -99,6 +104,7 @@ class SearchSettings:
                 self.shaw_power,
                 self.schedule_candidates,
                 self.polish_passes,
+                self.polish_within,
             ],
             dtype=np.float64,
         )
@@ -187,21 +193,32 @@ def solve(
     copy_sol(cur, tmp)
     done = 0
     cut = False
+    classes = vehicle_classes(comp)
+    pool = make_pool(comp, classes, seed)
+    add_solution(pool, inst, best, _objective_value(inst, best))
+    recombined = 0
     if budget > 0 and n > 0 and nv > 0:
         polish(inst, best, tmp, work, cands, search, settings.polish_passes, max_sched)
         copy_sol(best, cur)
         params = settings.params(n, budget)
         deadline = None if time_limit is None else t0 + float(time_limit)
         chunk = 8
+        every = max(1, settings.recombine_every)
+        next_sp = every
         while done < budget:
             now = time.perf_counter()
             if deadline is not None and now >= deadline:
                 cut = True
                 break
-            upto = min(budget, done + chunk)
-            alns_chunk(inst, cur, cand, best, tmp, work, cands, search, params, done, upto)
+            upto = min(budget, done + chunk, next_sp)
+            alns_chunk(inst, cur, cand, best, tmp, work, cands, search, pool, params, done, upto)
             elapsed = time.perf_counter() - now
             done = upto
+            if done == next_sp or done == budget:
+                next_sp += every
+                wall = 30.0 if deadline is None else max(0.05, deadline - time.perf_counter())
+                if _recombine(comp, pool, classes, best, cur, tmp, work, cands, search, settings, wall):
+                    recombined += 1
             per_it = elapsed / max(1, chunk)
             target = 0.1
             if deadline is not None:
@@ -225,10 +242,65 @@ def solve(
         "iteration_budget": int(budget),
         "time_limit_reached": bool(cut),
         "new_best": int(search.istats[1]),
+        "recombined": int(recombined),
+        "route_pool": int(pool.count[0]),
+        "destroy_weights": [round(float(x), 3) for x in search.dw],
+        "repair_weights": [round(float(x), 3) for x in search.rw],
         "strategy": "regret insertion + ALNS",
         "seed": int(seed),
     }
     return plan.replace(stats={**plan.stats, **stats})
+
+
+def _objective_value(inst, sol) -> float:
+    c, u = total_cost(inst, sol)
+    return float(c + inst.w_rej * u)
+
+
+def _recombine(comp, pool, classes, best, cur, tmp, work, cands, search, settings, wall) -> bool:
+    """Choose the best combination of pooled routes; adopt it if it beats ``best``."""
+    inst = comp.inst
+    n, nv = comp.n_requests, comp.n_vehicles
+    f_best = _objective_value(inst, best)
+    index, served, cost, veh = columns(comp, pool, f_best * (1.0 + settings.recombine_within) + 1e-9)
+    if not served:
+        return False
+    col_class = classes[veh]
+    class_size = np.bincount(classes, minlength=int(classes.max()) + 1)
+    t_sp = time.perf_counter()
+    # Any penalty above the cost of every set of routes keeps "serve the most" first.
+    penalty = min(float(inst.w_rej), nv * float(cost.max()) * 1.01 + 1.0)
+    chosen = choose_routes(served, cost, col_class, class_size, n, penalty, wall_limit=wall)
+    log.debug("recombine: %d columns, %.3f s", len(served), time.perf_counter() - t_sp)
+    if not chosen:
+        return False
+    free = {int(c): [v for v in range(nv) if classes[v] == c] for c in set(classes.tolist())}
+    cols: list[int] = []
+    vehs: list[int] = []
+    rest = []
+    for k in chosen:
+        v = int(veh[k])
+        if v in free[int(col_class[k])]:
+            free[int(col_class[k])].remove(v)
+            cols.append(k)
+            vehs.append(v)
+        else:
+            rest.append(k)
+    for k in rest:
+        cols.append(k)
+        vehs.append(free[int(col_class[k])].pop(0))
+    if not load_columns(pool, inst, tmp, index[np.array(cols, np.int64)], np.array(vehs, np.int64), work):
+        return False
+    repair(inst, tmp, work, cands, search, 2, 0.0, settings.schedule_candidates)
+    c_new, u_new = total_cost(inst, tmp)
+    c_old, u_old = total_cost(inst, best)
+    log.debug("recombine: %.4f/%d vs best %.4f/%d (sp cost %.4f)", c_new, u_new, c_old, u_old, float(sum(cost[k] for k in chosen)))
+    if c_new + inst.w_rej * u_new < c_old + inst.w_rej * u_old - 1e-7:
+        copy_sol(tmp, best)
+        copy_sol(tmp, cur)
+        add_solution(pool, inst, best, c_new + inst.w_rej * u_new)
+        return True
+    return False
 
 
 def _finish(comp: Compiled, sol, work, cands) -> Plan:

@@ -308,13 +308,15 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
             nk = seq[k]
             if ld0[k] + q0 > cap0 or ld1[k] + q1 > cap1 or inst.nkind[nk] == BREAK:
                 break
+            if E[k] > ed_l + EPS:
+                break
             la = nloc[nk]
             t1 = tt[la, ldd]
             if t1 == np.inf:
                 continue
             ed = max(ed_e, E[k] + ns[nk] + t1)
             if ed > ed_l + EPS:
-                break
+                continue
             lb = nloc[seq[j]]
             t2 = tt[ldd, lb]
             if t2 == np.inf or ed + sp + t2 > G[j] + EPS:
@@ -342,6 +344,8 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
             b = seq[i]
             if ld0[i - 1] + q0 > cap0 or ld1[i - 1] + q1 > cap1:
                 continue
+            if E[i - 1] > ep_l + EPS:
+                break
             la = nloc[a]
             lb = nloc[b]
             t_ap = tt[la, lp]
@@ -349,7 +353,7 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
                 continue
             ep = max(ep_e, E[i - 1] + ns[a] + t_ap)
             if ep > ep_l + EPS:
-                break
+                continue
             c_ab = _arc(inst, km, la, lb)
             c_ap = _arc(inst, km, la, lp)
             # Drop-off right after the pickup.
@@ -383,15 +387,15 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
                         break
                 if inst.nkind[nk] == BREAK or ld0[k] + q0 > cap0 or ld1[k] + q1 > cap1:
                     break
+                if Ek > ed_l + EPS or Ek - gp - sp > L + EPS:
+                    break
                 lk = nloc[nk]
                 t1 = tt[lk, ldd]
                 if t1 == np.inf:
                     continue
                 ed = max(ed_e, Ek + ns[nk] + t1)
-                if ed > ed_l + EPS:
-                    break
-                if ed - gp - sp > L + EPS:
-                    break
+                if ed > ed_l + EPS or ed - gp - sp > L + EPS:
+                    continue
                 lb2 = nloc[seq[j]]
                 t2 = tt[ldd, lb2]
                 if t2 == np.inf or ed + sp + t2 > G[j] + EPS:
