@@ -12,7 +12,7 @@ from transit.lines import Line, LineStop, Timetable, TimetableTrip
 from transit.opmodels.fixed_line import FixedLineModel
 from transit.opmodels.hybrid import HybridModel, HybridOptions
 from transit.opmodels.linerules import LineRules
-from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions
+from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions, ServiceArea
 from transit.sim import SimSettings
 from transit.walking import WalkParams
 
@@ -42,8 +42,12 @@ def _rules():
     return LineRules(walk=WalkParams(max_walk_m=300.0, method="detour"), max_wait_min=60)
 
 
+VILLAGES = ServiceArea((latlon(1.5, -0.5), latlon(1.5, 3.5), latlon(3.5, 3.5), latlon(3.5, -0.5)))
+
+
 def test_feeders_meet_the_trunk(net, trunk):
-    opts = HybridOptions(hubs=("Hub",), transfer_min=3.0, line=_rules(), feeder=OnDemandOptions(sim=FAST))
+    feeder = OnDemandOptions(area=VILLAGES, sim=FAST)  # feeders serve the villages in rows 2 and 3
+    opts = HybridOptions(hubs=("Hub",), transfer_min=3.0, line=_rules(), feeder=feeder)
     model = HybridModel("hyb", trunk, fleet(1, depot=(3, 3)), opts)
     bookings = [
         booking("out", (3, 3), (0, 0), 7.4),  # village -> feeder -> hub -> trunk T1 (08:00) -> centre
@@ -75,7 +79,23 @@ def test_feeders_meet_the_trunk(net, trunk):
     assert trunk_rows["load"].max() == 2
     assert set(stops.loc[stops["kind"] == "stop", "vehicle_id"]) == {"T1", "T2"}
     assert run.info["bookings_outbound"] == 2 and run.info["bookings_inbound"] == 1
+    assert run.info["bookings_local"] == 1 and run.info["bookings_trunk_only"] == 1
     assert check(model.last_result.problem, model.last_result.plan) == []
+
+
+def test_no_trunk_connection_falls_back_to_the_feeder(net, trunk):
+    """Without a feeder area the feeders may drive anywhere: no trunk at 08:30 means door to door."""
+    opts = HybridOptions(hubs=("Hub",), line=_rules(), feeder=OnDemandOptions(sim=FAST))
+    model = HybridModel("hyb", trunk, fleet(1, depot=(3, 3)), opts)
+    b = [booking("late", (3, 3), (0, 0), 8.5, booked_at=8.4), booking("out", (3, 3), (0, 0), 7.4)]
+    run = model.run(b, context(net), seed=0, rng=np.random.default_rng(0))
+    t = run.trips.set_index("request_id")
+    assert t.loc["late", "status"] == "served" and t.loc["late", "vehicle_id"] == "v1"
+    assert t.loc["late", "transfers"] == 0
+    assert t.loc["out", "vehicle_id"] == "v1+T1"
+    assert run.info["bookings_local"] == 1 and run.info["bookings_outbound"] == 1
+    trunk_load = run.stops[run.stops["kind"] == "stop"]
+    assert set(trunk_load.loc[trunk_load["load"] > 0, "vehicle_id"]) == {"T1"}  # only 'out' rode the trunk
 
 
 def test_line_too_late_served_on_demand(net, trunk):

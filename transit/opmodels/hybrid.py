@@ -19,8 +19,9 @@ booking is handled as follows:
 3. **inbound feeder** (the reverse): the trunk brings the passengers to the
    hub and the feeder's **pickup window at the hub starts ``transfer_min``
    minutes after the trunk arrives**;
-4. **local**: both doors in the feeder zone: the feeder takes them door to
-   door;
+4. **local**: both doors in the feeder zone, or both in the feeder area
+   when the trunk cannot take them (no connection at that time): the feeder
+   takes them door to door;
 5. otherwise the booking is rejected with the reason (the fixed line's, or
    "outside the feeder area and beyond walking reach of the trunk line").
 
@@ -140,6 +141,7 @@ class _Leg:
     case: str
     hub: int = -1
     trunk: dict[str, Any] | None = None  # the trunk leg's trip-log row
+    in_area: bool = False  # both doors inside the feeder area (door to door is a fallback)
 
 
 class HybridModel:
@@ -237,7 +239,12 @@ class HybridModel:
                 continue
             row = trunk_rows.loc[rid]
             if row["status"] != "served":
-                reasons[rid] = f"no trunk connection from the hub: {row['reason']}"
+                if leg.in_area:
+                    # No trunk connection: the feeder takes them all the way (both doors in its area).
+                    leg.case = LOCAL
+                    feeder_bookings.append(b)
+                else:
+                    reasons[rid] = f"no trunk connection from the hub: {row['reason']}"
                 continue
             leg.trunk = row.to_dict()
             h = leg.hub
@@ -270,7 +277,7 @@ class HybridModel:
         served_feeder = set(promises)
         # The trunk's vehicle log with everyone who rode it.
         riders = [b for b in bookings if b.request_id not in legs]
-        riders += [p for p in pseudo if p.request_id in served_feeder]
+        riders += [p for p in pseudo if p.request_id in served_feeder and legs[p.request_id].case != LOCAL]
         report(progress, 2, 3, f"{self.name}: trunk loads")
         trunk_run = line.run(riders, ctx, seed=seed, rng=rng)
         feeder_log = trip_log(
@@ -328,13 +335,16 @@ class HybridModel:
         legs: dict[str, _Leg] = {}
         for k, b in enumerate(todo):
             zp, zd = zone[k], zone[n + k]
+            both = bool(inside[k] and inside[n + k])
             if zp and zd:
-                legs[b.request_id] = _Leg(LOCAL)
+                legs[b.request_id] = _Leg(LOCAL, in_area=both)
             elif zp and near[n + k]:
-                legs[b.request_id] = _Leg(OUTBOUND, hub=self.hubs[int(np.argmin(t_to[k]))])
+                legs[b.request_id] = _Leg(OUTBOUND, hub=self.hubs[int(np.argmin(t_to[k]))], in_area=both)
             elif zd and near[k]:
-                legs[b.request_id] = _Leg(INBOUND, hub=self.hubs[int(np.argmin(t_from[:, n + k]))])
-            elif zp or zd or (near[k] and near[n + k]):
+                legs[b.request_id] = _Leg(INBOUND, hub=self.hubs[int(np.argmin(t_from[:, n + k]))], in_area=both)
+            elif both:
+                legs[b.request_id] = _Leg(LOCAL, in_area=True)  # near the trunk, but the trunk cannot take it
+            elif near[k] and near[n + k]:
                 continue  # the trunk's own reason stands
             else:
                 reason = "outside the feeder area and beyond walking reach of the trunk line"
