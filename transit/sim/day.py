@@ -4,23 +4,28 @@ The day
 -------
 1. **Cut-off.** Requests booked before ``settings.cutoff`` (or with an
    unknown booking time) are pre-booked: they are planned together with
-   :func:`transit.solver.solve` (work budget ``cutoff_iterations``); each
-   is accepted with a promised pickup window or rejected with the solver's
-   reason.
+   :func:`transit.solver.solve` (work budget ``cutoff_iterations``; above
+   ``cutoff_solve_max`` requests by cheapest insertion in order of their
+   pickup windows); each is accepted with a promised pickup window or
+   rejected with a reason.
 2. **Bookings.** Every later request is revealed at its ``booked_at`` and
    decided at once: inserted at its cheapest feasible place in the running
    plan (:class:`transit.solver.insert.LivePlan`) and promised a pickup
    window (``ServiceRules.promise`` around the planned pickup), or rejected
    with a reason.
 3. **Rolling horizon.** Every ``reopt_interval_min`` simulated minutes the
-   part of the plan not yet executed is re-optimised with
-   ``solve(..., initial_plan=current, iterations=reopt_iterations)``.
+   part of the plan not yet executed, up to ``reopt_horizon_min`` ahead, is
+   re-optimised with ``solve(..., initial_plan=current,
+   iterations=reopt_iterations)``: each route is cut at its first stop
+   after the horizon that the vehicle reaches empty, the solver sees the
+   part before the cut (ending at the cut stop no later than the latest
+   time that keeps the rest feasible), and the rest is appended unchanged.
    Promises are kept because they *are* the requests' pickup windows from
    then on; passengers on board are requests with ``picked_up_at`` and
    ``assigned_vehicle``; each vehicle starts from where it is, when it is
-   free. A re-optimised plan that would drop an accepted request is
-   discarded (it cannot happen with the solver's rejection penalty; this is
-   a safety net).
+   free. A re-optimised plan that would drop an accepted request, or does
+   not load back into the live plan, is discarded (a safety net; counted
+   in ``stats["reopt_discarded"]``).
 4. **Driving.** Vehicles follow the plan's schedule (waiting is done
    before boarding, where the vehicle is empty). A vehicle that has left a
    stop is committed to the next one (no diversion en route). A vehicle
