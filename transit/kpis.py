@@ -26,7 +26,9 @@ Times (served bookings)
     ``wait_mean_min``, ``wait_p50_min``, ``wait_p90_min``, ``wait_p95_min``:
     the trip log's ``wait_s`` (deviation from the requested time: late
     pickup for departure bookings, early arrival for arrival bookings);
-    ``in_vehicle_mean_min`` (``in_vehicle_s``); ``door_to_door_mean_min``
+    ``in_vehicle_mean_min`` (``in_vehicle_s``: from the start of boarding
+    to the start of alighting, so the boarding time counts; transfer waits
+    count too); ``door_to_door_mean_min``
     and ``door_to_door_p90_min`` (``door_to_door_s``);
     ``car_time_ratio`` = mean of door_to_door_s / direct_s (1 = as fast as a
     car from door to door); ``detour_factor`` = mean of in_vehicle_s /
