@@ -55,11 +55,13 @@ def test_feeders_meet_the_trunk(net, trunk):
         booking("trunk", (0, 0), (0, 3), 16.95),  # both doors at the line: the trunk alone
         booking("local", (2, 0), (3, 2), 12.0),  # both doors in the feeder zone: door to door
         booking("late", (3, 3), (0, 0), 8.5, booked_at=8.4),  # after the last trip towards the centre
+        booking("away", (1, 1), (1, 2), 10.0),  # outside the villages and beyond walking reach of the line
     ]
     run = model.run(bookings, context(net), seed=0, rng=np.random.default_rng(0))
     t = run.trips.set_index("request_id")
     assert t["status"].to_dict() == {"out": "served", "in": "served", "trunk": "served", "local": "served",
-                                     "late": "rejected"}
+                                     "late": "rejected", "away": "rejected"}
+    assert t.loc["away", "reason"] == "outside the feeder area and beyond walking reach of the trunk line"
     assert "no trunk connection" in t.loc["late", "reason"]
     out = t.loc["out"]
     assert out["vehicle_id"] == "v1+T1" and out["transfers"] == 1

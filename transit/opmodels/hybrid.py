@@ -210,7 +210,7 @@ class HybridModel:
         drive = self._hub_drive_times(bookings, legs, net)
         for b in bookings:
             leg = legs.get(b.request_id)
-            if leg is None or leg.case == LOCAL:
+            if leg is None or leg.case not in (OUTBOUND, INBOUND):
                 continue
             s = rules.service_time_s(b.passengers, b.wheelchair)
             d = drive[b.request_id]
