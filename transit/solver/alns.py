@@ -32,6 +32,7 @@ from transit.solver.state import (
     remove_request,
     rnd_float,
     rnd_int,
+    penalty,
     total_cost,
 )
 
@@ -51,7 +52,7 @@ Search = namedtuple(
         "buf",  # (n,) scratch list of requests
         "buf2",  # (n,) scratch
         "gain",  # (n,) scratch
-        "mark",  # (n,) scratch flags
+        "vmark",  # (V,) scratch flags per vehicle
         "dw",  # (N_DESTROY,) destroy weights
         "rw",  # (N_REPAIR,) repair weights
         "dscore",
@@ -78,7 +79,7 @@ def make_search(n_requests: int, n_vehicles: int, seed_state: int) -> Search:
         buf=np.zeros(n, np.int64),
         buf2=np.zeros(n, np.int64),
         gain=np.zeros(n),
-        mark=np.zeros(n, np.int64),
+        vmark=np.zeros(max(n_vehicles, 1), np.int64),
         dw=np.ones(N_DESTROY),
         rw=np.ones(N_REPAIR),
         dscore=np.zeros(N_DESTROY),
@@ -110,13 +111,28 @@ def _fill_row(inst, sol, w, cands, S, u, r, noise_amp, max_sched):
 def repair(inst, sol, w, cands, S, k_regret, noise_amp, max_sched):
     """Insert unassigned requests by greedy (k=1) or regret-k insertion.
 
-    Requests that fit nowhere stay unassigned. Returns the number inserted.
+    Priority requests (higher rejection penalty) go in first. Requests that
+    fit nowhere stay unassigned. Returns the number inserted.
     """
+    n = inst.rL.shape[0]
+    top = False
+    for r in range(n):
+        if sol.where[r] < 0 and inst.rpen[r] > inst.w_rej:
+            top = True
+            break
+    done = 0
+    if top:
+        done += _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, True)
+    return done + _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, False)
+
+
+@njit(cache=True)
+def _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, only_priority):
     n = inst.rL.shape[0]
     nv = sol.rlen.shape[0]
     nu = 0
     for r in range(n):
-        if sol.where[r] < 0:
+        if sol.where[r] < 0 and (not only_priority or inst.rpen[r] > inst.w_rej):
             S.ulist[nu] = r
             nu += 1
     if nu == 0:
@@ -374,7 +390,7 @@ def destroy_string(inst, sol, w, S, q):
     nv = sol.rlen.shape[0]
     r0 = S.buf[rnd_int(S.rng, na)]
     for v in range(nv):
-        S.mark[v] = 0
+        S.vmark[v] = 0
     removed = 0
     avg = 2.0 * na / max(1, nv)
     for h in range(n):
@@ -384,9 +400,9 @@ def destroy_string(inst, sol, w, S, q):
         if h > 0 and x == r0:
             continue
         v = sol.where[x]
-        if v < 0 or S.mark[v] == 1:
+        if v < 0 or S.vmark[v] == 1:
             continue
-        S.mark[v] = 1
+        S.vmark[v] = 1
         center = 0
         for k in range(sol.rlen[v]):
             if sol.seq[v, k] == 2 * x or sol.seq[v, k] == 2 * x + 1:
@@ -396,7 +412,7 @@ def destroy_string(inst, sol, w, S, q):
         length = 1 + rnd_int(S.rng, max(1, lmax))
         removed += _remove_string(inst, sol, w, v, center, length, S, q - removed)
     for v in range(nv):
-        S.mark[v] = 0
+        S.vmark[v] = 0
     return removed
 
 
@@ -500,7 +516,7 @@ def _roulette(weights, st):
 @njit(cache=True)
 def _objective(inst, sol):
     c, un = total_cost(inst, sol)
-    return c + inst.w_rej * un, c, un
+    return c + penalty(inst, sol), c, un
 
 
 @njit(cache=True)

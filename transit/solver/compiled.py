@@ -29,6 +29,7 @@ from transit.model import Problem
 
 __all__ = [
     "BREAK",
+    "PRIORITY_FACTOR",
     "DROP",
     "END",
     "Inst",
@@ -73,6 +74,7 @@ Inst = namedtuple(
         "brk",  # (B,) break nodes
         "w_ride",  # () weight per passenger-second on board
         "w_rej",  # () weight per rejected request
+        "rpen",  # (n,) penalty of leaving the request unassigned (priority requests pay more)
         "sched",  # () 1 if the objective depends on the schedule (ride / hours)
         "nearest",  # (n, n) requests sorted by relatedness (for removal)
         "related",  # (n, n) relatedness distance between requests
@@ -129,13 +131,21 @@ def _horizon_start(problem: Problem) -> float:
     return min(finite)
 
 
-def compile_problem(problem: Problem) -> Compiled:
+PRIORITY_FACTOR = 1000.0
+"""How much more a priority request (a promise already made) costs to reject."""
+
+
+def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset()) -> Compiled:
     """Return the arrays of ``problem`` for the compiled search.
 
     Parameters
     ----------
     problem
         The problem to compile.
+    priority
+        Ids of requests already promised (e.g. served by a warm-start plan):
+        the search rejects one of them only if nothing else helps. Requests
+        with an assigned vehicle or on board are always priority.
 
     Returns
     -------
@@ -172,6 +182,7 @@ def compile_problem(problem: Problem) -> Compiled:
     ronb = np.zeros(n, np.int64)
     rpass = np.zeros(n, np.float64)
     rboard = np.full(n, np.nan, np.float64)
+    rpen = np.full(n, float(w.rejection), np.float64)
     fits = np.zeros((n, nv), np.int64)
     vidx = {v.id: k for k, v in enumerate(vehs)}
 
@@ -182,6 +193,8 @@ def compile_problem(problem: Problem) -> Compiled:
         direct = problem.direct_time(req)
         rL[r] = L
         rpass[r] = req.passengers
+        if req.id in priority or req.assigned_vehicle is not None or req.on_board:
+            rpen[r] *= PRIORITY_FACTOR
         for node, kind, loc, win, sign in (
             (p, PICK, req.pickup, req.pickup_window, 1),
             (d, DROP, req.dropoff, req.dropoff_window, -1),
@@ -288,6 +301,7 @@ def compile_problem(problem: Problem) -> Compiled:
         brk=brk,
         w_ride=float(w.ride_time),
         w_rej=float(w.rejection),
+        rpen=rpen,
         sched=sched,
         nearest=nearest,
         related=related,

@@ -40,7 +40,7 @@ def choose_routes(
     column_class: np.ndarray,
     class_size: np.ndarray,
     n_requests: int,
-    rejection: float,
+    rejection: float | np.ndarray,
     *,
     wall_limit: float = 10.0,
 ) -> list[int] | None:
@@ -64,7 +64,7 @@ def choose_routes(
     n_requests
         Number of requests (rows).
     rejection
-        Cost of leaving a request unserved.
+        Cost of leaving a request unserved (one value, or one per request).
     wall_limit
         Wall-clock safety cap in seconds (the model normally solves to
         optimality well before).
@@ -86,10 +86,11 @@ def choose_routes(
     x = [solver.BoolVar(f"x{k}") for k in range(ncol)]
     rows = [solver.RowConstraint(1.0, 1.0, f"r{r}") for r in range(n_requests)]
     objective = solver.Objective()
+    pen = np.broadcast_to(np.asarray(rejection, dtype=np.float64), (n_requests,))
     for r in range(n_requests):
         u = solver.BoolVar(f"u{r}")
         rows[r].SetCoefficient(u, 1.0)
-        objective.SetCoefficient(u, float(rejection))
+        objective.SetCoefficient(u, float(pen[r]))
     for k, reqs in enumerate(served):
         objective.SetCoefficient(x[k], float(cost[k]))
         for r in reqs:

@@ -261,6 +261,13 @@ def choose_times(tt, m, w, maxdur):
                             least_times(tt, m, w.loc, e2, l2, w.s, w.pp, w.L, maxdur, B)
         e2[k] = B[k]
         l2[k] = B[k]
+    # Leave the depot just in time for the first stop if nobody is on board.
+    if m > 1 and w.ld0[0] == 0 and w.ld1[0] == 0:
+        late = B[1] - w.s[0] - tt[w.loc[0], w.loc[1]]
+        if late > w.l[0]:
+            late = w.l[0]
+        if late > B[0]:
+            B[0] = late
     return True
 
 

@@ -25,10 +25,14 @@ from transit.solver.schedule import EPS, greatest_times, least_times, prepare, r
 __all__ = [
     "Sol",
     "best_insert",
+    "build_inserted",
+    "copy_route",
     "copy_sol",
     "empty_sol",
+    "init_route",
     "insert_at",
     "make_cands",
+    "penalty",
     "recompute",
     "remove_request",
     "rnd_float",
@@ -193,6 +197,16 @@ def total_cost(inst, sol):
         if sol.where[r] < 0:
             un += 1
     return c, un
+
+
+@njit(cache=True)
+def penalty(inst, sol):
+    """Return the summed rejection penalties of the unassigned requests."""
+    c = 0.0
+    for r in range(inst.rpen.shape[0]):
+        if sol.where[r] < 0:
+            c += inst.rpen[r]
+    return c
 
 
 @njit(cache=True)

@@ -1,0 +1,175 @@
+"""Exactness of the solver's route timing and insertion kernels.
+
+The least and greatest feasible schedules of a stop sequence are compared
+with linear programs over the same constraints, and the cheapest insertion
+found with the screening filters is compared with trying every position.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+from transit.model import ObjectiveWeights, Problem, Request, TimeWindow, Vehicle
+from transit.solver.alns import make_search, repair
+from transit.solver.compiled import compile_problem
+from transit.solver.schedule import choose_times, greatest_times, least_times, make_work, prepare, route_eval
+from transit.solver.state import best_insert, build_inserted, empty_sol, init_route, make_cands, remove_request
+
+HOUR = 3600.0
+
+
+def random_problem(seed: int, n: int = 4) -> Problem:
+    """Requests with finite windows, ride limits and service times on a random plane."""
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 6, size=(8, 2))
+    dist = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1)) * 1000.0
+    tt = dist / 10.0
+    reqs = []
+    for i in range(n):
+        p, d = rng.choice(np.arange(1, 8), 2, replace=False)
+        t = 8 * HOUR + rng.uniform(0, 1) * HOUR
+        if i % 2:
+            # Outbound: a late drop-off window and a tight ride limit push the pickup later.
+            pw = TimeWindow(t - HOUR, t + HOUR)
+            dw = TimeWindow(t + 30 * 60, t + 60 * 60)
+            alpha = float(rng.uniform(1.1, 1.5))
+        else:
+            pw = TimeWindow(t, t + rng.uniform(20, 90) * 60)
+            dw = TimeWindow(t, t + rng.uniform(60, 180) * 60)
+            alpha = float(rng.uniform(1.5, 4.0))
+        reqs.append(
+            Request(
+                f"r{i}", int(p), int(d), pickup_window=pw, dropoff_window=dw,
+                max_ride_alpha=alpha, max_ride_beta=120.0, service_fixed=float(rng.uniform(0, 90)),
+            )
+        )
+    veh = Vehicle("v", 0, 0, seats=n, shift=TimeWindow(7 * HOUR, 13 * HOUR), max_route_duration=float(rng.uniform(2.5, 5)) * HOUR)
+    return Problem(tuple(reqs), (veh,), tt, dist, ObjectiveWeights(travel_time=1.0))
+
+
+def random_sequence(rng: np.random.Generator, comp) -> np.ndarray:
+    """START, a random precedence-respecting order of all stops, END."""
+    n = comp.n_requests
+    order: list[int] = []
+    open_ = list(range(n))
+    picked: list[int] = []
+    while open_ or picked:
+        if open_ and (not picked or rng.random() < 0.5):
+            r = open_.pop(int(rng.integers(len(open_))))
+            order.append(2 * r)
+            picked.append(r)
+        else:
+            r = picked.pop(int(rng.integers(len(picked))))
+            order.append(2 * r + 1)
+    inst = comp.inst
+    return np.array([inst.vstart[0], *order, inst.vend[0]], np.int64)
+
+
+def lp_bounds(comp, seq: np.ndarray, sense: float) -> np.ndarray | None:
+    """Solve min (sense=1) or max (sense=-1) of the sum of start times by LP; None if infeasible."""
+    inst = comp.inst
+    m = len(seq)
+    a_ub, b_ub = [], []
+    for k in range(1, m):
+        row = np.zeros(m)
+        row[k - 1], row[k] = 1.0, -1.0
+        a_ub.append(row)
+        b_ub.append(-(inst.ns[seq[k - 1]] + inst.tt[inst.nloc[seq[k - 1]], inst.nloc[seq[k]]]))
+    pos = {}
+    for k, nd in enumerate(seq):
+        r = inst.nreq[nd]
+        if r < 0:
+            continue
+        if nd % 2 == 0:
+            pos[r] = k
+        elif math.isfinite(inst.rL[r]):
+            row = np.zeros(m)
+            row[k], row[pos[r]] = 1.0, -1.0
+            a_ub.append(row)
+            b_ub.append(inst.rL[r] + inst.ns[seq[pos[r]]])
+    row = np.zeros(m)
+    row[m - 1], row[0] = 1.0, -1.0
+    a_ub.append(row)
+    b_ub.append(inst.vmaxdur[0])
+    bounds = [(float(inst.ne[nd]), float(min(inst.nl[nd], 1e7))) for nd in seq]
+    res = linprog(sense * np.ones(m), A_ub=np.array(a_ub), b_ub=np.array(b_ub), bounds=bounds, method="highs")
+    return res.x if res.status == 0 else None
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_least_and_greatest_times_match_linear_programs(seed):
+    comp = compile_problem(random_problem(seed, n=3))
+    inst = comp.inst
+    w = make_work(comp.max_len, comp.n_requests)
+    rng = np.random.default_rng(100 + seed)
+    n_feasible = 0
+    n_infeasible = 0
+    for _ in range(40):
+        seq = random_sequence(rng, comp)
+        m = len(seq)
+        assert prepare(inst, seq, m, w)
+        feasible = least_times(inst.tt, m, w.loc, w.e, w.l, w.s, w.pp, w.L, inst.vmaxdur[0], w.B)
+        low = lp_bounds(comp, seq, 1.0)
+        assert feasible == (low is not None)
+        if not feasible:
+            n_infeasible += 1
+            continue
+        n_feasible += 1
+        np.testing.assert_allclose(w.B[:m], low, atol=1e-5)
+        assert greatest_times(inst.tt, m, w.loc, w.e, w.l, w.s, w.pp, w.L, inst.vmaxdur[0], w.G)
+        high = lp_bounds(comp, seq, -1.0)
+        np.testing.assert_allclose(np.minimum(w.G[:m], 1e7), high, atol=1e-5)
+        # The schedule shown in plans is one of the feasible ones.
+        assert choose_times(inst.tt, m, w, inst.vmaxdur[0])
+        b = w.B[:m]
+        assert np.all(b >= low - 1e-6) and np.all(b <= high + 1e-6)
+        for k in range(1, m):
+            assert b[k] >= b[k - 1] + w.s[k - 1] + inst.tt[w.loc[k - 1], w.loc[k]] - 1e-6
+        for k in range(m):
+            if w.pp[k] >= 0:
+                assert b[k] - b[w.pp[k]] - w.s[w.pp[k]] <= w.L[k] + 1e-6
+        assert b[m - 1] - b[0] <= inst.vmaxdur[0] + 1e-6
+    assert n_feasible > 0 and n_infeasible > 0  # the test must see both kinds
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_best_insertion_equals_trying_every_position(seed):
+    problem = random_problem(seed, n=9)
+    problem = problem.replace(vehicles=problem.vehicles + (problem.vehicles[0].replace(id="w", seats=2),))
+    comp = compile_problem(problem)
+    inst, n, nv = comp.inst, comp.n_requests, comp.n_vehicles
+    w = make_work(comp.max_len, n)
+    cands = make_cands(comp.max_len)
+    sol = empty_sol(n, nv, comp.max_len)
+    for v in range(nv):
+        init_route(inst, sol, v, w)
+    search = make_search(n, nv, 1234 + seed)
+    repair(inst, sol, w, cands, search, 2, 0.0, 3)
+    rng = np.random.default_rng(seed)
+    compared = 0
+    for _ in range(6):
+        for r in rng.choice(n, 3, replace=False):
+            remove_request(inst, sol, int(r), w)
+        for r in range(n):
+            if sol.where[r] >= 0:
+                continue
+            for v in range(nv):
+                cost, _, _ = best_insert(inst, sol, r, v, w, cands, 3)
+                m = sol.rlen[v]
+                best = math.inf
+                buf = np.zeros(m + 4, np.int64)
+                for i in range(1, m):
+                    for j in range(i, m):
+                        m2 = build_inserted(inst, sol.seq[v], m, r, i, j, buf)
+                        ok, arc, _, _ = route_eval(inst, buf, m2, w, False)
+                        if ok:
+                            extra = inst.vfix[v] + sol.rarc[v] if sol.rnreq[v] == 0 else 0.0
+                            best = min(best, arc - sol.rarc[v] + extra)
+                assert cost == pytest.approx(best, abs=1e-6) or (math.isinf(cost) and math.isinf(best))
+                compared += 1
+        repair(inst, sol, w, cands, search, 2, 0.0, 3)
+    assert compared > 0
