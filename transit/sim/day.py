@@ -207,16 +207,6 @@ def _seed(seed: int, k: int) -> int:
     return int(np.random.default_rng([int(seed) & 0xFFFFFFFF, k]).integers(0, 2**31 - 1))
 
 
-def _budget(iterations: int, problem: Problem) -> int:
-    """Return the search budget to use.
-
-    Workaround: the search's string removal indexes a per-request scratch
-    array by vehicle, so it must not run with fewer requests than vehicles
-    (reported to the solver's developer); construction alone is used then.
-    """
-    return iterations if len(problem.requests) >= len(problem.vehicles) else 0
-
-
 class _Day:
     """The state of a simulated day (see the module docstring)."""
 
@@ -521,7 +511,7 @@ class _Day:
         report(progress, 0, 1, f"planning {len(pre)} pre-booked requests")
         if len(pre) <= s.cutoff_solve_max:
             prob, _ = self._problem(pre, vehicles, s.cutoff)
-            plan = solve(prob, iterations=_budget(s.cutoff_iterations, prob), seed=_seed(self.seed, 0))
+            plan = solve(prob, iterations=s.cutoff_iterations, seed=_seed(self.seed, 0))
         else:
             plan = self._insert_all(pre, vehicles)
         reasons = {x.request_id: x.reason for x in plan.rejected}
@@ -606,8 +596,7 @@ class _Day:
         if not active:
             return current
         prob, _ = self._problem(active, vehicles, now, cuts)
-        budget = _budget(self.settings.reopt_iterations, prob)
-        new = solve(prob, iterations=budget, seed=_seed(self.seed, k), initial_plan=current)
+        new = solve(prob, iterations=self.settings.reopt_iterations, seed=_seed(self.seed, k), initial_plan=current)
         self.stats["reopt_seconds"].append(time.perf_counter() - t0)
         self.stats["reoptimisations"] += 1
         self.stats["reopt_cut_routes"] += len(cuts)
