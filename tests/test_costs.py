@@ -76,9 +76,10 @@ def test_timetabled_trips_use_line_vehicle_and_no_dispatch():
         },
         source="t",
     )
-    stops = pd.DataFrame(
-        _stops("T1", "stop", [0, 10], [0, 1800]) + _stops("F1", "pickup", [0, 4], [0, 3600]), columns=STOP_COLUMNS
-    )
+    # T1 is a timetabled trip with deadhead rows from and to a depot; F1 a feeder minibus.
+    t1 = _stops("T1", "stop", [0, 0, 10, 0], [0, 0, 1800, 1800])
+    t1[0]["kind"], t1[-1]["kind"] = "start", "end"
+    stops = pd.DataFrame(t1 + _stops("F1", "pickup", [0, 4], [0, 3600]), columns=STOP_COLUMNS)
     base = {c: None for c in TRIP_COLUMNS}
     trips = pd.DataFrame(
         [

@@ -8,8 +8,9 @@ it, and :func:`day_costs` turns a model run's logs into money and CO2.
 
 How a run is costed (the KPI definitions in :mod:`transit.kpis` build on it)
 ----------------------------------------------------------------------------
-Each vehicle of the vehicle log is either *timetabled* (all its rows are of
-kind ``stop``: a fixed-line or Rufbus trip) and uses the kind's
+Each vehicle of the vehicle log is either *timetabled* (it has rows of kind
+``stop``: a fixed-line or Rufbus trip, possibly with deadhead ``start`` and
+``end`` rows from and to a depot) and uses the kind's
 ``line_vehicle_type``, or an *on-demand* vehicle and uses its
 ``vehicle_type``.
 
@@ -355,8 +356,8 @@ def vehicle_table(stops: pd.DataFrame) -> pd.DataFrame:
     """Return one row per vehicle of a vehicle log: km, duty hours, timetabled.
 
     Duty hours run from the first to the last time the vehicle appears in
-    the log (arrival, else departure); a vehicle is timetabled when all its
-    rows are of kind ``stop``.
+    the log (arrival, else departure); a vehicle is timetabled when it has
+    rows of kind ``stop`` (timetabled stops).
     """
     if stops.empty:
         return pd.DataFrame({"km": [], "hours": [], "timetabled": []}, index=pd.Index([], name="vehicle_id"))
@@ -378,7 +379,7 @@ def vehicle_table(stops: pd.DataFrame) -> pd.DataFrame:
         {
             "km": g["km"].sum(),
             "hours": (g["last"].max() - g["first"].min()).fillna(0.0) / 3600.0,
-            "timetabled": g["is_stop"].all(),
+            "timetabled": g["is_stop"].any(),
         }
     )
     return out
