@@ -158,3 +158,9 @@ def test_options_from_a_scenario_table():
         OnDemandOptions.from_mapping({"area": [[50.0, 11.0]]}, source="s.toml", table="m")
     with pytest.raises(InputError, match="sim.reopt_iterations"):
         parse_sim_settings({"reopt_iterations": 1.5}, table="sim")
+
+
+def test_a_day_without_bookings(net):
+    run = _run(OnDemandModel("drt", fleet(2), OnDemandOptions(sim=FAST)), [], net)
+    assert run.trips.empty and list(run.trips.columns) == list(TRIP_COLUMNS)
+    assert list(run.stops.columns) == list(STOP_COLUMNS)
