@@ -161,6 +161,10 @@ def test_options_from_a_scenario_table():
 
 
 def test_a_day_without_bookings(net):
+    """Nobody books: the buses are still on duty all shift (and cost), but drive nowhere."""
     run = _run(OnDemandModel("drt", fleet(2), OnDemandOptions(sim=FAST)), [], net)
     assert run.trips.empty and list(run.trips.columns) == list(TRIP_COLUMNS)
     assert list(run.stops.columns) == list(STOP_COLUMNS)
+    assert run.stops["kind"].tolist() == ["start", "end", "start", "end"]
+    assert run.stops["km_from_prev"].sum() == 0
+    assert run.stops.groupby("vehicle_id")["departure"].max().tolist() == [22 * H, 22 * H]

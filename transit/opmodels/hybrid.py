@@ -380,12 +380,8 @@ class HybridModel:
         ctx: DayContext,
         seed: int,
         reasons: dict[str, str],
-    ) -> tuple[Plan, dict[str, tuple[float, float]], pd.DataFrame, DayResult | None]:
+    ) -> tuple[Plan, dict[str, tuple[float, float]], pd.DataFrame, DayResult]:
         """Simulate the feeders; return the executed plan, promises, vehicle log and the day."""
-        from transit.simlog import empty_stops
-
-        if not feeder_bookings:
-            return Plan(routes=()), {}, empty_stops(), None
         max_seats = max(v.seats for v in self.fleet.vehicles)
         max_wc = max(v.wheelchair for v in self.fleet.vehicles)
         ok = []
@@ -394,8 +390,7 @@ class HybridModel:
                 reasons[b.request_id] = "larger than every feeder vehicle (seats or wheelchair places)"
             else:
                 ok.append(b)
-        if not ok:
-            return Plan(routes=()), {}, empty_stops(), None
+        # Even without feeder bookings the feeders are on duty (and cost their shifts).
         bp = build_problem(ok, dataclasses.replace(self.fleet, service=rules), ctx.network)
         reqs = []
         for r in bp.problem.requests:

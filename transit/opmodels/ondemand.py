@@ -338,7 +338,7 @@ def serve_on_demand(
     seed: int,
     pre_reject: Callable[[Booking], str] | None = None,
     progress: Progress | None = None,
-) -> tuple[ModelRun, DayResult | None]:
+) -> tuple[ModelRun, DayResult]:
     """Run an on-demand day and write its logs (shared by on-demand and Bürgerbus).
 
     ``pre_reject(booking)`` may return a reason to reject a booking before
@@ -383,39 +383,30 @@ def serve_on_demand(
             keep.append(b)
     sim_bookings = keep
     report(progress, 0, max(1, n), f"{name}: simulating the day")
-    result: DayResult | None = None
-    served_plan = None
     promises: dict[str, tuple[float, float]] = {}
-    if sim_bookings:
-        bp = build_problem(sim_bookings, dataclasses.replace(fleet, service=rules), net)
-        result = simulate_day(
-            bp.problem,
-            [b.booked_at for b in sim_bookings],
-            rules,
-            settings=options.sim,
-            seed=seed,
-            progress=progress,
-        )
-        for rid, d in result.decisions.items():
-            if d.accepted and d.promise is not None:
-                promises[rid] = (d.promise.earliest, d.promise.latest)
-            elif not d.accepted:
-                reasons[rid] = d.reason
-        served_plan = result.plan
-        lat_loc = np.array([loc.lat for loc in bp.locations])
-        lon_loc = np.array([loc.lon for loc in bp.locations])
-        stops = vehicle_log(
-            served_plan, model=name, seed=seed, lat=lat_loc, lon=lon_loc, distance=bp.problem.distance
-        )
-    else:
-        from transit.simlog import empty_stops
-
-        stops = empty_stops()
-    from transit.model import Plan
-
+    # Even without bookings the fleet is on duty (and costs its shifts): always simulate.
+    bp = build_problem(sim_bookings, dataclasses.replace(fleet, service=rules), net)
+    result = simulate_day(
+        bp.problem,
+        [b.booked_at for b in sim_bookings],
+        rules,
+        settings=options.sim,
+        seed=seed,
+        progress=progress,
+    )
+    for rid, d in result.decisions.items():
+        if d.accepted and d.promise is not None:
+            promises[rid] = (d.promise.earliest, d.promise.latest)
+        elif not d.accepted:
+            reasons[rid] = d.reason
+    lat_loc = np.array([loc.lat for loc in bp.locations])
+    lon_loc = np.array([loc.lon for loc in bp.locations])
+    stops = vehicle_log(
+        result.plan, model=name, seed=seed, lat=lat_loc, lon=lon_loc, distance=bp.problem.distance
+    )
     trips = trip_log(
         bookings,
-        served_plan if served_plan is not None else Plan(routes=()),
+        result.plan,
         model=name,
         seed=seed,
         promises=promises,
@@ -424,11 +415,12 @@ def serve_on_demand(
         walks=walks,
         labels=ctx.labels,
     )
-    info: dict[str, float] = {"fleet_vehicles": float(len(fleet.vehicles))}
-    if result is not None:
-        info["prebooked"] = float(result.stats["prebooked"])
-        info["live_bookings"] = float(result.stats["live_bookings"])
-        info["reoptimisations"] = float(result.stats["reoptimisations"])
+    info = {
+        "fleet_vehicles": float(len(fleet.vehicles)),
+        "prebooked": float(result.stats["prebooked"]),
+        "live_bookings": float(result.stats["live_bookings"]),
+        "reoptimisations": float(result.stats["reoptimisations"]),
+    }
     report(progress, max(1, n), max(1, n), f"{name}: day done")
     return ModelRun(model=name, kind=kind, trips=trips, stops=stops, info=info), result
 
