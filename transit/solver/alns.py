@@ -39,7 +39,7 @@ from transit.solver.state import (
 __all__ = ["N_DESTROY", "N_REPAIR", "Search", "alns_chunk", "make_search", "polish", "repair"]
 
 N_DESTROY = 5
-N_REPAIR = 8  # greedy, regret-2, regret-3, regret-4; each without / with noise
+N_REPAIR = 10  # random order, greedy, regret-2, regret-3, regret-4; each without / with noise
 REG_BIG = 1e12
 
 Search = namedtuple(
@@ -108,18 +108,22 @@ def _fill_row(inst, sol, w, cands, S, u, r, noise_amp, max_sched):
 
 
 @njit(cache=True)
-def repair(inst, sol, w, cands, S, k_regret, noise_amp, max_sched):
-    """Insert unassigned requests by greedy (k=1) or regret-k insertion.
+def repair(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, priority_first=True):
+    """Insert unassigned requests; return the number inserted.
 
-    Priority requests (higher rejection penalty) go in first. Requests that
-    fit nowhere stay unassigned. Returns the number inserted.
+    ``k_regret`` 0: one by one in random order, each at its cheapest place;
+    1: greedy (cheapest insertion over all requests first); k >= 2: regret-k
+    insertion. With ``priority_first``, priority requests (higher rejection
+    penalty) go in before the others. Requests that fit nowhere stay
+    unassigned.
     """
     n = inst.rL.shape[0]
     top = False
-    for r in range(n):
-        if sol.where[r] < 0 and inst.rpen[r] > inst.w_rej:
-            top = True
-            break
+    if priority_first:
+        for r in range(n):
+            if sol.where[r] < 0 and inst.rpen[r] > inst.w_rej:
+                top = True
+                break
     done = 0
     if top:
         done += _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, True)
@@ -143,6 +147,29 @@ def _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, only_p
         t = S.ulist[a]
         S.ulist[a] = S.ulist[b]
         S.ulist[b] = t
+    if k_regret == 0:
+        inserted = 0
+        for u in range(nu):
+            r = S.ulist[u]
+            bc = np.inf
+            bv = -1
+            bi = -1
+            bj = -1
+            for v in range(nv):
+                c, i, j = best_insert(inst, sol, r, v, w, cands, max_sched)
+                if c < np.inf and noise_amp > 0.0:
+                    c = max(0.0, c + noise_amp * (2.0 * rnd_float(S.rng) - 1.0))
+                if c < bc:
+                    bc = c
+                    bv = v
+                    bi = i
+                    bj = j
+            if bv >= 0:
+                if insert_at(inst, sol, r, bv, bi, bj, w):
+                    inserted += 1
+                else:
+                    remove_request(inst, sol, r, w)
+        return inserted
     for u in range(nu):
         _fill_row(inst, sol, w, cands, S, u, S.ulist[u], noise_amp, max_sched)
     inserted = 0
@@ -549,8 +576,9 @@ def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, pool, params, it_from, i
     for it in range(it_from, it_to):
         e_pos = it % epoch_len
         if e_pos == 0:
-            copy_sol(best, cur)
-            fcur = fbest
+            if params[16] > 0.0 or it == 0:
+                copy_sol(best, cur)
+                fcur = fbest
             _, cb, _ = _objective(inst, best)
             S.fstats[0] = t_rel * cb / np.log(2.0) + 1e-12
         T = S.fstats[0] * t_end ** (e_pos / epoch_len)
@@ -568,9 +596,9 @@ def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, pool, params, it_from, i
         else:
             destroy_route(inst, cand, w, S, q)
         rop = _roulette(S.rw, S.rng)
-        k_regret = 1 + (rop % 4)
-        amp = noise_amp if rop >= 4 else 0.0
-        repair(inst, cand, w, cands, S, k_regret, amp, max_sched)
+        k_regret = rop % 5
+        amp = noise_amp if rop >= 5 else 0.0
+        repair(inst, cand, w, cands, S, k_regret, amp, max_sched, False)
         fcand, _, _ = _objective(inst, cand)
         add_solution(pool, inst, cand, fcand)
         score = 0.0

@@ -13,7 +13,8 @@ from transit.model import Break, ObjectiveWeights, Plan, Problem, Request, TimeW
 from transit.progress import Progress, report
 from transit.solver.alns import alns_chunk, make_search, polish, repair
 from transit.solver.compiled import Compiled, compile_problem
-from transit.solver.ortools_adapter import choose_routes
+from transit.solver.compiled import BREAK, DROP
+from transit.solver.ortools_adapter import choose_routes, routing_solve
 from transit.solver.output import build_plan
 from transit.solver.pool import add_solution, columns, load_columns, make_pool, vehicle_classes
 from transit.solver.reasons import rejection_reason
@@ -25,6 +26,7 @@ from transit.solver.state import (
     insert_at,
     make_cands,
     penalty,
+    recompute,
     total_cost,
 )
 from transit.solver.warmstart import apply_initial_plan
@@ -82,6 +84,7 @@ class SearchSettings:
     polish_passes: int = 3
     polish_within: float = 0.0
     recombine_every: int = 1000
+    restart_from_best: bool = True
     recombine_within: float = 0.02
 
     def epoch_length(self, iterations: int) -> int:
@@ -111,6 +114,7 @@ class SearchSettings:
                 self.schedule_candidates,
                 self.polish_passes,
                 self.polish_within,
+                1.0 if self.restart_from_best else 0.0,
             ],
             dtype=np.float64,
         )
@@ -131,12 +135,14 @@ def solve(
     initial_plan: Plan | None = None,
     progress: Progress | None = None,
     settings: SearchSettings | None = None,
+    strategy: str = "alns",
 ) -> Plan:
     """Plan the routes of a dial-a-ride problem.
 
     A construction by regret insertion gives the first solution; an adaptive
-    large neighbourhood search improves it. Requests that fit nowhere are
-    rejected with a reason.
+    large neighbourhood search improves it, recombining the best routes it
+    met by set partitioning from time to time. Requests that fit nowhere
+    are rejected with a reason.
 
     Parameters
     ----------
@@ -158,6 +164,11 @@ def solve(
         Receives (iterations done, budget, message).
     settings
         Search settings (defaults are used for every instance).
+    strategy
+        ``"alns"`` (the default) or ``"ortools"``: the OR-Tools routing
+        library alone (guided local search for ``time_limit`` seconds,
+        default 10; ``iterations`` then limits the number of solutions). A
+        reference to compare with; it ignores ride-time costs and warm starts.
 
     Returns
     -------
@@ -190,6 +201,11 @@ def solve(
     search = make_search(n, nv, seed_state)
     finite = inst.cost[np.isfinite(inst.cost)]
     search.fstats[3] = float(finite.max()) if finite.size else 0.0
+    if strategy == "ortools":
+        return _solve_ortools(comp, cur, work, cands, time_limit, iterations, t0)
+    if strategy != "alns":
+        msg = f"unknown strategy {strategy!r} (use 'alns' or 'ortools')"
+        raise SolverError(msg)
     if initial_plan is not None:
         kept = apply_initial_plan(comp, cur, initial_plan, work)
         log.info("warm start kept %d of %d requests", kept, n)
@@ -234,7 +250,7 @@ def solve(
             target = 0.1
             if deadline is not None:
                 target = min(target, max(0.005, (deadline - time.perf_counter()) / 2))
-            chunk = int(max(1, min(10_000, target / max(per_it, 1e-7))))
+            chunk = int(max(1, min(10_000, 2 * chunk, target / max(per_it, 1e-7))))
             report(progress, done, budget, "searching")
         if cut:
             log.warning(
@@ -261,6 +277,33 @@ def solve(
         "strategy": "regret insertion + ALNS",
         "seed": int(seed),
     }
+    return plan.replace(stats={**plan.stats, **stats})
+
+
+def _solve_ortools(comp: Compiled, sol, work, cands, time_limit, iterations, t0) -> Plan:
+    """Solve with the OR-Tools routing library only (see :func:`solve`)."""
+    inst = comp.inst
+    limit = 10.0 if time_limit is None else float(time_limit)
+    seqs = routing_solve(comp, time_limit=limit, solution_limit=iterations)
+    t_solved = time.perf_counter() - t0
+    for v, seq in enumerate(seqs):
+        if not seq:
+            continue
+        sol.seq[v, : len(seq)] = seq
+        sol.rlen[v] = len(seq)
+        for nd in seq:
+            if inst.nkind[nd] == DROP:
+                sol.where[inst.nreq[nd]] = v
+        missing_break = sum(1 for nd in seq if inst.nkind[nd] == BREAK) < inst.vbrkn[v]
+        if missing_break or not recompute(inst, sol, v, work):
+            # Cannot happen with the rounding used; keep the plan valid anyway.
+            log.warning("OR-Tools route of vehicle %s skips a break or is infeasible; emptied", comp.problem.vehicles[v].id)
+            for r in range(comp.n_requests):
+                if sol.where[r] == v:
+                    sol.where[r] = -1
+            init_route(inst, sol, v, work)
+    plan = _finish(comp, sol, work, cands)
+    stats = {"seconds": time.perf_counter() - t0, "search_seconds": t_solved, "strategy": "OR-Tools routing (guided local search)"}
     return plan.replace(stats={**plan.stats, **stats})
 
 
