@@ -9,7 +9,7 @@ import logging
 
 import typer
 
-from transit.commands import bench, bookings, compare, demand, dispatch, instance, network, simulate
+from transit.commands import bench, bookings, compare, demand, dispatch, instance, network
 
 app = typer.Typer(
     name="transit",
@@ -25,7 +25,6 @@ app.add_typer(instance.app, name="instance")
 app.add_typer(bench.app, name="bench")
 compare.register(app)
 dispatch.register(app)
-simulate.register(app)
 
 
 @app.callback()
