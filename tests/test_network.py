@@ -253,3 +253,15 @@ def test_real_extract_through_cli(shared_dir, tmp_path, name):
     assert "villages:" in result.output
     G = ox.load_graphml(out)
     assert nx.is_strongly_connected(G)
+
+
+def test_synthetic_district_needs_no_osm_attribution(repo_dir, tmp_path):
+    """The bundled district is made by the project: it holds no OSM data."""
+    G = build_graph(repo_dir / "instances" / "default" / "district.osm.gz")
+    assert "synthetic" in G.graph["attribution"]
+    save_graph(G, tmp_path / "d.graphml")
+    assert "synthetic" in summarize(load_graph(tmp_path / "d.graphml")).lines()[-1]
+
+
+def test_real_osm_keeps_attribution(block_file):
+    assert summarize(build_graph(block_file)).lines()[-1] == "map data: © OpenStreetMap contributors (ODbL)"

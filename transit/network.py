@@ -21,7 +21,7 @@ import osmnx as ox
 
 from transit.atomic import atomic_path
 from transit.errors import NetworkError
-from transit.osmfile import check_osm_path, write_drivable
+from transit.osmfile import check_osm_path, is_synthetic, write_drivable
 from transit.progress import Progress, report
 from transit.roads import RoadRules, default_rules
 
@@ -68,6 +68,7 @@ class NetworkSummary:
     components_dropped: int
     nodes_dropped: int
     places: dict[str, list[str]] = field(default_factory=dict)
+    attribution: str = "© OpenStreetMap contributors (ODbL)"
 
     def lines(self) -> list[str]:
         """Return the summary as lines of text."""
@@ -87,7 +88,7 @@ class NetworkSummary:
         hamlets = len(self.places.get("hamlet", []))
         if hamlets:
             out.append(f"hamlets: {hamlets}")
-        out.append("map data: © OpenStreetMap contributors (ODbL)")
+        out.append(f"map data: {self.attribution}")
         return out
 
 
@@ -273,7 +274,8 @@ def build_graph(
     G.graph["nodes_dropped"] = dropped_nodes
     G.graph["speed_cap_kmh"] = rules.speed_cap_kmh
     G.graph["source"] = str(source or place or bbox)
-    G.graph["attribution"] = "© OpenStreetMap contributors (ODbL)"
+    synthetic = source is not None and is_synthetic(source)
+    G.graph["attribution"] = "synthetic data (no OpenStreetMap data)" if synthetic else "© OpenStreetMap contributors (ODbL)"
     report(progress, 1.0, 1.0, "done")
     return G
 
@@ -348,5 +350,6 @@ def summarize(G: nx.MultiDiGraph, *, places: dict[str, list[str]] | None = None)
         components_dropped=int(G.graph.get("components_dropped", 0)),
         nodes_dropped=int(G.graph.get("nodes_dropped", 0)),
         places=places or {},
+        attribution=str(G.graph.get("attribution", "© OpenStreetMap contributors (ODbL)")),
     )
 

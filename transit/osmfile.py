@@ -17,7 +17,7 @@ import osmium
 from transit.errors import NetworkError
 from transit.roads import RoadRules
 
-__all__ = ["OSM_SUFFIXES", "FilterStats", "check_osm_path", "write_drivable"]
+__all__ = ["OSM_SUFFIXES", "FilterStats", "check_osm_path", "is_synthetic", "write_drivable"]
 
 log = logging.getLogger(__name__)
 
@@ -111,3 +111,24 @@ def write_drivable(src: str | Path, dst: str | Path, rules: RoadRules) -> Filter
         raise _not_osm(src_path, exc) from exc
     log.info("%s: kept %d of %d highway ways", src_path.name, kept, total)
     return FilterStats(ways_total=total, ways_kept=kept)
+
+
+#: ``generator`` header of OSM files the project makes itself (no OSM data inside).
+SYNTHETIC_GENERATOR_PREFIX = "transit district"
+
+
+def is_synthetic(path: str | Path) -> bool:
+    """Return whether an OSM file was made by the project's district generator.
+
+    Such files hold no OpenStreetMap data, so they need no OSM attribution.
+    """
+    p = check_osm_path(path)
+    try:
+        reader = osmium.io.Reader(_osmium_file(p), osmium.osm.osm_entity_bits.NOTHING)
+        try:
+            generator = reader.header().get("generator", "")
+        finally:
+            reader.close()
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise _not_osm(p, exc) from exc
+    return generator.startswith(SYNTHETIC_GENERATOR_PREFIX)
