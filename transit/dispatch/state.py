@@ -60,9 +60,13 @@ __all__ = [
 FORMAT = "transit-dispatch-plan"
 VERSION = 1
 
-#: Solver statistics that measure wall-clock time; they are left out of the
-#: written files so that the same inputs and seed give identical outputs.
-CLOCK_STATS = frozenset({"seconds", "first_solution_seconds"})
+def is_clock_stat(key: str) -> bool:
+    """Whether a solver statistic measures wall-clock time (``seconds``, ``*_seconds``).
+
+    Such statistics are left out of the written files so that the same inputs
+    and seed give identical outputs.
+    """
+    return key == "seconds" or key.endswith("_seconds")
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,7 +158,7 @@ def _booking_dict(b: Booking) -> dict[str, Any]:
 
 
 def _jsonable_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in stats.items() if k not in CLOCK_STATS}
+    return {k: v for k, v in stats.items() if not is_clock_stat(k)}
 
 
 def plan_dict(day: DayPlan) -> dict[str, Any]:

@@ -126,7 +126,7 @@ def unserved_csv(day) -> str:
 
 def summary(day) -> dict[str, Any]:
     """Return the content of ``summary.json``."""
-    from transit.dispatch.state import CLOCK_STATS
+    from transit.dispatch.state import is_clock_stat
 
     problem = day.problem
     plan = day.plan
@@ -170,7 +170,7 @@ def summary(day) -> dict[str, Any]:
         "checker": {"ok": not violations, "violations": len(violations)},
         "unserved_reasons": dict(sorted(reasons.items())),
         "per_vehicle": per_vehicle,
-        "solver": {k: v for k, v in plan.to_dict()["stats"].items() if k not in CLOCK_STATS},
+        "solver": {k: v for k, v in plan.to_dict()["stats"].items() if not is_clock_stat(k)},
         "weights": {
             "travel_time": problem.weights.travel_time,
             "distance": problem.weights.distance,
