@@ -18,6 +18,7 @@ import pytest
 from scipy.optimize import linprog
 
 from transit.checker import check, evaluate
+from transit.errors import SolverError
 from transit.model import (
     OPEN,
     Break,
@@ -446,3 +447,32 @@ def test_no_vehicles_rejects_everything():
     plan = solve(p, iterations=10)
     assert plan.routes == ()
     assert [x.request_id for x in plan.rejected] == ["a"]
+
+
+def test_ortools_strategy_gives_a_valid_plan_with_breaks():
+    reqs = [
+        Request("morning", pickup=1, dropoff=5, pickup_window=TimeWindow(8 * HOUR, 8 * HOUR + 10 * MIN)),
+        Request("noon", pickup=5, dropoff=1, pickup_window=TimeWindow(12 * HOUR, 12 * HOUR + 10 * MIN)),
+    ]
+    brk = Break(earliest_start=9 * HOUR, latest_end=11 * HOUR, duration=45 * MIN, location=3)
+    veh = [Vehicle("v", 0, 0, seats=2, shift=TimeWindow(7 * HOUR, 14 * HOUR), breaks=(brk,))]
+    p = make_problem(reqs, veh)
+    plan = solve(p, strategy="ortools", time_limit=0.5)
+    assert_valid(p, plan)
+    assert plan.served_ids == {"morning", "noon"}
+
+
+def test_ortools_strategy_matches_the_enumerated_optimum_on_a_tiny_instance():
+    p = random_tiny(HARD_TINY[0])
+    rejected, optimum = brute_force(p)
+    plan = solve(p, strategy="ortools", time_limit=1.0)
+    assert_valid(p, plan)
+    assert len(plan.rejected) == rejected
+    # OR-Tools rounds times up to 0.1 s, so it may miss an optimum that is tight to the second.
+    assert evaluate(p, plan).travel_time >= optimum - 1e-6
+
+
+def test_unknown_strategy_is_an_error():
+    p = make_problem([Request("a", 1, 2)], [Vehicle("v", 0, 0, seats=1)])
+    with pytest.raises(SolverError, match="unknown strategy"):
+        solve(p, strategy="magic")

@@ -14,7 +14,8 @@ import pytest
 from scipy.optimize import linprog
 
 from transit.model import ObjectiveWeights, Problem, Request, TimeWindow, Vehicle
-from transit.solver.alns import make_search, repair
+from transit.solver.repair import repair
+from transit.solver.search import make_search
 from transit.solver.compiled import compile_problem
 from transit.solver.schedule import choose_times, greatest_times, least_times, make_work, prepare, route_eval
 from transit.solver.state import best_insert, build_inserted, empty_sol, init_route, make_cands, remove_request

@@ -12,6 +12,7 @@ from transit.solver._jitcache import ensure_fresh
 
 ensure_fresh()
 
-from transit.solver.solve import SearchSettings, default_iterations, solve  # noqa: E402
+from transit.solver.settings import SearchSettings, default_iterations  # noqa: E402
+from transit.solver.solve import solve  # noqa: E402
 
 __all__ = ["SearchSettings", "default_iterations", "solve"]

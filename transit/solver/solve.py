@@ -4,126 +4,37 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
 from transit.errors import SolverError
 from transit.model import Break, ObjectiveWeights, Plan, Problem, Request, TimeWindow, Vehicle
 from transit.progress import Progress, report
-from transit.solver.alns import alns_chunk, make_search, polish, repair
-from transit.solver.compiled import Compiled, compile_problem
-from transit.solver.compiled import BREAK, DROP
-from transit.solver.ortools_adapter import choose_routes, routing_solve
+from transit.solver.alns import alns_chunk, polish
+from transit.solver.compiled import BREAK, DROP, Compiled, compile_problem
+from transit.solver.ortools_adapter import routing_solve
 from transit.solver.output import build_plan
-from transit.solver.pool import add_solution, columns, load_columns, make_pool, vehicle_classes
+from transit.solver.pool import add_solution, make_pool, vehicle_classes
 from transit.solver.reasons import rejection_reason
+from transit.solver.recombine import objective_value, recombine
+from transit.solver.repair import repair
 from transit.solver.schedule import make_work
+from transit.solver.search import make_search
+from transit.solver.settings import SearchSettings, default_iterations
 from transit.solver.state import (
     copy_sol,
     empty_sol,
     init_route,
     insert_at,
     make_cands,
-    penalty,
     recompute,
     total_cost,
 )
 from transit.solver.warmstart import apply_initial_plan
 
-__all__ = ["SearchSettings", "default_iterations", "solve"]
+__all__ = ["solve"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SearchSettings:
-    """Settings of the adaptive large neighbourhood search (same for every instance).
-
-    Parameters
-    ----------
-    epoch
-        Longest annealing run in iterations. A budget is split into equal
-        runs of at most this length; each restarts from the best solution.
-    q_min, q_max_frac, q_max_cap
-        Requests removed per iteration: uniform in ``[q_min, q_max]`` with
-        ``q_max = min(q_max_cap, q_max_frac * requests)``.
-    t_start
-        Start temperature: a solution this much worse (relative) than the
-        best is accepted with probability 1/2.
-    t_end
-        Final temperature as a fraction of the start temperature.
-    noise
-        Amplitude of the insertion noise relative to the largest arc cost.
-    segment, reaction, sigma1, sigma2, sigma3
-        Adaptive operator weights (Ropke & Pisinger 2006).
-    worst_power, shaw_power
-        Randomisation of worst and Shaw removal (higher = greedier).
-    schedule_candidates
-        When the objective depends on the schedule, the number of cheapest
-        feasible insertion positions evaluated with the full schedule.
-    polish_passes
-        Passes of relocate local search on every new best solution.
-    """
-
-    epoch: int = 5000
-    q_min: int = 2
-    q_max_frac: float = 0.3
-    q_max_cap: int = 40
-    t_start: float = 0.02
-    t_end: float = 0.002
-    noise: float = 0.025
-    segment: int = 100
-    reaction: float = 0.1
-    sigma1: float = 33.0
-    sigma2: float = 9.0
-    sigma3: float = 13.0
-    worst_power: float = 3.0
-    shaw_power: float = 6.0
-    schedule_candidates: int = 3
-    polish_passes: int = 3
-    polish_within: float = 0.0
-    recombine_every: int = 1000
-    restart_from_best: bool = True
-    recombine_within: float = 0.02
-
-    def epoch_length(self, iterations: int) -> int:
-        """Return the length of one annealing run for a budget of ``iterations``."""
-        runs = max(1, -(-iterations // max(1, self.epoch)))
-        return max(1, -(-iterations // runs))
-
-    def params(self, n_requests: int, iterations: int) -> np.ndarray:
-        """Return the parameter vector of :func:`transit.solver.alns.alns_chunk`."""
-        q_min = max(1, min(self.q_min, n_requests))
-        q_max = max(q_min, min(self.q_max_cap, int(round(self.q_max_frac * n_requests))))
-        return np.array(
-            [
-                self.epoch_length(iterations),
-                q_min,
-                q_max,
-                self.t_start,
-                self.t_end,
-                self.noise,
-                self.segment,
-                self.reaction,
-                self.sigma1,
-                self.sigma2,
-                self.sigma3,
-                self.worst_power,
-                self.shaw_power,
-                self.schedule_candidates,
-                self.polish_passes,
-                self.polish_within,
-                1.0 if self.restart_from_best else 0.0,
-            ],
-            dtype=np.float64,
-        )
-
-
-def default_iterations(problem: Problem) -> int:
-    """Return the default search budget: 100 iterations per request, 1,000 to 20,000."""
-    n = len(problem.requests)
-    return int(min(20_000, max(1_000, 100 * n)))
 
 
 def solve(
@@ -222,7 +133,7 @@ def solve(
     cut = False
     classes = vehicle_classes(comp)
     pool = make_pool(comp, classes, seed)
-    add_solution(pool, inst, best, _objective_value(inst, best))
+    add_solution(pool, inst, best, objective_value(inst, best))
     recombined = 0
     if budget > 0 and n > 0 and nv > 0:
         polish(inst, best, tmp, work, cands, search, settings.polish_passes, max_sched)
@@ -244,14 +155,16 @@ def solve(
             if done == next_sp or done == budget:
                 next_sp += every
                 wall = 30.0 if deadline is None else max(0.05, deadline - time.perf_counter())
-                if _recombine(comp, pool, classes, best, cur, tmp, work, cands, search, settings, wall):
+                if recombine(comp, pool, classes, best, cur, tmp, work, cands, search, settings, wall):
                     recombined += 1
             per_it = elapsed / max(1, chunk)
             target = 0.1
             if deadline is not None:
                 target = min(target, max(0.005, (deadline - time.perf_counter()) / 2))
             chunk = int(max(1, min(10_000, 2 * chunk, target / max(per_it, 1e-7))))
-            report(progress, done, budget, "searching")
+            f_best = objective_value(inst, best)
+            report(progress, done, budget, f"best objective {f_best:.6g}")
+            log.debug("iteration %d: best objective %.4f", done, f_best)
         if cut:
             log.warning(
                 "time limit of %.1f s reached after %d of %d iterations; returning the best plan so far",
@@ -329,57 +242,6 @@ def _load_kernels() -> None:
         weights=ObjectiveWeights(ride_time=1.0),
     )
     solve(tiny, iterations=20)
-
-
-def _objective_value(inst, sol) -> float:
-    c, _ = total_cost(inst, sol)
-    return float(c + penalty(inst, sol))
-
-
-def _recombine(comp, pool, classes, best, cur, tmp, work, cands, search, settings, wall) -> bool:
-    """Choose the best combination of pooled routes; adopt it if it beats ``best``."""
-    inst = comp.inst
-    n, nv = comp.n_requests, comp.n_vehicles
-    f_best = _objective_value(inst, best)
-    index, served, cost, veh = columns(comp, pool, f_best * (1.0 + settings.recombine_within) + 1e-9)
-    if not served:
-        return False
-    col_class = classes[veh]
-    class_size = np.bincount(classes, minlength=int(classes.max()) + 1)
-    t_sp = time.perf_counter()
-    # Any penalty above the cost of every set of routes keeps "serve the most"
-    # first; smaller numbers keep the model well scaled.
-    base = min(float(inst.w_rej), nv * float(cost.max()) * 1.01 + 1.0)
-    pens = inst.rpen / float(inst.w_rej) * base
-    chosen = choose_routes(served, cost, col_class, class_size, n, pens, wall_limit=wall)
-    log.debug("recombine: %d columns, %.3f s", len(served), time.perf_counter() - t_sp)
-    if not chosen:
-        return False
-    free = {int(c): [v for v in range(nv) if classes[v] == c] for c in set(classes.tolist())}
-    cols: list[int] = []
-    vehs: list[int] = []
-    rest = []
-    for k in chosen:
-        v = int(veh[k])
-        if v in free[int(col_class[k])]:
-            free[int(col_class[k])].remove(v)
-            cols.append(k)
-            vehs.append(v)
-        else:
-            rest.append(k)
-    for k in rest:
-        cols.append(k)
-        vehs.append(free[int(col_class[k])].pop(0))
-    if not load_columns(pool, inst, tmp, index[np.array(cols, np.int64)], np.array(vehs, np.int64), work):
-        return False
-    repair(inst, tmp, work, cands, search, 2, 0.0, settings.schedule_candidates)
-    f_new = _objective_value(inst, tmp)
-    if f_new < f_best - 1e-7:
-        copy_sol(tmp, best)
-        copy_sol(tmp, cur)
-        add_solution(pool, inst, best, f_new)
-        return True
-    return False
 
 
 def _finish(comp: Compiled, sol, work, cands) -> Plan:

@@ -19,11 +19,12 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from transit.solver.compiled import BREAK, DROP, PICK
+from transit.solver.compiled import BREAK
 from transit.solver.schedule import EPS, greatest_times, least_times, prepare, route_eval
 
 __all__ = [
     "Sol",
+    "arc_cost",
     "best_insert",
     "build_inserted",
     "copy_route",
@@ -267,7 +268,7 @@ def insert_at(inst, sol, r, v, i, j, w):
 
 
 @njit(cache=True)
-def _arc(inst, km, a, b):
+def arc_cost(inst, km, a, b):
     """Arc cost between locations ``a`` and ``b`` for a vehicle with per-distance cost ``km``."""
     c = inst.cost[a, b]
     if km != 0.0:
@@ -336,7 +337,7 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
             if t2 == np.inf or ed + sp + t2 > G[j] + EPS:
                 continue
             if nc < cap:
-                cc[nc] = _arc(inst, km, la, ldd) + _arc(inst, km, ldd, lb) - _arc(inst, km, la, lb)
+                cc[nc] = arc_cost(inst, km, la, ldd) + arc_cost(inst, km, ldd, lb) - arc_cost(inst, km, la, lb)
                 ci[nc] = j
                 cj[nc] = j
                 nc += 1
@@ -368,8 +369,8 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
             ep = max(ep_e, E[i - 1] + ns[a] + t_ap)
             if ep > ep_l + EPS:
                 continue
-            c_ab = _arc(inst, km, la, lb)
-            c_ap = _arc(inst, km, la, lp)
+            c_ab = arc_cost(inst, km, la, lb)
+            c_ap = arc_cost(inst, km, la, lp)
             # Drop-off right after the pickup.
             t_pd = tt[lp, ldd]
             if t_pd < np.inf:
@@ -377,7 +378,7 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
                 t_db = tt[ldd, lb]
                 if ed <= ed_l + EPS and t_db < np.inf and ed + sp + t_db <= G[i] + EPS:
                     if nc < cap:
-                        cc[nc] = c_ap + _arc(inst, km, lp, ldd) + _arc(inst, km, ldd, lb) - c_ab
+                        cc[nc] = c_ap + arc_cost(inst, km, lp, ldd) + arc_cost(inst, km, ldd, lb) - c_ab
                         ci[nc] = i
                         cj[nc] = i
                         nc += 1
@@ -390,7 +391,7 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
             if inst.nkind[b] == BREAK:
                 continue
             gp = min(ep_l, G[i] - sp - t_pb)
-            dp = c_ap + _arc(inst, km, lp, lb) - c_ab
+            dp = c_ap + arc_cost(inst, km, lp, lb) - c_ab
             for j in range(i + 1, m):
                 k = j - 1
                 nk = seq[k]
@@ -415,7 +416,7 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
                 if t2 == np.inf or ed + sp + t2 > G[j] + EPS:
                     continue
                 if nc < cap:
-                    cc[nc] = dp + _arc(inst, km, lk, ldd) + _arc(inst, km, ldd, lb2) - _arc(inst, km, lk, lb2)
+                    cc[nc] = dp + arc_cost(inst, km, lk, ldd) + arc_cost(inst, km, ldd, lb2) - arc_cost(inst, km, lk, lb2)
                     ci[nc] = i
                     cj[nc] = j
                     nc += 1

@@ -1,0 +1,101 @@
+"""Settings of the search and its default budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from transit.model import Problem
+
+__all__ = ["SearchSettings", "default_iterations"]
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Settings of the adaptive large neighbourhood search (same for every instance).
+
+    Parameters
+    ----------
+    epoch
+        Longest annealing run in iterations. A budget is split into equal
+        runs of at most this length; each restarts from the best solution.
+    q_min, q_max_frac, q_max_cap
+        Requests removed per iteration: uniform in ``[q_min, q_max]`` with
+        ``q_max = min(q_max_cap, q_max_frac * requests)``.
+    t_start
+        Start temperature: a solution this much worse (relative) than the
+        best is accepted with probability 1/2.
+    t_end
+        Final temperature as a fraction of the start temperature.
+    noise
+        Amplitude of the insertion noise relative to the largest arc cost.
+    segment, reaction, sigma1, sigma2, sigma3
+        Adaptive operator weights (Ropke & Pisinger 2006).
+    worst_power, shaw_power
+        Randomisation of worst and Shaw removal (higher = greedier).
+    schedule_candidates
+        When the objective depends on the schedule, the number of cheapest
+        feasible insertion positions evaluated with the full schedule.
+    polish_passes
+        Passes of relocate local search on every new best solution.
+    """
+
+    epoch: int = 5000
+    q_min: int = 2
+    q_max_frac: float = 0.3
+    q_max_cap: int = 40
+    t_start: float = 0.02
+    t_end: float = 0.002
+    noise: float = 0.025
+    segment: int = 100
+    reaction: float = 0.1
+    sigma1: float = 33.0
+    sigma2: float = 9.0
+    sigma3: float = 13.0
+    worst_power: float = 3.0
+    shaw_power: float = 6.0
+    schedule_candidates: int = 3
+    polish_passes: int = 3
+    polish_within: float = 0.0
+    recombine_every: int = 1000
+    restart_from_best: bool = True
+    recombine_within: float = 0.02
+
+    def epoch_length(self, iterations: int) -> int:
+        """Return the length of one annealing run for a budget of ``iterations``."""
+        runs = max(1, -(-iterations // max(1, self.epoch)))
+        return max(1, -(-iterations // runs))
+
+    def params(self, n_requests: int, iterations: int) -> np.ndarray:
+        """Return the parameter vector of :func:`transit.solver.alns.alns_chunk`."""
+        q_min = max(1, min(self.q_min, n_requests))
+        q_max = max(q_min, min(self.q_max_cap, int(round(self.q_max_frac * n_requests))))
+        return np.array(
+            [
+                self.epoch_length(iterations),
+                q_min,
+                q_max,
+                self.t_start,
+                self.t_end,
+                self.noise,
+                self.segment,
+                self.reaction,
+                self.sigma1,
+                self.sigma2,
+                self.sigma3,
+                self.worst_power,
+                self.shaw_power,
+                self.schedule_candidates,
+                self.polish_passes,
+                self.polish_within,
+                1.0 if self.restart_from_best else 0.0,
+            ],
+            dtype=np.float64,
+        )
+
+
+def default_iterations(problem: Problem) -> int:
+    """Return the default search budget: 100 iterations per request, 1,000 to 20,000."""
+    n = len(problem.requests)
+    return int(min(20_000, max(1_000, 100 * n)))
