@@ -117,7 +117,7 @@ def test_options_and_hubs(trunk):
     )
     assert opts.hubs == ("H",) and opts.transfer_min == 5 and opts.line.max_wait_min == 30
     assert opts.feeder.sim.reopt_iterations == 5
-    with pytest.raises(InputError, match=r"models\[4\]\.feeder\.zone"):
+    with pytest.raises(InputError, match=r"models\[4\]\.feeder: unknown key 'zone'"):
         HybridOptions.from_mapping({"feeder": {"zone": 1}}, source="s.toml", table="models[4]")
     with pytest.raises(InputError, match="not a stop of the trunk"):
         HybridModel("h", trunk, fleet(1), HybridOptions(hubs=("Nowhere",)))

@@ -127,10 +127,10 @@ def test_sketch_running_times_from_the_road_network(tmp_path, net):
     ("text", "column", "message"),
     [
         ('[[line]]\nid = "A"\ndepartures = ["07:00"]\nstops = [{ name = "x", lat = 1, lng = 2 }, "y"]\n',
-         "line[0].stops[0].lng", "unknown key 'lng'"),
-        ('[[line]]\nid = "A"\nheadway = 60\nstops = []\n', "line[0].headway", "unknown key 'headway'"),
-        ('colour = 1\n', "colour", "unknown key 'colour'"),
-        ('[defaults]\ndwell = 3\n', "defaults.dwell", "unknown key 'dwell'"),
+         "line[0].stops[0]", "unknown key 'lng'"),
+        ('[[line]]\nid = "A"\nheadway = 60\nstops = []\n', "line[0]", "unknown key 'headway'"),
+        ('colour = 1\n', None, "unknown key 'colour'"),
+        ('[defaults]\ndwell = 3\n', "defaults", "unknown key 'dwell'"),
         ('[[line]]\nid = "A"\ndepartures = ["07:00"]\nstops = ["x", "y"]\n', "line[0].stops[0]",
          "stop 'x' has no coordinates"),
         ('[[line]]\nid = "A"\ndepartures = ["7h"]\nstops = [{name="x",lat=1,lon=1,minute=0},'

@@ -152,7 +152,7 @@ def test_options_from_a_scenario_table():
     )
     assert opts.stop_based and opts.virtual_stops == "grid" and opts.walk.max_walk_m == 400
     assert opts.service.pickup_window_min == 10 and opts.sim.reopt_iterations == 50
-    with pytest.raises(InputError, match=r"models\[2\]\.are"):
+    with pytest.raises(InputError, match=r"models\[2\]: unknown key 'are'"):
         OnDemandOptions.from_mapping({"are": []}, source="s.toml", table="models[2]")
     with pytest.raises(InputError, match="area"):
         OnDemandOptions.from_mapping({"area": [[50.0, 11.0]]}, source="s.toml", table="m")

@@ -78,7 +78,7 @@ def test_drive_between_points_on_the_same_road(net):
 def test_from_mapping_names_bad_keys():
     p = WalkParams.from_mapping({"max_walk_m": 800, "method": "detour"}, source="s.toml", table="walk")
     assert p.max_walk_m == 800 and p.method == "detour"
-    with pytest.raises(InputError, match=r"s.toml: walk.speed: unknown key 'speed' \(did you mean 'speed_kmh'\?\)"):
+    with pytest.raises(InputError, match=r"s.toml: walk: unknown key 'speed' \(did you mean 'speed_kmh'\?\)"):
         WalkParams.from_mapping({"speed": 4}, source="s.toml")
     with pytest.raises(InputError, match=r"walk.method: must be one of"):
         WalkParams.from_mapping({"method": "fly"}, source="s.toml")
