@@ -34,7 +34,7 @@ from __future__ import annotations
 import copy
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from transit.errors import InputError, InputErrors
-from transit.service import describe_value, unknown_key_error
+from transit.tomltable import Table, describe
 
 __all__ = [
     "CostRates",
@@ -231,114 +231,78 @@ def parse_costs(data: Mapping[str, Any], *, source: str, table: str = "") -> Cos
         Every unknown key, non-numeric or negative value, and reference to an
         unknown vehicle type or tariff, each naming its key.
     """
-    problems: list[InputError] = []
-    prefix = f"{table}." if table else ""
-    if not isinstance(data, Mapping):
-        msg = f"must be a table, got {describe_value(data)}"
-        raise InputErrors([InputError(msg, file=source, column=table or None)])
+    top = Table(data, source=source, table=table)
+    top.raise_problems()
+    problems = top.problems
+    top.check_keys(_TOP_KEYS)
     merged = _merge(_read_data("costs.toml"), {"vehicle_types": _read_data("emissions.toml")["vehicle_types"]})
-    _check_keys(data, _TOP_KEYS, source, table, problems)
     merged = _merge(merged, {k: v for k, v in data.items() if k in _TOP_KEYS})
+    root = Table(merged, source=source, table=table, problems=problems)
 
-    def num(tbl: Mapping[str, Any], key: str, where: str) -> float:
-        value = tbl.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-            msg = f"must be a number >= 0, got {describe_value(value)}"
-            problems.append(InputError(msg, file=source, column=f"{prefix}{where}.{key}"))
-            return math.nan
-        return float(value)
+    def sub(parent: Table, key: str, keys: tuple[str, ...] | None = None) -> Table:
+        """Return the table ``key`` of ``parent`` (empty if absent), its keys checked against ``keys``."""
+        t = Table(parent.data.get(key, {}), source=source, table=parent.where(key), problems=problems)
+        if keys is not None:
+            t.check_keys(keys)
+        return t
 
-    def sub(tbl: Any, key: str, where: str) -> Mapping[str, Any]:
-        value = tbl.get(key, {}) if isinstance(tbl, Mapping) else {}
-        if not isinstance(value, Mapping):
-            msg = f"must be a table, got {describe_value(value)}"
-            problems.append(InputError(msg, file=source, column=f"{prefix}{where}"))
-            return {}
-        return value
+    def entries(key: str, keys: tuple[str, ...]) -> Iterator[tuple[str, Table]]:
+        """Yield the named tables inside table ``key`` (``[tariffs.<name>]``), their keys checked."""
+        group = sub(root, key)
+        for name, value in group.data.items():
+            if isinstance(value, Mapping):
+                yield name, sub(group, name, keys)
+            else:
+                group.add(name, f"must be a table, got {describe(value)}")
+
+    def num(t: Table, key: str, default: float | None = None) -> float:
+        x = t.number(key, required=default is None, default=default, lo=0.0)
+        return math.nan if x is None else x
 
     vts: dict[str, VehicleType] = {}
-    for name, t in sub(merged, "vehicle_types", "vehicle_types").items():
-        where = f"vehicle_types.{name}"
-        if not isinstance(t, Mapping):
-            problems.append(InputError("must be a table", file=source, column=prefix + where))
-            continue
-        _check_keys(t, _VT_KEYS, source, prefix + where, problems)
+    for name, t in entries("vehicle_types", _VT_KEYS):
         if "kg_co2e_per_km" not in t:
-            msg = "has no emission factor (kg_co2e_per_km)"
-            problems.append(InputError(msg, file=source, column=prefix + where))
+            t.add(None, "has no emission factor (kg_co2e_per_km)")
             continue
         vts[name] = VehicleType(
             name=name,
-            cost_per_hour=num(t, "cost_per_hour", where),
-            cost_per_km=num(t, "cost_per_km", where),
-            kg_co2e_per_km=num(t, "kg_co2e_per_km", where),
-            description=str(t.get("description", "")),
+            cost_per_hour=num(t, "cost_per_hour"),
+            cost_per_km=num(t, "cost_per_km"),
+            kg_co2e_per_km=num(t, "kg_co2e_per_km"),
+            description=str(t.data.get("description", "")),
         )
-    staff = sub(merged, "staff", "staff")
-    _check_keys(staff, tuple(_STAFF_KEYS), source, prefix + "staff", problems)
-    for who, keys in _STAFF_KEYS.items():
-        _check_keys(sub(staff, who, f"staff.{who}"), keys, source, f"{prefix}staff.{who}", problems)
-    driver = sub(staff, "driver", "staff.driver")
-    volunteer = sub(staff, "volunteer", "staff.volunteer")
-    dispatch = sub(merged, "dispatch", "dispatch")
-    _check_keys(dispatch, _DISPATCH_KEYS, source, prefix + "dispatch", problems)
-    tariffs: dict[str, Tariff] = {}
-    for name, t in sub(merged, "tariffs", "tariffs").items():
-        where = f"tariffs.{name}"
-        if not isinstance(t, Mapping):
-            problems.append(InputError("must be a table", file=source, column=prefix + where))
-            continue
-        _check_keys(t, _TARIFF_KEYS, source, prefix + where, problems)
-        tariffs[name] = Tariff(name, num(t, "base", where), num({"per_km": t.get("per_km", 0.0)}, "per_km", where))
+    staff = sub(root, "staff", tuple(_STAFF_KEYS))
+    driver = sub(staff, "driver", _STAFF_KEYS["driver"])
+    volunteer = sub(staff, "volunteer", _STAFF_KEYS["volunteer"])
+    dispatch = sub(root, "dispatch", _DISPATCH_KEYS)
+    tariffs = {
+        name: Tariff(name, num(t, "base"), num(t, "per_km", 0.0)) for name, t in entries("tariffs", _TARIFF_KEYS)
+    }
     kinds: dict[str, KindCosts] = {}
-    for kind, t in sub(merged, "kinds", "kinds").items():
-        where = f"kinds.{kind}"
-        if not isinstance(t, Mapping):
-            problems.append(InputError("must be a table", file=source, column=prefix + where))
-            continue
-        _check_keys(t, _KIND_KEYS, source, prefix + where, problems)
+    for kind, t in entries("kinds", _KIND_KEYS):
         refs = []
         for key, pool in (("vehicle_type", vts), ("line_vehicle_type", vts), ("tariff", tariffs)):
-            name = t.get(key)
+            name = t.data.get(key)
             if name not in pool:
-                msg = f"unknown name {name!r} (known: {', '.join(sorted(pool))})"
-                problems.append(InputError(msg, file=source, column=f"{prefix}{where}.{key}"))
+                t.add(key, f"unknown name {name!r} (known: {', '.join(sorted(pool))})")
             refs.append(pool.get(name))
-        staff_kind = t.get("staff")
-        if staff_kind not in _STAFF_KEYS:
-            msg = f"must be 'driver' or 'volunteer', got {describe_value(staff_kind)}"
-            problems.append(InputError(msg, file=source, column=f"{prefix}{where}.staff"))
-        disp = t.get("dispatch")
-        if not isinstance(disp, bool):
-            msg = f"must be true or false, got {describe_value(disp)}"
-            problems.append(InputError(msg, file=source, column=f"{prefix}{where}.dispatch"))
-        booked = t.get("line_trips_booked", True)
-        if not isinstance(booked, bool):
-            msg = f"must be true or false, got {describe_value(booked)}"
-            problems.append(InputError(msg, file=source, column=f"{prefix}{where}.line_trips_booked"))
-        if all(r is not None for r in refs):
-            kinds[kind] = KindCosts(kind, refs[0], refs[1], staff_kind == "volunteer", refs[2], bool(disp), bool(booked))
+        staff_kind = t.text("staff", required=True, choices=tuple(_STAFF_KEYS), strip=False)
+        disp = t.boolean("dispatch", required=True)
+        booked = t.boolean("line_trips_booked", default=True)
+        if all(r is not None for r in refs) and staff_kind is not None and disp is not None and booked is not None:
+            kinds[kind] = KindCosts(kind, refs[0], refs[1], staff_kind == "volunteer", refs[2], disp, booked)
     rates = CostRates(
         vehicle_types=vts,
-        wage_per_hour=num(driver, "wage_per_hour", "staff.driver"),
-        allowance_per_hour=num(volunteer, "allowance_per_hour", "staff.volunteer"),
-        allowance_per_km=num(volunteer, "allowance_per_km", "staff.volunteer"),
-        dispatch_per_booking=num(dispatch, "cost_per_booking", "dispatch"),
+        wage_per_hour=num(driver, "wage_per_hour"),
+        allowance_per_hour=num(volunteer, "allowance_per_hour"),
+        allowance_per_km=num(volunteer, "allowance_per_km"),
+        dispatch_per_booking=num(dispatch, "cost_per_booking"),
         tariffs=tariffs,
         kinds=kinds,
         currency=str(merged.get("currency", "EUR")),
     )
-    if problems:
-        raise InputErrors(problems)
+    top.raise_problems()
     return rates
-
-
-def _check_keys(
-    tbl: Mapping[str, Any], known: tuple[str, ...], source: str, table: str, problems: list[InputError]
-) -> None:
-    for key in tbl:
-        if key not in known:
-            problems.append(unknown_key_error(key, known, source=source, table=table))
 
 
 # --------------------------------------------------------------------------- costing

@@ -55,18 +55,15 @@ embedded in a larger TOML file (a scenario); ``table`` names where.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import math
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from transit.errors import InputError, InputErrors
-from transit.service import ServiceRules, describe_value, parse_service, unknown_key_error
-from transit.timeparse import TimeParseError, format_clock, parse_clock
+from transit.service import ServiceRules, parse_service
+from transit.timeparse import format_clock
+from transit.tomltable import Table, describe, read_toml
 
 __all__ = [
     "BreakSpec",
@@ -215,109 +212,6 @@ class Fleet:
 # --------------------------------------------------------------------------- parsing
 
 
-class _Table:
-    """Typed access to one TOML table, collecting problems."""
-
-    def __init__(self, data: Mapping[str, Any], *, source: str, table: str, problems: list[InputError]):
-        self.data = data
-        self.source = source
-        self.table = table
-        self.problems = problems
-
-    def where(self, key: str) -> str:
-        return f"{self.table}.{key}" if self.table else key
-
-    def add(self, key: str | None, message: str) -> None:
-        column = self.where(key) if key is not None else (self.table or None)
-        self.problems.append(InputError(message, file=self.source, column=column))
-
-    def check_keys(self, known: tuple[str, ...]) -> None:
-        for key in self.data:
-            if key not in known:
-                self.problems.append(unknown_key_error(key, known, source=self.source, table=self.table))
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def text(self, key: str, *, required: bool = False) -> str | None:
-        if key not in self.data:
-            if required:
-                self.add(key, "required key is missing")
-            return None
-        value = self.data[key]
-        if not isinstance(value, str):
-            self.add(key, f"must be text (in quotes), got {describe_value(value)}")
-            return None
-        if not value.strip():
-            self.add(key, "must not be empty")
-            return None
-        return value.strip()
-
-    def number(
-        self,
-        key: str,
-        *,
-        required: bool = False,
-        default: float | None = None,
-        lo: float | None = None,
-        hi: float | None = None,
-        lo_open: bool = False,
-    ) -> float | None:
-        if key not in self.data:
-            if required:
-                self.add(key, "required key is missing")
-            return default
-        value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.add(key, f"must be a number, got {describe_value(value)}")
-            return None
-        value = float(value)
-        if not math.isfinite(value):
-            self.add(key, f"must be a finite number, got {value!r}")
-            return None
-        if lo is not None and (value < lo or (lo_open and value == lo)):
-            self.add(key, f"must be {'>' if lo_open else '>='} {lo:g}, got {value:g}")
-            return None
-        if hi is not None and value > hi:
-            self.add(key, f"must be <= {hi:g}, got {value:g}")
-            return None
-        return value
-
-    def integer(self, key: str, *, required: bool = False, default: int | None = None, lo: int = 0) -> int | None:
-        if key not in self.data:
-            if required:
-                self.add(key, "required key is missing")
-            return default
-        value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            else:
-                self.add(key, f"must be a whole number, got {describe_value(value)}")
-                return None
-        if value < lo:
-            self.add(key, f"must be >= {lo}, got {value}")
-            return None
-        return int(value)
-
-    def clock(self, key: str, *, required: bool = False) -> float | None:
-        if key not in self.data:
-            if required:
-                self.add(key, "required key is missing")
-            return None
-        value = self.data[key]
-        if isinstance(value, dt.time):
-            return float(value.hour * 3600 + value.minute * 60 + value.second)
-        if not isinstance(value, str):
-            self.add(key, f"must be a time like \"06:30\", got {describe_value(value)}")
-            return None
-        try:
-            return parse_clock(value)
-        except TimeParseError as exc:
-            self.add(key, str(exc))
-            return None
-
-
 def _parse_breaks(
     value: Any, *, source: str, table: str, problems: list[InputError]
 ) -> list[BreakSpec]:
@@ -329,7 +223,7 @@ def _parse_breaks(
     else:
         problems.append(
             InputError(
-                f"must be a table with earliest, latest, duration_min, got {describe_value(value)}",
+                f"must be a table with earliest, latest, duration_min, got {describe(value)}",
                 file=source,
                 column=table,
             )
@@ -338,12 +232,12 @@ def _parse_breaks(
     out = []
     for where, item in items:
         if not isinstance(item, Mapping):
-            problems.append(InputError(f"must be a table, got {describe_value(item)}", file=source, column=where))
+            problems.append(InputError(f"must be a table, got {describe(item)}", file=source, column=where))
             continue
-        t = _Table(item, source=source, table=where, problems=problems)
+        t = Table(item, source=source, table=where, problems=problems)
         t.check_keys(BREAK_KEYS)
-        earliest = t.clock("earliest", required=True)
-        latest = t.clock("latest", required=True)
+        earliest = t.clock("earliest", required=True, toml_time=True)
+        latest = t.clock("latest", required=True, toml_time=True)
         duration = t.number("duration_min", required=True, lo=0.0, lo_open=True)
         if earliest is None or latest is None or duration is None:
             continue
@@ -362,22 +256,22 @@ def _parse_vehicle(
     data: Any, *, source: str, table: str, problems: list[InputError]
 ) -> list[VehicleSpec]:
     if not isinstance(data, Mapping):
-        problems.append(InputError(f"must be a table, got {describe_value(data)}", file=source, column=table))
+        problems.append(InputError(f"must be a table, got {describe(data)}", file=source, column=table))
         return []
     n_before = len(problems)
-    t = _Table(data, source=source, table=table, problems=problems)
+    t = Table(data, source=source, table=table, problems=problems)
     t.check_keys(VEHICLE_KEYS)
     vid = t.text("id", required=True)
     lat = t.number("depot_lat", required=True, lo=-90, hi=90)
     lon = t.number("depot_lon", required=True, lo=-180, hi=180)
     end_lat = t.number("end_lat", lo=-90, hi=90)
     end_lon = t.number("end_lon", lo=-180, hi=180)
-    if t.has("end_lat") != t.has("end_lon"):
-        t.add("end_lat" if not t.has("end_lat") else "end_lon", "give both end_lat and end_lon, or neither")
-    seats = t.integer("seats", required=True, lo=1)
-    wheelchair = t.integer("wheelchair", default=0, lo=0)
-    start = t.clock("shift_start", required=True)
-    end = t.clock("shift_end", required=True)
+    if ("end_lat" in t) != ("end_lon" in t):
+        t.add("end_lat" if "end_lat" not in t else "end_lon", "give both end_lat and end_lon, or neither")
+    seats = t.integer("seats", required=True, lo=1, whole_floats=True)
+    wheelchair = t.integer("wheelchair", default=0, lo=0, whole_floats=True)
+    start = t.clock("shift_start", required=True, toml_time=True)
+    end = t.clock("shift_end", required=True, toml_time=True)
     if start is not None and end is not None and end <= start:
         t.add(
             "shift_end",
@@ -386,9 +280,9 @@ def _parse_vehicle(
         )
     costs = {k: t.number(k, default=0.0, lo=0.0) for k in ("cost_per_hour", "cost_per_km", "fixed_cost")}
     max_dur = t.number("max_route_duration_min", lo=0.0, lo_open=True)
-    count = t.integer("count", default=1, lo=1)
+    count = t.integer("count", default=1, lo=1, whole_floats=True)
     breaks: list[BreakSpec] = []
-    if t.has("break"):
+    if "break" in t:
         breaks = _parse_breaks(data["break"], source=source, table=t.where("break"), problems=problems)
         if start is not None and end is not None:
             for b in breaks:
@@ -445,19 +339,17 @@ def parse_fleet(data: Mapping[str, Any], *, source: str, table: str = "") -> Fle
         Listing every problem (unknown keys, wrong types, bad values,
         duplicate ids, no vehicles).
     """
-    problems: list[InputError] = []
-    if not isinstance(data, Mapping):
-        msg = f"must be a table, got {describe_value(data)}"
-        raise InputErrors([InputError(msg, file=source, column=table or None)])
-    prefix = f"{table}." if table else ""
-    top = _Table(data, source=source, table=table, problems=problems)
+    top = Table(data, source=source, table=table)
+    top.raise_problems()
+    problems = top.problems
     top.check_keys(FLEET_KEYS)
+    prefix = f"{table}." if table else ""
     service = ServiceRules()
-    if "service" in data:
+    if "service" in top:
         try:
             service = parse_service(data["service"], source=source, table=f"{prefix}service")
         except InputErrors as exc:
-            problems.extend(exc.problems)
+            top.absorb(exc)
     vehicles: list[VehicleSpec] = []
     raw = data.get("vehicle")
     if raw is None:
@@ -471,7 +363,7 @@ def parse_fleet(data: Mapping[str, Any], *, source: str, table: str = "") -> Fle
     elif not isinstance(raw, list) or (raw and not all(isinstance(v, Mapping) for v in raw)):
         problems.append(
             InputError(
-                "must be an array of tables ([[vehicle]]), got " + describe_value(raw),
+                "must be an array of tables ([[vehicle]]), got " + describe(raw),
                 file=source,
                 column=f"{prefix}vehicle",
             )
@@ -508,24 +400,7 @@ def read_fleet(path: str | os.PathLike[str]) -> Fleet:
         If the file is missing, not UTF-8 text, not TOML, or describes a bad
         fleet (see :func:`parse_fleet`).
     """
-    file = str(path)
-    p = Path(path)
-    if not p.exists():
-        raise InputErrors([InputError("fleet file not found", file=file)])
-    if p.is_dir():
-        raise InputErrors([InputError("is a folder, not a fleet file", file=file)])
-    data = p.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        msg = f"not a UTF-8 text file (byte {exc.start}); save it as UTF-8"
-        raise InputErrors([InputError(msg, file=file)]) from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"not a valid TOML file ({exc})"
-        raise InputErrors([InputError(msg, file=file, row=getattr(exc, "lineno", None))]) from None
-    return parse_fleet(doc, source=file)
+    return parse_fleet(read_toml(path, what="fleet file"), source=str(path))
 
 
 def fleet_from_specs(vehicles: Sequence[VehicleSpec], service: ServiceRules | None = None) -> Fleet:

@@ -34,7 +34,6 @@ Example
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from transit.errors import InputError, InputErrors
 from transit.model import Request, TimeWindow
+from transit.tomltable import Table
 
 if TYPE_CHECKING:
     from transit.bookings import Booking
@@ -270,44 +270,13 @@ def parse_service(data: Mapping[str, Any], *, source: str, table: str = "service
         Naming ``source``, the table and the key of every problem: unknown
         keys, values that are not numbers, negative values.
     """
-    problems: list[InputError] = []
-    if not isinstance(data, Mapping):
-        msg = f"must be a table, got {type(data).__name__}"
-        raise InputErrors([InputError(msg, file=source, column=table)])
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        if key not in SERVICE_KEYS:
-            problems.append(unknown_key_error(key, SERVICE_KEYS, source=source, table=table))
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            msg = f"must be a number, got {describe_value(value)}"
-            problems.append(InputError(msg, file=source, column=f"{table}.{key}"))
-            continue
-        values[key] = value
-    if not problems:
+    t = Table(data, source=source, table=table)
+    t.raise_problems()
+    t.check_keys(SERVICE_KEYS)
+    values = {key: t.number(key, lo=0.0) for key in SERVICE_KEYS if key in t}
+    if not t.problems:
         try:
             return ServiceRules(**values)
         except InputError as exc:
-            problems.append(InputError(exc.message, file=source, column=f"{table}.{exc.column}"))
-    raise InputErrors(problems)
-
-
-def describe_value(value: Any) -> str:
-    """Describe a parsed TOML value for an error message ("the text 'x'", "a table")."""
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
-def unknown_key_error(key: str, known: tuple[str, ...], *, source: str, table: str) -> InputError:
-    """Return the error for an unknown key, suggesting the closest known key."""
-    close = difflib.get_close_matches(str(key), known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(known)})"
-    msg = f"unknown key {key!r}{hint}"
-    return InputError(msg, file=source, column=table or None)
+            t.add(exc.column, exc.message)
+    raise InputErrors(t.problems)
