@@ -63,15 +63,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import logging
-import math
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from transit.errors import InputError, InputErrors
+from transit.errors import InputError
+from transit.tomltable import Table, describe, read_toml
 
 __all__ = [
     "AccessSpec",
@@ -300,105 +299,12 @@ class Scenario:
 # --------------------------------------------------------------------------- helpers
 
 
-def describe(value: Any) -> str:
-    """Describe a parsed TOML value for an error message."""
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, (dt.date, dt.time)):
-        return f"the date/time {value.isoformat()}"
-    return repr(value)
-
-
-class _Section:
-    """Typed, checked access to one TOML table; problems are collected."""
+class _Section(Table):
+    """A table of the scenario file; all tables of the file share its problems and folder."""
 
     def __init__(self, data: Any, *, where: str, ctx: _Ctx) -> None:
-        self.where = where
+        super().__init__(data, source=ctx.file, table=where, problems=ctx.problems)
         self.ctx = ctx
-        if not isinstance(data, Mapping):
-            ctx.add(where, f"must be a table, got {describe(data)}")
-            data = {}
-        self.data: Mapping[str, Any] = data
-
-    def key(self, key: str) -> str:
-        return f"{self.where}.{key}" if self.where else key
-
-    def add(self, key: str | None, message: str) -> None:
-        self.ctx.add(self.key(key) if key else self.where, message)
-
-    def check_keys(self, known: tuple[str, ...]) -> None:
-        for key in self.data:
-            if key not in known:
-                close = difflib.get_close_matches(str(key), known, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(known)})"
-                self.ctx.add(self.where or None, f"unknown key {key!r}{hint}")
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.data
-
-    def text(self, key: str, *, required: bool = False, default: str | None = None) -> str | None:
-        if key not in self.data:
-            if required:
-                self.add(key, "required key is missing")
-            return default
-        value = self.data[key]
-        if not isinstance(value, str):
-            self.add(key, f"must be text (in quotes), got {describe(value)}")
-            return None
-        if not value.strip():
-            self.add(key, "must not be empty")
-            return None
-        return value.strip()
-
-    def integer(
-        self, key: str, *, default: int | None = None, lo: int | None = None, hi: int | None = None
-    ) -> int | None:
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.add(key, f"must be a whole number, got {describe(value)}")
-            return default
-        if lo is not None and value < lo:
-            self.add(key, f"must be >= {lo}, got {value}")
-            return default
-        if hi is not None and value > hi:
-            self.add(key, f"must be <= {hi}, got {value}")
-            return default
-        return int(value)
-
-    def number(
-        self, key: str, *, default: float | None = None, lo: float | None = None, positive: bool = False
-    ) -> float | None:
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
-            self.add(key, f"must be a number, got {describe(value)}")
-            return default
-        value = float(value)
-        if positive and value <= 0:
-            self.add(key, f"must be > 0, got {value:g}")
-            return default
-        if lo is not None and value < lo:
-            self.add(key, f"must be >= {lo:g}, got {value:g}")
-            return default
-        return value
-
-    def boolean(self, key: str, *, default: bool) -> bool:
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if not isinstance(value, bool):
-            self.add(key, f"must be true or false, got {describe(value)}")
-            return default
-        return value
 
     def path(self, key: str, *, kind: str = "file", required: bool = False) -> Path | None:
         """Return a path relative to the scenario's folder that must exist."""
@@ -419,10 +325,11 @@ class _Section:
             return None
         return p
 
-    def table(self, key: str) -> _Section | None:
+    def section(self, key: str) -> _Section | None:
+        """Return the table ``key`` (None if absent)."""
         if key not in self.data:
             return None
-        return _Section(self.data[key], where=self.key(key), ctx=self.ctx)
+        return _Section(self.data[key], where=self.where(key), ctx=self.ctx)
 
 
 @dataclass
@@ -430,15 +337,6 @@ class _Ctx:
     file: str
     base_dir: Path
     problems: list[InputError] = field(default_factory=list)
-
-    def add(self, where: str | None, message: str) -> None:
-        self.problems.append(InputError(message, file=self.file, column=where or None))
-
-    def extend(self, exc: InputError) -> None:
-        if isinstance(exc, InputErrors):
-            self.problems.extend(exc.problems)
-        else:
-            self.problems.append(exc)
 
 
 # --------------------------------------------------------------------------- sections
@@ -472,7 +370,7 @@ def _parse_region(sec: _Section) -> RegionSpec:
         instance=instance,
         osm=osm,
         place=place,
-        speed_cap_kmh=sec.number("speed_cap_kmh", positive=True),
+        speed_cap_kmh=sec.number("speed_cap_kmh", lo=0.0, lo_open=True),
         zones=sec.path("zones"),
         destinations=sec.path("destinations"),
         gtfs=gtfs,
@@ -491,7 +389,7 @@ def _parse_demand(sec: _Section | None, ctx: _Ctx) -> DemandSpec:
         sec.add("trips", "only with a bookings file (the generator knows its trips)")
     gen: dict[str, Any] = {}
     if "generator" in sec:
-        g = sec.table("generator")
+        g = sec.section("generator")
         if g is not None:
             gen = dict(g.data)
     params = None
@@ -505,9 +403,9 @@ def _generator_params(gen: dict[str, Any], sec: _Section) -> Any:
     from transit.demand import DemandParams, parse_params
 
     try:
-        return parse_params(gen, source=sec.ctx.file, table=sec.key("generator"))
+        return parse_params(gen, source=sec.source, table=sec.where("generator"))
     except InputError as exc:
-        sec.ctx.extend(exc)
+        sec.absorb(exc)
         return DemandParams.default()
 
 
@@ -517,9 +415,9 @@ def _parse_service(sec: _Section | None) -> Any:
     if sec is None:
         return ServiceRules()
     try:
-        return parse_service(sec.data, source=sec.ctx.file, table=sec.where)
+        return parse_service(sec.data, source=sec.source, table=sec.table)
     except InputError as exc:
-        sec.ctx.extend(exc)
+        sec.absorb(exc)
         return ServiceRules()
 
 
@@ -534,10 +432,10 @@ def _parse_costs(sec: _Section | None) -> Any:
     if parse is None:
         return data
     try:
-        return parse(data, source=sec.ctx.file if sec else "", table="costs")
+        return parse(data, source=sec.source if sec else "", table="costs")
     except InputError as exc:
         if sec is not None:
-            sec.ctx.extend(exc)
+            sec.absorb(exc)
         return data
 
 
@@ -549,31 +447,25 @@ def _parse_access(sec: _Section | None) -> AccessSpec:
     last = sec.integer("last_hour", default=23, lo=0, hi=27)
     if first is not None and last is not None and last < first:
         sec.add("last_hour", f"must be >= first_hour ({first}), got {last}")
-    dests: tuple[str, ...] = ACCESS_DESTINATIONS
-    if "destinations" in sec:
-        raw = sec.data["destinations"]
-        if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-            sec.add("destinations", f"must be a list of names, got {describe(raw)}")
-        else:
-            bad = [x for x in raw if x not in ACCESS_DESTINATIONS]
-            if bad:
-                sec.add("destinations", f"unknown destination {bad[0]!r} (known: {', '.join(ACCESS_DESTINATIONS)})")
-            else:
-                dests = tuple(raw)
+    dests = sec.text_list("destinations", what="names", default=ACCESS_DESTINATIONS) or ()
+    bad = [x for x in dests if x not in ACCESS_DESTINATIONS]
+    if bad:
+        sec.add("destinations", f"unknown destination {bad[0]!r} (known: {', '.join(ACCESS_DESTINATIONS)})")
+        dests = ACCESS_DESTINATIONS
     return AccessSpec(
         enabled=sec.boolean("enabled", default=True),
         first_hour=first if first is not None else 5,
         last_hour=last if last is not None else 23,
         centre=sec.text("centre"),
         destinations=dests,
-        max_wait_min=sec.number("max_wait_min", default=60.0, positive=True) or 60.0,
+        max_wait_min=sec.number("max_wait_min", default=60.0, lo=0.0, lo_open=True) or 60.0,
     )
 
 
 def _parse_fleet(value: Any, sec: _Section, key: str) -> Any:
     from transit.fleet import parse_fleet, read_fleet
 
-    where = sec.key(key)
+    where = sec.where(key)
     if isinstance(value, str):
         p = sec.path(key, kind="fleet file")
         if p is None:
@@ -581,13 +473,13 @@ def _parse_fleet(value: Any, sec: _Section, key: str) -> Any:
         try:
             return read_fleet(p)
         except InputError as exc:
-            sec.ctx.extend(exc)
+            sec.absorb(exc)
             return None
     if isinstance(value, Mapping):
         try:
-            return parse_fleet(value, source=sec.ctx.file, table=where)
+            return parse_fleet(value, source=sec.source, table=where)
         except InputError as exc:
-            sec.ctx.extend(exc)
+            sec.absorb(exc)
             return None
     sec.add(key, f"must be a fleet table or the path of a fleet file, got {describe(value)}")
     return None
@@ -639,9 +531,9 @@ def _parse_model(raw: Any, index: int, ctx: _Ctx, region: RegionSpec) -> ModelSp
     parsed = None
     if not any(k not in model_keys(kind) for k in sec.data):
         try:
-            parsed = parse_options(kind, options, source=ctx.file, table=sec.where)
+            parsed = parse_options(kind, options, source=ctx.file, table=sec.table)
         except InputError as exc:
-            ctx.extend(exc)
+            sec.absorb(exc)
     if name is None:
         return None
     return ModelSpec(
@@ -681,7 +573,7 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
     top = _Section(doc, where="", ctx=ctx)
     top.check_keys(TOP_KEYS)
 
-    meta = top.table("scenario") or _Section({}, where="scenario", ctx=ctx)
+    meta = top.section("scenario") or _Section({}, where="scenario", ctx=ctx)
     meta.check_keys(SCENARIO_KEYS)
     name = meta.text("name", default=src.stem) or src.stem
     description = meta.text("description", default="") or ""
@@ -700,31 +592,31 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
         else:
             meta.add("date", f"must be a date like 2025-03-04, got {describe(value)}")
 
-    region_sec = top.table("region")
+    region_sec = top.section("region")
     if region_sec is None:
-        ctx.add("region", "required table is missing (give instance, osm or place)")
+        top.add("region", "required table is missing (give instance, osm or place)")
         region = RegionSpec()
     else:
         region = _parse_region(region_sec)
-    demand = _parse_demand(top.table("demand"), ctx)
+    demand = _parse_demand(top.section("demand"), ctx)
     if demand.params is not None:
         if date is not None and "service_date" not in demand.generator:
             demand = DemandSpec(demand.bookings, demand.trips, demand.generator,
                                 demand.params.replace(service_date=date))
         elif date is None:
             date = demand.params.service_date
-    service = _parse_service(top.table("service"))
-    costs = _parse_costs(top.table("costs"))
-    access = _parse_access(top.table("access"))
+    service = _parse_service(top.section("service"))
+    costs = _parse_costs(top.section("costs"))
+    access = _parse_access(top.section("access"))
 
     models: list[ModelSpec] = []
     raw_models = doc.get("models") if isinstance(doc, Mapping) else None
     if raw_models is None:
-        ctx.add("models", "no operating models: add at least one [[models]] table")
+        top.add("models", "no operating models: add at least one [[models]] table")
     elif not isinstance(raw_models, list) or not all(isinstance(m, Mapping) for m in raw_models):
-        ctx.add("models", f"must be an array of tables ([[models]]), got {describe(raw_models)}")
+        top.add("models", f"must be an array of tables ([[models]]), got {describe(raw_models)}")
     elif not raw_models:
-        ctx.add("models", "no operating models: add at least one [[models]] table")
+        top.add("models", "no operating models: add at least one [[models]] table")
     else:
         seen: dict[str, int] = {}
         for i, raw in enumerate(raw_models, start=1):
@@ -732,7 +624,7 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
             if m is None:
                 continue
             if m.name in seen:
-                ctx.add(f"models[{i}].name", f"duplicate model name {m.name!r} (also models[{seen[m.name]}])")
+                top.add(f"models[{i}].name", f"duplicate model name {m.name!r} (also models[{seen[m.name]}])")
                 continue
             seen[m.name] = i
             models.append(m)
@@ -744,8 +636,7 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
     if baseline is None and models:
         baseline = next((m.name for m in models if m.kind == "fixed_line"), models[0].name)
 
-    if ctx.problems:
-        raise InputErrors(ctx.problems)
+    top.raise_problems()
     return Scenario(
         source=src,
         name=name,
@@ -772,20 +663,4 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         If the file is missing, not UTF-8, not TOML, or describes a bad
         scenario (see :func:`parse_scenario`).
     """
-    file = str(path)
-    p = Path(path)
-    if not p.exists():
-        raise InputErrors([InputError("scenario file not found", file=file)])
-    if p.is_dir():
-        raise InputErrors([InputError("is a folder, not a scenario file", file=file)])
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        msg = f"not a UTF-8 text file (byte {exc.start}); save it as UTF-8"
-        raise InputErrors([InputError(msg, file=file)]) from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"not a valid TOML file ({exc})"
-        raise InputErrors([InputError(msg, file=file, row=getattr(exc, "lineno", None))]) from None
-    return parse_scenario(doc, source=p)
+    return parse_scenario(read_toml(path, what="scenario file"), source=Path(path))
