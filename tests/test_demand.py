@@ -187,7 +187,7 @@ def test_parse_params_from_scenario_table() -> None:
         parse_params({"scal": 1, "pt_share": 3, "purpose_share": {"bowling": 0.1}}, source="s.toml")
     got = [(e.file, e.column) for e in info.value.problems]
     assert got == [
-        ("s.toml", "demand.generator.scal"),
+        ("s.toml", "demand.generator"),
         ("s.toml", "demand.generator.pt_share"),
         ("s.toml", "demand.generator.purpose_share.bowling"),
     ]

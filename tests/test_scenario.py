@@ -142,7 +142,7 @@ def test_full_scenario_is_typed(tmp_path: Path) -> None:
         ('[service]\npickup_window_min = "x"\n', "service.pickup_window_min", "must be a number"),
         ('[access]\nlast_hour = 3\n', "access.last_hour", "must be >= first_hour"),
         ('[access]\ndestinations = ["pub"]\n', "access.destinations", "unknown destination 'pub'"),
-        ('[demand.generator]\nscael = 2\n', "demand.generator.scael", "unknown key"),
+        ('[demand.generator]\nscael = 2\n', "demand.generator", "unknown key 'scael'"),
         ('[costs]\ncurrencyy = "EUR"\n', "costs", "unknown key 'currencyy'"),
         ('[extra]\nx = 1\n', None, "unknown key 'extra'"),
     ],

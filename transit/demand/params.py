@@ -244,6 +244,7 @@ _SCALAR_KEYS = (
     "town_spread_m",
     "village_spread_m",
 )
+_SHARE_KEYS = ("return_share", "wheelchair_share", "pt_share", "ondemand_share")
 _LEAD_KEYS = ("day_before", "short_notice", "immediate", "return_with_outbound")
 PARAM_KEYS = (*_SCALAR_KEYS, "group_size", "service_date", "purpose_share", "lead_time")
 
@@ -268,83 +269,76 @@ def parse_params(
     Raises
     ------
     InputErrors
-        Listing every unknown key and bad value, each named ``table.key``.
+        Listing every unknown key (named with its table) and bad value
+        (named ``table.key``).
     """
-    from transit.errors import InputError, InputErrors
+    from transit.tomltable import Table
 
     params = base or DemandParams.default()
-    problems: list[InputError] = []
-
-    def bad(key: str, message: str) -> None:
-        problems.append(InputError(message, file=source, column=f"{table}.{key}" if table else key))
-
-    if not isinstance(data, dict):
-        bad("", "must be a table")
-        raise InputErrors(problems)
+    t = Table(data, source=source, table=table)
+    t.raise_problems()
+    t.check_keys(PARAM_KEYS)
     changes: dict[str, Any] = {}
-    for key, value in data.items():
-        if key not in PARAM_KEYS:
-            bad(key, f"unknown key (known: {', '.join(PARAM_KEYS)})")
-        elif key in _SCALAR_KEYS:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-                bad(key, f"must be a number >= 0, got {value!r}")
-            elif key == "round_minutes":
-                if not isinstance(value, int) or value < 1:
-                    bad(key, f"must be a whole number >= 1, got {value!r}")
-                else:
-                    changes[key] = value
-            elif key in ("return_share", "wheelchair_share", "pt_share", "ondemand_share") and value > 1:
-                bad(key, f"is a share and must be in [0, 1], got {value!r}")
-            else:
-                changes[key] = float(value)
-        elif key == "group_size":
-            if (
-                not isinstance(value, list)
-                or not value
-                or any(isinstance(x, bool) or not isinstance(x, (int, float)) or x < 0 for x in value)
-                or sum(value) <= 0
-            ):
-                bad(key, "must be a list of probabilities of 1, 2, ... passengers")
-            else:
-                changes[key] = tuple(float(x) for x in value)
-        elif key == "service_date":
-            try:
-                changes[key] = dt.date.fromisoformat(str(value))
-            except ValueError:
-                bad(key, f"{value!r} is not a date (YYYY-MM-DD)")
-        elif key == "purpose_share":
-            names = [p.name for p in params.purposes]
-            if not isinstance(value, dict):
-                bad(key, "must be a table of purpose = share")
-                continue
+    for key in _SCALAR_KEYS:
+        x: float | None
+        if key == "round_minutes":
+            x = t.integer(key, lo=1)
+        else:
+            x = t.number(key, lo=0.0)
+            if key in _SHARE_KEYS and x is not None and x > 1:
+                t.add(key, f"is a share and must be in [0, 1], got {t.data[key]!r}")
+                x = None
+        if x is not None:
+            changes[key] = x
+    if "group_size" in t:
+        value = t.data["group_size"]
+        if (
+            not isinstance(value, list)
+            or not value
+            or any(isinstance(x, bool) or not isinstance(x, (int, float)) or x < 0 for x in value)
+            or sum(value) <= 0
+        ):
+            t.add("group_size", "must be a list of probabilities of 1, 2, ... passengers")
+        else:
+            changes["group_size"] = tuple(float(x) for x in value)
+    if "service_date" in t:
+        value = t.data["service_date"]
+        try:
+            changes["service_date"] = dt.date.fromisoformat(str(value))
+        except ValueError:
+            t.add("service_date", f"{value!r} is not a date (YYYY-MM-DD)")
+    if "purpose_share" in t:
+        names = [p.name for p in params.purposes]
+        value = t.data["purpose_share"]
+        if not isinstance(value, dict):
+            t.add("purpose_share", "must be a table of purpose = share")
+        else:
             shares = {p.name: p.share for p in params.purposes}
             for name, share in value.items():
                 if name not in names:
-                    bad(f"{key}.{name}", f"unknown purpose (known: {', '.join(names)})")
+                    t.add(f"purpose_share.{name}", f"unknown purpose (known: {', '.join(names)})")
                 elif isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
-                    bad(f"{key}.{name}", f"must be a share in [0, 1], got {share!r}")
+                    t.add(f"purpose_share.{name}", f"must be a share in [0, 1], got {share!r}")
                 else:
                     shares[name] = float(share)
             changes["purposes"] = tuple(dataclasses.replace(p, share=shares[p.name]) for p in params.purposes)
-        elif key == "lead_time":
-            if not isinstance(value, dict):
-                bad(key, "must be a table")
+    if "lead_time" in t:
+        lead = Table(t.data["lead_time"], source=source, table=t.where("lead_time"), problems=t.problems)
+        lead.check_keys(_LEAD_KEYS)
+        lead_changes: dict[str, float] = {}
+        for k, v in lead.data.items():
+            if k not in _LEAD_KEYS:
                 continue
-            lead_changes: dict[str, float] = {}
-            for k, v in value.items():
-                if k not in _LEAD_KEYS:
-                    bad(f"{key}.{k}", f"unknown key (known: {', '.join(_LEAD_KEYS)})")
-                elif isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
-                    bad(f"{key}.{k}", f"must be a share in [0, 1], got {v!r}")
-                else:
-                    lead_changes[k] = float(v)
-            changes["lead"] = dataclasses.replace(params.lead, **lead_changes)
-    if problems:
-        raise InputErrors(problems)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
+                lead.add(k, f"must be a share in [0, 1], got {v!r}")
+            else:
+                lead_changes[k] = float(v)
+        changes["lead"] = dataclasses.replace(params.lead, **lead_changes)
+    t.raise_problems()
     try:
         out = params.replace(**changes)
         _ = out.lead.shares
     except ValueError as exc:
-        bad("", str(exc))
-        raise InputErrors(problems) from None
+        t.add(None, str(exc))
+        t.raise_problems()
     return out
