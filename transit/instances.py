@@ -9,10 +9,10 @@ elsewhere (relative to the folder), as the instances of the real extracts in
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from transit.errors import InputError
+from transit.tomltable import read_toml
 
 __all__ = ["INSTANCES_DIR", "instance_dir", "instance_names", "instance_osm"]
 
@@ -27,11 +27,7 @@ def _pointer(folder: Path) -> Path | None:
     toml = folder / "instance.toml"
     if not toml.is_file():
         return None
-    try:
-        osm = tomllib.loads(toml.read_text(encoding="utf-8")).get("osm")
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        msg = f"not a valid TOML file ({exc})"
-        raise InputError(msg, file=str(toml)) from None
+    osm = read_toml(toml, what="instance file").get("osm")
     if not isinstance(osm, str) or not osm:
         msg = "needs a key osm = \"path/to/file.osm.pbf\""
         raise InputError(msg, file=str(toml), column="osm")

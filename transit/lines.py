@@ -44,7 +44,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,8 +53,8 @@ import numpy as np
 
 from transit.errors import InputError
 from transit.gtfs import BookingRule, GtfsFeed, read_gtfs
-from transit.timeparse import TimeParseError, format_clock, parse_clock
-from transit.tomltable import check_keys, describe, get_number, get_text, join
+from transit.timeparse import format_clock
+from transit.tomltable import check_keys, clock_value, describe, get_bool, get_number, get_text, join, read_toml
 
 if TYPE_CHECKING:
     from transit.travel import RoadNetwork
@@ -355,30 +354,11 @@ _STOP_KEYS = ("name", "lat", "lon", "minute")
 _BUILTIN_DEFAULTS = {"dwell_s": 20.0, "speed_factor": 1.15, "both_directions": True, "layover_min": 10.0}
 
 
-def _clock(value: Any, *, source: str, column: str) -> float:
-    if not isinstance(value, str):
-        msg = f"must be a time \"HH:MM\", got {describe(value)}"
-        raise InputError(msg, file=source, column=column)
-    try:
-        return float(parse_clock(value))
-    except TimeParseError as exc:
-        raise InputError(str(exc), file=source, column=column) from None
-
-
 def _coord(value: Any, limit: float, *, source: str, column: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not abs(value) <= limit:
         msg = f"must be a number in [-{limit:g}, {limit:g}], got {describe(value)}"
         raise InputError(msg, file=source, column=column)
     return float(value)
-
-
-def _bool(data: Mapping[str, Any], key: str, default: bool, *, source: str, table: str) -> bool:
-    if key not in data:
-        return default
-    if not isinstance(data[key], bool):
-        msg = f"must be true or false, got {describe(data[key])}"
-        raise InputError(msg, file=source, column=join(table, key))
-    return bool(data[key])
 
 
 def _defaults(data: Mapping[str, Any], base: Mapping[str, Any], *, source: str, table: str) -> dict[str, Any]:
@@ -390,7 +370,7 @@ def _defaults(data: Mapping[str, Any], base: Mapping[str, Any], *, source: str, 
     x = get_number(data, "speed_factor", None, source=source, table=table, positive=True)
     if x is not None:
         out["speed_factor"] = x
-    out["both_directions"] = _bool(data, "both_directions", out["both_directions"], source=source, table=table)
+    out["both_directions"] = get_bool(data, "both_directions", out["both_directions"], source=source, table=table)
     return out
 
 
@@ -405,13 +385,14 @@ def _departures(line: Mapping[str, Any], *, source: str, table: str) -> list[flo
         if not isinstance(deps, list) or not deps:
             msg = f"must be a non-empty list of times, got {describe(deps)}"
             raise InputError(msg, file=source, column=join(table, "departures"))
-        return sorted(_clock(v, source=source, column=f"{join(table, 'departures')}[{i}]") for i, v in enumerate(deps))
+        col = join(table, "departures")
+        return sorted(clock_value(v, source=source, column=f"{col}[{i}]") for i, v in enumerate(deps))
     for key in ("first", "last", "headway_min"):
         if key not in line:
             msg = f"missing key {key!r} (first, last and headway_min go together)"
             raise InputError(msg, file=source, column=join(table, key))
-    first = _clock(line["first"], source=source, column=join(table, "first"))
-    last = _clock(line["last"], source=source, column=join(table, "last"))
+    first = clock_value(line["first"], source=source, column=join(table, "first"))
+    last = clock_value(line["last"], source=source, column=join(table, "last"))
     head = get_number(line, "headway_min", None, source=source, table=table, positive=True)
     assert head is not None
     if last < first:
@@ -469,14 +450,7 @@ def read_lines_toml(path: str | Path, *, network: RoadNetwork | None = None) -> 
         Naming the file and the key of the first problem.
     """
     source = str(path)
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        msg = "line file not found"
-        raise InputError(msg, file=source) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        msg = f"not a valid TOML file: {exc}"
-        raise InputError(msg, file=source) from None
+    data = read_toml(path, what="line file")
     check_keys(data, _TOP_KEYS, source=source, table="")
     known: dict[str, tuple[float, float, str]] = {}
 
@@ -596,7 +570,7 @@ def read_lines_toml(path: str | Path, *, network: RoadNetwork | None = None) -> 
                 if not isinstance(rd, list) or not rd:
                     msg = f"must be a non-empty list of times, got {describe(rd)}"
                     raise InputError(msg, file=source, column=join(table, "return_departures"))
-                back = sorted(_clock(v, source=source, column=f"{join(table, 'return_departures')}[{i}]")
+                back = sorted(clock_value(v, source=source, column=f"{join(table, 'return_departures')}[{i}]")
                               for i, v in enumerate(rd))
             else:
                 back = [d + out_run[-1] + 60.0 * float(opts["layover_min"]) for d in deps]

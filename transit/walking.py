@@ -27,7 +27,7 @@ import numpy as np
 
 from transit.errors import InputError
 from transit.roadpoints import ArcPoints, snap_to_arcs, straight_line_m, walk_network_matrix
-from transit.tomltable import check_keys, get_number, get_text
+from transit.tomltable import build, check_keys, get_number, get_text
 
 if TYPE_CHECKING:
     from transit.travel import RoadNetwork
@@ -102,10 +102,7 @@ class WalkParams:
         method = get_text(data, "method", None, source=source, table=table, choices=METHODS)
         if method is not None:
             values["method"] = method
-        try:
-            return cls(**values)
-        except InputError as exc:
-            raise InputError(exc.message, file=source, column=f"{table}.{exc.column}") from None
+        return build(cls, values, source=source, table=table)
 
 
 def walk_matrix(

@@ -35,8 +35,8 @@ from transit.opmodels.base import DayContext, ModelRun
 from transit.opmodels.ondemand import OnDemandOptions, rules_for, serve_on_demand
 from transit.progress import Progress
 from transit.sim.day import DayResult
-from transit.timeparse import TimeParseError, format_clock, parse_clock
-from transit.tomltable import check_keys, describe, join
+from transit.timeparse import format_clock
+from transit.tomltable import build, check_keys, clock_value, describe, get_text, join
 
 __all__ = ["MAX_SEATS", "BuergerbusModel", "BuergerbusOptions", "Duty"]
 
@@ -117,7 +117,8 @@ class BuergerbusOptions:
             if not (isinstance(v, list) and len(v) == 2):
                 msg = f'must be ["HH:MM", "HH:MM"], got {describe(v)}'
                 raise InputError(msg, file=source, column=col)
-            values["service_hours"] = (_clock(v[0], source, col), _clock(v[1], source, col))
+            values["service_hours"] = (clock_value(v[0], source=source, column=col),
+                                       clock_value(v[1], source=source, column=col))
         if "roster" in data:
             v = data["roster"]
             col = join(table, "roster")
@@ -132,33 +133,17 @@ class BuergerbusOptions:
                     if key not in item:
                         msg = f"missing key {key!r}"
                         raise InputError(msg, file=source, column=where)
-                if not isinstance(item["vehicle"], str):
-                    msg = f"must be text, got {describe(item['vehicle'])}"
-                    raise InputError(msg, file=source, column=join(where, "vehicle"))
+                vehicle = get_text(item, "vehicle", None, source=source, table=where)
+                start = clock_value(item["start"], source=source, column=join(where, "start"))
+                end = clock_value(item["end"], source=source, column=join(where, "end"))
                 try:
-                    duties.append(
-                        Duty(item["vehicle"], _clock(item["start"], source, join(where, "start")),
-                             _clock(item["end"], source, join(where, "end")))
-                    )
+                    duties.append(Duty(vehicle, start, end))
                 except InputError as exc:
-                    raise InputError(exc.message, file=source, column=exc.column if exc.file else where) from None
+                    raise InputError(exc.message, file=source, column=where) from None
             values["roster"] = tuple(duties)
         rest = {k: data[k] for k in OnDemandOptions.KEYS if k in data}
         values["ondemand"] = OnDemandOptions.from_mapping(rest, source=source, table=table)
-        try:
-            return cls(**values)
-        except InputError as exc:
-            raise InputError(exc.message, file=source, column=join(table, exc.column or "")) from None
-
-
-def _clock(value: Any, source: str | None, column: str) -> float:
-    if not isinstance(value, str):
-        msg = f'must be a time "HH:MM", got {describe(value)}'
-        raise InputError(msg, file=source, column=column)
-    try:
-        return parse_clock(value)
-    except TimeParseError as exc:
-        raise InputError(str(exc), file=source, column=column) from None
+        return build(cls, values, source=source, table=table)
 
 
 class BuergerbusModel:

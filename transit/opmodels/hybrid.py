@@ -62,7 +62,7 @@ from transit.service import ServiceRules
 from transit.sim.day import DayResult, simulate_day
 from transit.sim.logs import trip_log, vehicle_log
 from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS
-from transit.tomltable import check_keys, describe, get_number, join
+from transit.tomltable import build, check_keys, get_number, get_text_list, join
 from transit.walking import walk_matrix
 
 __all__ = ["HybridModel", "HybridOptions"]
@@ -119,11 +119,7 @@ class HybridOptions:
         check_keys(data, cls.KEYS + extra, source=source, table=table)
         values: dict[str, Any] = {}
         if "hubs" in data:
-            v = data["hubs"]
-            if not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
-                msg = f"must be a list of stop ids or names, got {describe(v)}"
-                raise InputError(msg, file=source, column=join(table, "hubs"))
-            values["hubs"] = tuple(v)
+            values["hubs"] = get_text_list(data, "hubs", None, source=source, table=table, what="stop ids or names")
         x = get_number(data, "transfer_min", None, source=source, table=table)
         if x is not None:
             values["transfer_min"] = x
@@ -131,7 +127,7 @@ class HybridOptions:
             values["line"] = LineRules.from_mapping(data["line"], source=source, table=join(table, "line"))
         if "feeder" in data:
             values["feeder"] = OnDemandOptions.from_mapping(data["feeder"], source=source, table=join(table, "feeder"))
-        return cls(**values)
+        return build(cls, values, source=source, table=table)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from transit.errors import InputError
-from transit.tomltable import check_keys, get_number, join
+from transit.tomltable import build, check_keys, get_bool, get_int, get_number, join
 from transit.walking import WalkParams
 
 __all__ = ["LineRules", "RufbusRules"]
@@ -116,7 +116,7 @@ class LineRules:
                 msg = f"must be [lat, lon], got {v!r}"
                 raise InputError(msg, file=source, column=join(table, "depot"))
             values["depot"] = (float(v[0]), float(v[1]))
-        return cls(**values)
+        return build(cls, values, source=source, table=table)
 
 
 @dataclass(frozen=True)
@@ -189,19 +189,10 @@ class RufbusRules:
             if x is not None:
                 values[key] = x
         if "capacity" in data:
-            v = data["capacity"]
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                msg = f"must be a whole number >= 1, got {v!r}"
-                raise InputError(msg, file=source, column=join(table, "capacity"))
-            values["capacity"] = v
+            values["capacity"] = get_int(data, "capacity", None, source=source, table=table, lo=1)
         if "partial_run" in data:
-            if not isinstance(data["partial_run"], bool):
-                msg = f"must be true or false, got {data['partial_run']!r}"
-                raise InputError(msg, file=source, column=join(table, "partial_run"))
-            values["partial_run"] = data["partial_run"]
-        if ast:
-            return cls.ast_defaults(**values)
-        return cls(**values)
+            values["partial_run"] = get_bool(data, "partial_run", None, source=source, table=table)
+        return build(cls.ast_defaults if ast else cls, values, source=source, table=table)
 
     def as_fields(self) -> dict[str, Any]:
         """Return the parameters as a dict (for ``info`` and logs)."""

@@ -46,7 +46,7 @@ from transit.progress import Progress, report
 from transit.service import ServiceRules, parse_service
 from transit.sim.day import DayResult, SimSettings, simulate_day
 from transit.sim.logs import Walk, trip_log, vehicle_log
-from transit.tomltable import check_keys, describe, get_number, get_text, join
+from transit.tomltable import build, check_keys, describe, get_bool, get_int, get_number, get_text, join
 from transit.travel import DEFAULT_MAX_SNAP_M, RoadNetwork
 from transit.walking import WalkParams, walk_matrix
 
@@ -227,10 +227,7 @@ class OnDemandOptions:
             pts = _points(data["stops"], source=source, column=join(table, "stops"), minimum=1)
             values["stops"] = StopPoints(np.array([p[0] for p in pts]), np.array([p[1] for p in pts]))
         if "stop_based" in data:
-            if not isinstance(data["stop_based"], bool):
-                msg = f"must be true or false, got {describe(data['stop_based'])}"
-                raise InputError(msg, file=source, column=join(table, "stop_based"))
-            values["stop_based"] = data["stop_based"]
+            values["stop_based"] = get_bool(data, "stop_based", None, source=source, table=table)
         vs = get_text(data, "virtual_stops", None, source=source, table=table, choices=VIRTUAL_STOPS)
         if vs is not None:
             values["virtual_stops"] = vs
@@ -248,7 +245,7 @@ class OnDemandOptions:
                 raise InputError(first.message, file=source, column=first.column) from None
         if "sim" in data:
             values["sim"] = parse_sim_settings(data["sim"], source=source, table=join(table, "sim"))
-        return cls(**values)
+        return build(cls, values, source=source, table=table)
 
 
 def parse_sim_settings(data: Any, *, source: str | None = None, table: str = "sim") -> SimSettings:
@@ -265,16 +262,9 @@ def parse_sim_settings(data: Any, *, source: str | None = None, table: str = "si
         if key not in data:
             continue
         if key == "check":
-            if not isinstance(data[key], bool):
-                msg = f"must be true or false, got {describe(data[key])}"
-                raise InputError(msg, file=source, column=join(table, key))
-            values[key] = data[key]
+            values[key] = get_bool(data, key, None, source=source, table=table)
         elif key in ("cutoff_iterations", "reopt_iterations", "schedule_candidates"):
-            x = get_number(data, key, None, source=source, table=table)
-            if x is None or not float(x).is_integer():
-                msg = f"must be a whole number, got {describe(data[key])}"
-                raise InputError(msg, file=source, column=join(table, key))
-            values[key] = int(x)
+            values[key] = get_int(data, key, None, source=source, table=table, lo=0, whole_floats=True)
         else:
             values[key] = get_number(data, key, None, source=source, table=table, minimum=None if key == "cutoff" else 0.0)
     return SimSettings(**values)
