@@ -7,14 +7,12 @@ supermarket, townhall, jobcenter, station, library, cinema, leisure.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
+from transit.demand.csvrows import number_in, read_rows
 from transit.errors import InputError, InputErrors
 
 __all__ = ["CATEGORIES", "Destination", "classify", "destinations_from_osm", "read_destinations_csv"]
@@ -116,28 +114,10 @@ def read_destinations_csv(path: str | os.PathLike[str]) -> list[Destination]:
     InputErrors
         Listing every bad row (file, line, column).
     """
-    from transit.bookings import decode_text
-
     file = str(path)
-    p = Path(path)
-    if not p.is_file():
-        raise InputErrors([InputError("file not found", file=file)])
-    try:
-        text, _enc = decode_text(p.read_bytes(), file=file)
-    except InputError as exc:
-        raise InputErrors([exc]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-    missing = [c for c in ("name", "category", "lat", "lon") if c not in fields]
-    if missing:
-        raise InputErrors(
-            [InputError("required column is missing from the header", file=file, row=1, column=c) for c in missing]
-        )
     problems: list[InputError] = []
     out: list[Destination] = []
-    for rec in reader:
-        line = reader.line_num
-        r = {(k or "").strip().lower(): (v or "").strip() for k, v in rec.items()}
+    for line, r in read_rows(path, ("name", "category", "lat", "lon")):
         ok = True
         cat = r["category"].lower()
         if cat not in CATEGORIES:
@@ -145,16 +125,8 @@ def read_destinations_csv(path: str | os.PathLike[str]) -> list[Destination]:
                 InputError(f"{r['category']!r} is not one of {', '.join(CATEGORIES)}", file=file, row=line, column="category")
             )
             ok = False
-        vals: dict[str, float] = {}
-        for col, lo, hi in (("lat", -90, 90), ("lon", -180, 180)):
-            try:
-                v = float(r[col])
-                if not lo <= v <= hi:
-                    raise ValueError
-                vals[col] = v
-            except ValueError:
-                problems.append(InputError(f"{r[col]!r} is not a number in [{lo}, {hi}]", file=file, row=line, column=col))
-                ok = False
+        lat = number_in(r, "lat", -90, 90, file=file, line=line, problems=problems)
+        lon = number_in(r, "lon", -180, 180, file=file, line=line, problems=problems)
         weight = 1.0
         if r.get("weight"):
             try:
@@ -164,8 +136,8 @@ def read_destinations_csv(path: str | os.PathLike[str]) -> list[Destination]:
             except ValueError:
                 problems.append(InputError(f"{r['weight']!r} is not a positive number", file=file, row=line, column="weight"))
                 ok = False
-        if ok:
-            out.append(Destination(r["name"], cat, vals["lat"], vals["lon"], weight))
+        if ok and lat is not None and lon is not None:
+            out.append(Destination(r["name"], cat, lat, lon, weight))
     if problems:
         raise InputErrors(problems)
     if not out:

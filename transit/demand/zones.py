@@ -8,8 +8,6 @@ planner supplies (columns ``name, lat, lon, population`` and optionally
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import math
 import os
@@ -17,8 +15,8 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
+from transit.demand.csvrows import number_in, read_rows
 from transit.errors import InputError, InputErrors
 
 __all__ = ["Zone", "default_population", "read_zones_csv", "zones_from_osm", "zones_from_places"]
@@ -107,41 +105,17 @@ def read_zones_csv(path: str | os.PathLike[str]) -> list[Zone]:
     InputErrors
         Listing every bad row (file, line, column).
     """
-    from transit.bookings import decode_text
-
     file = str(path)
-    p = Path(path)
-    if not p.is_file():
-        raise InputErrors([InputError("file not found", file=file)])
-    try:
-        text, _enc = decode_text(p.read_bytes(), file=file)
-    except InputError as exc:
-        raise InputErrors([exc]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    fields = [f.strip().lower() for f in (reader.fieldnames or [])]
-    missing = [c for c in ("name", "lat", "lon", "population") if c not in fields]
-    if missing:
-        raise InputErrors(
-            [InputError("required column is missing from the header", file=file, row=1, column=c) for c in missing]
-        )
     problems: list[InputError] = []
     zones: list[Zone] = []
-    for rec in reader:
-        line = reader.line_num
-        r = {(k or "").strip().lower(): (v or "").strip() for k, v in rec.items()}
-        vals: dict[str, float] = {}
-        for col, lo, hi in (("lat", -90, 90), ("lon", -180, 180), ("population", 0, math.inf)):
-            try:
-                v = float(r[col])
-                if not (lo <= v <= hi) or math.isnan(v):
-                    raise ValueError
-                vals[col] = v
-            except ValueError:
-                problems.append(InputError(f"{r[col]!r} is not a number in [{lo}, {hi}]", file=file, row=line, column=col))
+    for line, r in read_rows(path, ("name", "lat", "lon", "population")):
+        lat = number_in(r, "lat", -90, 90, file=file, line=line, problems=problems)
+        lon = number_in(r, "lon", -180, 180, file=file, line=line, problems=problems)
+        pop = number_in(r, "population", 0, math.inf, file=file, line=line, problems=problems)
         if not r["name"]:
             problems.append(InputError("missing value", file=file, row=line, column="name"))
-        if len(vals) == 3 and r["name"] and vals["population"] > 0:
-            zones.append(Zone(r["name"], r.get("place") or "village", vals["population"], vals["lat"], vals["lon"]))
+        if lat is not None and lon is not None and pop is not None and r["name"] and pop > 0:
+            zones.append(Zone(r["name"], r.get("place") or "village", pop, lat, lon))
     if problems:
         raise InputErrors(problems)
     if not zones:
