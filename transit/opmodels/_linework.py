@@ -27,7 +27,7 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -228,6 +228,25 @@ def prepare(
     return Prepared(
         bookings, pick, drop, stops, access, egress, direct_s, direct_m, [frozenset(x) for x in lines_at]
     )
+
+
+class Day(NamedTuple):
+    """What a timetabled model knows before it serves the first booking of a day."""
+
+    stops: ArcPoints
+    prep: Prepared
+    conn: Connections
+    loads: Loads
+
+
+def start_day(
+    bookings: Sequence[Booking], tt: Timetable, network: RoadNetwork, rules: LineRules, date: object
+) -> Day:
+    """Check the date, match the stops to roads, prepare the bookings, and start empty seat loads."""
+    check_date(tt, date)
+    stops = snap_stops(network, tt)
+    conn = Connections(tt, max_transfers=rules.max_transfers, min_transfer_s=60.0 * rules.min_transfer_min)
+    return Day(stops, prepare(bookings, tt, network, rules, stops), conn, Loads(tt))
 
 
 def near_stops(dist: np.ndarray, stop_lines: Sequence[frozenset[str]], *, per_line: int = 2) -> np.ndarray:
@@ -460,17 +479,20 @@ def timetable_rows(
     loads: Loads,
     stop_km: np.ndarray,
     *,
+    network: RoadNetwork,
+    stops: ArcPoints,
+    rules: LineRules,
     partial: bool = False,
-    depot: tuple[float, float] | None = None,
-    depot_km: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None,
-    min_layover_s: float = 300.0,
 ) -> tuple[pd.DataFrame, int]:
     """Return the vehicle log of timetabled trips (one vehicle per trip) and the number of duties.
 
     ``partial``: only from the first boarding to the last alighting stop.
-    ``depot_km``: (km depot->stop, s depot->stop, km stop->depot, s stop->depot).
+    With a depot in ``rules``, each duty (trips chained with at least
+    ``rules.min_layover_min`` between them) starts and ends there.
     """
-    duties = blocks(tt, trips, min_layover_s)
+    depot = rules.depot
+    depot_km = depot_legs(network, depot, stops)  # (km depot->stop, s depot->stop, km stop->depot, s stop->depot)
+    duties = blocks(tt, trips, 60.0 * rules.min_layover_min)
     first_of = {d[0] for d in duties}
     last_of = {d[-1] for d in duties}
     cols: dict[str, list[Any]] = {c: [] for c in STOP_COLUMNS}

@@ -77,11 +77,7 @@ class FixedLineModel:
         """Serve the day: each booking takes its best journey or is rejected with a reason."""
         del rng  # deterministic: no randomness in a timetable
         tt, rules, net = self.lines, self.rules, ctx.network
-        lw.check_date(tt, ctx.date)
-        stops = lw.snap_stops(net, tt)
-        prep = lw.prepare(bookings, tt, net, rules, stops)
-        conn = lw.Connections(tt, max_transfers=rules.max_transfers, min_transfer_s=60.0 * rules.min_transfer_min)
-        loads = lw.Loads(tt)
+        stops, prep, conn, loads = lw.start_day(bookings, tt, net, rules, ctx.date)
         rows: list[dict[str, Any]] = []
         n_total = len(bookings)
         for n, b in enumerate(bookings):
@@ -99,9 +95,7 @@ class FixedLineModel:
         stop_km, _ = lw.road_km(net, stops, stops)
         all_trips = list(range(len(tt.trips)))
         vlog, duties = lw.timetable_rows(
-            self.name, seed, tt, all_trips, loads, stop_km,
-            depot=rules.depot, depot_km=lw.depot_legs(net, rules.depot, stops),
-            min_layover_s=60.0 * rules.min_layover_min,
+            self.name, seed, tt, all_trips, loads, stop_km, network=net, stops=stops, rules=rules
         )
         info = timetable_info(tt, all_trips, stop_km, duties)
         return ModelRun(model=self.name, kind=self.kind, trips=trips, stops=vlog, info=info)

@@ -117,11 +117,7 @@ class RufbusModel:
         del rng  # deterministic
         tt, rules, net, rb = self.lines, self.rules, ctx.network, self.rufbus
         what = "taxi" if rb.ast else "bus"
-        lw.check_date(tt, ctx.date)
-        stops = lw.snap_stops(net, tt)
-        prep = lw.prepare(bookings, tt, net, rules, stops)
-        conn = lw.Connections(tt, max_transfers=rules.max_transfers, min_transfer_s=60.0 * rules.min_transfer_min)
-        loads = lw.Loads(tt)
+        stops, prep, conn, loads = lw.start_day(bookings, tt, net, rules, ctx.date)
         running = np.zeros(len(tt.trips), dtype=bool)
         door_s = self._door_times(prep, net) if rb.ast else None
         rows: list[dict[str, Any]] = [
@@ -164,9 +160,8 @@ class RufbusModel:
             info["door_km"] = door_km
         else:
             vlog, _ = lw.timetable_rows(
-                self.name, seed, tt, run_trips, loads, stop_km, partial=rb.partial_run,
-                depot=rules.depot, depot_km=lw.depot_legs(net, rules.depot, stops),
-                min_layover_s=60.0 * rules.min_layover_min,
+                self.name, seed, tt, run_trips, loads, stop_km, network=net, stops=stops, rules=rules,
+                partial=rb.partial_run,
             )
         base = timetable_info(tt, run_trips, stop_km, 0)
         n_tt = len(tt.trips)
