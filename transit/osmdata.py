@@ -15,8 +15,7 @@ from pathlib import Path
 import osmium
 import pandas as pd
 
-from transit.errors import NetworkError
-from transit.osmfile import check_osm_path
+from transit.osmfile import check_osm_path, osmium_file, reading
 
 __all__ = ["DEFAULT_FEATURE_KEYS", "PLACE_CLASSES", "read_features", "read_places"]
 
@@ -49,13 +48,6 @@ def _parse_population(value: str | None) -> float:
     return pop if pop >= 0 else math.nan
 
 
-def _open(path: str | Path) -> tuple[Path, osmium.io.File]:
-    p = check_osm_path(path)
-    name = p.name.lower()
-    f = osmium.io.File(str(p), "osm") if name.endswith(".xml") else osmium.io.File(str(p))
-    return p, f
-
-
 def read_places(path: str | Path, *, classes: Iterable[str] = PLACE_CLASSES) -> pd.DataFrame:
     """Return the named settlement nodes of an OSM file.
 
@@ -70,11 +62,13 @@ def read_places(path: str | Path, *, classes: Iterable[str] = PLACE_CLASSES) -> 
     NetworkError
         If the file is missing or not an OSM file.
     """
-    p, f = _open(path)
+    p = check_osm_path(path)
     wanted = set(classes)
     rows = []
-    try:
-        processor = osmium.FileProcessor(f, osmium.osm.NODE).with_filter(osmium.filter.KeyFilter("place"))
+    with reading(p):
+        processor = osmium.FileProcessor(osmium_file(p), osmium.osm.NODE).with_filter(
+            osmium.filter.KeyFilter("place")
+        )
         for node in processor:
             tags = node.tags
             place = tags.get("place")
@@ -91,9 +85,6 @@ def read_places(path: str | Path, *, classes: Iterable[str] = PLACE_CLASSES) -> 
                     "lon": float(node.location.lon),
                 }
             )
-    except (RuntimeError, ValueError, OSError) as exc:
-        msg = f"{p}: not a readable OSM file ({exc})"
-        raise NetworkError(msg) from exc
     df = pd.DataFrame(rows, columns=["osm_id", "name", "place", "population", "lat", "lon"])
     return df.sort_values("osm_id", kind="stable").reset_index(drop=True)
 
@@ -113,12 +104,12 @@ def read_features(path: str | Path, keys: Iterable[str] = DEFAULT_FEATURE_KEYS) 
     NetworkError
         If the file is missing or not an OSM file.
     """
-    p, f = _open(path)
+    p = check_osm_path(path)
     keys = tuple(keys)
     rows = []
-    try:
+    with reading(p):
         processor = (
-            osmium.FileProcessor(f, osmium.osm.NODE | osmium.osm.WAY)
+            osmium.FileProcessor(osmium_file(p), osmium.osm.NODE | osmium.osm.WAY)
             .with_locations()
             .with_filter(osmium.filter.KeyFilter(*keys))
         )
@@ -146,8 +137,5 @@ def read_features(path: str | Path, keys: Iterable[str] = DEFAULT_FEATURE_KEYS) 
                     "tags": tags,
                 }
             )
-    except (RuntimeError, ValueError, OSError) as exc:
-        msg = f"{p}: not a readable OSM file ({exc})"
-        raise NetworkError(msg) from exc
     df = pd.DataFrame(rows, columns=["osm_type", "osm_id", "lat", "lon", "name", "tags"])
     return df.sort_values(["osm_type", "osm_id"], kind="stable").reset_index(drop=True)

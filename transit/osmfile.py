@@ -9,6 +9,8 @@ nodes, written here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import osmium
 from transit.errors import NetworkError
 from transit.roads import RoadRules
 
-__all__ = ["OSM_SUFFIXES", "FilterStats", "check_osm_path", "is_synthetic", "write_drivable"]
+__all__ = ["OSM_SUFFIXES", "FilterStats", "check_osm_path", "is_synthetic", "osmium_file", "reading", "write_drivable"]
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +60,24 @@ def check_osm_path(path: str | Path) -> Path:
     return p
 
 
-def _osmium_file(path: Path) -> osmium.io.File:
+def osmium_file(path: Path) -> osmium.io.File:
+    """Return the pyosmium file of ``path`` (``.xml`` read as OSM XML)."""
     name = path.name.lower()
     if name.endswith(".xml"):
         return osmium.io.File(str(path), "osm")
     return osmium.io.File(str(path))
 
 
-def _not_osm(path: Path, exc: Exception) -> NetworkError:
-    msg = f"{path}: not a readable OSM file ({exc})"
-    return NetworkError(msg)
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Turn what pyosmium raises while reading ``path`` into a :class:`NetworkError` naming it."""
+    try:
+        yield
+    except NetworkError:
+        raise
+    except (RuntimeError, ValueError, OSError) as exc:
+        msg = f"{path}: not a readable OSM file ({exc})"
+        raise NetworkError(msg) from exc
 
 
 def write_drivable(src: str | Path, dst: str | Path, rules: RoadRules) -> FilterStats:
@@ -91,24 +101,19 @@ def write_drivable(src: str | Path, dst: str | Path, rules: RoadRules) -> Filter
     dst_path = Path(dst)
     total = 0
     kept = 0
-    try:
-        with osmium.BackReferenceWriter(
-            osmium.io.File(str(dst_path), "osm"),
-            ref_src=_osmium_file(src_path),
-            overwrite=True,
-            remove_tags=True,
-        ) as writer:
-            processor = osmium.FileProcessor(_osmium_file(src_path), osmium.osm.WAY)
-            for way in processor.with_filter(osmium.filter.KeyFilter("highway")):
-                total += 1
-                tags = dict(way.tags)
-                if rules.is_drivable(tags) and len(way.nodes) >= 2:
-                    writer.add_way(way)
-                    kept += 1
-    except NetworkError:
-        raise
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise _not_osm(src_path, exc) from exc
+    with reading(src_path), osmium.BackReferenceWriter(
+        osmium.io.File(str(dst_path), "osm"),
+        ref_src=osmium_file(src_path),
+        overwrite=True,
+        remove_tags=True,
+    ) as writer:
+        processor = osmium.FileProcessor(osmium_file(src_path), osmium.osm.WAY)
+        for way in processor.with_filter(osmium.filter.KeyFilter("highway")):
+            total += 1
+            tags = dict(way.tags)
+            if rules.is_drivable(tags) and len(way.nodes) >= 2:
+                writer.add_way(way)
+                kept += 1
     log.info("%s: kept %d of %d highway ways", src_path.name, kept, total)
     return FilterStats(ways_total=total, ways_kept=kept)
 
@@ -123,12 +128,10 @@ def is_synthetic(path: str | Path) -> bool:
     Such files hold no OpenStreetMap data, so they need no OSM attribution.
     """
     p = check_osm_path(path)
-    try:
-        reader = osmium.io.Reader(_osmium_file(p), osmium.osm.osm_entity_bits.NOTHING)
+    with reading(p):
+        reader = osmium.io.Reader(osmium_file(p), osmium.osm.osm_entity_bits.NOTHING)
         try:
             generator = reader.header().get("generator", "")
         finally:
             reader.close()
-    except (RuntimeError, ValueError, OSError) as exc:
-        raise _not_osm(p, exc) from exc
     return generator.startswith(SYNTHETIC_GENERATOR_PREFIX)
