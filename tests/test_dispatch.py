@@ -6,11 +6,11 @@ import dataclasses
 import re
 from pathlib import Path
 
-import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
 from cli import app
+from roadcase import LAT, LON, village_road
 from transit.bookings import Booking
 from transit.dispatch import (
     PlanCheckError,
@@ -30,20 +30,12 @@ from transit.problem_builder import build_problem
 from transit.travel import RoadNetwork
 
 # Villages A(1) - B(2) - C(3) - D(4) on one road along latitude 50, 60 s and 715 m apart.
-LAT = 50.0
-LON = {1: 11.00, 2: 11.01, 3: 11.02, 4: 11.03}
 H = 3600.0
 
 
 @pytest.fixture(scope="module")
 def net() -> RoadNetwork:
-    G = nx.MultiDiGraph(crs="epsg:4326")
-    for n, lon in LON.items():
-        G.add_node(n, x=lon, y=LAT)
-    for u, v in [(1, 2), (2, 3), (3, 4)]:
-        G.add_edge(u, v, travel_time=60.0, length=715.0)
-        G.add_edge(v, u, travel_time=60.0, length=715.0)
-    return RoadNetwork.from_graph(G)
+    return village_road()
 
 
 def bk(rid: str, frm: int, to: int, hours: float, **kw) -> Booking:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 import pytest
 
+from roadcase import LAT, LINK_M, LINK_S, LON, village_road
 from transit.bookings import Booking
 from transit.errors import InputErrors, ModelError
 from transit.fleet import parse_fleet
@@ -13,23 +13,13 @@ from transit.model import Break, TimeWindow
 from transit.problem_builder import DISPATCH_WEIGHTS, build_problem
 from transit.travel import RoadNetwork
 
-# Four villages on a straight road along latitude 50, 0.01 degrees (~715 m) apart:
+# Four villages on a straight road (tests/roadcase.py):
 #   A(1) -- B(2) -- C(3) -- D(4), every link 60 s and 715 m, both ways.
-LAT = 50.0
-LON = {1: 11.00, 2: 11.01, 3: 11.02, 4: 11.03}
-LINK_S = 60.0
-LINK_M = 715.0
 
 
 @pytest.fixture(scope="module")
 def line_network() -> RoadNetwork:
-    G = nx.MultiDiGraph(crs="epsg:4326")
-    for n, lon in LON.items():
-        G.add_node(n, x=lon, y=LAT)
-    for u, v in [(1, 2), (2, 3), (3, 4)]:
-        for a, b in [(u, v), (v, u)]:
-            G.add_edge(a, b, travel_time=LINK_S, length=LINK_M)
-    return RoadNetwork.from_graph(G)
+    return village_road()
 
 
 def at(osm: int, dlat: float = 0.0001) -> tuple[float, float]:
