@@ -89,22 +89,6 @@ def _row(model: str, b: Booking) -> dict[str, Any]:
     return row
 
 
-def _stop_points(options: Any, network: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The stops a between-stops service uses (as :mod:`transit.opmodels.ondemand` chooses them)."""
-    from transit.opmodels.ondemand import StopPoints
-
-    stops = options.stops
-    if options.virtual_stops == "junctions" or (stops is None and options.virtual_stops == "none"):
-        stops = StopPoints.junctions(network).plus(stops)
-    elif options.virtual_stops == "grid":
-        stops = StopPoints.grid(network, options.grid_spacing_m).plus(stops)
-    if options.area is not None:
-        keep = options.area.contains(stops.lat, stops.lon)
-        if keep.any():
-            stops = StopPoints(stops.lat[keep], stops.lon[keep])
-    return stops.lat, stops.lon
-
-
 def ondemand_availability(
     name: str,
     fleet: Any,
@@ -134,7 +118,7 @@ def ondemand_availability(
     hours_label
         The reason given then.
     """
-    from transit.opmodels.ondemand import rules_for
+    from transit.opmodels.ondemand import rules_for, service_stops
     from transit.travel import DEFAULT_MAX_SNAP_M
     from transit.walking import walk_matrix
 
@@ -165,7 +149,8 @@ def ondemand_availability(
     walk_e = np.zeros(n)
     walk_s = np.zeros(n)
     if opts.stop_based:
-        slat, slon = _stop_points(opts, net)
+        stops = service_stops(opts, net)
+        slat, slon = stops.lat, stops.lon
         acc = walk_matrix(plat, plon, slat, slon, opts.walk, network=net)
         egr = walk_matrix(dlat, dlon, slat, slon, opts.walk, network=net)
         i = np.argmin(acc, axis=1)

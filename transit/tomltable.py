@@ -22,7 +22,9 @@ first problem
     :func:`clock_value` raise the first problem at once; the typed options
     of lines, walking and operating models use them in ``from_mapping``.
 
-Both run the same checks with the same messages.
+Both run the same checks with the same messages. :func:`read_toml` reads a
+TOML file, reporting a missing, unreadable or malformed file the same way for
+every kind of file.
 """
 
 from __future__ import annotations

@@ -57,6 +57,7 @@ __all__ = [
     "StopPoints",
     "direct_trips",
     "parse_sim_settings",
+    "service_stops",
 ]
 
 log = logging.getLogger(__name__)
@@ -415,14 +416,12 @@ def serve_on_demand(
     return ModelRun(model=name, kind=kind, trips=trips, stops=stops, info=info), result
 
 
-def _to_stops(
-    bookings: Sequence[Booking],
-    options: OnDemandOptions,
-    net: RoadNetwork,
-    reasons: dict[str, str],
-    walks: dict[str, Walk],
-) -> list[Booking]:
-    """Move each booking to its nearest stops (or reject it); return the moved bookings."""
+def service_stops(options: OnDemandOptions, net: RoadNetwork) -> StopPoints:
+    """Return the stops a between-stops service uses.
+
+    The given stops plus the virtual ones (road junctions also when no stops
+    are given); of those, the ones inside the service area if any are.
+    """
     stops = options.stops
     if options.virtual_stops == "junctions" or (stops is None and options.virtual_stops == "none"):
         stops = StopPoints.junctions(net).plus(stops)
@@ -433,6 +432,18 @@ def _to_stops(
         keep = options.area.contains(stops.lat, stops.lon)
         if keep.any():
             stops = StopPoints(stops.lat[keep], stops.lon[keep])
+    return stops
+
+
+def _to_stops(
+    bookings: Sequence[Booking],
+    options: OnDemandOptions,
+    net: RoadNetwork,
+    reasons: dict[str, str],
+    walks: dict[str, Walk],
+) -> list[Booking]:
+    """Move each booking to its nearest stops (or reject it); return the moved bookings."""
+    stops = service_stops(options, net)
     wp = options.walk
     plat = np.array([b.pickup_lat for b in bookings])
     plon = np.array([b.pickup_lon for b in bookings])
