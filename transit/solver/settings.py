@@ -43,7 +43,7 @@ class SearchSettings:
 
     epoch: int = 5000
     q_min: int = 2
-    q_max_frac: float = 0.3
+    q_max_frac: float = 0.5
     q_max_cap: int = 40
     t_start: float = 0.02
     t_end: float = 0.002
