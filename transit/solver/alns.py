@@ -166,10 +166,14 @@ def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, pool, params, it_from, i
             destroy_string(inst, cand, w, S, q)
         else:
             destroy_route(inst, cand, w, S, q)
+        for v in range(cand.rlen.shape[0]):
+            S.vtouched[v] = 1 if cand.rlen[v] != cur.rlen[v] else 0
+        for r in range(cand.where.shape[0]):
+            S.rold[r] = 1 if cur.where[r] < 0 else 0
         rop = _roulette(S.rw, S.rng)
         k_regret = rop % 5
         amp = noise_amp if rop >= 5 else 0.0
-        repair(inst, cand, w, cands, S, k_regret, amp, max_sched, False)
+        repair(inst, cand, w, cands, S, k_regret, amp, max_sched, False, True)
         fcand, _, _ = _objective(inst, cand)
         add_solution(pool, inst, cand, fcand)
         score = 0.0

@@ -20,9 +20,14 @@ REG_BIG = 1e12
 
 
 @njit(cache=True)
-def _fill_row(inst, sol, w, cands, S, u, r, noise_amp, max_sched):
+def _fill_row(inst, sol, w, cands, S, u, r, noise_amp, max_sched, skip_known):
     nv = sol.rlen.shape[0]
     for v in range(nv):
+        if skip_known and S.rold[r] == 1 and S.vtouched[v] == 0:
+            S.ucost[u, v] = np.inf
+            S.ui[u, v] = -1
+            S.uj[u, v] = -1
+            continue
         c, i, j = best_insert(inst, sol, r, v, w, cands, max_sched)
         if c < np.inf and noise_amp > 0.0:
             c = max(0.0, c + noise_amp * (2.0 * rnd_float(S.rng) - 1.0))
@@ -32,7 +37,7 @@ def _fill_row(inst, sol, w, cands, S, u, r, noise_amp, max_sched):
 
 
 @njit(cache=True)
-def repair(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, priority_first=True):
+def repair(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, priority_first=True, skip_known=False):
     """Insert unassigned requests; return the number inserted.
 
     ``k_regret`` 0: one by one in random order, each at its cheapest place;
@@ -40,6 +45,13 @@ def repair(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, priority_firs
     insertion. With ``priority_first``, priority requests (higher rejection
     penalty) go in before the others. Requests that fit nowhere stay
     unassigned.
+
+    Adding stops to a route never makes another insertion feasible (travel
+    times obey the triangle inequality), so a request found not to fit a
+    route is not tried there again after further insertions. With
+    ``skip_known``, requests flagged in ``S.rold`` (they fitted nowhere
+    before the destroy step) are only tried in routes flagged in
+    ``S.vtouched`` (changed by it).
     """
     n = inst.rL.shape[0]
     top = False
@@ -50,12 +62,12 @@ def repair(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, priority_firs
                 break
     done = 0
     if top:
-        done += _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, True)
-    return done + _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, False)
+        done += _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, True, skip_known)
+    return done + _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, False, skip_known)
 
 
 @njit(cache=True)
-def _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, only_priority):
+def _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, only_priority, skip_known):
     n = inst.rL.shape[0]
     nv = sol.rlen.shape[0]
     nu = 0
@@ -80,6 +92,8 @@ def _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, only_p
             bi = -1
             bj = -1
             for v in range(nv):
+                if skip_known and S.rold[r] == 1 and S.vtouched[v] == 0:
+                    continue
                 c, i, j = best_insert(inst, sol, r, v, w, cands, max_sched)
                 if c < np.inf and noise_amp > 0.0:
                     c = max(0.0, c + noise_amp * (2.0 * rnd_float(S.rng) - 1.0))
@@ -95,7 +109,7 @@ def _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, only_p
                     remove_request(inst, sol, r, w)
         return inserted
     for u in range(nu):
-        _fill_row(inst, sol, w, cands, S, u, S.ulist[u], noise_amp, max_sched)
+        _fill_row(inst, sol, w, cands, S, u, S.ulist[u], noise_amp, max_sched, skip_known)
     inserted = 0
     while nu > 0:
         pick = -1
@@ -165,6 +179,8 @@ def _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, only_p
         S.ui[pick, :] = S.ui[nu, :]
         S.uj[pick, :] = S.uj[nu, :]
         for u in range(nu):
+            if S.ucost[u, bv] == np.inf:
+                continue  # did not fit before; fits even less with one more request
             c, i, j = best_insert(inst, sol, S.ulist[u], bv, w, cands, max_sched)
             if c < np.inf and noise_amp > 0.0:
                 c = max(0.0, c + noise_amp * (2.0 * rnd_float(S.rng) - 1.0))

@@ -233,6 +233,12 @@ def choose_times(tt, m, w, maxdur):
         l2[k] = w.l[k]
     if not least_times(tt, m, w.loc, e2, l2, w.s, w.pp, w.L, maxdur, B):
         return False
+    # Where the vehicle arrives empty, no ride-time limit links the stops
+    # before with those after, so fixing earlier stops (within their feasible
+    # ranges) leaves the latest feasible times of later stops unchanged; only
+    # the depot departure matters (route duration). One greatest schedule
+    # computed after fixing the departure therefore serves every later stop.
+    have_g = False
     for k in range(m - 1):
         empty = k == 0 or (w.ld0[k - 1] == 0 and w.ld1[k - 1] == 0)
         if empty:
@@ -247,7 +253,9 @@ def choose_times(tt, m, w, maxdur):
                 if arrives_empty:
                     break
             if wait > EPS:
-                if greatest_times(tt, m, w.loc, e2, l2, w.s, w.pp, w.L, maxdur, w.G):
+                if not have_g:
+                    have_g = greatest_times(tt, m, w.loc, e2, l2, w.s, w.pp, w.L, maxdur, w.G)
+                if have_g:
                     target = B[k] + wait
                     if w.G[k] < target:
                         target = w.G[k]
@@ -261,6 +269,8 @@ def choose_times(tt, m, w, maxdur):
                             least_times(tt, m, w.loc, e2, l2, w.s, w.pp, w.L, maxdur, B)
         e2[k] = B[k]
         l2[k] = B[k]
+        if k == 0:
+            have_g = False
     # Leave the depot just in time for the first stop if nobody is on board.
     if m > 1 and w.ld0[0] == 0 and w.ld1[0] == 0:
         late = B[1] - w.s[0] - tt[w.loc[0], w.loc[1]]

@@ -22,6 +22,8 @@ Search = namedtuple(
         "buf2",  # (n,) scratch
         "gain",  # (n,) scratch
         "vmark",  # (V,) scratch flags per vehicle
+        "vtouched",  # (V,) 1 if the destroy step changed the route
+        "rold",  # (n,) 1 if the request was unassigned before the destroy step
         "dw",  # (N_DESTROY,) destroy weights
         "rw",  # (N_REPAIR,) repair weights
         "dscore",
@@ -49,6 +51,8 @@ def make_search(n_requests: int, n_vehicles: int, seed_state: int) -> Search:
         buf2=np.zeros(n, np.int64),
         gain=np.zeros(n),
         vmark=np.zeros(max(n_vehicles, 1), np.int64),
+        vtouched=np.ones(max(n_vehicles, 1), np.int64),
+        rold=np.zeros(n, np.int64),
         dw=np.ones(N_DESTROY),
         rw=np.ones(N_REPAIR),
         dscore=np.zeros(N_DESTROY),

@@ -172,6 +172,8 @@ def solve(
                 done,
                 budget,
             )
+    # A last full insertion pass (the search skips requests it knows do not fit).
+    repair(inst, best, work, cands, search, 2, 0.0, max_sched)
     plan = _finish(comp, best, work, cands)
     stats = {
         "seconds": time.perf_counter() - t0,

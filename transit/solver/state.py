@@ -467,7 +467,9 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
         i = ci[k]
         j = cj[k]
         ci[k] = -1  # mark tried
-        if not with_sched and cc[k] + extra >= best:
+        if cc[k] + extra >= best:
+            # Candidates come by increasing arc cost; with a schedule cost this
+            # assumes inserting a request does not lower it (it rarely does).
             break
         m2 = build_inserted(inst, seq, m, r, i, j, w.seq)
         cands.stats[2] += 1
