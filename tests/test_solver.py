@@ -26,6 +26,8 @@ from transit.model import (
     Plan,
     Problem,
     Request,
+    Route,
+    Stop,
     StopKind,
     TimeWindow,
     Vehicle,
@@ -476,3 +478,34 @@ def test_unknown_strategy_is_an_error():
     p = make_problem([Request("a", 1, 2)], [Vehicle("v", 0, 0, seats=1)])
     with pytest.raises(SolverError, match="unknown strategy"):
         solve(p, strategy="magic")
+
+
+def test_search_moves_a_badly_placed_break():
+    # A warm start takes the break after the last trip, which means driving back
+    # to location 5; between the two trips the vehicle is at location 5 anyway.
+    reqs = [
+        Request("out", pickup=1, dropoff=5, pickup_window=TimeWindow(9.5 * HOUR, 9.5 * HOUR + 10 * MIN)),
+        Request("back", pickup=5, dropoff=1, pickup_window=TimeWindow(11 * HOUR, 11 * HOUR + 10 * MIN)),
+    ]
+    brk = Break(earliest_start=10 * HOUR, latest_end=12 * HOUR, duration=30 * MIN, location=5)
+    veh = [Vehicle("v", 0, 0, seats=2, shift=TimeWindow(7 * HOUR, 14 * HOUR), breaks=(brk,))]
+    p = make_problem(reqs, veh)
+    order = [
+        (StopKind.START, 0, None),
+        (StopKind.PICKUP, 1, "out"),
+        (StopKind.DROPOFF, 5, "out"),
+        (StopKind.PICKUP, 5, "back"),
+        (StopKind.DROPOFF, 1, "back"),
+        (StopKind.BREAK, 5, None),
+        (StopKind.END, 0, None),
+    ]
+    stops = tuple(Stop(kind, loc, 0.0, 0.0, 0.0, request_id=rid) for kind, loc, rid in order)
+    warm = Plan(routes=(Route("v", stops),))
+    kept = solve(p, iterations=0, initial_plan=warm)
+    assert_valid(p, kept)
+    assert evaluate(p, kept).travel_time == pytest.approx(18 * 2 * MIN)
+    better = solve(p, iterations=1, initial_plan=warm)
+    assert_valid(p, better)
+    assert evaluate(p, better).travel_time == pytest.approx(10 * 2 * MIN)
+    kinds = [s.kind for s in better.routes[0].stops]
+    assert kinds.index(StopKind.BREAK) == 3  # between the two trips

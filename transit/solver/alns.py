@@ -7,8 +7,8 @@ costs). Operators are picked by roulette wheel with adaptive weights
 (Ropke & Pisinger 2006). Acceptance is simulated annealing on the objective
 plus the rejection penalty, cooled exponentially over an *epoch*; each epoch
 restarts from the best solution. Every new best solution is polished by a
-relocate local search (each request taken out and put back at its best
-place anywhere).
+local search: each request taken out and put back at its best place
+anywhere, each break moved to its best place in its route.
 
 The amount of work is counted in iterations, never in seconds, so the same
 seed and budget give the same result on any machine; the Python driver
@@ -37,18 +37,19 @@ from transit.solver.state import (
     copy_sol,
     insert_at,
     penalty,
+    recompute,
     remove_request,
     rnd_float,
     rnd_int,
     total_cost,
 )
 
-__all__ = ["alns_chunk", "polish"]
+__all__ = ["alns_chunk", "move_breaks", "polish"]
 
 
 @njit(cache=True)
 def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched):
-    """Relocate local search: move requests to their best place while it pays.
+    """Local search: move requests, then breaks, to their best places while it pays.
 
     Returns the number of improving moves.
     """
@@ -90,9 +91,61 @@ def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched):
             else:
                 copy_route(tmp, sol, v0)
                 sol.where[r] = v0
+        for v in range(nv):
+            if move_breaks(inst, sol, tmp, v, w):
+                improved = True
+                moves += 1
         if not improved:
             break
     return moves
+
+
+@njit(cache=True)
+def move_breaks(inst, sol, tmp, v, w):
+    """Move each break of route ``v`` to its cheapest feasible position; True if any moved."""
+    if sol.rnreq[v] == 0 or inst.vbrkn[v] == 0:
+        return False
+    moved = False
+    for b in range(inst.vbrkn[v]):
+        node = inst.brk[inst.vbrk0[v] + b]
+        copy_route(sol, tmp, v)
+        m = tmp.rlen[v]
+        pos = -1
+        for k in range(m):
+            if tmp.seq[v, k] == node:
+                pos = k
+        best = tmp.rcost[v]
+        best_k = -1
+        for k in range(1, m - 1):
+            if k == pos:
+                continue
+            # Sequence without the break, with the break put before reduced position k.
+            h = 0
+            for z in range(m):
+                if z == pos:
+                    continue
+                if h == k:
+                    sol.seq[v, h] = node
+                    h += 1
+                sol.seq[v, h] = tmp.seq[v, z]
+                h += 1
+            if recompute(inst, sol, v, w) and sol.rcost[v] < best - 1e-7:
+                best = sol.rcost[v]
+                best_k = k
+        copy_route(tmp, sol, v)
+        if best_k >= 0:
+            h = 0
+            for z in range(m):
+                if z == pos:
+                    continue
+                if h == best_k:
+                    sol.seq[v, h] = node
+                    h += 1
+                sol.seq[v, h] = tmp.seq[v, z]
+                h += 1
+            recompute(inst, sol, v, w)
+            moved = True
+    return moved
 
 
 # ---------------------------------------------------------------- main loop
