@@ -509,3 +509,13 @@ def test_search_moves_a_badly_placed_break():
     assert evaluate(p, better).travel_time == pytest.approx(10 * 2 * MIN)
     kinds = [s.kind for s in better.routes[0].stops]
     assert kinds.index(StopKind.BREAK) == 3  # between the two trips
+
+
+def test_progress_is_reported_up_to_the_budget():
+    p = random_tiny(HARD_TINY[1])
+    calls = []
+    solve(p, iterations=120, progress=lambda done, total, msg="": calls.append((done, total, msg)))
+    assert calls and calls[-1][:2] == (120, 120)
+    assert all(total == 120 for _, total, _ in calls)
+    assert [d for d, _, _ in calls] == sorted(d for d, _, _ in calls)
+    assert "best objective" in calls[-1][2]

@@ -71,7 +71,7 @@ def empty_sol(n_requests: int, n_vehicles: int, max_len: int):
 
 def make_cands(max_len: int) -> Cands:
     """Return candidate scratch arrays for routes of up to ``max_len`` stops."""
-    size = min((max_len + 2) * (max_len + 3) // 2 + 8, 2_000_000)
+    size = min((max_len + 2) * (max_len + 3) // 2 + 8, 500_000)
     return Cands(
         cost=np.zeros(size),
         i=np.zeros(size, np.int64),
