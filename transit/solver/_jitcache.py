@@ -21,7 +21,7 @@ __all__ = ["KERNEL_MODULES", "ensure_fresh"]
 
 log = logging.getLogger(__name__)
 
-KERNEL_MODULES = ("compiled", "schedule", "state", "search", "destroy", "repair", "alns", "pool")
+KERNEL_MODULES = ("compiled", "schedule", "state", "search", "destroy", "repair", "localsearch", "alns", "pool")
 """Modules of this package holding numba kernels (or constants they use)."""
 
 _STAMP = "transit_solver_kernels.sha256"

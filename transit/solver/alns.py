@@ -21,134 +21,25 @@ import numpy as np
 from numba import njit
 
 from transit.solver.destroy import (
-    assigned_requests,
     destroy_random,
     destroy_route,
     destroy_shaw,
     destroy_string,
     destroy_worst,
 )
+from transit.solver.localsearch import polish
 from transit.solver.pool import add_solution
 from transit.solver.repair import repair
 from transit.solver.search import N_DESTROY, N_REPAIR
 from transit.solver.state import (
-    best_insert,
-    copy_route,
     copy_sol,
-    insert_at,
     penalty,
-    recompute,
-    remove_request,
     rnd_float,
     rnd_int,
     total_cost,
 )
 
-__all__ = ["alns_chunk", "move_breaks", "polish"]
-
-
-@njit(cache=True)
-def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched):
-    """Local search: move requests, then breaks, to their best places while it pays.
-
-    Returns the number of improving moves.
-    """
-    n = inst.rL.shape[0]
-    nv = sol.rlen.shape[0]
-    moves = 0
-    for _ in range(max_passes):
-        improved = False
-        na = assigned_requests(inst, sol, S)
-        for a in range(na - 1, 0, -1):
-            b = rnd_int(S.rng, a + 1)
-            t = S.buf[a]
-            S.buf[a] = S.buf[b]
-            S.buf[b] = t
-        for h in range(na):
-            r = S.buf[h]
-            v0 = sol.where[r]
-            if v0 < 0:
-                continue
-            before = sol.rcost[v0]
-            copy_route(sol, tmp, v0)
-            remove_request(inst, sol, r, w)
-            gain = before - sol.rcost[v0]
-            bc = np.inf
-            bv = -1
-            bi = -1
-            bj = -1
-            for v in range(nv):
-                c, i, j = best_insert(inst, sol, r, v, w, cands, max_sched)
-                if c < bc:
-                    bc = c
-                    bv = v
-                    bi = i
-                    bj = j
-            if bv >= 0 and bc < gain - 1e-7:
-                insert_at(inst, sol, r, bv, bi, bj, w)
-                improved = True
-                moves += 1
-            else:
-                copy_route(tmp, sol, v0)
-                sol.where[r] = v0
-        for v in range(nv):
-            if move_breaks(inst, sol, tmp, v, w):
-                improved = True
-                moves += 1
-        if not improved:
-            break
-    return moves
-
-
-@njit(cache=True)
-def move_breaks(inst, sol, tmp, v, w):
-    """Move each break of route ``v`` to its cheapest feasible position; True if any moved."""
-    if sol.rnreq[v] == 0 or inst.vbrkn[v] == 0:
-        return False
-    moved = False
-    for b in range(inst.vbrkn[v]):
-        node = inst.brk[inst.vbrk0[v] + b]
-        copy_route(sol, tmp, v)
-        m = tmp.rlen[v]
-        pos = -1
-        for k in range(m):
-            if tmp.seq[v, k] == node:
-                pos = k
-        best = tmp.rcost[v]
-        best_k = -1
-        for k in range(1, m - 1):
-            if k == pos:
-                continue
-            # Sequence without the break, with the break put before reduced position k.
-            h = 0
-            for z in range(m):
-                if z == pos:
-                    continue
-                if h == k:
-                    sol.seq[v, h] = node
-                    h += 1
-                sol.seq[v, h] = tmp.seq[v, z]
-                h += 1
-            if recompute(inst, sol, v, w) and sol.rcost[v] < best - 1e-7:
-                best = sol.rcost[v]
-                best_k = k
-        copy_route(tmp, sol, v)
-        if best_k >= 0:
-            h = 0
-            for z in range(m):
-                if z == pos:
-                    continue
-                if h == best_k:
-                    sol.seq[v, h] = node
-                    h += 1
-                sol.seq[v, h] = tmp.seq[v, z]
-                h += 1
-            recompute(inst, sol, v, w)
-            moved = True
-    return moved
-
-
-# ---------------------------------------------------------------- main loop
+__all__ = ["alns_chunk"]
 
 
 @njit(cache=True)

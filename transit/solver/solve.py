@@ -10,7 +10,8 @@ import numpy as np
 from transit.errors import SolverError
 from transit.model import Break, ObjectiveWeights, Plan, Problem, Request, TimeWindow, Vehicle
 from transit.progress import Progress, report
-from transit.solver.alns import alns_chunk, polish
+from transit.solver.alns import alns_chunk
+from transit.solver.localsearch import polish
 from transit.solver.compiled import BREAK, DROP, Compiled, compile_problem
 from transit.solver.ortools_adapter import routing_solve
 from transit.solver.output import build_plan

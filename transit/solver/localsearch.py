@@ -1,0 +1,247 @@
+"""Local search on a solution: relocate requests, move breaks, exchange route tails.
+
+Used to polish every new best solution of the search (:func:`polish`):
+
+* relocate: take each request out and put it back at its cheapest place
+  anywhere (possibly the same);
+* move breaks: put each break at its cheapest feasible place in its route;
+* 2-opt* (:func:`exchange_tails`): for two routes, cut each where the
+  vehicle is empty and swap the parts after the cuts, when it pays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from transit.solver.compiled import BREAK
+from transit.solver.destroy import assigned_requests
+from transit.solver.state import (
+    arc_cost,
+    best_insert,
+    copy_route,
+    insert_at,
+    recompute,
+    remove_request,
+    rnd_int,
+)
+
+__all__ = ["exchange_tails", "move_breaks", "polish"]
+
+
+@njit(cache=True)
+def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched):
+    """Local search: relocate requests, move breaks, exchange tails while it pays.
+
+    Returns the number of improving moves.
+    """
+    nv = sol.rlen.shape[0]
+    moves = 0
+    for _ in range(max_passes):
+        improved = False
+        na = assigned_requests(inst, sol, S)
+        for a in range(na - 1, 0, -1):
+            b = rnd_int(S.rng, a + 1)
+            t = S.buf[a]
+            S.buf[a] = S.buf[b]
+            S.buf[b] = t
+        for h in range(na):
+            r = S.buf[h]
+            v0 = sol.where[r]
+            if v0 < 0:
+                continue
+            before = sol.rcost[v0]
+            copy_route(sol, tmp, v0)
+            remove_request(inst, sol, r, w)
+            gain = before - sol.rcost[v0]
+            bc = np.inf
+            bv = -1
+            bi = -1
+            bj = -1
+            for v in range(nv):
+                c, i, j = best_insert(inst, sol, r, v, w, cands, max_sched)
+                if c < bc:
+                    bc = c
+                    bv = v
+                    bi = i
+                    bj = j
+            if bv >= 0 and bc < gain - 1e-7:
+                insert_at(inst, sol, r, bv, bi, bj, w)
+                improved = True
+                moves += 1
+            else:
+                copy_route(tmp, sol, v0)
+                sol.where[r] = v0
+        for v in range(nv):
+            if move_breaks(inst, sol, tmp, v, w):
+                improved = True
+                moves += 1
+        if exchange_tails(inst, sol, tmp, w):
+            improved = True
+            moves += 1
+        if not improved:
+            break
+    return moves
+
+
+@njit(cache=True)
+def move_breaks(inst, sol, tmp, v, w):
+    """Move each break of route ``v`` to its cheapest feasible position; True if any moved."""
+    if sol.rnreq[v] == 0 or inst.vbrkn[v] == 0:
+        return False
+    moved = False
+    for b in range(inst.vbrkn[v]):
+        node = inst.brk[inst.vbrk0[v] + b]
+        copy_route(sol, tmp, v)
+        m = tmp.rlen[v]
+        pos = -1
+        for k in range(m):
+            if tmp.seq[v, k] == node:
+                pos = k
+        best = tmp.rcost[v]
+        best_k = -1
+        for k in range(1, m - 1):
+            if k == pos:
+                continue
+            # Sequence without the break, with the break put before reduced position k.
+            h = 0
+            for z in range(m):
+                if z == pos:
+                    continue
+                if h == k:
+                    sol.seq[v, h] = node
+                    h += 1
+                sol.seq[v, h] = tmp.seq[v, z]
+                h += 1
+            if recompute(inst, sol, v, w) and sol.rcost[v] < best - 1e-7:
+                best = sol.rcost[v]
+                best_k = k
+        copy_route(tmp, sol, v)
+        if best_k >= 0:
+            h = 0
+            for z in range(m):
+                if z == pos:
+                    continue
+                if h == best_k:
+                    sol.seq[v, h] = node
+                    h += 1
+                sol.seq[v, h] = tmp.seq[v, z]
+                h += 1
+            recompute(inst, sol, v, w)
+            moved = True
+    return moved
+
+
+# ---------------------------------------------------------------- main loop
+
+
+@njit(cache=True)
+def _arcs(inst, seq, m, km):
+    """Arc cost of the node sequence ``seq[:m]`` for a vehicle with per-distance cost ``km``."""
+    c = 0.0
+    for k in range(1, m):
+        c += arc_cost(inst, km, inst.nloc[seq[k - 1]], inst.nloc[seq[k]])
+    return c
+
+
+@njit(cache=True)
+def _splice(src_a, ka, src_b, kb, mb, end_node, out):
+    """Write ``src_a[:ka+1]`` + ``src_b[kb+1:mb-1]`` + ``end_node`` into ``out``; return the length."""
+    h = 0
+    for z in range(ka + 1):
+        out[h] = src_a[z]
+        h += 1
+    for z in range(kb + 1, mb - 1):
+        out[h] = src_b[z]
+        h += 1
+    out[h] = end_node
+    return h + 1
+
+
+@njit(cache=True)
+def _movable_from(inst, sol, a, b):
+    """Return the first cut of route ``a`` whose tail may be driven by vehicle ``b``."""
+    m = sol.rlen[a]
+    first = 0
+    for z in range(1, m - 1):
+        nd = sol.seq[a, z]
+        r = inst.nreq[nd]
+        if inst.nkind[nd] == BREAK or (r >= 0 and inst.fits[r, b] == 0):
+            first = z
+    return first
+
+
+@njit(cache=True)
+def exchange_tails(inst, sol, tmp, w):
+    """2-opt*: swap route tails cut where the vehicles are empty; True if a swap was made.
+
+    For each pair of routes the best improving swap (by the true route
+    costs, after an arc-cost screen) is applied. Tails holding a break or a
+    request the other vehicle may not serve are not moved.
+    """
+    nv = sol.rlen.shape[0]
+    improved = False
+    for a in range(nv):
+        for b in range(a + 1, nv):
+            if sol.rnreq[a] == 0 and sol.rnreq[b] == 0:
+                continue
+            ma = sol.rlen[a]
+            mb = sol.rlen[b]
+            if ma < 2 or mb < 2:
+                continue
+            from_a = _movable_from(inst, sol, a, b)
+            from_b = _movable_from(inst, sol, b, a)
+            kma = inst.vkm[a]
+            kmb = inst.vkm[b]
+            old_arcs = _arcs(inst, sol.seq[a], ma, kma) + _arcs(inst, sol.seq[b], mb, kmb)
+            old_cost = sol.rcost[a] + sol.rcost[b]
+            best_gain = 1e-7
+            bka = -1
+            bkb = -1
+            copy_route(sol, tmp, a)
+            copy_route(sol, tmp, b)
+            for ka in range(from_a, ma - 1):
+                if sol.ld0[a, ka] != 0 or sol.ld1[a, ka] != 0:
+                    continue
+                for kb in range(from_b, mb - 1):
+                    if sol.ld0[b, kb] != 0 or sol.ld1[b, kb] != 0:
+                        continue
+                    if ka == ma - 2 and kb == mb - 2:
+                        continue
+                    na = _splice(tmp.seq[a], ka, tmp.seq[b], kb, mb, inst.vend[a], w.seq)
+                    nb = _splice(tmp.seq[b], kb, tmp.seq[a], ka, ma, inst.vend[b], w.seq2)
+                    new_arcs = _arcs(inst, w.seq, na, kma) + _arcs(inst, w.seq2, nb, kmb)
+                    if inst.sched == 0 and new_arcs > old_arcs - 1e-7 and (na > 2 + inst.vbrkn[a]) and (nb > 2 + inst.vbrkn[b]):
+                        continue  # no saving on arcs and no vehicle freed
+                    sol.seq[a, :na] = w.seq[:na]
+                    sol.rlen[a] = na
+                    sol.seq[b, :nb] = w.seq2[:nb]
+                    sol.rlen[b] = nb
+                    ok = recompute(inst, sol, a, w) and recompute(inst, sol, b, w)
+                    if ok:
+                        gain = old_cost - sol.rcost[a] - sol.rcost[b]
+                        if gain > best_gain:
+                            best_gain = gain
+                            bka = ka
+                            bkb = kb
+                    copy_route(tmp, sol, a)
+                    copy_route(tmp, sol, b)
+            if bka >= 0:
+                na = _splice(tmp.seq[a], bka, tmp.seq[b], bkb, mb, inst.vend[a], w.seq)
+                nb = _splice(tmp.seq[b], bkb, tmp.seq[a], bka, ma, inst.vend[b], w.seq2)
+                sol.seq[a, :na] = w.seq[:na]
+                sol.rlen[a] = na
+                sol.seq[b, :nb] = w.seq2[:nb]
+                sol.rlen[b] = nb
+                recompute(inst, sol, a, w)
+                recompute(inst, sol, b, w)
+                for z in range(na):
+                    r = inst.nreq[sol.seq[a, z]]
+                    if r >= 0:
+                        sol.where[r] = a
+                for z in range(nb):
+                    r = inst.nreq[sol.seq[b, z]]
+                    if r >= 0:
+                        sol.where[r] = b
+                improved = True
+    return improved
