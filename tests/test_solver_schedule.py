@@ -1,8 +1,9 @@
-"""Exactness of the solver's route timing and insertion kernels.
+"""Exactness of the solver's route timing, insertion and local-search kernels.
 
 The least and greatest feasible schedules of a stop sequence are compared
-with linear programs over the same constraints, and the cheapest insertion
-found with the screening filters is compared with trying every position.
+with linear programs over the same constraints, the cheapest insertion
+found with the screening filters is compared with trying every position,
+and the tail exchange is checked on routes where it obviously pays.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from transit.model import ObjectiveWeights, Problem, Request, TimeWindow, Vehicl
 from transit.solver.repair import repair
 from transit.solver.search import make_search
 from transit.solver.compiled import compile_problem
+from transit.solver.localsearch import exchange_tails
 from transit.solver.schedule import choose_times, greatest_times, least_times, make_work, prepare, route_eval
-from transit.solver.state import best_insert, build_inserted, empty_sol, init_route, make_cands, remove_request
+from transit.solver.state import best_insert, build_inserted, empty_sol, init_route, make_cands, recompute, remove_request
 
 HOUR = 3600.0
 
@@ -174,3 +176,39 @@ def test_best_insertion_equals_trying_every_position(seed):
                 compared += 1
         repair(inst, sol, w, cands, search, 2, 0.0, 3)
     assert compared > 0
+
+
+def test_exchange_tails_swaps_the_ends_of_two_routes():
+    # Points 0..5 on a line; vehicle "west" lives at 0, "east" at 5. Each route first
+    # serves a trip near home, then one near the other depot: swapping the second
+    # halves (cut where both vehicles are empty) saves driving.
+    idx = np.arange(6)
+    tt = np.abs(idx[:, None] - idx[None, :]) * 120.0
+    open_day = TimeWindow(7 * HOUR, 12 * HOUR)
+    reqs = (
+        Request("w1", 1, 2, pickup_window=open_day),
+        Request("e1", 4, 5, pickup_window=open_day),
+        Request("e2", 4, 3, pickup_window=open_day),
+        Request("w2", 1, 0, pickup_window=open_day),
+    )
+    vehs = (Vehicle("west", 0, 0, seats=1), Vehicle("east", 5, 5, seats=1))
+    comp = compile_problem(Problem(reqs, vehs, tt, tt.copy(), ObjectiveWeights(travel_time=1.0)))
+    inst = comp.inst
+    w = make_work(comp.max_len, comp.n_requests)
+    sol = empty_sol(comp.n_requests, 2, comp.max_len)
+    routes = {0: [0, 1], 1: [2, 3]}  # request indices per vehicle, in order
+    for v, rs in routes.items():
+        nodes = [inst.vstart[v]] + [x for r in rs for x in (2 * r, 2 * r + 1)] + [inst.vend[v]]
+        sol.seq[v, : len(nodes)] = nodes
+        sol.rlen[v] = len(nodes)
+        for r in rs:
+            sol.where[r] = v
+        assert recompute(inst, sol, v, w)
+    before = sol.rcost.sum()
+    tmp = empty_sol(comp.n_requests, 2, comp.max_len)
+    assert exchange_tails(inst, sol, tmp, w)
+    assert sol.rcost.sum() < before - 1.0
+    assert sorted(inst.nreq[sol.seq[0, 1 : sol.rlen[0] - 1]].tolist()) == [0, 0, 3, 3]  # w1 and w2 in the west
+    assert list(sol.where[:4]) == [0, 1, 1, 0]
+    for v in range(2):
+        assert recompute(inst, sol, v, w)
