@@ -35,7 +35,6 @@ def _set_route(comp: Compiled, sol, v: int, nodes: list[int], work: Work) -> boo
 
 def _place_missing_breaks(comp: Compiled, sol, v: int, nodes: list[int], missing: list[int], work: Work) -> list[int]:
     """Insert each missing break node at the cheapest position that stays feasible."""
-    inst = comp.inst
     for b in missing:
         best_nodes = None
         best_cost = np.inf
