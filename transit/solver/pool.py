@@ -126,14 +126,22 @@ def add_solution(pool, inst, sol, quality):
         add_route(pool, inst, sol, v, quality)
 
 
-def columns(comp: Compiled, pool: Pool, max_quality: float = np.inf) -> tuple[np.ndarray, list[np.ndarray], np.ndarray, np.ndarray]:
+def columns(
+    comp: Compiled, pool: Pool, max_quality: float = np.inf, max_columns: int | None = None
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray, np.ndarray]:
     """Return (index, requests served, cost, vehicle) of the pooled routes.
 
-    Only routes met in a solution of objective <= ``max_quality`` are returned.
+    Only routes met in a solution of objective <= ``max_quality`` are returned;
+    with ``max_columns``, at most that many: those met in the best solutions
+    (ties: the cheaper route first, then the older), in pool order, so the
+    routes of the best solution are among them.
     """
     inst = comp.inst
     count = int(pool.count[0])
     index = np.flatnonzero(pool.pqual[:count] <= max_quality)
+    if max_columns is not None and len(index) > max_columns:
+        keep = np.lexsort((index, pool.pcost[index], pool.pqual[index]))[:max_columns]
+        index = np.sort(index[keep])
     served = []
     for k in index:
         seq = pool.pseq[k, : pool.plen[k]]

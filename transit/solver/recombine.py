@@ -29,7 +29,9 @@ def recombine(comp: Compiled, pool, classes, best, cur, tmp, work, cands, search
     inst = comp.inst
     n, nv = comp.n_requests, comp.n_vehicles
     f_best = objective_value(inst, best)
-    index, served, cost, veh = columns(comp, pool, f_best * (1.0 + settings.recombine_within) + 1e-9)
+    index, served, cost, veh = columns(
+        comp, pool, f_best * (1.0 + settings.recombine_within) + 1e-9, settings.recombine_max_columns
+    )
     if not served:
         return False
     col_class = classes[veh]

@@ -39,6 +39,23 @@ class SearchSettings:
         feasible insertion positions evaluated with the full schedule.
     polish_passes
         Passes of relocate local search on every new best solution.
+    polish_within
+        Polish every candidate whose objective is below ``(1 + polish_within)``
+        times the best (0: only candidates that beat the best).
+    recombine_every
+        Iterations between two set-partitioning recombinations of pooled routes.
+    restart_from_best
+        Each annealing run starts from the best solution so far.
+    recombine_within
+        Recombine only routes met in solutions within this fraction of the best.
+    recombine_max_columns
+        At most this many routes per recombination (those of the best
+        solutions): keeps each set-partitioning model small enough to solve
+        in a fraction of a second when the search stagnates and the pool of
+        near-best routes grows.
+    recombine_backoff
+        After a recombination that finds nothing better the interval doubles,
+        up to this many times ``recombine_every``; an improvement resets it.
     """
 
     epoch: int = 5000
@@ -61,6 +78,8 @@ class SearchSettings:
     recombine_every: int = 1000
     restart_from_best: bool = True
     recombine_within: float = 0.02
+    recombine_max_columns: int = 800
+    recombine_backoff: int = 4
 
     def epoch_length(self, iterations: int) -> int:
         """Return the length of one annealing run for a budget of ``iterations``."""

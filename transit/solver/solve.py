@@ -143,6 +143,7 @@ def solve(
         deadline = None if time_limit is None else t0 + float(time_limit)
         chunk = 8
         every = max(1, settings.recombine_every)
+        gap = every
         next_sp = every
         while done < budget:
             now = time.perf_counter()
@@ -154,10 +155,15 @@ def solve(
             elapsed = time.perf_counter() - now
             done = upto
             if done == next_sp or done == budget:
-                next_sp += every
                 wall = 30.0 if deadline is None else max(0.05, deadline - time.perf_counter())
                 if recombine(comp, pool, classes, best, cur, tmp, work, cands, search, settings, wall):
                     recombined += 1
+                    gap = every
+                else:
+                    # A stagnating search fills the pool with near-best routes and
+                    # makes each recombination slower: recombine less often then.
+                    gap = min(2 * gap, every * max(1, settings.recombine_backoff))
+                next_sp = done + gap
             per_it = elapsed / max(1, chunk)
             target = 0.1
             if deadline is not None:

@@ -1,0 +1,46 @@
+"""The route pool's column selection for set-partitioning recombination."""
+
+from __future__ import annotations
+
+import numpy as np
+from test_solver_schedule import random_problem
+
+from transit.solver.compiled import compile_problem
+from transit.solver.pool import columns, make_pool, vehicle_classes
+
+
+def _pool_with_routes(qualities: list[float], costs: list[float]):
+    """A pool whose k-th route serves request ``k % n`` alone, met in a solution of ``qualities[k]``."""
+    comp = compile_problem(random_problem(3, n=4))
+    pool = make_pool(comp, vehicle_classes(comp), seed=0)
+    inst = comp.inst
+    for k, (q, c) in enumerate(zip(qualities, costs, strict=True)):
+        r = k % comp.n_requests
+        seq = [inst.vstart[0], 2 * r, 2 * r + 1, inst.vend[0]]
+        pool.pseq[k, : len(seq)] = seq
+        pool.plen[k] = len(seq)
+        pool.pcost[k] = c
+        pool.pqual[k] = q
+    pool.count[0] = len(qualities)
+    return comp, pool
+
+
+def test_columns_filter_by_quality_and_report_the_served_requests() -> None:
+    comp, pool = _pool_with_routes([10.0, 12.0, 30.0, 11.0, 10.0], [5.0, 4.0, 3.0, 2.0, 1.0])
+    index, served, cost, veh = columns(comp, pool, 12.0)
+    assert index.tolist() == [0, 1, 3, 4]
+    assert [s.tolist() for s in served] == [[0], [1], [3], [0]]
+    assert cost.tolist() == [5.0, 4.0, 2.0, 1.0]
+    assert veh.tolist() == [0, 0, 0, 0]
+
+
+def test_column_cap_keeps_the_routes_of_the_best_solutions_in_pool_order() -> None:
+    comp, pool = _pool_with_routes([13.0, 12.0, 10.0, 11.0, 10.0, 12.0], [1.0, 9.0, 5.0, 2.0, 4.0, 3.0])
+    index, served, cost, _ = columns(comp, pool, 20.0, max_columns=4)
+    # qualities 10, 10, 11 first, then the cheaper of the two routes of quality 12
+    assert index.tolist() == [2, 3, 4, 5]
+    assert cost.tolist() == [5.0, 2.0, 4.0, 3.0]
+    assert len(served) == 4
+    # no cap, or a cap above the count, changes nothing
+    assert columns(comp, pool, 20.0, max_columns=6)[0].tolist() == list(range(6))
+    assert columns(comp, pool, 20.0)[0].tolist() == list(range(6))
