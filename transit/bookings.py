@@ -19,6 +19,12 @@ column                              type                      required  meaning
 Column names are matched without regard to case and surrounding blanks; other
 columns are ignored (with a logged warning).
 
+``passengers`` counts everybody travelling, so seats; ``wheelchair`` counts the
+wheelchair places needed *in addition*: a lone wheelchair user is
+``passengers = 1, wheelchair = 1`` and occupies one seat and one wheelchair
+place (conservative: on vehicles where a wheelchair place folds away seats,
+give the vehicle correspondingly fewer seats).
+
 The service day
 ---------------
 All bookings of a file belong to one service day, and every time is stored as

@@ -1,0 +1,55 @@
+"""`transit compare` on real OSM data: the north-bayreuth scenario shipped in `instances/`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from transit.compare import OUTPUT_FILES
+from transit.osmdata import read_places
+
+SCENARIO = Path(__file__).resolve().parents[1] / "instances" / "north-bayreuth" / "scenario.toml"
+MODELS = ["Linienbus", "Rufbus 60 min", "On-demand", "Bürgerbus"]
+
+
+@pytest.mark.slow
+def test_compare_runs_on_the_real_north_bayreuth_extract(shared_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["compare", str(SCENARIO), "--out", str(out), "--seeds", "1"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+
+    kpis = pd.read_csv(out / "kpis.csv")
+    assert list(kpis["model"]) == MODELS
+    assert (kpis["requests"] > 50).all()  # scale 2 on ~16,000 residents
+    assert (kpis["requests"] == kpis["served"] + kpis["rejected"]).all()
+    assert kpis["requests"].nunique() == 1  # identical demand for every model
+
+    trips = pd.read_csv(out / "trips.csv", dtype={"request_id": str}, keep_default_na=False)
+    for model, g in trips.groupby("model"):
+        assert g["request_id"].is_unique, model
+        rejected = g[g["status"] == "rejected"]
+        assert (rejected["reason"].str.len() > 0).all(), model  # every rejection says why
+        assert set(g["status"]) <= {"served", "rejected"}
+    # door to door with two vans serves more than two sketched lines on a 2-hour headway
+    share = kpis.set_index("model")["served_share"]
+    assert share["On-demand"] > share["Linienbus"]
+    # the Rufbus runs only booked trips, so it drives less than the fixed line
+    vkm = kpis.set_index("model")["vehicle_km"]
+    assert 0 < vkm["Rufbus 60 min"] < vkm["Linienbus"]
+
+    access = pd.read_csv(out / "access.csv")
+    villages = set(read_places(shared_dir / "data" / "osm" / "north-bayreuth.osm.gz")["name"].dropna())
+    # villages sharing a name are told apart as "Name (2)"
+    names = set(access["village"].str.replace(r" \(\d+\)$", "", regex=True))
+    assert names <= villages and "Neudrossenfeld" not in names
+    assert len(names) > 40
+    assert access["d2d_doctor_min"].isna().all()  # no doctor is mapped in the extract
+    assert access.loc[access.model == "On-demand", "hours_to_centre"].max() > 0
+
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "OpenStreetMap contributors" in report and "Neudrossenfeld" in report
