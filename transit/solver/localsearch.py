@@ -85,6 +85,21 @@ def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched):
 
 
 @njit(cache=True)
+def _break_before(src, dst, v, m, pos, node, k):
+    """Write route ``v`` of ``src`` (``m`` stops) into ``dst`` with its stop at
+    ``pos`` (the break ``node``) moved before position ``k`` of the remaining stops."""
+    h = 0
+    for z in range(m):
+        if z == pos:
+            continue
+        if h == k:
+            dst.seq[v, h] = node
+            h += 1
+        dst.seq[v, h] = src.seq[v, z]
+        h += 1
+
+
+@njit(cache=True)
 def move_breaks(inst, sol, tmp, v, w):
     """Move each break of route ``v`` to its cheapest feasible position; True if any moved."""
     if sol.rnreq[v] == 0 or inst.vbrkn[v] == 0:
@@ -103,30 +118,13 @@ def move_breaks(inst, sol, tmp, v, w):
         for k in range(1, m - 1):
             if k == pos:
                 continue
-            # Sequence without the break, with the break put before reduced position k.
-            h = 0
-            for z in range(m):
-                if z == pos:
-                    continue
-                if h == k:
-                    sol.seq[v, h] = node
-                    h += 1
-                sol.seq[v, h] = tmp.seq[v, z]
-                h += 1
+            _break_before(tmp, sol, v, m, pos, node, k)
             if recompute(inst, sol, v, w) and sol.rcost[v] < best - 1e-7:
                 best = sol.rcost[v]
                 best_k = k
         copy_route(tmp, sol, v)
         if best_k >= 0:
-            h = 0
-            for z in range(m):
-                if z == pos:
-                    continue
-                if h == best_k:
-                    sol.seq[v, h] = node
-                    h += 1
-                sol.seq[v, h] = tmp.seq[v, z]
-                h += 1
+            _break_before(tmp, sol, v, m, pos, node, best_k)
             recompute(inst, sol, v, w)
             moved = True
     return moved
@@ -156,6 +154,27 @@ def _splice(src_a, ka, src_b, kb, mb, end_node, out):
         h += 1
     out[h] = end_node
     return h + 1
+
+
+@njit(cache=True)
+def _spliced_pair(inst, src, a, b, ka, kb, ma, mb, w):
+    """Routes ``a`` and ``b`` of ``src`` with their tails after cuts ``ka``, ``kb`` swapped.
+
+    The new sequences go to ``w.seq`` (vehicle ``a``) and ``w.seq2`` (``b``);
+    returns their lengths.
+    """
+    na = _splice(src.seq[a], ka, src.seq[b], kb, mb, inst.vend[a], w.seq)
+    nb = _splice(src.seq[b], kb, src.seq[a], ka, ma, inst.vend[b], w.seq2)
+    return na, nb
+
+
+@njit(cache=True)
+def _write_pair(sol, a, b, na, nb, w):
+    """Make ``w.seq[:na]`` route ``a`` and ``w.seq2[:nb]`` route ``b`` of ``sol`` (no recompute)."""
+    sol.seq[a, :na] = w.seq[:na]
+    sol.rlen[a] = na
+    sol.seq[b, :nb] = w.seq2[:nb]
+    sol.rlen[b] = nb
 
 
 @njit(cache=True)
@@ -208,15 +227,11 @@ def exchange_tails(inst, sol, tmp, w):
                         continue
                     if ka == ma - 2 and kb == mb - 2:
                         continue
-                    na = _splice(tmp.seq[a], ka, tmp.seq[b], kb, mb, inst.vend[a], w.seq)
-                    nb = _splice(tmp.seq[b], kb, tmp.seq[a], ka, ma, inst.vend[b], w.seq2)
+                    na, nb = _spliced_pair(inst, tmp, a, b, ka, kb, ma, mb, w)
                     new_arcs = _arcs(inst, w.seq, na, kma) + _arcs(inst, w.seq2, nb, kmb)
                     if inst.sched == 0 and new_arcs > old_arcs - 1e-7 and (na > 2 + inst.vbrkn[a]) and (nb > 2 + inst.vbrkn[b]):
                         continue  # no saving on arcs and no vehicle freed
-                    sol.seq[a, :na] = w.seq[:na]
-                    sol.rlen[a] = na
-                    sol.seq[b, :nb] = w.seq2[:nb]
-                    sol.rlen[b] = nb
+                    _write_pair(sol, a, b, na, nb, w)
                     ok = recompute(inst, sol, a, w) and recompute(inst, sol, b, w)
                     if ok:
                         gain = old_cost - sol.rcost[a] - sol.rcost[b]
@@ -227,12 +242,8 @@ def exchange_tails(inst, sol, tmp, w):
                     copy_route(tmp, sol, a)
                     copy_route(tmp, sol, b)
             if bka >= 0:
-                na = _splice(tmp.seq[a], bka, tmp.seq[b], bkb, mb, inst.vend[a], w.seq)
-                nb = _splice(tmp.seq[b], bkb, tmp.seq[a], bka, ma, inst.vend[b], w.seq2)
-                sol.seq[a, :na] = w.seq[:na]
-                sol.rlen[a] = na
-                sol.seq[b, :nb] = w.seq2[:nb]
-                sol.rlen[b] = nb
+                na, nb = _spliced_pair(inst, tmp, a, b, bka, bkb, ma, mb, w)
+                _write_pair(sol, a, b, na, nb, w)
                 recompute(inst, sol, a, w)
                 recompute(inst, sol, b, w)
                 for z in range(na):

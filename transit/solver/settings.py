@@ -38,7 +38,8 @@ class SearchSettings:
         When the objective depends on the schedule, the number of cheapest
         feasible insertion positions evaluated with the full schedule.
     polish_passes
-        Passes of relocate local search on every new best solution.
+        Passes of local search (:func:`transit.solver.localsearch.polish`:
+        relocate, move breaks, exchange tails) on every new best solution.
     polish_within
         Polish every candidate whose objective is below ``(1 + polish_within)``
         times the best (0: only candidates that beat the best).
