@@ -15,8 +15,8 @@ import argparse
 import time
 from pathlib import Path
 
-from transit.compare import run_comparison
-from transit.scenario import load_scenario
+from transit.compare.run import run_comparison
+from transit.compare.scenario import load_scenario
 
 DEFAULT = Path(__file__).resolve().parents[1] / "instances" / "default" / "scenario.toml"
 

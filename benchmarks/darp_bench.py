@@ -30,9 +30,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from transit.atomic import atomic_write_text
+from transit.util.atomic import atomic_write_text
 from transit.commands.bench import bench_row, format_csv, read_bks
-from transit.cordeau import read_cordeau
+from transit.darp.cordeau import read_cordeau
 from transit.solver import solve
 
 UNLIMITED = 2**62

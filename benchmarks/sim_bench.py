@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from transit.demand import DemandParams, generate_demand, region_from_osm
-from transit.fleet import VehicleSpec, fleet_from_specs
-from transit.problem_builder import build_problem
-from transit.service import ServiceRules
+from transit.darp.fleet import VehicleSpec, fleet_from_specs
+from transit.darp.build import build_problem
+from transit.darp.service import ServiceRules
 from transit.sim import SimSettings, simulate_day
 
 REPO = Path(__file__).resolve().parents[1]

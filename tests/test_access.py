@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from compare_fakes import TaxiModel
 
-from transit.access import (
+from transit.evaluate.access import (
     ACCESS_COLUMNS,
     access_from_probes,
     access_region,
@@ -22,7 +22,7 @@ from transit.access import (
 from transit.demand import Destination, Zone
 from transit.errors import InputError
 from transit.opmodels.base import DayContext
-from transit.simlog import TRIP_COLUMNS
+from transit.sim.columns import TRIP_COLUMNS
 
 
 @pytest.fixture
@@ -161,13 +161,13 @@ def test_probes_through_a_model_run_batch_by_batch(three_places) -> None:
 
 
 def test_ondemand_availability_follows_shifts_area_and_window(repo_dir) -> None:
-    from transit.bookings import Booking
-    from transit.fleet import parse_fleet
-    from transit.network import build_graph
+    from transit.demand.bookings import Booking
+    from transit.darp.fleet import parse_fleet
+    from transit.road.graph import build_graph
     from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions, ServiceArea
-    from transit.probes import probe_trips
-    from transit.service import ServiceRules
-    from transit.travel import RoadNetwork
+    from transit.evaluate.probes import probe_trips
+    from transit.darp.service import ServiceRules
+    from transit.road.travel import RoadNetwork
 
     net = RoadNetwork.from_graph(build_graph(repo_dir / "instances" / "default" / "district.osm.gz"))
     depot = (51.5915402, 11.5129492)  # Sangerhain, Bahnhof
@@ -217,10 +217,10 @@ def test_places_with_the_same_name_are_told_apart(three_places) -> None:
 def test_fixed_line_probes_in_one_run_equal_batch_by_batch(repo_dir) -> None:
     """The fast path (all probes in one run) answers exactly as days of one village and direction."""
     from transit.demand import DemandRegion, destinations_from_osm, zones_from_osm
-    from transit.lines import load_timetable
-    from transit.network import build_graph
+    from transit.timetable.lines import load_timetable
+    from transit.road.graph import build_graph
     from transit.opmodels.fixed_line import FixedLineModel
-    from transit.travel import RoadNetwork
+    from transit.road.travel import RoadNetwork
 
     osm = repo_dir / "instances" / "default" / "district.osm.gz"
     net = RoadNetwork.from_graph(build_graph(osm))
@@ -231,7 +231,7 @@ def test_fixed_line_probes_in_one_run_equal_batch_by_batch(repo_dir) -> None:
     model = FixedLineModel("line", load_timetable(repo_dir / "instances" / "default" / "gtfs"))
     ctx = DayContext(network=net, service=None)
     fast = access_from_probes(plan, run_probes(model, ctx, plan))
-    from transit.access import probe_bookings
+    from transit.evaluate.access import probe_bookings
 
     slow_trips = pd.concat(
         [model.run(bs, ctx, seed=0, rng=np.random.default_rng(0)).trips for bs in probe_bookings(plan).values()]

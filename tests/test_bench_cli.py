@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from cli import app
 from transit.commands import bench
 from transit.errors import SolverError
-from transit.model import Plan, Problem, Rejection, Route, Stop, StopKind
+from transit.darp.data import Plan, Problem, Rejection, Route, Stop, StopKind
 
 COLUMNS = ["instance", "vehicles", "requests", "served", "feasible", "cost", "seconds", "bks", "gap_pct"]
 

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from simcase import H, booking, context, fleet, grid_network
-from transit.checker import check
-from transit.costs import parse_costs
+from transit.darp.checker import check
+from transit.evaluate.costs import parse_costs
 from transit.errors import InputError
-from transit.kpis import kpis
+from transit.evaluate.kpis import kpis
 from transit.opmodels.buergerbus import BuergerbusModel, BuergerbusOptions, Duty
 from transit.opmodels.ondemand import OnDemandOptions
 from transit.sim import SimSettings

@@ -12,10 +12,10 @@ from chromium_render import dump_dom, find_chromium, rendered_figures, screensho
 from typer.testing import CliRunner
 
 from cli import app
-from transit.access import ACCESS_COLUMNS
-from transit.compare import OUTPUT_FILES
-from transit.kpis import KPI_COLUMNS
-from transit.stats import SUMMARY_COLUMNS
+from transit.evaluate.access import ACCESS_COLUMNS
+from transit.compare.run import OUTPUT_FILES
+from transit.evaluate.kpis import KPI_COLUMNS
+from transit.evaluate.stats import SUMMARY_COLUMNS
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 

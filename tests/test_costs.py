@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from transit.costs import day_costs, default_costs, load_costs, parse_costs
+from transit.evaluate.costs import day_costs, default_costs, load_costs, parse_costs
 from transit.errors import InputError, InputErrors
-from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
 
 
 def test_defaults_cover_every_model_kind():

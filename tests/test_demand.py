@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from transit.bookings import read_bookings, read_bookings_file, write_bookings
+from transit.demand.bookings import read_bookings, read_bookings_file, write_bookings
 from transit.demand import (
     DemandParams,
     DemandRegion,
@@ -22,7 +22,7 @@ from transit.demand import (
     region_from_osm,
 )
 from transit.errors import InputErrors
-from transit.instances import instance_osm
+from transit.util.instances import instance_osm
 
 
 @pytest.fixture(scope="module")

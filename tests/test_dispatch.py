@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from roadcase import LAT, LON, village_road
-from transit.bookings import Booking
+from transit.demand.bookings import Booking
 from transit.dispatch import (
     PlanCheckError,
     add_bookings,
@@ -21,13 +21,13 @@ from transit.dispatch import (
     verify,
     write_plan_json,
 )
-from transit.dispatch.insertion import REASON_DISPLACED, REASON_PASSED, freeze_route
+from transit.dispatch.add import REASON_DISPLACED, REASON_PASSED, freeze_route
 from transit.dispatch.tables import routes_csv, summary, unserved_csv
 from transit.errors import InputErrors
-from transit.fleet import parse_fleet
-from transit.model import Rejection, StopKind
-from transit.problem_builder import build_problem
-from transit.travel import RoadNetwork
+from transit.darp.fleet import parse_fleet
+from transit.darp.data import Rejection, StopKind
+from transit.darp.build import build_problem
+from transit.road.travel import RoadNetwork
 
 # Villages A(1) - B(2) - C(3) - D(4) on one road along latitude 50, 60 s and 715 m apart.
 H = 3600.0

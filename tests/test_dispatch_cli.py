@@ -12,11 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from transit.bookings import Booking, read_bookings, write_bookings
-from transit.checker import check
+from transit.demand.bookings import Booking, read_bookings, write_bookings
+from transit.darp.checker import check
 from transit.dispatch import read_plan_json, rebuild_problem
-from transit.model import StopKind
-from transit.travel import RoadNetwork
+from transit.darp.data import StopKind
+from transit.road.travel import RoadNetwork
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +63,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> dict[st
     from transit.demand.generator import generate_bookings
     from transit.demand.params import DemandParams
     from transit.demand.region import region_from_osm
-    from transit.network import build_graph, save_graph
+    from transit.road.graph import build_graph, save_graph
 
     d = tmp_path_factory.mktemp("dispatch")
     osm = shared_dir / "data" / "osm" / "north-bayreuth.osm.gz"

@@ -22,7 +22,7 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def graph(district: Path) -> nx.MultiDiGraph:
     """The district's road graph, through the normal network path."""
-    from transit.network import build_graph
+    from transit.road.graph import build_graph
 
     return build_graph(district / DISTRICT_FILE)
 
@@ -45,7 +45,7 @@ def test_builds_through_network_path_and_is_strongly_connected(district: Path, g
 
 
 def test_promised_places_and_services(district: Path) -> None:
-    from transit.osmdata import read_features, read_places
+    from transit.road.osmdata import read_features, read_places
 
     spec = load_spec()
     places = read_places(district / DISTRICT_FILE)
@@ -80,7 +80,7 @@ def test_promised_places_and_services(district: Path) -> None:
 
 
 def test_gtfs_feed(district: Path, graph: nx.MultiDiGraph) -> None:
-    from transit.timeparse import parse_clock
+    from transit.util.timeparse import parse_clock
 
     g = district / "gtfs"
     for name in ("agency", "stops", "routes", "trips", "stop_times", "calendar"):

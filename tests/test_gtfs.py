@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from transit.errors import InputError
-from transit.gtfs import parse_gtfs_time, read_gtfs
+from transit.timetable.gtfs import parse_gtfs_time, read_gtfs
 
 VVS = Path("data/gtfs/vvs-bus-752/vvs-bus-751-only.gtfs.zip")
 UVG = Path("data/gtfs/uvg-rufbus-flex")

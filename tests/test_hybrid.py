@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 
 from simcase import H, booking, context, fleet, grid_network, latlon
-from transit.checker import check
+from transit.darp.checker import check
 from transit.errors import InputError
-from transit.lines import Line, LineStop, Timetable, TimetableTrip
+from transit.timetable.lines import Line, LineStop, Timetable, TimetableTrip
 from transit.opmodels.fixed_line import FixedLineModel
 from transit.opmodels.hybrid import HybridModel, HybridOptions
 from transit.opmodels.linerules import LineRules
 from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions, ServiceArea
 from transit.sim import SimSettings
-from transit.walking import WalkParams
+from transit.road.walking import WalkParams
 
 FAST = SimSettings(reopt_interval_min=20, cutoff_iterations=20, reopt_iterations=10)
 RIDE = 360.0  # the trunk takes 6 minutes from the hub (0,3) to the centre (0,0)

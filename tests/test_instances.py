@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from transit.errors import InputError
-from transit.instances import INSTANCES_DIR, instance_names, instance_osm
+from transit.util.instances import INSTANCES_DIR, instance_names, instance_osm
 
 
 def test_default_instance_is_listed_and_small() -> None:

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transit.costs import parse_costs
-from transit.kpis import KPI_COLUMNS, kpi_frame, kpis, rejection_table
+from transit.evaluate.costs import parse_costs
+from transit.evaluate.kpis import KPI_COLUMNS, kpi_frame, kpis, rejection_table
 from transit.opmodels.base import ModelRun
-from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
 
 KM_PER_DEG_LAT = 2 * math.pi * 6371.0088 / 360
 

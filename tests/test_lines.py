@@ -10,8 +10,8 @@ import pytest
 
 import linecase as lc
 from transit.errors import InputError
-from transit.gtfs import read_gtfs
-from transit.lines import load_timetable, read_lines_toml, timetable_from_gtfs
+from transit.timetable.gtfs import read_gtfs
+from transit.timetable.lines import load_timetable, read_lines_toml, timetable_from_gtfs
 
 VVS = "data/gtfs/vvs-bus-752/vvs-bus-751-only.gtfs.zip"
 
@@ -155,8 +155,8 @@ def test_sketch_errors_name_the_key(tmp_path, text, column, message):
 
 
 def test_example_sketch_loads(repo_dir):
-    from transit.network import build_graph
-    from transit.travel import RoadNetwork
+    from transit.road.graph import build_graph
+    from transit.road.travel import RoadNetwork
 
     net = RoadNetwork.from_graph(build_graph(repo_dir / "instances" / "default" / "district.osm.gz"))
     tt = load_timetable(repo_dir / "instances" / "examples" / "lines.toml", network=net)

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 from simcase import H, booking, context, fleet, grid_network, latlon
-from transit.checker import check
+from transit.darp.checker import check
 from transit.errors import InputError
 from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions, ServiceArea, StopPoints, parse_sim_settings
 from transit.sim import SimSettings
-from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS
-from transit.walking import WalkParams
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
+from transit.road.walking import WalkParams
 
 FAST = SimSettings(reopt_interval_min=20, cutoff_iterations=20, reopt_iterations=10)
 

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from roadcase import LAT, LINK_M, LINK_S, LON, village_road
-from transit.bookings import Booking
+from transit.demand.bookings import Booking
 from transit.errors import InputErrors, ModelError
-from transit.fleet import parse_fleet
-from transit.model import Break, TimeWindow
-from transit.problem_builder import DISPATCH_WEIGHTS, build_problem
-from transit.travel import RoadNetwork
+from transit.darp.fleet import parse_fleet
+from transit.darp.data import Break, TimeWindow
+from transit.darp.build import DISPATCH_WEIGHTS, build_problem
+from transit.road.travel import RoadNetwork
 
 # Four villages on a straight road (tests/roadcase.py):
 #   A(1) -- B(2) -- C(3) -- D(4), every link 60 s and 715 m, both ways.

@@ -11,9 +11,9 @@ from chromium_render import dump_dom, find_chromium, rendered_figures, screensho
 from compare_fakes import synthetic_access, synthetic_region, synthetic_results
 from plotly.offline import get_plotlyjs
 
-from transit.comparetable import comparison_table, format_interval, render_text
-from transit.report import ReportData, report_figures, write_report
-from transit.stats import summarize
+from transit.compare.table import comparison_table, format_interval, render_text
+from transit.compare.report import ReportData, report_figures, write_report
+from transit.evaluate.stats import summarize
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 

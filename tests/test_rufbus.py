@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 import linecase as lc
-from transit.gtfs import BookingRule
+from transit.timetable.gtfs import BookingRule
 from transit.opmodels.base import DayContext
 from transit.opmodels.fixed_line import FixedLineModel
 from transit.opmodels.linerules import LineRules, RufbusRules
 from transit.opmodels.rufbus import RufbusModel
-from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
 
 
 @pytest.fixture(scope="module")

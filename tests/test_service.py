@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from transit.bookings import Booking
+from transit.demand.bookings import Booking
 from transit.errors import InputError, InputErrors
-from transit.model import TimeWindow
-from transit.service import ServiceRules, parse_service
+from transit.darp.data import TimeWindow
+from transit.darp.service import ServiceRules, parse_service
 
 ISSUE_EXAMPLE = {
     "pickup_window_min": 15,

@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transit.checker import check
-from transit.costs import default_costs
+from transit.darp.checker import check
+from transit.evaluate.costs import default_costs
 from transit.demand import DemandParams, generate_demand, region_from_osm
-from transit.kpis import kpis
-from transit.modelbuild import build_model
+from transit.evaluate.kpis import kpis
+from transit.compare.models import build_model
 from transit.opmodels.base import DayContext, TripLabel
-from transit.scenario import load_scenario
+from transit.compare.scenario import load_scenario
 
 pytestmark = pytest.mark.slow
 

@@ -1,7 +1,7 @@
 """Tests of the dial-a-ride solver (:func:`transit.solver.solve`) on tiny named instances.
 
 Every plan the solver returns is checked with the independent checker
-(:mod:`transit.checker`). Optimal values of tiny instances come from brute
+(:mod:`transit.darp.checker`). Optimal values of tiny instances come from brute
 force: every assignment of requests to vehicles and every order of their
 stops, with the feasibility of each order decided by a linear program over
 the start-of-service times (independent of the solver's scheduling code).
@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from transit.checker import check, evaluate
+from transit.darp.checker import check, evaluate
 from transit.errors import SolverError
-from transit.model import (
+from transit.darp.data import (
     OPEN,
     Break,
     ObjectiveWeights,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transit.stats import SUMMARY_COLUMNS, mean_ci, paired_difference_ci, summarize
+from transit.evaluate.stats import SUMMARY_COLUMNS, mean_ci, paired_difference_ci, summarize
 
 # Student's t quantiles from printed tables (two-sided 95%): df=1: 12.706, df=4: 2.776.
 T_975_DF1 = 12.7062047

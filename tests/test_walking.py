@@ -7,8 +7,8 @@ import pytest
 
 import linecase as lc
 from transit.errors import InputError
-from transit.roadpoints import drive_pairs, snap_to_arcs, straight_line_m
-from transit.walking import WalkParams, walk_matrix
+from transit.road.points import drive_pairs, snap_to_arcs, straight_line_m
+from transit.road.walking import WalkParams, walk_matrix
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import typer
 
 from transit.errors import InputError, TransitError
-from transit.progress import Progress
+from transit.util.progress import Progress
 
 __all__ = ["fail", "progress_bar", "user_errors"]
 
@@ -48,7 +48,7 @@ def user_errors() -> Iterator[None]:
 
 @contextlib.contextmanager
 def progress_bar(description: str) -> Iterator[Progress]:
-    """Yield a :class:`~transit.progress.Progress` that draws on stderr.
+    """Yield a :class:`~transit.util.progress.Progress` that draws on stderr.
 
     On a terminal it is a rich progress bar; otherwise (CI, pipes) it logs a
     line at most every 10% so logs stay short.

@@ -13,12 +13,12 @@ from typing import Annotated, Any
 
 import typer
 
-from transit.atomic import atomic_write_text, output_dir
-from transit.checker import check, evaluate
+from transit.util.atomic import atomic_write_text, output_dir
+from transit.darp.checker import check, evaluate
 from transit.commands._common import user_errors
-from transit.cordeau import CordeauInstance, read_cordeau, write_routes
+from transit.darp.cordeau import CordeauInstance, read_cordeau, write_routes
 from transit.errors import InputError, OutputExistsError, SolverError
-from transit.model import Plan, Problem
+from transit.darp.data import Plan, Problem
 
 app = typer.Typer(help="Benchmarks against published instances.", no_args_is_help=True)
 

@@ -16,14 +16,14 @@ app = typer.Typer(help="Bookings files: check them against a road graph and a fl
 
 def _load_network(path: Path) -> Any:
     """Load a saved road graph as a RoadNetwork (a seam for tests)."""
-    from transit.travel import RoadNetwork
+    from transit.road.travel import RoadNetwork
 
     return RoadNetwork.load(path)
 
 
 def fleet_capacities(path: Path) -> list[tuple[int, int]]:
     """Return ``(seats, wheelchair)`` of every vehicle of a fleet TOML file (validated in full)."""
-    from transit.fleet import read_fleet
+    from transit.darp.fleet import read_fleet
 
     return read_fleet(path).capacities
 
@@ -45,7 +45,7 @@ def check(
     ] = None,
 ) -> None:
     """Validate a bookings file; print `OK: N bookings` or every problem (exit 2)."""
-    from transit.bookings import read_bookings
+    from transit.demand.bookings import read_bookings
 
     with user_errors():
         service_date = None

@@ -40,9 +40,9 @@ def compare(
     scenario into the output folder (atomically; an existing folder only with --force), and prints
     the comparison table.
     """
-    from transit.compare import compare_scenario
-    from transit.comparetable import comparison_table, render_text
-    from transit.scenario import load_scenario
+    from transit.compare.run import compare_scenario
+    from transit.compare.table import comparison_table, render_text
+    from transit.compare.scenario import load_scenario
 
     with user_errors():
         path = scenario if scenario is not None else DEFAULT_SCENARIO

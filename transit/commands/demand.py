@@ -43,7 +43,7 @@ def generate(
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
 ) -> None:
     """Generate a day of bookings from villages, services and trip purposes."""
-    from transit.bookings import read_bookings, write_bookings
+    from transit.demand.bookings import read_bookings, write_bookings
     from transit.demand import DemandParams, generate_demand, region_from_osm, write_trip_info
 
     with user_errors():
@@ -51,7 +51,7 @@ def generate(
             msg = "give an OSM file or --instance NAME (not both)"
             raise InputError(msg, column="OSM_FILE")
         if instance is not None:
-            from transit.instances import instance_osm
+            from transit.util.instances import instance_osm
 
             osm_file = instance_osm(instance)
         assert osm_file is not None
@@ -74,7 +74,7 @@ def generate(
                 raise InputError(msg, column="--date") from None
         net = None
         if network is not None:
-            from transit.travel import RoadNetwork
+            from transit.road.travel import RoadNetwork
 
             net = RoadNetwork.load(network)
         with progress_bar("preparing region") as bar:

@@ -103,11 +103,11 @@ def plan_command(
     """
 
     def body() -> None:
-        from transit.bookings import read_bookings_file
+        from transit.demand.bookings import read_bookings_file
         from transit.dispatch import PlaceNamer, load_network, plan_day, write_day
         from transit.dispatch.tables import summary_line
-        from transit.fleet import read_fleet
-        from transit.problem_builder import build_problem
+        from transit.darp.fleet import read_fleet
+        from transit.darp.build import build_problem
 
         t0 = time.perf_counter()
         service_date = _parse_date(date)
@@ -176,7 +176,7 @@ def add_command(
     """
 
     def body() -> None:
-        from transit.bookings import read_bookings_file
+        from transit.demand.bookings import read_bookings_file
         from transit.dispatch import PlaceNamer, add_bookings, load_network, read_plan_json, write_day
         from transit.dispatch.tables import summary_line
 
@@ -220,7 +220,7 @@ def add_command(
 
 
 def _resolve_now(text: str | None, bookings: Any, service_date: dt.date | None) -> float:
-    from transit.timeparse import TimeParseError, to_service_seconds
+    from transit.util.timeparse import TimeParseError, to_service_seconds
 
     if text is not None:
         try:

@@ -32,7 +32,7 @@ def _parse_bbox(text: str) -> tuple[float, float, float, float]:
 def _places_by_class(source: Path | None) -> dict[str, list[str]]:
     if source is None:
         return {}
-    from transit.osmdata import read_places
+    from transit.road.osmdata import read_places
 
     places = read_places(source)
     out: dict[str, list[str]] = {}
@@ -61,7 +61,7 @@ def build(
 ) -> None:
     """Build the drivable road graph of an OSM file, a place or a bounding box."""
     with user_errors():
-        from transit.network import build_graph, save_graph, summarize
+        from transit.road.graph import build_graph, save_graph, summarize
 
         given = sum(x is not None for x in (source, place, bbox))
         if given != 1:
@@ -91,7 +91,7 @@ def build(
 def info(graph: Annotated[Path, typer.Argument(help="A GraphML file written by 'transit network build'.")]) -> None:
     """Print the summary of a road graph file."""
     with user_errors():
-        from transit.network import load_graph, summarize
+        from transit.road.graph import load_graph, summarize
 
         G = load_graph(graph)
         for line in summarize(G).lines():
@@ -161,8 +161,8 @@ def matrix(
 ) -> None:
     """Compute the travel-time and distance matrix between points."""
     with user_errors():
-        from transit.atomic import atomic_write_text
-        from transit.travel import RoadNetwork
+        from transit.util.atomic import atomic_write_text
+        from transit.road.travel import RoadNetwork
 
         ids, lat, lon = _read_points(points)
         started = time.perf_counter()

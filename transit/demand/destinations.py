@@ -95,7 +95,7 @@ _WEIGHTS = {"hospital": 3.0}
 
 def destinations_from_osm(path: str | os.PathLike[str]) -> list[Destination]:
     """Read the destinations of an OSM file (nodes and ways with service tags)."""
-    from transit.osmdata import read_features
+    from transit.road.osmdata import read_features
 
     out = []
     for row in read_features(path).itertuples(index=False):

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from transit.atomic import atomic_write_text
-from transit.bookings import Booking
+from transit.util.atomic import atomic_write_text
+from transit.demand.bookings import Booking
 from transit.demand.gravity import gravity_probabilities
 from transit.demand.params import DemandParams, Purpose
 from transit.demand.region import DemandRegion
-from transit.progress import Progress, report
+from transit.util.progress import Progress, report
 
 __all__ = ["GeneratedDemand", "TripInfo", "generate_bookings", "generate_demand", "write_trip_info"]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from transit.timeparse import parse_clock
+from transit.util.timeparse import parse_clock
 
 __all__ = ["PARAM_KEYS", "DemandParams", "LeadTimes", "Purpose", "parse_params"]
 
@@ -272,7 +272,7 @@ def parse_params(
         Listing every unknown key (named with its table) and bad value
         (named ``table.key``).
     """
-    from transit.tomltable import Table
+    from transit.util.tomltable import Table
 
     params = base or DemandParams.default()
     t = Table(data, source=source, table=table)

@@ -18,10 +18,10 @@ from scipy.spatial import cKDTree
 from transit.demand.destinations import Destination, destinations_from_osm, read_destinations_csv
 from transit.demand.zones import Zone, read_zones_csv, zones_from_osm
 from transit.errors import InputError
-from transit.progress import Progress, report
+from transit.util.progress import Progress, report
 
 if TYPE_CHECKING:
-    from transit.travel import RoadNetwork
+    from transit.road.travel import RoadNetwork
 
 __all__ = ["DemandRegion", "NodeLocator", "region_from_osm"]
 
@@ -152,8 +152,8 @@ def region_from_osm(
         Progress callback.
     """
     if network is None:
-        from transit.network import build_graph
-        from transit.travel import RoadNetwork
+        from transit.road.graph import build_graph
+        from transit.road.travel import RoadNetwork
 
         report(progress, 0, 4, "building the road graph")
         network = RoadNetwork.from_graph(build_graph(osm_path))

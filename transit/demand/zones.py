@@ -58,7 +58,7 @@ def default_population() -> dict[str, float]:
 
 
 def zones_from_places(places: object, *, classes: tuple[str, ...] | None = None) -> list[Zone]:
-    """Turn a place table (``transit.osmdata.read_places``) into zones.
+    """Turn a place table (``transit.road.osmdata.read_places``) into zones.
 
     Parameters
     ----------
@@ -88,7 +88,7 @@ def zones_from_places(places: object, *, classes: tuple[str, ...] | None = None)
 
 def zones_from_osm(path: str | os.PathLike[str]) -> list[Zone]:
     """Read the zones of an OSM file (its ``place`` nodes)."""
-    from transit.osmdata import read_places
+    from transit.road.osmdata import read_places
 
     zones = zones_from_places(read_places(path))
     untagged = sum(not z.population_tagged for z in zones)

@@ -2,10 +2,10 @@
 
 Flow (``transit dispatch``)::
 
-    fleet   = transit.fleet.read_fleet(FLEET)
+    fleet   = transit.darp.fleet.read_fleet(FLEET)
     graph, network = load_network(GRAPH)
-    bookings = transit.bookings.read_bookings(BOOKINGS, network=network, capacities=fleet.capacities)
-    built   = transit.problem_builder.build_problem(bookings, fleet, network)
+    bookings = transit.demand.bookings.read_bookings(BOOKINGS, network=network, capacities=fleet.capacities)
+    built   = transit.darp.build.build_problem(bookings, fleet, network)
     day     = plan_day(built, network_path=GRAPH, seed=0)      # solve + independent check
     write_day(day, OUT, network=network, namer=PlaceNamer.from_graph(graph, network))
 
@@ -16,22 +16,22 @@ Late bookings (``transit dispatch add``)::
     write_day(day2, OUT2, network=network, namer=namer)
 
 Modules: :mod:`~transit.dispatch.planning` (solve and check),
-:mod:`~transit.dispatch.insertion` (late bookings),
-:mod:`~transit.dispatch.state` (``plan.json``), :mod:`~transit.dispatch.tables`
+:mod:`~transit.dispatch.add` (late bookings),
+:mod:`~transit.dispatch.dayplan` (``plan.json``), :mod:`~transit.dispatch.tables`
 (CSV and summary), :mod:`~transit.dispatch.geojson`,
 :mod:`~transit.dispatch.manifests`, :mod:`~transit.dispatch.places` (place
-names), :mod:`~transit.dispatch.output` (atomic writing).
+names), :mod:`~transit.dispatch.files` (atomic writing).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from transit.dispatch.insertion import add_bookings
-from transit.dispatch.output import OUTPUT_FILES, render_day, write_day
+from transit.dispatch.add import add_bookings
+from transit.dispatch.files import OUTPUT_FILES, render_day, write_day
 from transit.dispatch.places import PlaceNamer
 from transit.dispatch.planning import PlanCheckError, make_promises, plan_day, verify
-from transit.dispatch.state import DayPlan, StoredDay, read_plan_json, rebuild_problem, write_plan_json
+from transit.dispatch.dayplan import DayPlan, StoredDay, read_plan_json, rebuild_problem, write_plan_json
 
 __all__ = [
     "OUTPUT_FILES",
@@ -69,8 +69,8 @@ def load_network(path: str | Path):
     NetworkError
         If the file is missing or not a road graph.
     """
-    from transit.network import build_graph, load_graph
-    from transit.travel import RoadNetwork
+    from transit.road.graph import build_graph, load_graph
+    from transit.road.travel import RoadNetwork
 
     name = str(path).lower()
     graph = build_graph(path) if name.endswith(_OSM_SUFFIXES) else load_graph(path)

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 
 from transit.dispatch.places import PlaceNamer
 from transit.dispatch.tables import stop_infos
-from transit.model import StopKind
-from transit.timeparse import format_clock
+from transit.darp.data import StopKind
+from transit.util.timeparse import format_clock
 
 __all__ = ["manifests_html"]
 

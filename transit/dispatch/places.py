@@ -71,7 +71,7 @@ class PlaceNamer:
         source = G.graph.get("source")
         if source and Path(str(source)).is_file():
             try:
-                from transit.osmdata import read_places
+                from transit.road.osmdata import read_places
 
                 df = read_places(str(source), classes=_VILLAGE_CLASSES)
                 villages = [

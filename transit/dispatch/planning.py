@@ -2,7 +2,7 @@
 
 :func:`plan_day` is what ``transit dispatch`` runs after reading its inputs:
 the routing core's :func:`transit.solver.solve` makes the plan and the
-independent :func:`transit.checker.check` must accept it before anything is
+independent :func:`transit.darp.checker.check` must accept it before anything is
 used. A plan the checker rejects is never returned (:class:`PlanCheckError`).
 """
 
@@ -13,12 +13,12 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from transit.checker import check
+from transit.darp.checker import check
 from transit.errors import SolverError
-from transit.model import Plan, Problem, StopKind, TimeWindow
-from transit.problem_builder import BuiltProblem
-from transit.progress import Progress
-from transit.service import ServiceRules
+from transit.darp.data import Plan, Problem, StopKind, TimeWindow
+from transit.darp.build import BuiltProblem
+from transit.util.progress import Progress
+from transit.darp.service import ServiceRules
 
 __all__ = [
     "ITERATIONS_PER_BOOKING",
@@ -58,7 +58,7 @@ class PlanCheckError(SolverError):
 def verify(problem: Problem, plan: Plan) -> None:
     """Raise :class:`PlanCheckError` unless the checker accepts ``plan``.
 
-    Besides :func:`transit.checker.check`, every request must appear exactly
+    Besides :func:`transit.darp.checker.check`, every request must appear exactly
     once: served (one pickup and one drop-off) or rejected.
     """
     violations = check(problem, plan)
@@ -119,12 +119,12 @@ def plan_day(
     progress: Progress | None = None,
     history: Mapping[str, Any] | None = None,
 ):
-    """Solve the day's problem, check the plan, and return the :class:`~transit.dispatch.state.DayPlan`.
+    """Solve the day's problem, check the plan, and return the :class:`~transit.dispatch.dayplan.DayPlan`.
 
     Parameters
     ----------
     built
-        The problem and its location table (:func:`transit.problem_builder.build_problem`).
+        The problem and its location table (:func:`transit.darp.build.build_problem`).
     network_path
         The road-network file (recorded so the day can be continued).
     network_size
@@ -150,7 +150,7 @@ def plan_day(
     PlanCheckError
         If the independent checker rejects the solver's plan.
     """
-    from transit.dispatch.state import DayPlan
+    from transit.dispatch.dayplan import DayPlan
     from transit.solver import solve
 
     problem = built.problem

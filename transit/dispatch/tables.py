@@ -26,9 +26,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from transit.checker import check, evaluate
-from transit.model import Stop, StopKind
-from transit.timeparse import format_clock
+from transit.darp.checker import check, evaluate
+from transit.darp.data import Stop, StopKind
+from transit.util.timeparse import format_clock
 
 __all__ = ["ROUTE_COLUMNS", "StopInfo", "routes_csv", "stop_infos", "summary", "unserved_csv"]
 
@@ -126,7 +126,7 @@ def unserved_csv(day) -> str:
 
 def summary(day) -> dict[str, Any]:
     """Return the content of ``summary.json``."""
-    from transit.dispatch.state import is_clock_stat
+    from transit.dispatch.dayplan import is_clock_stat
 
     problem = day.problem
     plan = day.plan

@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from transit.atomic import output_dir
+from transit.util.atomic import output_dir
 from transit.district.layout import District, lay_out
-from transit.district.lines import BusLine, GtfsTables, plan_lines, timetable
+from transit.district.busplan import BusLine, GtfsTables, plan_lines, timetable
 from transit.district.osmxml import district_osm_xml, gzip_bytes
-from transit.progress import Progress, report
+from transit.util.progress import Progress, report
 
 __all__ = ["DISTRICT_FILE", "build_district", "load_spec"]
 

@@ -3,7 +3,7 @@
 An operating model (fixed line, Rufbus/AST, on-demand door-to-door or between
 stops, hybrid, Bürgerbus) takes the same day of bookings and the same region,
 and returns a :class:`ModelRun`: the trip log and vehicle log of
-:mod:`transit.simlog` plus a few model-specific figures. KPIs, access figures
+:mod:`transit.sim.columns` plus a few model-specific figures. KPIs, access figures
 and reports are computed from runs, never inside a model.
 """
 
@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import pandas as pd
 
-from transit.progress import Progress
-from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS, check_columns
+from transit.util.progress import Progress
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS, check_columns
 
 if TYPE_CHECKING:
-    from transit.bookings import Booking
-    from transit.travel import RoadNetwork
+    from transit.demand.bookings import Booking
+    from transit.road.travel import RoadNetwork
 
 __all__ = ["DayContext", "ModelRun", "OperatingModel", "TripLabel"]
 
@@ -44,7 +44,7 @@ class DayContext:
     network
         The road graph (travel times, snapping, paths).
     service
-        Service rules (a :class:`transit.service.ServiceRules`).
+        Service rules (a :class:`transit.darp.service.ServiceRules`).
     date
         The service day, if known.
     labels
@@ -69,9 +69,9 @@ class ModelRun:
         The model's kind (``fixed_line``, ``rufbus``, ``ast``, ``ondemand``,
         ``ondemand_stops``, ``hybrid``, ``buergerbus``).
     trips
-        The trip log (:data:`transit.simlog.TRIP_COLUMNS`), one row per booking.
+        The trip log (:data:`transit.sim.columns.TRIP_COLUMNS`), one row per booking.
     stops
-        The vehicle log (:data:`transit.simlog.STOP_COLUMNS`).
+        The vehicle log (:data:`transit.sim.columns.STOP_COLUMNS`).
     info
         Model-specific figures (e.g. ``timetabled_trips``, ``trips_run`` for
         Rufbus; ``driver_hours_rostered`` for Bürgerbus).

@@ -14,7 +14,7 @@ between stops, in a service area), restricted to:
   is rejected ("outside the Bürgerbus service hours (08:00-18:00)");
 - the service **area** (optional).
 
-Drivers are paid no wage; :mod:`transit.costs` charges the volunteer
+Drivers are paid no wage; :mod:`transit.evaluate.costs` charges the volunteer
 allowance per hour or km instead (model kind ``buergerbus``). ``info``
 holds ``duties`` and ``driver_hours_rostered``.
 """
@@ -28,15 +28,15 @@ from typing import Any
 
 import numpy as np
 
-from transit.bookings import Booking
+from transit.demand.bookings import Booking
 from transit.errors import InputError
-from transit.fleet import Fleet, fleet_from_specs
+from transit.darp.fleet import Fleet, fleet_from_specs
 from transit.opmodels.base import DayContext, ModelRun
 from transit.opmodels.ondemand import OnDemandOptions, rules_for, serve_on_demand
-from transit.progress import Progress
+from transit.util.progress import Progress
 from transit.sim.day import DayResult
-from transit.timeparse import format_clock
-from transit.tomltable import build, check_keys, clock_value, describe, get_text, join
+from transit.util.timeparse import format_clock
+from transit.util.tomltable import build, check_keys, clock_value, describe, get_text, join
 
 __all__ = ["MAX_SEATS", "BuergerbusModel", "BuergerbusOptions", "Duty"]
 

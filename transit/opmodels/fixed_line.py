@@ -5,7 +5,7 @@ if a journey (one trip, or two with one change at a shared stop) takes the
 passenger from a stop within walking reach of the pickup to one within
 walking reach of the drop-off within the service rules
 (:class:`~transit.opmodels.linerules.LineRules`; how a journey is chosen is
-described in :mod:`transit.opmodels._linework`). Otherwise it is rejected
+described in :mod:`transit.opmodels.journeys`). Otherwise it is rejected
 with the reason in plain words ("no stop within 600 m of the pickup", "next
 bus 95 min after the requested time (limit 60 min)", "last bus left at
 18:05 (requested 19:30)", ...).
@@ -31,14 +31,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from transit.opmodels import _linework as lw
+from transit.opmodels import journeys as lw
 from transit.opmodels.base import DayContext, ModelRun
 from transit.opmodels.linerules import LineRules
-from transit.progress import Progress, report
+from transit.util.progress import Progress, report
 
 if TYPE_CHECKING:
-    from transit.bookings import Booking
-    from transit.lines import Timetable
+    from transit.demand.bookings import Booking
+    from transit.timetable.lines import Timetable
 
 __all__ = ["FixedLineModel"]
 
@@ -53,7 +53,7 @@ class FixedLineModel:
     name
         The model's name in the scenario.
     lines
-        The timetable of the day (:func:`transit.lines.load_timetable`).
+        The timetable of the day (:func:`transit.timetable.lines.load_timetable`).
     rules
         Walking, waiting and transfer rules (defaults: ``LineRules()``).
     """

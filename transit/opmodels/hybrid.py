@@ -2,7 +2,7 @@
 
 The trunk (one or more timetabled lines, e.g. to the railway station) runs
 as a fixed line (:class:`transit.opmodels.fixed_line.FixedLineModel`: every
-trip runs). On-demand minibuses (a :class:`transit.fleet.Fleet`) serve the
+trip runs). On-demand minibuses (a :class:`transit.darp.fleet.Fleet`) serve the
 *feeder zone*: the doors inside the feeder area (a polygon; default the
 whole network) that are beyond walking reach of every trunk stop. Each
 booking is handled as follows:
@@ -47,23 +47,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from transit.bookings import Booking
+from transit.demand.bookings import Booking
 from transit.errors import InputError
-from transit.fleet import Fleet
-from transit.lines import Timetable
-from transit.model import Plan, TimeWindow
+from transit.darp.fleet import Fleet
+from transit.timetable.lines import Timetable
+from transit.darp.data import Plan, TimeWindow
 from transit.opmodels.base import DayContext, ModelRun
 from transit.opmodels.fixed_line import FixedLineModel
 from transit.opmodels.linerules import LineRules
 from transit.opmodels.ondemand import OnDemandOptions, direct_trips, rules_for
-from transit.problem_builder import build_problem
-from transit.progress import Progress, report
-from transit.service import ServiceRules
+from transit.darp.build import build_problem
+from transit.util.progress import Progress, report
+from transit.darp.service import ServiceRules
 from transit.sim.day import DayResult, simulate_day
 from transit.sim.logs import trip_log, vehicle_log
-from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS
-from transit.tomltable import build, check_keys, get_number, get_text_list, join
-from transit.walking import walk_matrix
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
+from transit.util.tomltable import build, check_keys, get_number, get_text_list, join
+from transit.road.walking import walk_matrix
 
 __all__ = ["HybridModel", "HybridOptions"]
 
@@ -459,7 +459,7 @@ class HybridModel:
 
 
 def _times(row: dict[str, Any], b: Booking, board: float, alight: float, walk_a: float, walk_e: float) -> None:
-    """Fill boarding, alighting, in-vehicle, wait and door-to-door times (see transit.simlog)."""
+    """Fill boarding, alighting, in-vehicle, wait and door-to-door times (see transit.sim.columns)."""
     row["board_time"], row["alight_time"] = board, alight
     row["in_vehicle_s"] = alight - board
     leave, arrive = board - walk_a, alight + walk_e

@@ -15,8 +15,8 @@ from importlib import resources
 from typing import Any
 
 from transit.errors import InputError
-from transit.tomltable import build, check_keys, get_bool, get_int, get_number, join
-from transit.walking import WalkParams
+from transit.util.tomltable import build, check_keys, get_bool, get_int, get_number, join
+from transit.road.walking import WalkParams
 
 __all__ = ["LineRules", "RufbusRules"]
 

@@ -1,6 +1,6 @@
 """Operating model 3: on-demand service, door to door or between stops.
 
-A fleet of minibuses (:class:`transit.fleet.Fleet`: depots, shifts, seats,
+A fleet of minibuses (:class:`transit.darp.fleet.Fleet`: depots, shifts, seats,
 wheelchair places, breaks) serves bookings inside a service area:
 
 - **door to door** (kind ``ondemand``): the vehicle comes to the booking's
@@ -8,7 +8,7 @@ wheelchair places, breaks) serves bookings inside a service area:
 - **between stops** (kind ``ondemand_stops``): passengers walk to the
   nearest stop (existing bus stops and/or virtual stops: given points, road
   junctions, or a grid) within the walking limit
-  (:class:`transit.walking.WalkParams`) and from the stop nearest their
+  (:class:`transit.road.walking.WalkParams`) and from the stop nearest their
   destination. A departure booking's pickup window starts when the
   passenger reaches the stop; an arrival booking must reach the stop early
   enough to walk to the door by the requested time.
@@ -37,18 +37,18 @@ from typing import Any
 
 import numpy as np
 
-from transit.bookings import Booking
+from transit.demand.bookings import Booking
 from transit.errors import InputError
-from transit.fleet import Fleet
+from transit.darp.fleet import Fleet
 from transit.opmodels.base import DayContext, ModelRun
-from transit.problem_builder import build_problem
-from transit.progress import Progress, report
-from transit.service import ServiceRules, parse_service
+from transit.darp.build import build_problem
+from transit.util.progress import Progress, report
+from transit.darp.service import ServiceRules, parse_service
 from transit.sim.day import DayResult, SimSettings, simulate_day
 from transit.sim.logs import Walk, trip_log, vehicle_log
-from transit.tomltable import build, check_keys, describe, get_bool, get_int, get_number, get_text, join
-from transit.travel import DEFAULT_MAX_SNAP_M, RoadNetwork
-from transit.walking import WalkParams, walk_matrix
+from transit.util.tomltable import build, check_keys, describe, get_bool, get_int, get_number, get_text, join
+from transit.road.travel import DEFAULT_MAX_SNAP_M, RoadNetwork
+from transit.road.walking import WalkParams, walk_matrix
 
 __all__ = [
     "OnDemandModel",
@@ -212,8 +212,8 @@ class OnDemandOptions:
 
         ``area`` is a list of ``[lat, lon]`` corners; ``stops`` a list of
         ``[lat, lon]`` points; ``walk``, ``service`` and ``sim`` are tables
-        (:class:`~transit.walking.WalkParams`,
-        :class:`~transit.service.ServiceRules`, :class:`SimSettings`).
+        (:class:`~transit.road.walking.WalkParams`,
+        :class:`~transit.darp.service.ServiceRules`, :class:`SimSettings`).
 
         Raises
         ------

@@ -9,7 +9,7 @@ the default of 120 min).
 Bookings are decided one by one in the order they were made (``booked_at``;
 a booking without ``booked_at`` counts as made in time, before all others;
 ties in file order). Each booking takes the best journey, as on a fixed line
-(:mod:`transit.opmodels._linework`), among those whose every trip either
+(:mod:`transit.opmodels.journeys`), among those whose every trip either
 already runs for an earlier booking or can still be triggered by this one.
 **A booking made too late to trigger a trip may still ride it if it already
 runs** (for an earlier booking); a trip triggered only by later bookings
@@ -51,17 +51,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from transit.opmodels import _linework as lw
+from transit.opmodels import journeys as lw
 from transit.opmodels.base import DayContext, ModelRun
 from transit.opmodels.fixed_line import candidate_rows, record_journey, timetable_info
 from transit.opmodels.linerules import LineRules, RufbusRules
-from transit.progress import Progress, report
-from transit.roadpoints import drive_matrix, snap_to_arcs, straight_line_m
-from transit.simlog import STOP_COLUMNS
+from transit.util.progress import Progress, report
+from transit.road.points import drive_matrix, snap_to_arcs, straight_line_m
+from transit.sim.columns import STOP_COLUMNS
 
 if TYPE_CHECKING:
-    from transit.bookings import Booking
-    from transit.lines import Timetable
+    from transit.demand.bookings import Booking
+    from transit.timetable.lines import Timetable
 
 __all__ = ["RufbusModel"]
 
@@ -76,7 +76,7 @@ class RufbusModel:
     name
         The model's name in the scenario.
     lines
-        The timetable (:func:`transit.lines.load_timetable`).
+        The timetable (:func:`transit.timetable.lines.load_timetable`).
     rules
         Walking, waiting and transfer rules as for a fixed line.
     rufbus

@@ -36,7 +36,7 @@ The day
    stop's departure the shift end.
 5. **Check.** The executed day (every vehicle's stops, the requests with
    their promised windows, and the rejections) is checked with the
-   independent checker (:func:`transit.checker.check`); a violation raises
+   independent checker (:func:`transit.darp.checker.check`); a violation raises
    :class:`~transit.errors.SolverError`.
 
 Everything is deterministic: the solver runs on a work budget (iterations),
@@ -56,11 +56,11 @@ from typing import Any
 
 import numpy as np
 
-from transit.checker import check
+from transit.darp.checker import check
 from transit.errors import ModelError, SolverError
-from transit.model import Break, Plan, Problem, Rejection, Request, Route, Stop, StopKind, TimeWindow, Vehicle
-from transit.progress import Progress, report
-from transit.service import ServiceRules
+from transit.darp.data import Break, Plan, Problem, Rejection, Request, Route, Stop, StopKind, TimeWindow, Vehicle
+from transit.util.progress import Progress, report
+from transit.darp.service import ServiceRules
 from transit.solver import solve
 from transit.solver.compiled import BREAK, DROP, PICK
 from transit.solver.insert import LivePlan
@@ -664,13 +664,13 @@ def simulate_day(
     ----------
     problem
         The day: every request with its booking windows (as
-        :func:`transit.problem_builder.build_problem` makes them) and the
+        :func:`transit.darp.build.build_problem` makes them) and the
         fleet with depots and shifts.
     booked_at
         Per request (problem order), when it was booked (None: unknown,
         treated as pre-booked).
     rules
-        Service rules; their :meth:`~transit.service.ServiceRules.promise`
+        Service rules; their :meth:`~transit.darp.service.ServiceRules.promise`
         gives the pickup window promised around the planned pickup.
     settings
         Cut-off, rolling horizon and work budgets.

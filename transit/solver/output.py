@@ -1,4 +1,4 @@
-"""Turn node sequences of the search into a :class:`~transit.model.Plan`.
+"""Turn node sequences of the search into a :class:`~transit.darp.data.Plan`.
 
 The times are recomputed here in floating point from the problem's
 matrices with :func:`transit.solver.schedule.choose_times`, so the plan is
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from transit.model import Plan, Rejection, Route, Stop, StopKind
+from transit.darp.data import Plan, Rejection, Route, Stop, StopKind
 from transit.solver.compiled import BREAK, DROP, END, PICK, START, Compiled
 from transit.solver.schedule import Work, choose_times, prepare
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from transit.model import Problem
+from transit.darp.data import Problem
 
 __all__ = ["SearchSettings", "default_iterations"]
 

@@ -8,8 +8,8 @@ import time
 import numpy as np
 
 from transit.errors import SolverError
-from transit.model import Break, ObjectiveWeights, Plan, Problem, Request, TimeWindow, Vehicle
-from transit.progress import Progress, report
+from transit.darp.data import Break, ObjectiveWeights, Plan, Problem, Request, TimeWindow, Vehicle
+from transit.util.progress import Progress, report
 from transit.solver.alns import alns_chunk
 from transit.solver.localsearch import polish
 from transit.solver.compiled import BREAK, DROP, Compiled, compile_problem

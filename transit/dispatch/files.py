@@ -1,0 +1,63 @@
+"""Write a dispatched day into an output folder, atomically.
+
+The folder gets ``routes.csv``, ``unserved.csv``, ``routes.geojson``,
+``manifests.html``, ``plan.json`` and ``summary.json`` (see
+:mod:`transit.dispatch.tables`, :mod:`transit.dispatch.geojson`,
+:mod:`transit.dispatch.manifests`, :mod:`transit.dispatch.dayplan`). Every text
+is made before anything touches the disk; then the files are written into a
+staging folder that replaces the output folder in one rename
+(:func:`transit.util.atomic.output_dir`). An existing non-empty folder is only
+replaced with ``force``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from transit.util.atomic import output_dir
+from transit.dispatch.geojson import routes_geojson_text
+from transit.dispatch.manifests import manifests_html
+from transit.dispatch.places import PlaceNamer
+from transit.dispatch.dayplan import plan_dict
+from transit.dispatch.tables import routes_csv, summary_json, unserved_csv
+from transit.road.travel import RoadNetwork
+
+__all__ = ["OUTPUT_FILES", "render_day", "write_day"]
+
+OUTPUT_FILES = ("routes.csv", "unserved.csv", "routes.geojson", "manifests.html", "plan.json", "summary.json")
+
+
+def render_day(day, network: RoadNetwork, namer: PlaceNamer) -> dict[str, str]:
+    """Return the text of every output file, by file name."""
+    return {
+        "routes.csv": routes_csv(day),
+        "unserved.csv": unserved_csv(day),
+        "routes.geojson": routes_geojson_text(day, network, namer),
+        "manifests.html": manifests_html(day, namer),
+        "plan.json": json.dumps(plan_dict(day), indent=1, ensure_ascii=False, allow_nan=False) + "\n",
+        "summary.json": summary_json(day),
+    }
+
+
+def write_day(
+    day,
+    out: str | os.PathLike[str],
+    *,
+    network: RoadNetwork,
+    namer: PlaceNamer,
+    force: bool = False,
+) -> Path:
+    """Write the day's outputs into the folder ``out``; return its path.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``out`` exists, is not empty and ``force`` is not set.
+    """
+    texts = render_day(day, network, namer)
+    with output_dir(out, force=force) as tmp:
+        for name in OUTPUT_FILES:
+            (tmp / name).write_text(texts[name], encoding="utf-8", newline="")
+    return Path(out)
