@@ -35,7 +35,8 @@ from transit.demand import DemandParams, generate_demand, region_from_osm
 from transit.darp.fleet import fleet_from_specs
 from transit.evaluate.kpis import kpi_frame
 from transit.compare.models import build_model
-from transit.opmodels.base import DayContext, TripLabel
+from transit.opmodels.base import DayContext
+from transit.sim.columns import TripLabel
 from transit.opmodels.buergerbus import BuergerbusModel, BuergerbusOptions, Duty
 from transit.opmodels.ondemand import OnDemandModel
 from transit.compare.scenario import load_scenario

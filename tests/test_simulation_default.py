@@ -11,7 +11,8 @@ from transit.evaluate.costs import default_costs
 from transit.demand import DemandParams, generate_demand, region_from_osm
 from transit.evaluate.kpis import kpis
 from transit.compare.models import build_model
-from transit.opmodels.base import DayContext, TripLabel
+from transit.opmodels.base import DayContext
+from transit.sim.columns import TripLabel
 from transit.compare.scenario import load_scenario
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,15 +24,57 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from transit.opmodels.base import OperatingModel
-    from transit.compare.scenario import ModelSpec
     from transit.road.travel import RoadNetwork
 
-__all__ = ["KINDS", "KindSpec", "build_model", "model_timetable", "parse_options"]
+__all__ = ["KINDS", "KindSpec", "ModelSpec", "build_model", "model_timetable", "parse_options"]
 
 log = logging.getLogger(__name__)
 
 #: Keys every kind with lines takes besides its rules: the lines source and which lines to keep.
 _LINE_SOURCE_KEYS = ("lines", "routes")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One operating model as the scenario describes it.
+
+    Attributes
+    ----------
+    name
+        Unique name (tables, report).
+    kind
+        One of :data:`transit.compare.models.KINDS`.
+    index
+        1-based position among the ``[[models]]`` tables.
+    fleet
+        The parsed fleet (:class:`transit.darp.fleet.Fleet`), or None.
+    lines
+        The lines source (GTFS folder or lines TOML), or None.
+    routes
+        Keep only these lines of ``lines`` (ids or names), or None for all.
+    options
+        The remaining kind-specific keys, as written.
+    parsed
+        The options parsed by the kind's own parser
+        (:func:`transit.compare.models.parse_options`).
+    description
+        Optional text for the report.
+    """
+
+    name: str
+    kind: str
+    index: int
+    fleet: Any = None
+    lines: Path | None = None
+    routes: tuple[str, ...] | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    parsed: Any = None
+    description: str = ""
+
+    @property
+    def table(self) -> str:
+        """Where the model sits in the scenario file, for messages."""
+        return f"models[{self.index}]"
 
 
 @dataclass(frozen=True)

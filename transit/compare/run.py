@@ -255,7 +255,7 @@ def _task_model(
 ) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Run model ``name`` on one seed's bookings; return its KPI row and logs."""
     from transit.evaluate.kpis import kpis
-    from transit.opmodels.base import TripLabel
+    from transit.sim.columns import TripLabel
 
     w = _world()
     model = w.model(name)
@@ -392,17 +392,17 @@ def run_comparison(
     report(progress, 0, total, "starting")
     runner = _Runner(min(jobs, max(1, len(names) * len(seeds))), scenario, payload, world)
     try:
-        demands = runner.map(_dispatch, [("demand", (s,)) for s in seeds], tick, [f"demand, seed {s}" for s in seeds])
+        demands = runner.map(_run_task, [("demand", (s,)) for s in seeds], tick, [f"demand, seed {s}" for s in seeds])
         calls = [(m, s, demands[k][0], demands[k][1]) for m in names for k, s in enumerate(seeds)]
         labels = [f"{m}, seed {s}" for m in names for s in seeds]
         if plan is not None:
             calls_p = [(m, plan) for m in names]
             labels_p = [f"{m}: access probes" for m in names]
-            results = runner.map(_dispatch, [("model", c) for c in calls] + [("probe", c) for c in calls_p], tick,
+            results = runner.map(_run_task, [("model", c) for c in calls] + [("probe", c) for c in calls_p], tick,
                                  labels + labels_p)
             runs, probes = results[: len(calls)], results[len(calls):]
         else:
-            runs = runner.map(_dispatch, [("model", c) for c in calls], tick, labels)
+            runs = runner.map(_run_task, [("model", c) for c in calls], tick, labels)
             probes = []
     finally:
         runner.close()
@@ -424,7 +424,7 @@ def run_comparison(
 _TASKS: dict[str, Callable[..., Any]] = {"demand": _task_demand, "model": _task_model, "probe": _task_probe}
 
 
-def _dispatch(what: str, args: tuple[Any, ...]) -> Any:
+def _run_task(what: str, args: tuple[Any, ...]) -> Any:
     """Run a task (package errors pickle, so they reach the parent process intact)."""
     return _TASKS[what](*args)
 

@@ -69,6 +69,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from transit.compare.models import ModelSpec
 from transit.errors import InputError
 from transit.util.tomltable import Table, describe, read_toml
 
@@ -190,49 +191,6 @@ class AccessSpec:
     centre: str | None = None
     destinations: tuple[str, ...] = ACCESS_DESTINATIONS
     max_wait_min: float = 60.0
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """One operating model as the scenario describes it.
-
-    Attributes
-    ----------
-    name
-        Unique name (tables, report).
-    kind
-        One of :data:`transit.compare.models.KINDS`.
-    index
-        1-based position among the ``[[models]]`` tables.
-    fleet
-        The parsed fleet (:class:`transit.darp.fleet.Fleet`), or None.
-    lines
-        The lines source (GTFS folder or lines TOML), or None.
-    routes
-        Keep only these lines of ``lines`` (ids or names), or None for all.
-    options
-        The remaining kind-specific keys, as written.
-    parsed
-        The options parsed by the kind's own parser
-        (:func:`transit.compare.models.parse_options`).
-    description
-        Optional text for the report.
-    """
-
-    name: str
-    kind: str
-    index: int
-    fleet: Any = None
-    lines: Path | None = None
-    routes: tuple[str, ...] | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
-    parsed: Any = None
-    description: str = ""
-
-    @property
-    def table(self) -> str:
-        """Where the model sits in the scenario file, for messages."""
-        return f"models[{self.index}]"
 
 
 @dataclass(frozen=True)

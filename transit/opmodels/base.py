@@ -18,21 +18,13 @@ import numpy as np
 import pandas as pd
 
 from transit.util.progress import Progress
-from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS, check_columns
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS, TripLabel, check_columns
 
 if TYPE_CHECKING:
     from transit.demand.bookings import Booking
     from transit.road.travel import RoadNetwork
 
-__all__ = ["DayContext", "ModelRun", "OperatingModel", "TripLabel"]
-
-
-@dataclass(frozen=True)
-class TripLabel:
-    """What the demand generator knows about a booking beyond the bookings file."""
-
-    home_zone: str = ""
-    purpose: str = ""
+__all__ = ["DayContext", "ModelRun", "OperatingModel"]
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from transit.errors import InputError
-from transit.opmodels.base import TripLabel
+from transit.sim.columns import TripLabel
 from transit.road.points import ArcPoints, drive_matrix, drive_pairs, snap_to_arcs, straight_line_m
 from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
 from transit.road.walking import walk_matrix

@@ -71,9 +71,23 @@ in_service
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-__all__ = ["STOP_COLUMNS", "TRIP_COLUMNS", "empty_stops", "empty_trips", "check_columns"]
+__all__ = ["STOP_COLUMNS", "TRIP_COLUMNS", "TripLabel", "check_columns", "empty_stops", "empty_trips"]
+
+
+@dataclass(frozen=True)
+class TripLabel:
+    """What the demand generator knows about a booking beyond the bookings file.
+
+    Fills the ``home_zone`` and ``purpose`` columns of the trip log.
+    """
+
+    home_zone: str = ""
+    purpose: str = ""
+
 
 TRIP_COLUMNS: tuple[str, ...] = (
     "model",

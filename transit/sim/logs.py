@@ -29,7 +29,7 @@ import pandas as pd
 
 from transit.demand.bookings import Booking
 from transit.darp.data import Plan, StopKind
-from transit.opmodels.base import TripLabel
+from transit.sim.columns import TripLabel
 from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
 
 __all__ = ["Walk", "trip_log", "vehicle_log"]

@@ -1,0 +1,124 @@
+"""The package's layout follows the flow of data, and imports only run down that flow.
+
+OSM -> roads -> timetables / demand -> dial-a-ride problem -> solver ->
+simulation -> operating models -> evaluation -> comparison / dispatch ->
+commands. A module may import from its own folder and from folders earlier in
+the flow, never from a later one or a sibling, and no set of modules imports
+each other in a circle.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "transit"
+
+#: Folders in the order of the flow; equal rank means siblings that must not import each other.
+RANK: dict[str, int] = {
+    "errors": 0,
+    "util": 1,
+    "kernels": 2,
+    "road": 3,
+    "timetable": 4,
+    "district": 5,
+    "demand": 5,
+    "darp": 6,
+    "solver": 7,
+    "sim": 8,
+    "opmodels": 9,
+    "evaluate": 10,
+    "compare": 11,
+    "dispatch": 11,
+    "commands": 12,
+}
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        parts = list(rel.parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
+    """Every transit module that ``path`` imports, at module level or inside functions."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        for name in names:
+            if name.startswith("transit.") and name in modules:
+                found.add(name)
+    return found
+
+
+def _folder(module: str) -> str:
+    return module.split(".")[1] if module.count(".") >= 1 else ""
+
+
+def test_top_level_holds_only_init_errors_and_folders():
+    files = sorted(p.name for p in PACKAGE.iterdir() if p.is_file() and p.suffix == ".py")
+    assert files == ["__init__.py", "errors.py"]
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders - {"data"} == set(RANK) - {"errors"}
+
+
+def test_imports_run_down_the_flow_only():
+    modules = _modules()
+    wrong = []
+    for mod, path in modules.items():
+        if mod == "transit":
+            continue
+        here = _folder(mod)
+        for dep in _imports(path, modules):
+            there = _folder(dep)
+            if there == here or dep == "transit":
+                continue
+            if not RANK[there] < RANK[here]:
+                wrong.append(f"{mod} imports {dep}")
+    assert wrong == []
+
+
+def test_no_import_circle():
+    modules = _modules()
+    graph = {m: {d for d in _imports(p, modules) if d != m and not m.startswith(d + ".")} for m, p in modules.items()}
+    # Tarjan's strongly connected components, iteratively small enough to recurse.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    circles: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                circles.append(sorted(comp))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    assert circles == []
