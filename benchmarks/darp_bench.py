@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from transit.util.atomic import atomic_write_text
-from transit.commands.bench import bench_row, format_csv, read_bks
+from transit.darp.benchmark import bench_row, format_csv, read_bks
 from transit.darp.cordeau import read_cordeau
 from transit.solver import solve
 

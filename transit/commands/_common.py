@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import typer
 
 from transit.errors import InputError, TransitError
+from transit.util.atomic import check_free
 from transit.util.progress import Progress
 
-__all__ = ["fail", "progress_bar", "user_errors"]
+__all__ = ["check_output", "fail", "parse_date", "progress_bar", "user_errors"]
 
 log = logging.getLogger("transit")
 
@@ -21,6 +24,36 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Print ``message`` to stderr and return the Exit to raise."""
     typer.echo(f"error: {message}" if "\n" not in message else message, err=True)
     return typer.Exit(code=code)
+
+
+def parse_date(text: str | None, option: str = "--date") -> dt.date | None:
+    """Return the date an option gives as YYYY-MM-DD (None when not given).
+
+    Raises
+    ------
+    InputError
+        If ``text`` is not a date; the message names the option.
+    """
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"{text!r} is not a date (expected YYYY-MM-DD)"
+        raise InputError(msg, column=option) from None
+
+
+def check_output(*paths: Path | None, force: bool) -> None:
+    """Refuse, before any work, outputs that exist (files or non-empty folders) unless ``force``.
+
+    Raises
+    ------
+    OutputExistsError
+        Naming the first output that exists.
+    """
+    for path in paths:
+        if path is not None:
+            check_free(path, force=force)
 
 
 @contextlib.contextmanager

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
-import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,15 +11,13 @@ from typing import Annotated, Any
 import typer
 
 from transit.util.atomic import atomic_write_text, output_dir
-from transit.darp.checker import check, evaluate
-from transit.commands._common import user_errors
-from transit.darp.cordeau import CordeauInstance, read_cordeau, write_routes
-from transit.errors import InputError, OutputExistsError, SolverError
-from transit.darp.data import Plan, Problem
+from transit.commands._common import check_output, user_errors
+from transit.darp.benchmark import bench_row, format_csv, read_bks
+from transit.darp.cordeau import read_cordeau, write_routes
+from transit.errors import InputError, SolverError
+from transit.darp.data import Plan
 
 app = typer.Typer(help="Benchmarks against published instances.", no_args_is_help=True)
-
-COLUMNS = ("instance", "vehicles", "requests", "served", "feasible", "cost", "seconds", "bks", "gap_pct")
 
 
 def _load_solver() -> Callable[..., Plan]:
@@ -30,95 +25,6 @@ def _load_solver() -> Callable[..., Plan]:
     from transit.solver import solve
 
     return solve
-
-
-def read_bks(path: Path) -> dict[str, float]:
-    """Read best-known costs from a CSV with the columns ``instance`` and ``bks_cost``.
-
-    Raises
-    ------
-    InputError
-        If the file is missing, lacks a column, repeats an instance or holds
-        a cost that is not a positive number; the error names file, row and column.
-    """
-    file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        msg = "file not found"
-        raise InputError(msg, file=file) from None
-    except (IsADirectoryError, UnicodeDecodeError):
-        msg = "not a readable CSV text file"
-        raise InputError(msg, file=file) from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
-    for column in ("instance", "bks_cost"):
-        if column not in header:
-            msg = f"missing column {column!r} (found: {', '.join(header) or 'nothing'})"
-            raise InputError(msg, file=file, row=1, column=column)
-    bks: dict[str, float] = {}
-    for row_no, row in enumerate(reader, start=2):
-        name = (row.get("instance") or "").strip()
-        raw = (row.get("bks_cost") or "").strip()
-        if not name:
-            msg = "empty instance name"
-            raise InputError(msg, file=file, row=row_no, column="instance")
-        if name in bks:
-            msg = f"instance {name!r} appears twice"
-            raise InputError(msg, file=file, row=row_no, column="instance")
-        try:
-            value = float(raw)
-        except ValueError:
-            msg = f"{raw!r} is not a number"
-            raise InputError(msg, file=file, row=row_no, column="bks_cost") from None
-        if not math.isfinite(value) or value <= 0:
-            msg = f"best-known cost must be a positive number, got {raw!r}"
-            raise InputError(msg, file=file, row=row_no, column="bks_cost")
-        bks[name] = value
-    return bks
-
-
-def bench_row(instance: CordeauInstance, plan: Plan, seconds: float, bks: float | None) -> dict[str, Any]:
-    """Return the result row of one instance: the plan checked and costed independently."""
-    problem: Problem = instance.problem
-    violations = check(problem, plan)
-    cost = evaluate(problem, plan)
-    feasible = not violations and cost.served == len(problem.requests)
-    gap = 100.0 * (cost.distance - bks) / bks if bks is not None and feasible else None
-    return {
-        "instance": instance.name,
-        "vehicles": instance.K,
-        "requests": instance.n,
-        "served": cost.served,
-        "feasible": feasible,
-        "cost": cost.distance,
-        "seconds": seconds,
-        "bks": bks,
-        "gap_pct": gap,
-        "_violations": violations,
-    }
-
-
-def format_csv(rows: list[dict[str, Any]]) -> str:
-    """Return the rows as CSV text with :data:`COLUMNS` (blank for unknown values)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(
-            [
-                row["instance"],
-                row["vehicles"],
-                row["requests"],
-                row["served"],
-                "true" if row["feasible"] else "false",
-                f"{row['cost']:.4f}",
-                f"{row['seconds']:.2f}",
-                "" if row["bks"] is None else format(row["bks"], ".10g"),
-                "" if row["gap_pct"] is None else f"{row['gap_pct']:.3f}",
-            ]
-        )
-    return buf.getvalue()
 
 
 @app.command("darp")
@@ -158,9 +64,7 @@ def darp(
         if out.is_dir():
             msg = "is a folder, not a file"
             raise InputError(msg, file=str(out), column="--out")
-        if out.exists() and not force:
-            msg = f"{out}: output exists; use --force to replace it"
-            raise OutputExistsError(msg)
+        check_output(out, solutions, force=force)
         solve = _load_solver()
 
         rows: list[dict[str, Any]] = []

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from transit.commands._common import user_errors
-from transit.errors import InputError
+from transit.commands._common import parse_date, user_errors
 
 app = typer.Typer(help="Bookings files: check them against a road graph and a fleet.", no_args_is_help=True)
 
@@ -48,13 +46,7 @@ def check(
     from transit.demand.bookings import read_bookings
 
     with user_errors():
-        service_date = None
-        if date is not None:
-            try:
-                service_date = dt.date.fromisoformat(date)
-            except ValueError:
-                msg = f"{date!r} is not a date (YYYY-MM-DD)"
-                raise InputError(msg, column="--date") from None
+        service_date = parse_date(date)
         caps = fleet_capacities(fleet) if fleet is not None else None
         net = _load_network(network) if network is not None else None
         result = read_bookings(

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from transit.commands._common import progress_bar, user_errors
-from transit.errors import InputError, OutputExistsError
+from transit.commands._common import check_output, parse_date, progress_bar, user_errors
+from transit.errors import InputError
 
 app = typer.Typer(help="Demand: generate plausible bookings for a rural region.", no_args_is_help=True)
 
@@ -43,8 +42,9 @@ def generate(
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
 ) -> None:
     """Generate a day of bookings from villages, services and trip purposes."""
+    from transit.demand import DemandParams, write_trip_info
     from transit.demand.bookings import read_bookings, write_bookings
-    from transit.demand import DemandParams, generate_demand, region_from_osm, write_trip_info
+    from transit.demand.day import demand_day
 
     with user_errors():
         if (osm_file is None) == (instance is None):
@@ -55,39 +55,25 @@ def generate(
 
             osm_file = instance_osm(instance)
         assert osm_file is not None
-        if not osm_file.is_file():
-            msg = "file not found"
-            raise InputError(msg, file=str(osm_file))
-        for target in (out, trips_out):
-            if target is not None and target.exists() and not force:
-                msg = f"{target}: output exists; use --force to replace it"
-                raise OutputExistsError(msg)
+        check_output(out, trips_out, force=force)
         if not scale >= 0:
             msg = f"must be >= 0, got {scale}"
             raise InputError(msg, column="--scale")
         params = DemandParams.default().replace(scale=scale)
-        if date is not None:
-            try:
-                params = params.replace(service_date=dt.date.fromisoformat(date))
-            except ValueError:
-                msg = f"{date!r} is not a date (YYYY-MM-DD)"
-                raise InputError(msg, column="--date") from None
-        net = None
-        if network is not None:
-            from transit.road.travel import RoadNetwork
-
-            net = RoadNetwork.load(network)
-        with progress_bar("preparing region") as bar:
-            region = region_from_osm(
-                osm_file, network=net, zones_csv=zones, destinations_csv=destinations, progress=bar
+        service_date = parse_date(date)
+        if service_date is not None:
+            params = params.replace(service_date=service_date)
+        with progress_bar("demand") as bar:
+            region, demand = demand_day(
+                osm_file,
+                params,
+                seed,
+                network_file=network,
+                zones_csv=zones,
+                destinations_csv=destinations,
+                progress=bar,
             )
-        with progress_bar("generating bookings") as bar:
-            demand = generate_demand(region, params, seed, progress=bar)
-        bookings = list(demand.bookings)
-        if not bookings:
-            msg = "no bookings generated (no reachable destinations, or --scale too small)"
-            raise InputError(msg, column="--scale")
-        write_bookings(bookings, out, service_date=params.service_date)
+        write_bookings(demand.bookings, out, service_date=params.service_date)
         checked = read_bookings(out)  # the same path as real bookings
         if trips_out is not None:
             write_trip_info(demand.trips, trips_out)

@@ -15,8 +15,8 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from transit.commands._common import fail, progress_bar, user_errors
-from transit.errors import InputError, InputErrors, OutputExistsError
+from transit.commands._common import check_output, fail, parse_date, progress_bar, user_errors
+from transit.errors import InputError, InputErrors
 
 __all__ = ["app", "register"]
 
@@ -52,23 +52,6 @@ _LIMIT_HELP = (
     "Safety cap on solver time in seconds. Results are reproducible only if the cap is not "
     "hit: when it is, the best plan so far is used and it may differ between runs."
 )
-
-
-def _check_out(out: Path, force: bool) -> None:
-    """Fail early (before solving) if the output folder exists and is not empty."""
-    if out.exists() and not force and (out.is_file() or any(out.iterdir())):
-        msg = f"{out}: output exists; use --force to replace it"
-        raise OutputExistsError(msg)
-
-
-def _parse_date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        msg = f"{text!r} is not a date (expected YYYY-MM-DD)"
-        raise InputError(msg, column="--date") from None
 
 
 def _run_checked(body: Any) -> Any:
@@ -110,13 +93,13 @@ def plan_command(
         from transit.darp.build import build_problem
 
         t0 = time.perf_counter()
-        service_date = _parse_date(date)
+        service_date = parse_date(date)
         fl = read_fleet(fleet)
         graph, net = load_network(network)
         bf = read_bookings_file(
             bookings, network=net, capacities=fl.capacities, max_snap_m=max_snap_m, service_date=service_date
         )
-        _check_out(out, force)
+        check_output(out, force=force)
         with progress_bar("preparing") as bar:
             built = build_problem(
                 bf.bookings, fl, net, max_snap_m=max_snap_m, source=str(bookings), progress=bar
@@ -195,7 +178,7 @@ def add_command(
             service_date=stored.service_date,
         )
         now_s = _resolve_now(now, bf.bookings, stored.service_date)
-        _check_out(out, force)
+        check_output(out, force=force)
         with progress_bar(f"fitting {len(bf.bookings)} new bookings") as bar:
             day = add_bookings(
                 stored,

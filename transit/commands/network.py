@@ -98,59 +98,6 @@ def info(graph: Annotated[Path, typer.Argument(help="A GraphML file written by '
             typer.echo(line)
 
 
-def _read_points(path: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Read ``id,lat,lon`` (or ``name,lat,lon``) points from a CSV file."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        msg = f"{path}: file not found"
-        raise InputError(msg) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip() for f in (reader.fieldnames or [])]
-    if not fields:
-        msg = "empty file"
-        raise InputError(msg, file=str(path))
-    id_col = "id" if "id" in fields else "name" if "name" in fields else None
-    for col in ("lat", "lon"):
-        if col not in fields:
-            msg = f"missing required column (have: {', '.join(fields)})"
-            raise InputError(msg, file=str(path), row=1, column=col)
-    ids: list[str] = []
-    lats: list[float] = []
-    lons: list[float] = []
-    problems: list[InputError] = []
-    for lineno, row in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-        ident = row.get(id_col, "") if id_col else str(lineno - 1)
-        values = []
-        for col, lo, hi in (("lat", -90, 90), ("lon", -180, 180)):
-            try:
-                value = float(row.get(col, ""))
-            except ValueError:
-                problems.append(InputError(f"not a number: {row.get(col)!r}", file=str(path), row=lineno, column=col))
-                continue
-            if not lo <= value <= hi:
-                problems.append(InputError(f"{value} outside [{lo}, {hi}]", file=str(path), row=lineno, column=col))
-                continue
-            values.append(value)
-        if len(values) == 2:
-            ids.append(ident or str(lineno - 1))
-            lats.append(values[0])
-            lons.append(values[1])
-    if problems:
-        from transit.errors import InputErrors
-
-        raise InputErrors(problems)
-    if not ids:
-        msg = "no points in the file"
-        raise InputError(msg, file=str(path))
-    return ids, np.array(lats), np.array(lons)
-
-
 @app.command("matrix")
 def matrix(
     graph: Annotated[Path, typer.Argument(help="A GraphML file written by 'transit network build'.")],
@@ -162,9 +109,10 @@ def matrix(
     """Compute the travel-time and distance matrix between points."""
     with user_errors():
         from transit.util.atomic import atomic_write_text
+        from transit.road.pointsfile import read_points_csv
         from transit.road.travel import RoadNetwork
 
-        ids, lat, lon = _read_points(points)
+        ids, lat, lon = read_points_csv(points)
         started = time.perf_counter()
         net = RoadNetwork.load(graph, kernel_kind=kernel)
         snapped = net.snap(lat, lon, max_distance=max_snap, labels=[f"{points}: point {i!r}" for i in ids])

@@ -217,7 +217,7 @@ def read_labels(path: str | os.PathLike[str]) -> dict[str, tuple[str, str]]:
     import csv
     import io
 
-    from transit.demand.bookings import decode_text
+    from transit.util.textfile import decode_text
 
     file = str(path)
     text, _ = decode_text(Path(path).read_bytes(), file=file)

@@ -15,13 +15,27 @@ from pathlib import Path
 
 from transit.errors import OutputExistsError
 
-__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "output_dir"]
+__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "check_free", "output_dir"]
 
 
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def check_free(path: str | os.PathLike[str], *, force: bool) -> None:
+    """Refuse an existing output unless ``force``: a file, or a folder that is not empty.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``path`` exists (an empty folder does not count) and ``force`` is False.
+    """
+    target = Path(path)
+    if target.exists() and not force and (not target.is_dir() or any(target.iterdir())):
+        msg = f"{target}: output exists; use --force to replace it"
+        raise OutputExistsError(msg)
 
 
 @contextlib.contextmanager
@@ -79,10 +93,7 @@ def output_dir(path: str | os.PathLike[str], *, force: bool = False) -> Iterator
     the staging folder is removed and ``path`` is left untouched.
     """
     target = Path(path)
-    if target.exists() and not force:
-        if target.is_file() or any(target.iterdir()):
-            msg = f"{target}: output exists; use --force to replace it"
-            raise OutputExistsError(msg)
+    check_free(target, force=force)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     os.chmod(staging, 0o777 & ~_umask())
