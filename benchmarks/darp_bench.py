@@ -72,8 +72,8 @@ def run_darp(
         plan = solve(inst.problem, time_limit=time_limit, iterations=iterations, seed=seed)
         seconds = time.perf_counter() - t0
         row = bench_row(inst, plan, seconds, (bks or {}).get(inst.name))
-        row["first_ms"] = 1000.0 * float(plan.stats.get("first_solution_seconds", float("nan")))
-        row["iterations"] = int(plan.stats.get("iterations", 0))
+        row["first_ms"] = 1000.0 * float(plan.stats.first_solution_seconds)
+        row["iterations"] = int(plan.stats.iterations)
         rows.append(row)
         gap = "" if row["gap_pct"] is None else f"{row['gap_pct']:.3f}%"
         logging.getLogger("darp_bench").info(

@@ -183,7 +183,7 @@ def main() -> None:
         op_default = summ["objective"] - rejection * summ["unserved"]
         op_long = cost.objective - rejection * cost.rejected
         print(
-            f"long run: {dt:.1f} s, {plan.stats.get('iterations')} iterations, objective {cost.objective:.1f}, "
+            f"long run: {dt:.1f} s, {plan.stats.iterations} iterations, objective {cost.objective:.1f}, "
             f"served {cost.served}, {cost.distance / 1000:.1f} km",
             flush=True,
         )

@@ -31,7 +31,7 @@ def test_roster_and_service_hours(net):
         booking("afternoon", (1, 1), (3, 0), 14.0),  # inside the hours, but no volunteer on duty
     ]
     run = model.run(bookings, context(net), seed=0, rng=np.random.default_rng(0))
-    assert check(model.last_result.problem, model.last_result.plan) == []
+    assert check(run.day.problem, run.day.plan) == []
     t = run.trips.set_index("request_id")
     assert t.loc["morning", "status"] == "served" and t.loc["morning", "vehicle_id"] == "v1@08:00"
     assert t.loc["evening", "reason"] == "outside the Bürgerbus service hours (08:00-18:00)"

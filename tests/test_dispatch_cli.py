@@ -403,3 +403,26 @@ def test_a_plan_failing_the_checker_is_never_written(world: dict[str, Path], mon
     assert "internal error: the plan fails the independent check" in res.output
     assert "Nothing was written" in res.output
     assert not out.exists()
+
+
+def test_each_command_runs_the_checker_once(world: dict[str, Path], planned: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import transit.dispatch.planning as planning
+
+    calls = []
+    real = planning.check
+
+    def counting(problem, plan, **kw):
+        calls.append(len(problem.requests))
+        return real(problem, plan, **kw)
+
+    monkeypatch.setattr(planning, "check", counting)
+    res = dispatch(world, world["dir"] / "once")
+    assert res.exit_code == 0, res.output
+    assert len(calls) == 1
+    res = runner.invoke(
+        app,
+        ["dispatch", "add", str(world["late"]), "--plan", str(planned / "plan.json"),
+         "--out", str(world["dir"] / "once-add"), "--now", "11:00", "--iterations", ITER],
+    )
+    assert res.exit_code == 0, res.output
+    assert len(calls) == 2

@@ -82,7 +82,7 @@ def test_feeders_meet_the_trunk(net, trunk):
     assert set(stops.loc[stops["kind"] == "stop", "vehicle_id"]) == {"T1", "T2"}
     assert run.info["bookings_outbound"] == 2 and run.info["bookings_inbound"] == 1
     assert run.info["bookings_local"] == 1 and run.info["bookings_trunk_only"] == 1
-    assert check(model.last_result.problem, model.last_result.plan) == []
+    assert check(run.day.problem, run.day.plan) == []
 
 
 def test_no_trunk_connection_falls_back_to_the_feeder(net, trunk):

@@ -50,7 +50,7 @@ def test_door_to_door_area_and_size(net):
     model = OnDemandModel("drt", fleet(1), OnDemandOptions(area=area, sim=FAST))
     run = _run(model, bookings, net)
     _conserved(run, bookings)
-    assert check(model.last_result.problem, model.last_result.plan) == []
+    assert check(run.day.problem, run.day.plan) == []
     t = run.trips.set_index("request_id")
     assert t.loc["in", "status"] == "served" and t.loc["live", "status"] == "served"
     assert t.loc["out", "reason"] == "outside the service area"
@@ -101,7 +101,7 @@ def test_between_stops_walks_to_the_nearest_stop(net):
     assert model.kind == "ondemand_stops"
     run = _run(model, bookings, net)
     _conserved(run, bookings)
-    assert check(model.last_result.problem, model.last_result.plan) == []
+    assert check(run.day.problem, run.day.plan) == []
     t = run.trips.set_index("request_id")
     near = t.loc["near"]
     assert near["status"] == "served"

@@ -7,7 +7,7 @@ import pytest
 
 from roadcase import LAT, LINK_M, LINK_S, LON, village_road
 from transit.demand.bookings import Booking
-from transit.errors import InputErrors, ModelError
+from transit.errors import InputErrors, ProblemDataError
 from transit.darp.fleet import parse_fleet
 from transit.darp.data import Break, TimeWindow
 from transit.darp.build import DISPATCH_WEIGHTS, build_problem
@@ -156,7 +156,7 @@ def test_far_depot_names_the_vehicle(line_network: RoadNetwork) -> None:
 def test_duplicate_ids_and_oversized_requests(line_network: RoadNetwork, fleet) -> None:
     with pytest.raises(InputErrors, match="duplicate request ids: r1"):
         build_problem([booking("r1", 2, 3, 8), booking("r1", 3, 4, 9)], fleet, line_network)
-    with pytest.raises(ModelError, match="larger than every vehicle"):
+    with pytest.raises(ProblemDataError, match="larger than every vehicle"):
         build_problem([booking("big", 2, 3, 8, passengers=9)], fleet, line_network)
 
 

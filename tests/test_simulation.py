@@ -90,9 +90,9 @@ def test_promises_kept_and_every_request_decided(reopt):
         else:
             assert dec.reason and rid in rejected
     if reopt:
-        assert res.stats["reoptimisations"] > 0
-        assert res.stats["reopt_discarded"] == 0
-        assert res.stats["reopt_cut_routes"] > 0  # the horizon cut routes: later stops kept as they were
+        assert res.stats.reoptimisations > 0
+        assert res.stats.reopt_discarded == 0
+        assert res.stats.reopt_cut_routes > 0  # the horizon cut routes: later stops kept as they were
 
 
 def test_same_seed_same_day():
@@ -129,7 +129,7 @@ def test_breaks_before_a_horizon_cut(seed):
     settings = SimSettings(reopt_interval_min=10, reopt_horizon_min=60, cutoff_iterations=20, reopt_iterations=20)
     res = simulate_day(prob, booked, ServiceRules(), settings=settings, seed=seed)
     assert check(res.problem, res.plan) == []
-    assert res.stats["reopt_discarded"] == 0 and res.stats["reopt_cut_routes"] > 0
+    assert res.stats.reopt_discarded == 0 and res.stats.reopt_cut_routes > 0
     for route in res.plan.routes:
         for s in route.stops:
             if s.kind == StopKind.BREAK:
@@ -137,7 +137,7 @@ def test_breaks_before_a_horizon_cut(seed):
 
 
 def test_bad_settings():
-    from transit.errors import ModelError
+    from transit.errors import ProblemDataError
 
-    with pytest.raises(ModelError):
+    with pytest.raises(ProblemDataError):
         SimSettings(reopt_iterations=-1)

@@ -37,7 +37,7 @@ def test_default_scenario_day(world):
     assert t["request_id"].tolist() == [b.request_id for b in demand.bookings]
     assert set(t["status"]) <= {"served", "rejected"}
     assert (t.loc[t["status"] == "rejected", "reason"].str.len() > 0).all()
-    res = model.last_result
+    res = run.day
     assert check(res.problem, res.plan) == []
     assert (t["home_zone"] != "").all()
     k = kpis(run, default_costs())

@@ -426,7 +426,7 @@ def test_same_seed_same_plan_and_budget_controls_the_search():
     a = solve(p, iterations=150, seed=7)
     b = solve(p, iterations=150, seed=7)
     assert a.routes == b.routes and a.rejected == b.rejected
-    assert a.stats["iterations"] == 150
+    assert a.stats.iterations == 150
 
 
 def test_default_budget_grows_with_problem_size():
@@ -440,7 +440,7 @@ def test_time_limit_cuts_the_search_with_a_warning(caplog):
     with caplog.at_level(logging.WARNING, logger="transit.solver"):
         plan = solve(p, iterations=10**9, time_limit=0.3)
     assert_valid(p, plan)
-    assert plan.stats["time_limit_reached"] is True
+    assert plan.stats.time_limit_reached is True
     assert any("time limit" in rec.message for rec in caplog.records)
 
 

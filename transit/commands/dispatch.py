@@ -117,8 +117,8 @@ def plan_command(
                 progress=bar,
                 history={"bookings": str(bookings), "fleet": str(fleet)},
             )
-        write_day(day, out, network=net, namer=PlaceNamer.from_graph(graph, net), force=force)
-        typer.echo(summary_line(day))
+        summary = write_day(day, out, network=net, namer=PlaceNamer.from_graph(graph, net), force=force)
+        typer.echo(summary_line(summary))
         _echo_timing(day, t0, out)
 
     _run_checked(body)
@@ -193,10 +193,10 @@ def add_command(
                 source=str(new),
                 progress=bar,
             )
-        write_day(day, out, network=net, namer=PlaceNamer.from_graph(graph, net), force=force)
-        st = day.plan.stats
-        typer.echo(f"new bookings: {st['new_served']} of {st['new_bookings']} served")
-        typer.echo(summary_line(day))
+        summary = write_day(day, out, network=net, namer=PlaceNamer.from_graph(graph, net), force=force)
+        added = day.added
+        typer.echo(f"new bookings: {added.new_served} of {added.new_bookings} served")
+        typer.echo(summary_line(summary))
         _echo_timing(day, t0, out)
 
     _run_checked(body)
@@ -219,9 +219,9 @@ def _resolve_now(text: str | None, bookings: Any, service_date: dt.date | None) 
 
 def _echo_timing(day: Any, t0: float, out: Path) -> None:
     st = day.plan.stats
-    cut = " (time limit reached: the result may differ between runs)" if st.get("time_limit_reached") else ""
+    cut = " (time limit reached: the result may differ between runs)" if st.time_limit_reached else ""
     typer.echo(
-        f"wrote {out} in {time.perf_counter() - t0:.1f} s; solver {st.get('iterations', '?')} iterations{cut}",
+        f"wrote {out} in {time.perf_counter() - t0:.1f} s; solver {st.iterations} iterations{cut}",
         err=True,
     )
 

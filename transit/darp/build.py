@@ -230,7 +230,7 @@ def build_problem(
     InputErrors
         If booking points or depots lie too far from every road (each named
         with its booking id and column, or vehicle id), or request ids repeat.
-    ModelError
+    ProblemDataError
         If a request fits no vehicle.
     """
     weights = DISPATCH_WEIGHTS if weights is None else weights

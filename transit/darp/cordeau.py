@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from transit.util.atomic import atomic_write_text
-from transit.errors import InputError, ModelError
+from transit.errors import InputError, ProblemDataError
 from transit.darp.data import ObjectiveWeights, Plan, Problem, Request, StopKind, TimeWindow, Vehicle
 
 __all__ = ["REJECTION_PENALTY", "CordeauInstance", "read_cordeau", "write_routes"]
@@ -228,7 +228,7 @@ def read_cordeau(path: str | os.PathLike[str]) -> CordeauInstance:
             distance=euclid,
             weights=weights,
         )
-    except ModelError as exc:
+    except ProblemDataError as exc:
         raise InputError(str(exc), file=file) from None
     coords.flags.writeable = False
     return CordeauInstance(name=p.stem, K=K, n=n, T=T, Q=Q, L=L, coordinates=coords, problem=problem)

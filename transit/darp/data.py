@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
-from transit.errors import ModelError
+from transit.errors import ProblemDataError
 
 __all__ = [
     "OPEN",
@@ -39,6 +39,7 @@ __all__ = [
     "Rejection",
     "Request",
     "Route",
+    "SolverStats",
     "Stop",
     "StopKind",
     "TimeWindow",
@@ -49,19 +50,19 @@ __all__ = [
 def _check_finite(name: str, value: float, *, allow_inf: bool = False) -> None:
     if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
         msg = f"{name} must be a number, got {value!r}"
-        raise ModelError(msg)
+        raise ProblemDataError(msg)
     if math.isnan(value) or (not allow_inf and math.isinf(value)):
         msg = f"{name} must be a finite number, got {value!r}"
-        raise ModelError(msg)
+        raise ProblemDataError(msg)
 
 
 def _check_count(name: str, value: int, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         msg = f"{name} must be an integer, got {value!r}"
-        raise ModelError(msg)
+        raise ProblemDataError(msg)
     if value < minimum:
         msg = f"{name} must be >= {minimum}, got {value}"
-        raise ModelError(msg)
+        raise ProblemDataError(msg)
 
 
 class _Replaceable:
@@ -92,13 +93,13 @@ class TimeWindow(_Replaceable):
         _check_finite("window end", self.latest, allow_inf=True)
         if self.earliest == math.inf or self.latest == -math.inf:
             msg = f"window [{self.earliest}, {self.latest}] is empty"
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
         if self.latest < self.earliest:
             msg = (
                 f"time window ends ({self.latest:g} s) before it starts "
                 f"({self.earliest:g} s)"
             )
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
 
     @property
     def is_open(self) -> bool:
@@ -169,7 +170,7 @@ class Request(_Replaceable):
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
             msg = f"request id must be a non-empty string, got {self.id!r}"
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
         where = f"request {self.id!r}"
         _check_count(f"{where}: pickup location", self.pickup, 0)
         _check_count(f"{where}: drop-off location", self.dropoff, 0)
@@ -178,32 +179,32 @@ class Request(_Replaceable):
         for name in ("pickup_window", "dropoff_window"):
             if not isinstance(getattr(self, name), TimeWindow):
                 msg = f"{where}: {name} must be a TimeWindow"
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
         if self.max_ride_time is not None:
             _check_finite(f"{where}: max_ride_time", self.max_ride_time)
             if self.max_ride_time < 0:
                 msg = f"{where}: max_ride_time must be >= 0, got {self.max_ride_time}"
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
         if self.max_ride_alpha is not None:
             _check_finite(f"{where}: max_ride_alpha", self.max_ride_alpha)
             if self.max_ride_alpha < 1:
                 msg = f"{where}: max_ride_alpha must be >= 1, got {self.max_ride_alpha}"
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
         _check_finite(f"{where}: max_ride_beta", self.max_ride_beta)
         if self.max_ride_beta < 0:
             msg = f"{where}: max_ride_beta must be >= 0, got {self.max_ride_beta}"
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
         for name in ("service_fixed", "service_per_passenger", "service_per_wheelchair"):
             value = getattr(self, name)
             _check_finite(f"{where}: {name}", value)
             if value < 0:
                 msg = f"{where}: {name} must be >= 0, got {value}"
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
         if self.picked_up_at is not None:
             _check_finite(f"{where}: picked_up_at", self.picked_up_at)
             if self.assigned_vehicle is None:
                 msg = f"{where}: a request on board (picked_up_at) needs assigned_vehicle"
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
 
     @property
     def service_time(self) -> float:
@@ -239,13 +240,13 @@ class Break(_Replaceable):
         _check_finite("break duration", self.duration)
         if self.duration <= 0:
             msg = f"break duration must be > 0, got {self.duration}"
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
         if self.latest_end - self.earliest_start < self.duration:
             msg = (
                 f"break window [{self.earliest_start:g}, {self.latest_end:g}] is shorter "
                 f"than its duration {self.duration:g}"
             )
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
         if self.location is not None:
             _check_count("break location", self.location, 0)
 
@@ -292,7 +293,7 @@ class Vehicle(_Replaceable):
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
             msg = f"vehicle id must be a non-empty string, got {self.id!r}"
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
         where = f"vehicle {self.id!r}"
         _check_count(f"{where}: start depot", self.start_depot, 0)
         _check_count(f"{where}: end depot", self.end_depot, 0)
@@ -300,26 +301,26 @@ class Vehicle(_Replaceable):
         _check_count(f"{where}: wheelchair places", self.wheelchair, 0)
         if not isinstance(self.shift, TimeWindow):
             msg = f"{where}: shift must be a TimeWindow"
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
         object.__setattr__(self, "breaks", tuple(self.breaks))
         for b in self.breaks:
             if not isinstance(b, Break):
                 msg = f"{where}: breaks must be Break objects"
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
             if b.earliest_start < self.shift.earliest or b.latest_end > self.shift.latest:
                 msg = f"{where}: a break window lies outside the shift"
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
         if self.max_route_duration is not None:
             _check_finite(f"{where}: max_route_duration", self.max_route_duration)
             if self.max_route_duration <= 0:
                 msg = f"{where}: max_route_duration must be > 0"
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
         for name in ("cost_per_hour", "cost_per_km", "fixed_cost"):
             value = getattr(self, name)
             _check_finite(f"{where}: {name}", value)
             if value < 0:
                 msg = f"{where}: {name} must be >= 0, got {value}"
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
 
     def fits(self, request: Request) -> bool:
         """Return whether the request fits into the empty vehicle."""
@@ -352,23 +353,23 @@ class ObjectiveWeights(_Replaceable):
             _check_finite(f"weight {f.name}", value)
             if value < 0:
                 msg = f"weight {f.name} must be >= 0, got {value}"
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
         if self.rejection <= 0:
             msg = "weight rejection must be > 0"
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
 
 
 def _readonly_matrix(name: str, m: Any) -> np.ndarray:
     arr = np.asarray(m, dtype=np.float64)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
         msg = f"{name} matrix must be square, got shape {arr.shape}"
-        raise ModelError(msg)
+        raise ProblemDataError(msg)
     if np.isnan(arr).any():
         msg = f"{name} matrix contains NaN"
-        raise ModelError(msg)
+        raise ProblemDataError(msg)
     if (arr < 0).any():
         msg = f"{name} matrix contains negative entries"
-        raise ModelError(msg)
+        raise ProblemDataError(msg)
     if arr.flags.writeable:
         # A private read-only copy; an array that is already read-only (for
         # example the matrix of another Problem) is shared as it is.
@@ -386,7 +387,7 @@ class Problem(_Replaceable):
 
     Raises
     ------
-    ModelError
+    ProblemDataError
         If ids repeat, a location index is outside the matrices, a request is
         larger than every vehicle, or an assignment names an unknown vehicle
         or one too small for it.
@@ -405,54 +406,54 @@ class Problem(_Replaceable):
         dist = _readonly_matrix("distance", self.distance)
         if tt.shape != dist.shape:
             msg = f"travel_time {tt.shape} and distance {dist.shape} matrices differ in shape"
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
         object.__setattr__(self, "travel_time", tt)
         object.__setattr__(self, "distance", dist)
         if not isinstance(self.weights, ObjectiveWeights):
             msg = "weights must be ObjectiveWeights"
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
         n = tt.shape[0]
         vehicles: dict[str, Vehicle] = {}
         for v in self.vehicles:
             if not isinstance(v, Vehicle):
                 msg = f"vehicles must be Vehicle objects, got {type(v).__name__}"
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
             if v.id in vehicles:
                 msg = f"vehicle id {v.id!r} appears twice"
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
             vehicles[v.id] = v
             locs = [v.start_depot, v.end_depot] + [b.location for b in v.breaks if b.location is not None]
             for loc in locs:
                 if loc >= n:
                     msg = f"vehicle {v.id!r}: location {loc} outside the matrices (size {n})"
-                    raise ModelError(msg)
+                    raise ProblemDataError(msg)
         requests: dict[str, Request] = {}
         for r in self.requests:
             if not isinstance(r, Request):
                 msg = f"requests must be Request objects, got {type(r).__name__}"
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
             if r.id in requests:
                 msg = f"request id {r.id!r} appears twice"
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
             requests[r.id] = r
             for loc in (r.pickup, r.dropoff):
                 if loc >= n:
                     msg = f"request {r.id!r}: location {loc} outside the matrices (size {n})"
-                    raise ModelError(msg)
+                    raise ProblemDataError(msg)
             if self.vehicles and not any(v.fits(r) for v in self.vehicles):
                 msg = (
                     f"request {r.id!r} needs {r.passengers} seats and {r.wheelchair} "
                     "wheelchair places: larger than every vehicle"
                 )
-                raise ModelError(msg)
+                raise ProblemDataError(msg)
             if r.assigned_vehicle is not None:
                 v = vehicles.get(r.assigned_vehicle)
                 if v is None:
                     msg = f"request {r.id!r}: assigned to unknown vehicle {r.assigned_vehicle!r}"
-                    raise ModelError(msg)
+                    raise ProblemDataError(msg)
                 if not v.fits(r):
                     msg = f"request {r.id!r}: does not fit its assigned vehicle {v.id!r}"
-                    raise ModelError(msg)
+                    raise ProblemDataError(msg)
         object.__setattr__(self, "_requests_by_id", requests)
         object.__setattr__(self, "_vehicles_by_id", vehicles)
 
@@ -523,7 +524,7 @@ class Stop(_Replaceable):
         object.__setattr__(self, "kind", StopKind(self.kind))
         if self.kind in (StopKind.PICKUP, StopKind.DROPOFF) and not self.request_id:
             msg = f"a {self.kind} stop needs a request_id"
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -587,6 +588,107 @@ class Rejection(_Replaceable):
 
 
 @dataclass(frozen=True)
+class SolverStats(_Replaceable):
+    """How the solver made a plan (figures only; they never change what a plan means).
+
+    Every field has a neutral default, so a plan read from a file or put
+    together by hand carries empty statistics.
+
+    Parameters
+    ----------
+    strategy
+        The search that made the plan (e.g. ``"regret insertion + ALNS"``).
+    seed
+        The solver's seed, if any.
+    iterations, iteration_budget
+        Search iterations done and the work budget they were allowed.
+    time_limit_reached
+        Whether the wall-clock cap ended the search (results may then differ between runs).
+    stop_reason
+        Why the search stopped, in plain words (empty when not stated).
+    seconds, setup_seconds, first_solution_seconds, search_seconds
+        Wall-clock times (left out of written files, which must not depend on the machine).
+    first_solution_cost, first_solution_rejected
+        Objective and rejected requests of the first (construction) solution.
+    new_best, recombined, route_pool
+        Improvements found, successful set-partitioning recombinations, and routes in the pool.
+    destroy_weights, repair_weights
+        Final adaptive weights of the destroy and repair operators.
+    infeasible_routes
+        Whether a route failed the solver's own feasibility test (never expected).
+    """
+
+    strategy: str = ""
+    seed: int | None = None
+    iterations: int = 0
+    iteration_budget: int = 0
+    time_limit_reached: bool = False
+    stop_reason: str = ""
+    seconds: float = math.nan
+    setup_seconds: float = math.nan
+    first_solution_seconds: float = math.nan
+    search_seconds: float = math.nan
+    first_solution_cost: float = math.nan
+    first_solution_rejected: int = 0
+    new_best: int = 0
+    recombined: int = 0
+    route_pool: int = 0
+    destroy_weights: tuple[float, ...] = ()
+    repair_weights: tuple[float, ...] = ()
+    infeasible_routes: bool = False
+
+    #: Fields that measure wall-clock time (machine-dependent).
+    CLOCK_FIELDS = ("seconds", "setup_seconds", "first_solution_seconds", "search_seconds")
+
+    def to_dict(self, *, clock: bool = True) -> dict[str, Any]:
+        """Return a JSON-ready dict; ``clock=False`` leaves out the wall-clock times and unknown values."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if not clock and f.name in self.CLOCK_FIELDS:
+                continue
+            if isinstance(value, float) and math.isnan(value):
+                continue
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> SolverStats:
+        """Inverse of :meth:`to_dict` (keys it does not know are ignored).
+
+        Raises
+        ------
+        ProblemDataError
+            If a known key holds a value of the wrong kind.
+        """
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            if f.name not in d:
+                continue
+            value = d[f.name]
+            default = f.default
+            try:
+                if isinstance(default, tuple):
+                    value = tuple(float(x) for x in value)
+                elif isinstance(default, bool):
+                    if not isinstance(value, bool):
+                        raise TypeError
+                elif isinstance(default, float):
+                    value = math.nan if value is None else float(value)
+                elif isinstance(default, int) or f.name == "seed":
+                    if value is not None and (isinstance(value, bool) or int(value) != value):
+                        raise TypeError
+                    value = None if value is None else int(value)
+                elif not isinstance(value, str):
+                    raise TypeError
+            except (TypeError, ValueError):
+                msg = f"solver statistic {f.name!r} has a value of the wrong kind: {value!r}"
+                raise ProblemDataError(msg) from None
+            changes[f.name] = value
+        return cls(**changes)
+
+
+@dataclass(frozen=True)
 class Plan(_Replaceable):
     """The solver's answer: one route per vehicle and the rejected requests.
 
@@ -599,18 +701,20 @@ class Plan(_Replaceable):
     objective
         The objective value the solver computed (the checker recomputes it).
     stats
-        Solver statistics (seconds, iterations, time to first solution, ...).
+        How the solver made the plan (:class:`SolverStats`).
     """
 
     routes: tuple[Route, ...]
     rejected: tuple[Rejection, ...] = ()
     objective: float = math.nan
-    stats: Mapping[str, Any] = field(default_factory=dict)
+    stats: SolverStats = field(default_factory=SolverStats)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "routes", tuple(self.routes))
         object.__setattr__(self, "rejected", tuple(self.rejected))
-        object.__setattr__(self, "stats", dict(self.stats))
+        if not isinstance(self.stats, SolverStats):
+            msg = f"Plan.stats must be SolverStats, got {type(self.stats).__name__}"
+            raise ProblemDataError(msg)
 
     def route(self, vehicle_id: str) -> Route:
         """Return the route of a vehicle (KeyError if none)."""
@@ -645,7 +749,7 @@ class Plan(_Replaceable):
                 {"request_id": x.request_id, "reason": x.reason} for x in self.rejected
             ],
             "objective": None if math.isnan(self.objective) else float(self.objective),
-            "stats": {k: _jsonable(v) for k, v in self.stats.items()},
+            "stats": self.stats.to_dict(),
         }
 
     @classmethod
@@ -659,17 +763,5 @@ class Plan(_Replaceable):
             ),
             rejected=tuple(Rejection(x["request_id"], x["reason"]) for x in d.get("rejected", ())),
             objective=math.nan if objective is None else float(objective),
-            stats=dict(d.get("stats", {})),
+            stats=SolverStats.from_dict(d.get("stats") or {}),
         )
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating,)):
-        return float(v)
-    if isinstance(v, Mapping):
-        return {k: _jsonable(x) for k, x in v.items()}
-    if isinstance(v, Iterable) and not isinstance(v, str):
-        return [_jsonable(x) for x in v]
-    return v

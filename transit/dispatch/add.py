@@ -45,11 +45,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from transit.demand.bookings import Booking
-from transit.darp.checker import evaluate
+from transit.dispatch.dayplan import AddStats, DayPlan, rebuild_problem
 from transit.errors import InputError, InputErrors, SolverError
 from transit.darp.data import (
     Break,
@@ -67,7 +67,16 @@ from transit.util.progress import Progress, report
 from transit.util.timeparse import format_clock
 from transit.road.travel import RoadNetwork
 
-__all__ = ["add_bookings", "freeze_route"]
+__all__ = [
+    "FrozenDay",
+    "Residual",
+    "add_bookings",
+    "freeze_day",
+    "freeze_route",
+    "insertion_rounds",
+    "residual_requests",
+    "stitch_day",
+]
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +244,182 @@ def _booking_order(b: Booking, i: int) -> tuple[float, int]:
     return (b.booked_at if b.booked_at is not None else math.inf, i)
 
 
+@dataclass
+class FrozenDay:
+    """Every vehicle's route split at ``now``, and what that fixes about the requests.
+
+    Parameters
+    ----------
+    routes
+        Per vehicle id, its :class:`FrozenRoute`.
+    vehicles
+        Per vehicle id, the vehicle of the re-planning problem (from where and
+        when it is free); vehicles that can take no more work are left out.
+    done
+        Requests dropped off by ``now``, or on a vehicle that has finished its day.
+    on_board
+        Per request on board at ``now``: its vehicle and the time it boarded.
+    """
+
+    routes: dict[str, FrozenRoute]
+    vehicles: dict[str, Vehicle]
+    done: set[str]
+    on_board: dict[str, tuple[str, float]]
+
+    @property
+    def frozen_stops(self) -> int:
+        """Number of stops done at ``now``."""
+        return sum(len(fr.done) for fr in self.routes.values())
+
+
+def freeze_day(problem: Problem, plan: Plan, now: float) -> FrozenDay:
+    """Split every vehicle's route of ``plan`` at ``now`` (see the module docstring)."""
+    routes = {r.vehicle_id: r for r in plan.routes}
+    frozen = {v.id: freeze_route(problem, v, routes.get(v.id), now) for v in problem.vehicles}
+    vehicles: dict[str, Vehicle] = {}
+    for v in problem.vehicles:
+        rv = _residual_vehicle(frozen[v.id], now)
+        if rv is not None:
+            vehicles[v.id] = rv
+    done: set[str] = set()
+    on_board: dict[str, tuple[str, float]] = {}
+    for vid, fr in frozen.items():
+        if fr.status == "finished":
+            done |= {s.request_id for s in fr.old if s.request_id is not None}
+        done |= fr.served
+        for rid, t in fr.on_board.items():
+            on_board[rid] = (vid, t)
+    return FrozenDay(frozen, vehicles, done, on_board)
+
+
+@dataclass
+class Residual:
+    """The requests still to plan at ``now``.
+
+    Parameters
+    ----------
+    requests
+        Requests of the re-planning problem (passengers on board with their
+        vehicle and boarding time; earlier promises; new bookings that may still fit).
+    promised
+        Ids of requests whose earlier promise must be kept.
+    upfront
+        New bookings rejected before solving, with the reason.
+    """
+
+    requests: list[Request]
+    promised: set[str]
+    upfront: dict[str, str]
+
+
+def residual_requests(
+    full: Problem,
+    day: FrozenDay,
+    old_plan: Plan,
+    new_ids: set[str],
+    *,
+    now: float,
+    pin_vehicles: bool,
+) -> Residual:
+    """Return the requests to re-plan: on board, promised earlier, and new ones that may fit."""
+    rejected_before = {x.request_id for x in old_plan.rejected}
+    old_vehicle = {
+        s.request_id: r.vehicle_id for r in old_plan.routes for s in r.stops if s.kind == StopKind.PICKUP
+    }
+    out = Residual([], set(), {})
+    for r in full.requests:
+        if r.id in rejected_before or r.id in day.done:
+            continue
+        if r.id in day.on_board:
+            vid, t = day.on_board[r.id]
+            if vid not in day.vehicles:
+                msg = f"internal error: vehicle {vid} carries request {r.id} but can take no more work"
+                raise SolverError(msg)
+            out.requests.append(r.replace(picked_up_at=t, assigned_vehicle=vid))
+            out.promised.add(r.id)
+        elif r.id in new_ids:
+            if r.pickup_window.latest < now:
+                out.upfront[r.id] = REASON_PASSED
+            elif not any(v.fits(r) for v in day.vehicles.values()):
+                out.upfront[r.id] = REASON_NO_VEHICLE
+            else:
+                out.requests.append(r)
+        else:  # an earlier promise not yet picked up
+            out.promised.add(r.id)
+            vid = old_vehicle.get(r.id)
+            out.requests.append(r.replace(assigned_vehicle=vid) if pin_vehicles and vid in day.vehicles else r)
+    return out
+
+
+def insertion_rounds(
+    full: Problem,
+    day: FrozenDay,
+    residual: Residual,
+    new_bookings: Sequence[Booking],
+    *,
+    solve_residual: Callable[[Problem, Plan], Plan],
+) -> tuple[Plan, dict[str, str], int]:
+    """Solve the residual problem, turning away new bookings until every promise is kept.
+
+    New bookings are turned away last booked first (first come, first served),
+    doubling their number each round; after :data:`_MAX_ROUNDS` every new
+    booking is turned away and the day solved from the earlier plan.
+
+    Returns
+    -------
+    plan, displaced, rounds
+        The residual plan, the new bookings turned away (with the reason), and
+        the number of extra rounds.
+    """
+    vehicles = tuple(day.vehicles.values())
+    initial = Plan(routes=tuple(_initial_route(day.routes[vid], v) for vid, v in day.vehicles.items()))
+    order = {b.request_id: _booking_order(b, i) for i, b in enumerate(new_bookings)}
+    new_ids = [b.request_id for b in new_bookings]
+    displaced: dict[str, str] = {}
+    plan: Plan | None = None
+    rounds = 0
+    while True:
+        requests = tuple(r for r in residual.requests if r.id not in displaced)
+        problem = Problem(
+            requests=requests,
+            vehicles=vehicles,
+            travel_time=full.travel_time,
+            distance=full.distance,
+            weights=full.weights,
+        )
+        plan = solve_residual(problem, initial if plan is None else plan)
+        broken = residual.promised & plan.rejected_ids
+        if not broken:
+            return plan, displaced, rounds
+        rounds += 1
+        taken_new = sorted((rid for rid in plan.served_ids if rid in order), key=order.__getitem__)
+        log.info(
+            "round %d: %d promised requests dropped by the solver (%s); turning away new bookings",
+            rounds,
+            len(broken),
+            ", ".join(sorted(broken)[:5]),
+        )
+        if not taken_new or rounds > _MAX_ROUNDS:
+            in_problem = {r.id for r in requests}
+            taken_new = [rid for rid in new_ids if rid in in_problem]
+            if not taken_new:
+                msg = "internal error: the earlier promises cannot be kept even without the new bookings"
+                raise SolverError(msg)
+            for rid in taken_new:
+                displaced[rid] = REASON_DISPLACED
+            plan = None  # start again from the earlier plan
+            continue
+        for rid in taken_new[-(2 ** (rounds - 1)) :]:
+            displaced[rid] = REASON_DISPLACED
+
+
+def stitch_day(full: Problem, day: FrozenDay, residual_plan: Plan, rejected: Sequence[Rejection]) -> Plan:
+    """Join each vehicle's done stops with its re-planned rest into the whole day's plan."""
+    res_routes = {r.vehicle_id: r for r in residual_plan.routes}
+    routes = tuple(_stitch(full, day.routes[v.id], res_routes.get(v.id)) for v in full.vehicles)
+    return Plan(routes=routes, rejected=tuple(rejected), stats=residual_plan.stats)
+
+
 def add_bookings(
     stored,
     new_bookings: Sequence[Booking],
@@ -250,6 +435,11 @@ def add_bookings(
     progress: Progress | None = None,
 ):
     """Insert late bookings into a stored day; return the new checked :class:`DayPlan`.
+
+    The day is frozen at ``now`` (:func:`freeze_day`), the requests still to
+    plan collected (:func:`residual_requests`), solved without breaking a
+    promise (:func:`insertion_rounds`) and joined with the done stops
+    (:func:`stitch_day`); the whole day's plan is then checked.
 
     Parameters
     ----------
@@ -282,16 +472,69 @@ def add_bookings(
         If the resulting plan fails the independent check.
     """
     from transit.dispatch.planning import dispatch_iterations, make_promises, verify
-    from transit.dispatch.dayplan import DayPlan, rebuild_problem
     from transit.solver import solve
 
+    _check_new(stored, new_bookings, now, source)
+    report(progress, 0, 1, "rebuilding the day")
+    built = rebuild_problem(stored, network, extra_bookings=new_bookings, source=source)
+    full = built.problem
+    old_plan: Plan = stored.plan
+    new_ids = [b.request_id for b in new_bookings]
+    day = freeze_day(full, old_plan, now)
+    residual = residual_requests(full, day, old_plan, set(new_ids), now=now, pin_vehicles=pin_vehicles)
+
+    def solve_residual(problem: Problem, initial: Plan) -> Plan:
+        budget = dispatch_iterations(len(problem.requests)) if iterations is None else iterations
+        return solve(
+            problem, iterations=budget, time_limit=time_limit, seed=seed, initial_plan=initial, progress=progress
+        )
+
+    plan_r, displaced, rounds = insertion_rounds(full, day, residual, new_bookings, solve_residual=solve_residual)
+    reasons = {x.request_id: x.reason for x in plan_r.rejected}
+    reasons.update(residual.upfront)
+    reasons.update(displaced)
+    rejected = [*old_plan.rejected, *(Rejection(r.id, reasons[r.id]) for r in full.requests if r.id in reasons)]
+    plan = stitch_day(full, day, plan_r, rejected)
+    cost = verify(full, plan)
+    plan = plan.replace(objective=cost.objective)
+    added = AddStats(
+        now=now,
+        frozen_stops=day.frozen_stops,
+        new_bookings=len(new_ids),
+        new_served=sum(1 for rid in new_ids if rid not in reasons),
+        displacement_rounds=rounds,
+    )
+    entry = {
+        "action": "add",
+        "bookings": source,
+        "now": now,
+        "seed": seed,
+        "new": added.new_bookings,
+        "new_served": added.new_served,
+        "displacement_rounds": rounds,
+        "pin_vehicles": pin_vehicles,
+    }
+    return DayPlan(
+        built=dataclasses.replace(built, problem=full),
+        plan=plan,
+        promises=make_promises(full, plan, built.fleet.service, previous=stored.promises),
+        network_path=network_path,
+        cost=cost,
+        service_date=stored.service_date,
+        now=now,
+        max_snap_m=stored.max_snap_m,
+        history=(*stored.history, entry),
+        network_size=(network.n_nodes, network.n_arcs),
+        added=added,
+    )
+
+
+def _check_new(stored, new_bookings: Sequence[Booking], now: float, source: str | None) -> None:
+    """Refuse new ids that repeat the day's, and a ``now`` before the last update."""
     old_ids = {b.request_id for b in stored.bookings}
     clash = [b.request_id for b in new_bookings if b.request_id in old_ids]
     if clash:
-        msg = (
-            f"request_id already used in the plan {stored.path}: "
-            + ", ".join(repr(c) for c in clash)
-        )
+        msg = f"request_id already used in the plan {stored.path}: " + ", ".join(repr(c) for c in clash)
         raise InputErrors([InputError(msg, file=source, column="request_id")])
     if stored.now is not None and now < stored.now:
         msg = (
@@ -299,157 +542,6 @@ def add_bookings(
             f"{format_clock(stored.now)}; the past cannot change"
         )
         raise InputErrors([InputError(msg, column="--now")])
-
-    report(progress, 0, 1, "rebuilding the day")
-    built = rebuild_problem(stored, network, extra_bookings=new_bookings, source=source)
-    full = built.problem
-    old_plan: Plan = stored.plan
-    new_ids = [b.request_id for b in new_bookings]
-    new_set = set(new_ids)
-    rejected_before = {x.request_id: x.reason for x in old_plan.rejected}
-
-    frozen: dict[str, FrozenRoute] = {}
-    routes = {r.vehicle_id: r for r in old_plan.routes}
-    for v in full.vehicles:
-        frozen[v.id] = freeze_route(full, v, routes.get(v.id), now)
-    residual_vehicles = {}
-    for v in full.vehicles:
-        rv = _residual_vehicle(frozen[v.id], now)
-        if rv is not None:
-            residual_vehicles[v.id] = rv
-
-    done_ids: set[str] = set()
-    on_board: dict[str, tuple[str, float]] = {}
-    for vid, fr in frozen.items():
-        if fr.status == "finished":
-            done_ids |= {s.request_id for s in fr.old if s.request_id is not None}
-        done_ids |= fr.served
-        for rid, t in fr.on_board.items():
-            on_board[rid] = (vid, t)
-    old_vehicle = {
-        s.request_id: r.vehicle_id for r in old_plan.routes for s in r.stops if s.kind == StopKind.PICKUP
-    }
-
-    upfront: dict[str, str] = {}
-    residual_requests: list[Request] = []
-    promised: set[str] = set()
-    for r in full.requests:
-        if r.id in rejected_before or r.id in done_ids:
-            continue
-        if r.id in on_board:
-            vid, t = on_board[r.id]
-            if vid not in residual_vehicles:
-                msg = f"internal error: vehicle {vid} carries request {r.id} but can take no more work"
-                raise SolverError(msg)
-            residual_requests.append(r.replace(picked_up_at=t, assigned_vehicle=vid))
-            promised.add(r.id)
-            continue
-        if r.id in new_set:
-            if r.pickup_window.latest < now:
-                upfront[r.id] = REASON_PASSED
-                continue
-            if not any(v.fits(r) for v in residual_vehicles.values()):
-                upfront[r.id] = REASON_NO_VEHICLE
-                continue
-            residual_requests.append(r)
-            continue
-        # an earlier promise not yet picked up
-        promised.add(r.id)
-        vid = old_vehicle.get(r.id)
-        if pin_vehicles and vid in residual_vehicles:
-            residual_requests.append(r.replace(assigned_vehicle=vid))
-        else:
-            residual_requests.append(r)
-
-    vehicles = tuple(residual_vehicles.values())
-    initial = Plan(
-        routes=tuple(
-            _initial_route(frozen[vid], residual_vehicles[vid]) for vid in residual_vehicles
-        )
-    )
-    order = {b.request_id: _booking_order(b, i) for i, b in enumerate(new_bookings)}
-    displaced: dict[str, str] = {}
-    plan_r: Plan | None = None
-    rounds = 0
-    while True:
-        requests = tuple(r for r in residual_requests if r.id not in displaced)
-        residual = Problem(
-            requests=requests,
-            vehicles=vehicles,
-            travel_time=full.travel_time,
-            distance=full.distance,
-            weights=full.weights,
-        )
-        plan_r = solve(
-            residual,
-            iterations=dispatch_iterations(len(requests)) if iterations is None else iterations,
-            time_limit=time_limit,
-            seed=seed,
-            initial_plan=initial if plan_r is None else plan_r,
-            progress=progress,
-        )
-        broken = promised & plan_r.rejected_ids
-        if not broken:
-            break
-        rounds += 1
-        taken_new = sorted((rid for rid in plan_r.served_ids if rid in new_set), key=order.__getitem__)
-        log.info(
-            "round %d: %d promised requests dropped by the solver (%s); turning away new bookings",
-            rounds,
-            len(broken),
-            ", ".join(sorted(broken)[:5]),
-        )
-        if not taken_new or rounds > _MAX_ROUNDS:
-            taken_new = [rid for rid in new_ids if rid in {r.id for r in requests}]
-            if not taken_new:
-                msg = "internal error: the earlier promises cannot be kept even without the new bookings"
-                raise SolverError(msg)
-            for rid in taken_new:
-                displaced[rid] = REASON_DISPLACED
-            plan_r = None  # start again from the earlier plan
-            continue
-        for rid in taken_new[-(2 ** (rounds - 1)) :]:
-            displaced[rid] = REASON_DISPLACED
-
-    res_routes = {r.vehicle_id: r for r in plan_r.routes}
-    new_routes = tuple(_stitch(full, frozen[v.id], res_routes.get(v.id)) for v in full.vehicles)
-    rejected = [Rejection(rid, reason) for rid, reason in rejected_before.items()]
-    reasons = {x.request_id: x.reason for x in plan_r.rejected}
-    reasons.update(upfront)
-    reasons.update(displaced)
-    rejected += [Rejection(r.id, reasons[r.id]) for r in full.requests if r.id in reasons]
-    stats = {
-        **{k: v for k, v in plan_r.stats.items()},
-        "now": now,
-        "frozen_stops": sum(len(fr.done) for fr in frozen.values()),
-        "new_bookings": len(new_ids),
-        "new_served": sum(1 for rid in new_ids if rid not in reasons),
-        "displacement_rounds": rounds,
-    }
-    plan = Plan(routes=new_routes, rejected=tuple(rejected), objective=math.nan, stats=stats)
-    plan = plan.replace(objective=evaluate(full, plan).objective)
-    verify(full, plan)
-    promises = make_promises(full, plan, built.fleet.service, previous=stored.promises)
-    entry = {
-        "action": "add",
-        "bookings": source,
-        "now": now,
-        "seed": seed,
-        "new": len(new_ids),
-        "new_served": stats["new_served"],
-        "pin_vehicles": pin_vehicles,
-    }
-    return DayPlan(
-        built=dataclasses.replace(built, problem=full),
-        plan=plan,
-        promises=promises,
-        network_path=network_path,
-        service_date=stored.service_date,
-        now=now,
-        max_snap_m=stored.max_snap_m,
-        history=(*stored.history, entry),
-        network_size=(network.n_nodes, network.n_arcs),
-    )
 
 
 def _initial_route(fr: FrozenRoute, vehicle: Vehicle) -> Route:

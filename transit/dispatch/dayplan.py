@@ -37,19 +37,23 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from transit.util.atomic import atomic_write_text
 from transit.demand.bookings import Booking
-from transit.errors import InputError, InputErrors, ModelError, NetworkError
+from transit.errors import InputError, InputErrors, ProblemDataError, NetworkError
 from transit.darp.fleet import Fleet, parse_fleet
 from transit.darp.data import ObjectiveWeights, Plan, Problem, TimeWindow
 from transit.darp.build import BuiltProblem, Location, build_problem
 from transit.road.travel import RoadNetwork
 
+if TYPE_CHECKING:
+    from transit.darp.checker import PlanCost
+
 __all__ = [
     "FORMAT",
     "VERSION",
+    "AddStats",
     "DayPlan",
     "apply_promises",
     "read_plan_json",
@@ -60,13 +64,28 @@ __all__ = [
 FORMAT = "transit-dispatch-plan"
 VERSION = 1
 
-def is_clock_stat(key: str) -> bool:
-    """Whether a solver statistic measures wall-clock time (``seconds``, ``*_seconds``).
+@dataclass(frozen=True)
+class AddStats:
+    """What one ``dispatch add`` did.
 
-    Such statistics are left out of the written files so that the same inputs
-    and seed give identical outputs.
+    Parameters
+    ----------
+    now
+        The time of the update, seconds since midnight.
+    frozen_stops
+        Stops already done at ``now`` (kept as they were).
+    new_bookings, new_served
+        New bookings given and how many of them are served.
+    displacement_rounds
+        Times the solver was run again after turning away new bookings that
+        would have broken an earlier promise.
     """
-    return key == "seconds" or key.endswith("_seconds")
+
+    now: float
+    frozen_stops: int
+    new_bookings: int
+    new_served: int
+    displacement_rounds: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,6 +102,9 @@ class DayPlan:
         Pickup window promised to each served request.
     network_path
         The road-network GraphML file.
+    cost
+        The plan's costs as the independent checker computed them when it
+        accepted the plan.
     service_date
         The service day, if known.
     now
@@ -92,17 +114,23 @@ class DayPlan:
         Snapping limit used for the bookings.
     history
         What was done to reach this plan (one dict per command).
+    network_size
+        ``(nodes, arcs)`` of the road network, a fingerprint.
+    added
+        What the last ``dispatch add`` did, when this plan came from one.
     """
 
     built: BuiltProblem
     plan: Plan
     promises: Mapping[str, TimeWindow]
     network_path: str
+    cost: PlanCost
     service_date: dt.date | None = None
     now: float | None = None
     max_snap_m: float = 500.0
     history: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
     network_size: tuple[int, int] = (0, 0)
+    added: AddStats | None = None
 
     @property
     def problem(self) -> Problem:
@@ -125,7 +153,7 @@ def apply_promises(problem: Problem, promises: Mapping[str, TimeWindow]) -> Prob
 
     Raises
     ------
-    ModelError
+    ProblemDataError
         If a promise names an unknown request or does not overlap the
         request's own pickup window.
     """
@@ -141,12 +169,12 @@ def apply_promises(problem: Problem, promises: Mapping[str, TimeWindow]) -> Prob
         hi = min(p.latest, r.pickup_window.latest)
         if hi < lo:
             msg = f"request {r.id!r}: the promised pickup window does not overlap its booking window"
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
         requests.append(r.replace(pickup_window=TimeWindow(lo, hi)))
     unknown = sorted(set(promises) - {r.id for r in problem.requests})
     if unknown:
         msg = f"promises name unknown requests: {', '.join(unknown)}"
-        raise ModelError(msg)
+        raise ProblemDataError(msg)
     return problem.replace(requests=tuple(requests))
 
 
@@ -157,14 +185,10 @@ def _booking_dict(b: Booking) -> dict[str, Any]:
     return dataclasses.asdict(b)
 
 
-def _jsonable_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in stats.items() if not is_clock_stat(k)}
-
-
 def plan_dict(day: DayPlan) -> dict[str, Any]:
     """Return the JSON-ready content of ``plan.json``."""
     plan = day.plan.to_dict()
-    plan["stats"] = _jsonable_stats(plan.get("stats", {}))
+    plan["stats"] = day.plan.stats.to_dict(clock=False)  # equal inputs give equal files
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -280,7 +304,7 @@ def read_plan_json(path: str | os.PathLike[str]) -> StoredDay:
         plan = Plan.from_dict(rd.get(d, "plan", dict))
     except InputErrors:
         raise
-    except (TypeError, ValueError, KeyError, IndexError, ModelError) as exc:
+    except (TypeError, ValueError, KeyError, IndexError, ProblemDataError) as exc:
         raise rd.fail(None, f"not a valid dispatch plan ({type(exc).__name__}: {exc})") from None
     for i, loc in enumerate(locations):
         if loc.index != i:

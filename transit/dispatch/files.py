@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
+from typing import Any
 
 from transit.util.atomic import output_dir
 from transit.dispatch.geojson import routes_geojson_text
@@ -22,6 +22,7 @@ from transit.dispatch.manifests import manifests_html
 from transit.dispatch.places import PlaceNamer
 from transit.dispatch.dayplan import plan_dict
 from transit.dispatch.tables import routes_csv, summary_json, unserved_csv
+from transit.dispatch.tables import summary as day_summary
 from transit.road.travel import RoadNetwork
 
 __all__ = ["OUTPUT_FILES", "render_day", "write_day"]
@@ -29,15 +30,22 @@ __all__ = ["OUTPUT_FILES", "render_day", "write_day"]
 OUTPUT_FILES = ("routes.csv", "unserved.csv", "routes.geojson", "manifests.html", "plan.json", "summary.json")
 
 
-def render_day(day, network: RoadNetwork, namer: PlaceNamer) -> dict[str, str]:
-    """Return the text of every output file, by file name."""
+def render_day(
+    day, network: RoadNetwork, namer: PlaceNamer, *, summary: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """Return the text of every output file, by file name.
+
+    ``summary`` is the day's :func:`~transit.dispatch.tables.summary` if it was
+    already made (it is made here otherwise).
+    """
+    summary = day_summary(day) if summary is None else summary
     return {
         "routes.csv": routes_csv(day),
         "unserved.csv": unserved_csv(day),
         "routes.geojson": routes_geojson_text(day, network, namer),
         "manifests.html": manifests_html(day, namer),
         "plan.json": json.dumps(plan_dict(day), indent=1, ensure_ascii=False, allow_nan=False) + "\n",
-        "summary.json": summary_json(day),
+        "summary.json": summary_json(summary),
     }
 
 
@@ -48,16 +56,17 @@ def write_day(
     network: RoadNetwork,
     namer: PlaceNamer,
     force: bool = False,
-) -> Path:
-    """Write the day's outputs into the folder ``out``; return its path.
+) -> dict[str, Any]:
+    """Write the day's outputs into the folder ``out``; return the day's summary (``summary.json``).
 
     Raises
     ------
     OutputExistsError
         If ``out`` exists, is not empty and ``force`` is not set.
     """
-    texts = render_day(day, network, namer)
+    summary = day_summary(day)
+    texts = render_day(day, network, namer, summary=summary)
     with output_dir(out, force=force) as tmp:
         for name in OUTPUT_FILES:
             (tmp / name).write_text(texts[name], encoding="utf-8", newline="")
-    return Path(out)
+    return summary

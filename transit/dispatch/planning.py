@@ -13,7 +13,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from transit.darp.checker import check
+from transit.darp.checker import PlanCost, check, evaluate
 from transit.errors import SolverError
 from transit.darp.data import Plan, Problem, StopKind, TimeWindow
 from transit.darp.build import BuiltProblem
@@ -55,11 +55,18 @@ class PlanCheckError(SolverError):
     """The solver produced a plan the independent checker rejects (an internal error)."""
 
 
-def verify(problem: Problem, plan: Plan) -> None:
-    """Raise :class:`PlanCheckError` unless the checker accepts ``plan``.
+def verify(problem: Problem, plan: Plan) -> PlanCost:
+    """Check ``plan`` with the independent checker; return its costs as the checker computes them.
 
     Besides :func:`transit.darp.checker.check`, every request must appear exactly
-    once: served (one pickup and one drop-off) or rejected.
+    once: served (one pickup and one drop-off) or rejected. This is the one
+    check a dispatch command runs; everything written afterwards uses the
+    returned costs.
+
+    Raises
+    ------
+    PlanCheckError
+        If the checker finds a violation or a request is missing or repeated.
     """
     violations = check(problem, plan)
     if violations:
@@ -76,6 +83,7 @@ def verify(problem: Problem, plan: Plan) -> None:
     if sorted([*served, *rejected]) != sorted(ids):
         msg = "internal error: the plan does not account for every booking exactly once. Nothing was written."
         raise PlanCheckError(msg)
+    return evaluate(problem, plan)
 
 
 def make_promises(
@@ -157,15 +165,16 @@ def plan_day(
     if iterations is None:
         iterations = dispatch_iterations(len(problem.requests))
     plan = solve(problem, time_limit=time_limit, iterations=iterations, seed=seed, progress=progress)
-    verify(problem, plan)
+    cost = verify(problem, plan)
     promises = make_promises(problem, plan, built.fleet.service)
-    entry = {"action": "plan", "seed": seed, "iterations": plan.stats.get("iterations")}
+    entry = {"action": "plan", "seed": seed, "iterations": plan.stats.iterations}
     entry.update(history or {})
     return DayPlan(
         built=built,
         plan=plan,
         promises=promises,
         network_path=network_path,
+        cost=cost,
         service_date=service_date,
         now=None,
         max_snap_m=max_snap_m,

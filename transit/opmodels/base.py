@@ -21,6 +21,7 @@ from transit.util.progress import Progress
 from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS, TripLabel, check_columns
 
 if TYPE_CHECKING:
+    from transit.sim.day import DayResult
     from transit.demand.bookings import Booking
     from transit.road.travel import RoadNetwork
 
@@ -67,6 +68,10 @@ class ModelRun:
     info
         Model-specific figures (e.g. ``timetabled_trips``, ``trips_run`` for
         Rufbus; ``driver_hours_rostered`` for Bürgerbus).
+    day
+        The simulated day behind the logs, for models that dispatch vehicles
+        on demand (its problem, executed plan, decisions and statistics);
+        None for timetabled models.
     """
 
     model: str
@@ -74,6 +79,7 @@ class ModelRun:
     trips: pd.DataFrame
     stops: pd.DataFrame
     info: Mapping[str, float] = field(default_factory=dict)
+    day: DayResult | None = None
 
     def __post_init__(self) -> None:
         check_columns(self.trips, TRIP_COLUMNS, f"trip log of {self.model}")

@@ -34,7 +34,6 @@ from transit.darp.fleet import Fleet, fleet_from_specs
 from transit.opmodels.base import DayContext, ModelRun
 from transit.opmodels.ondemand import OnDemandOptions, rules_for, serve_on_demand
 from transit.util.progress import Progress
-from transit.sim.day import DayResult
 from transit.util.timeparse import format_clock
 from transit.util.tomltable import build, check_keys, clock_value, describe, get_text, join
 
@@ -211,7 +210,6 @@ class BuergerbusModel:
                 )
             )
         self.fleet = fleet_from_specs(specs, fleet.service)
-        self.last_result: DayResult | None = None
 
     def _outside_hours(self, b: Booking) -> str:
         a, z = self.options.service_hours
@@ -234,7 +232,7 @@ class BuergerbusModel:
         """Serve the day: every booking ends up served or rejected with a reason."""
         del rng
         opts = self.options.ondemand
-        run, result = serve_on_demand(
+        run = serve_on_demand(
             name=self.name,
             kind=self.kind,
             bookings=bookings,
@@ -246,7 +244,6 @@ class BuergerbusModel:
             pre_reject=self._outside_hours,
             progress=progress,
         )
-        self.last_result = result
         info = dict(run.info)
         info["duties"] = float(len(self.roster))
         info["driver_hours_rostered"] = float(sum(d.hours for d in self.roster))

@@ -178,7 +178,6 @@ class HybridModel:
             self.hubs = tuple(sorted(set(hubs)))
         else:
             self.hubs = tuple(range(len(trunk.stops)))
-        self.last_result: DayResult | None = None
 
     # ------------------------------------------------------------------ run
     def run(
@@ -269,7 +268,6 @@ class HybridModel:
                 windows[rid] = (pick, drop)
         report(progress, 1, 3, f"{self.name}: feeders")
         plan, promises, stops_feeder, result = self._feeders(feeder_bookings, windows, rules, ctx, seed, reasons)
-        self.last_result = result
         served_feeder = set(promises)
         # The trunk's vehicle log with everyone who rode it.
         riders = [b for b in bookings if b.request_id not in legs]
@@ -300,7 +298,7 @@ class HybridModel:
             info[f"bookings_{case}"] = float(sum(1 for x in legs.values() if x.case == case))
         info["bookings_trunk_only"] = float(len(bookings) - len(legs))
         report(progress, 3, 3, f"{self.name}: done")
-        return ModelRun(model=self.name, kind=self.kind, trips=trips, stops=stops, info=info)
+        return ModelRun(model=self.name, kind=self.kind, trips=trips, stops=stops, info=info, day=result)
 
     # ------------------------------------------------------------------ parts
     def _hub_points(self) -> tuple[list[float], list[float]]:

@@ -44,7 +44,7 @@ from transit.opmodels.base import DayContext, ModelRun
 from transit.darp.build import build_problem
 from transit.util.progress import Progress, report
 from transit.darp.service import ServiceRules, parse_service
-from transit.sim.day import DayResult, SimSettings, simulate_day
+from transit.sim.day import SimSettings, simulate_day
 from transit.sim.logs import Walk, trip_log, vehicle_log
 from transit.util.tomltable import build, check_keys, describe, get_bool, get_int, get_number, get_text, join
 from transit.road.travel import DEFAULT_MAX_SNAP_M, RoadNetwork
@@ -329,8 +329,10 @@ def serve_on_demand(
     seed: int,
     pre_reject: Callable[[Booking], str] | None = None,
     progress: Progress | None = None,
-) -> tuple[ModelRun, DayResult]:
+) -> ModelRun:
     """Run an on-demand day and write its logs (shared by on-demand and Bürgerbus).
+
+    The simulated day is kept as the run's ``day``.
 
     ``pre_reject(booking)`` may return a reason to reject a booking before
     the day is simulated (e.g. outside service hours); "" keeps it.
@@ -408,12 +410,12 @@ def serve_on_demand(
     )
     info = {
         "fleet_vehicles": float(len(fleet.vehicles)),
-        "prebooked": float(result.stats["prebooked"]),
-        "live_bookings": float(result.stats["live_bookings"]),
-        "reoptimisations": float(result.stats["reoptimisations"]),
+        "prebooked": float(result.stats.prebooked),
+        "live_bookings": float(result.stats.live_bookings),
+        "reoptimisations": float(result.stats.reoptimisations),
     }
     report(progress, max(1, n), max(1, n), f"{name}: day done")
-    return ModelRun(model=name, kind=kind, trips=trips, stops=stops, info=info), result
+    return ModelRun(model=name, kind=kind, trips=trips, stops=stops, info=info, day=result)
 
 
 def service_stops(options: OnDemandOptions, net: RoadNetwork) -> StopPoints:
@@ -503,7 +505,6 @@ class OnDemandModel:
         self.fleet = fleet
         self.options = options if options is not None else OnDemandOptions()
         self.kind = "ondemand_stops" if self.options.stop_based else "ondemand"
-        self.last_result: DayResult | None = None
 
     def run(
         self,
@@ -516,10 +517,10 @@ class OnDemandModel:
     ) -> ModelRun:
         """Serve the day: every booking ends up served or rejected with a reason.
 
-        The simulated day (decisions, stats) is kept in :attr:`last_result`.
+        The simulated day (decisions, statistics) is the run's :attr:`~transit.opmodels.base.ModelRun.day`.
         """
         del rng  # the day is deterministic given the seed (solver work budgets)
-        run, result = serve_on_demand(
+        return serve_on_demand(
             name=self.name,
             kind=self.kind,
             bookings=bookings,
@@ -530,5 +531,3 @@ class OnDemandModel:
             seed=seed,
             progress=progress,
         )
-        self.last_result = result
-        return run

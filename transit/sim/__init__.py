@@ -8,6 +8,6 @@ drive the plan. :mod:`transit.sim.logs` turns the executed plan into the
 trip log and the vehicle log of :mod:`transit.sim.columns`.
 """
 
-from transit.sim.day import DayResult, Decision, SimSettings, simulate_day
+from transit.sim.day import DayResult, DayStats, Decision, SimSettings, simulate_day
 
-__all__ = ["DayResult", "Decision", "SimSettings", "simulate_day"]
+__all__ = ["DayResult", "DayStats", "Decision", "SimSettings", "simulate_day"]
