@@ -68,6 +68,7 @@ import numpy as np
 
 from transit.util.atomic import atomic_write_text
 from transit.errors import InputError, InputErrors
+from transit.util.geo import great_circle_m
 from transit.util.textfile import decode_text
 from transit.util.timeparse import (
     ParsedTime,
@@ -365,7 +366,7 @@ def _check_row(
         coords[col] = chk.number(line, col, r[col], -lim, lim)
     if any(v is None for v in coords.values()):
         ok = False
-    elif _haversine_m(
+    elif great_circle_m(
         coords["pickup_lat"], coords["pickup_lon"], coords["dropoff_lat"], coords["dropoff_lon"]
     ) < _SAME_POINT_M:
         chk.add(line, "dropoff_lat", "drop-off is the same point as the pickup")
@@ -606,10 +607,3 @@ def write_bookings(
     atomic_write_text(path, buf.getvalue())
 
 
-def _haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    r = 6_371_008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(min(1.0, math.sqrt(a)))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from transit.util.geo import offset_deg
 from transit.util.atomic import atomic_write_text
 from transit.demand.bookings import Booking
 from transit.demand.gravity import gravity_probabilities
@@ -120,8 +121,6 @@ def _choice_sets(region: DemandRegion, params: DemandParams) -> dict[str, _Choic
     return out
 
 
-def _offset(lat: float, lon: float, dx_m: float, dy_m: float) -> tuple[float, float]:
-    return lat + dy_m / 111_195.0, lon + dx_m / (111_195.0 * math.cos(math.radians(lat)))
 
 
 def generate_demand(
@@ -179,8 +178,8 @@ def generate_demand(
                         "zone": zi,
                         "purpose": p,
                         "dest_name": ch.names[j],
-                        "home": _offset(z.lat, z.lon, float(hx), float(hy)),
-                        "dest": _offset(float(ch.lat[j]), float(ch.lon[j]), float(dx), float(dy)),
+                        "home": offset_deg(z.lat, z.lon, float(hx), float(hy)),
+                        "dest": offset_deg(float(ch.lat[j]), float(ch.lon[j]), float(dx), float(dy)),
                         "t_act": t_act,
                         "arrival": bool(rng.random() < p.arrival_share),
                         "duration_h": max(0.25, float(rng.normal(*p.duration_h))),

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from transit.util.geo import M_PER_DEG_LAT
+
 __all__ = ["PlaceNamer"]
 
 log = logging.getLogger(__name__)
@@ -90,7 +92,7 @@ class PlaceNamer:
             return None
         vl = np.array([[v[1], v[2]] for v in self.villages])
         k = math.cos(math.radians(lat))
-        d = 111_195.0 * np.hypot(vl[:, 0] - lat, (vl[:, 1] - lon) * k)
+        d = M_PER_DEG_LAT * np.hypot(vl[:, 0] - lat, (vl[:, 1] - lon) * k)
         i = int(np.argmin(d))
         if d[i] <= _IN_M:
             return self.villages[i][0]

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from transit.util.atomic import output_dir
-from transit.district.layout import District, lay_out
+from transit.district.layout import KM_PER_DEG_LAT, District, lay_out
 from transit.district.busplan import BusLine, GtfsTables, plan_lines, timetable
 from transit.district.osmxml import district_osm_xml, gzip_bytes
 from transit.util.progress import Progress, report
@@ -232,6 +232,6 @@ def _add_bus_stop_nodes(d: District, gtfs: GtfsTables) -> None:
     lat0, lon0 = d.origin_lat, d.origin_lon
     for sid, name, lat, lon in rows:
         # back to the local plane (the inverse of to_latlon)
-        y = (float(lat) - lat0) * 111.195
-        x = (float(lon) - lon0) * 111.195 * np.cos(np.radians(lat0))
+        y = (float(lat) - lat0) * KM_PER_DEG_LAT
+        x = (float(lon) - lon0) * KM_PER_DEG_LAT * np.cos(np.radians(lat0))
         d.pois.append(Poi(float(x), float(y), {"highway": "bus_stop", "name": name, "ref": sid}))

@@ -20,9 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from transit.util.geo import M_PER_DEG_LAT
+
 __all__ = ["District", "Place", "Poi", "Way", "lay_out", "to_latlon"]
 
-_KM_PER_DEG_LAT = 111.195
+KM_PER_DEG_LAT = M_PER_DEG_LAT / 1000.0
 
 
 @dataclass
@@ -82,8 +84,8 @@ class District:
 
 def to_latlon(lat0: float, lon0: float, x: float, y: float) -> tuple[float, float]:
     """Map local km (x east, y north) around (lat0, lon0) to rounded degrees."""
-    lat = lat0 + y / _KM_PER_DEG_LAT
-    lon = lon0 + x / (_KM_PER_DEG_LAT * math.cos(math.radians(lat0)))
+    lat = lat0 + y / KM_PER_DEG_LAT
+    lon = lon0 + x / (KM_PER_DEG_LAT * math.cos(math.radians(lat0)))
     return round(lat, 7), round(lon, 7)
 
 

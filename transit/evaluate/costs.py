@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from transit.util.geo import great_circle_m
 from transit.errors import InputError, InputErrors
 from transit.util.tomltable import Table, describe
 
@@ -53,7 +54,6 @@ __all__ = [
     "VehicleType",
     "day_costs",
     "default_costs",
-    "haversine_km",
     "load_costs",
     "parse_costs",
 ]
@@ -64,7 +64,6 @@ _STAFF_KEYS = {"driver": ("wage_per_hour",), "volunteer": ("allowance_per_hour",
 _DISPATCH_KEYS = ("cost_per_booking",)
 _TARIFF_KEYS = ("base", "per_km")
 _KIND_KEYS = ("vehicle_type", "line_vehicle_type", "staff", "tariff", "dispatch", "line_trips_booked")
-_EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,14 +307,6 @@ def parse_costs(data: Mapping[str, Any], *, source: str, table: str = "") -> Cos
 # --------------------------------------------------------------------------- costing
 
 
-def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
-    """Return great-circle distances in km (vectorised)."""
-    p1, p2 = np.radians(np.asarray(lat1, float)), np.radians(np.asarray(lat2, float))
-    dl = np.radians(np.asarray(lon2, float) - np.asarray(lon1, float))
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 def vehicle_table(stops: pd.DataFrame) -> pd.DataFrame:
     """Return one row per vehicle of a vehicle log: km, duty hours, timetabled.
 
@@ -390,7 +381,7 @@ def day_costs(trips: pd.DataFrame, stops: pd.DataFrame, kind: str, rates: CostRa
     if len(trips):
         served = trips[trips["status"].astype(str) == "served"]
         if len(served):
-            km_line = haversine_km(served["pickup_lat"], served["pickup_lon"], served["dropoff_lat"], served["dropoff_lon"])
+            km_line = great_circle_m(served["pickup_lat"], served["pickup_lon"], served["dropoff_lat"], served["dropoff_lon"]) / 1000.0
             pax = pd.to_numeric(served["passengers"], errors="coerce").fillna(0.0).to_numpy()
             revenue = float(np.sum(pax * (kc.tariff.base + kc.tariff.per_km * km_line)))
     total = cost_vehicle + cost_staff + cost_dispatch

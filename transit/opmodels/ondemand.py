@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from transit.util.geo import M_PER_DEG_LAT
 from transit.demand.bookings import Booking
 from transit.errors import InputError
 from transit.darp.fleet import Fleet
@@ -141,7 +142,7 @@ class StopPoints:
             msg = f"grid spacing must be > 0 m, got {spacing_m}"
             raise InputError(msg, column="grid_spacing_m")
         lat0 = float(np.mean(network.lat))
-        dlat = spacing_m / 111_195.0
+        dlat = spacing_m / M_PER_DEG_LAT
         dlon = dlat / max(math.cos(math.radians(lat0)), 1e-6)
         lats = np.arange(network.lat.min(), network.lat.max() + dlat, dlat)
         lons = np.arange(network.lon.min(), network.lon.max() + dlon, dlon)

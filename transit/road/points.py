@@ -24,6 +24,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from transit.util.geo import great_circle_m
+
 if TYPE_CHECKING:
     from transit.road.travel import RoadNetwork
 
@@ -36,19 +38,14 @@ __all__ = [
     "walk_network_matrix",
 ]
 
-_EARTH_RADIUS_M = 6_371_008.8
 _CHUNK = 256
 
 
 def straight_line_m(
     lat1: np.ndarray | float, lon1: np.ndarray | float, lat2: np.ndarray | float, lon2: np.ndarray | float
 ) -> np.ndarray:
-    """Return great-circle distances in metres (haversine; inputs broadcast)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2.0) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2.0) ** 2
-    return 2.0 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    """Return great-circle distances in metres (:func:`transit.util.geo.great_circle_m`) as an array."""
+    return np.asarray(great_circle_m(lat1, lon1, lat2, lon2))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ picks the fastest one available, with a pure-scipy fallback.
 from __future__ import annotations
 
 import logging
-import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from transit.util.geo import project_m
 from transit.errors import InputError, SnapError
 
 __all__ = ["RoadNetwork", "Snapped", "DEFAULT_MAX_SNAP_M"]
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 #: Default limit on the distance from a point to the nearest road, metres.
 DEFAULT_MAX_SNAP_M = 500.0
 
-_EARTH_RADIUS_M = 6_371_008.8
 
 
 @dataclass(frozen=True)
@@ -168,9 +167,7 @@ class RoadNetwork:
     # ---------------------------------------------------------------- snapping
     def _project(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lat0, lon0 = self._origin
-        x = np.radians(np.asarray(lon, dtype=np.float64) - lon0) * _EARTH_RADIUS_M * math.cos(math.radians(lat0))
-        y = np.radians(np.asarray(lat, dtype=np.float64) - lat0) * _EARTH_RADIUS_M
-        return x, y
+        return project_m(lat, lon, lat0, lon0)
 
     def _segments(self) -> Any:
         if self._tree is None:
