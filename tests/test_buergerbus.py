@@ -10,7 +10,7 @@ from transit.darp.checker import check
 from transit.evaluate.costs import parse_costs
 from transit.errors import InputError
 from transit.evaluate.kpis import kpis
-from transit.opmodels.buergerbus import BuergerbusModel, BuergerbusOptions, Duty
+from transit.opmodels.buergerbus import BuergerbusModel, BuergerbusOptions, Duty, parse_buergerbus_options
 from transit.opmodels.ondemand import OnDemandOptions
 from transit.sim import SimSettings
 
@@ -70,7 +70,7 @@ def test_rules_of_a_buergerbus():
 
 
 def test_options_from_a_scenario_table():
-    opts = BuergerbusOptions.from_mapping(
+    opts = parse_buergerbus_options(
         {
             "roster": [{"vehicle": "bb-1", "start": "08:00", "end": "12:30"}],
             "service_hours": ["07:30", "19:00"],
@@ -82,6 +82,6 @@ def test_options_from_a_scenario_table():
     assert opts.roster == (Duty("bb-1", 8 * H, 12.5 * H),)
     assert opts.service_hours == (7.5 * H, 19 * H) and opts.ondemand.stop_based
     with pytest.raises(InputError, match=r"models\[3\]\.roster\[1\]"):
-        BuergerbusOptions.from_mapping({"roster": [{"vehicle": "bb-1", "start": "08:00"}]}, source="s", table="models[3]")
+        parse_buergerbus_options({"roster": [{"vehicle": "bb-1", "start": "08:00"}]}, source="s", table="models[3]")
     with pytest.raises(InputError, match="service_hours"):
-        BuergerbusOptions.from_mapping({"service_hours": ["18:00", "08:00"]}, source="s", table="models[3]")
+        parse_buergerbus_options({"service_hours": ["18:00", "08:00"]}, source="s", table="models[3]")

@@ -10,7 +10,7 @@ from transit.darp.checker import check
 from transit.errors import InputError
 from transit.timetable.lines import Line, LineStop, Timetable, TimetableTrip
 from transit.opmodels.fixed_line import FixedLineModel
-from transit.opmodels.hybrid import HybridModel, HybridOptions
+from transit.opmodels.hybrid import HybridModel, HybridOptions, parse_hybrid_options
 from transit.opmodels.linerules import LineRules
 from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions, ServiceArea
 from transit.sim import SimSettings
@@ -111,13 +111,13 @@ def test_line_too_late_served_on_demand(net, trunk):
 
 
 def test_options_and_hubs(trunk):
-    opts = HybridOptions.from_mapping(
+    opts = parse_hybrid_options(
         {"hubs": ["H"], "transfer_min": 5, "line": {"max_wait_min": 30}, "feeder": {"sim": {"reopt_iterations": 5}}},
         source="s.toml", table="models[4]",
     )
     assert opts.hubs == ("H",) and opts.transfer_min == 5 and opts.line.max_wait_min == 30
     assert opts.feeder.sim.reopt_iterations == 5
     with pytest.raises(InputError, match=r"models\[4\]\.feeder: unknown key 'zone'"):
-        HybridOptions.from_mapping({"feeder": {"zone": 1}}, source="s.toml", table="models[4]")
+        parse_hybrid_options({"feeder": {"zone": 1}}, source="s.toml", table="models[4]")
     with pytest.raises(InputError, match="not a stop of the trunk"):
         HybridModel("h", trunk, fleet(1), HybridOptions(hubs=("Nowhere",)))

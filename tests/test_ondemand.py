@@ -9,7 +9,7 @@ import pytest
 from simcase import H, booking, context, fleet, grid_network, latlon
 from transit.darp.checker import check
 from transit.errors import InputError
-from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions, ServiceArea, StopPoints, parse_sim_settings
+from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions, ServiceArea, StopPoints, parse_ondemand_options, parse_sim_settings
 from transit.sim import SimSettings
 from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
 from transit.road.walking import WalkParams
@@ -137,7 +137,7 @@ def test_same_seed_identical_logs(net):
 
 
 def test_options_from_a_scenario_table():
-    opts = OnDemandOptions.from_mapping(
+    opts = parse_ondemand_options(
         {
             "area": [[50.0, 11.0], [50.0, 11.1], [50.1, 11.1]],
             "stop_based": True,
@@ -153,9 +153,9 @@ def test_options_from_a_scenario_table():
     assert opts.stop_based and opts.virtual_stops == "grid" and opts.walk.max_walk_m == 400
     assert opts.service.pickup_window_min == 10 and opts.sim.reopt_iterations == 50
     with pytest.raises(InputError, match=r"models\[2\]: unknown key 'are'"):
-        OnDemandOptions.from_mapping({"are": []}, source="s.toml", table="models[2]")
+        parse_ondemand_options({"are": []}, source="s.toml", table="models[2]")
     with pytest.raises(InputError, match="area"):
-        OnDemandOptions.from_mapping({"area": [[50.0, 11.0]]}, source="s.toml", table="m")
+        parse_ondemand_options({"area": [[50.0, 11.0]]}, source="s.toml", table="m")
     with pytest.raises(InputError, match="sim.reopt_iterations"):
         parse_sim_settings({"reopt_iterations": 1.5}, table="sim")
 

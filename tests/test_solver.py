@@ -519,3 +519,19 @@ def test_progress_is_reported_up_to_the_budget():
     assert all(total == 120 for _, total, _ in calls)
     assert [d for d, _, _ in calls] == sorted(d for d, _, _ in calls)
     assert "best objective" in calls[-1][2]
+
+
+def test_search_settings_from_toml(tmp_path):
+    from transit.errors import InputError
+    from transit.solver.settings import SearchSettings, read_search_settings
+
+    path = tmp_path / "search.toml"
+    path.write_text("[search]\nepoch = 800\nnoise = 0.05\nrestart_from_best = false\n", encoding="utf-8")
+    s = read_search_settings(path)
+    assert s == SearchSettings(epoch=800, noise=0.05, restart_from_best=False)
+    path.write_text("epoch = 800\nnoyse = 0.05\n", encoding="utf-8")
+    with pytest.raises(InputError, match="noyse"):
+        read_search_settings(path)
+    path.write_text("epoch = 1.5\n", encoding="utf-8")
+    with pytest.raises(InputError, match="epoch"):
+        read_search_settings(path)

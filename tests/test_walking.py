@@ -8,7 +8,7 @@ import pytest
 import linecase as lc
 from transit.errors import InputError
 from transit.road.points import drive_pairs, snap_to_arcs, straight_line_m
-from transit.road.walking import WalkParams, walk_matrix
+from transit.road.walking import WalkParams, parse_walk, walk_matrix
 
 
 @pytest.fixture(scope="module")
@@ -76,13 +76,13 @@ def test_drive_between_points_on_the_same_road(net):
 
 
 def test_from_mapping_names_bad_keys():
-    p = WalkParams.from_mapping({"max_walk_m": 800, "method": "detour"}, source="s.toml", table="walk")
+    p = parse_walk({"max_walk_m": 800, "method": "detour"}, source="s.toml", table="walk")
     assert p.max_walk_m == 800 and p.method == "detour"
     with pytest.raises(InputError, match=r"s.toml: walk: unknown key 'speed' \(did you mean 'speed_kmh'\?\)"):
-        WalkParams.from_mapping({"speed": 4}, source="s.toml")
+        parse_walk({"speed": 4}, source="s.toml")
     with pytest.raises(InputError, match=r"walk.method: must be one of"):
-        WalkParams.from_mapping({"method": "fly"}, source="s.toml")
+        parse_walk({"method": "fly"}, source="s.toml")
     with pytest.raises(InputError, match=r"walk.speed_kmh: must be > 0"):
-        WalkParams.from_mapping({"speed_kmh": 0}, source="s.toml")
+        parse_walk({"speed_kmh": 0}, source="s.toml")
     with pytest.raises(InputError, match="detour factor must be >= 1"):
         WalkParams(detour_factor=0.5)

@@ -9,8 +9,13 @@ import typer
 
 from transit.commands._common import progress_bar, user_errors
 
-#: The scenario `transit compare` runs when given none.
-DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "instances" / "default" / "scenario.toml"
+
+def default_scenario() -> Path:
+    """Return the scenario `transit compare` runs when given none: the default instance's."""
+    from transit.util.instances import instance_dir
+
+    return instance_dir("default") / "scenario.toml"
+
 
 def compare(
     scenario: Annotated[
@@ -45,7 +50,7 @@ def compare(
     from transit.compare.scenario import load_scenario
 
     with user_errors():
-        path = scenario if scenario is not None else DEFAULT_SCENARIO
+        path = scenario if scenario is not None else default_scenario()
         sc = load_scenario(path)
         label = path.parent.name if scenario is None else path.stem
         target = out if out is not None else Path("out") / f"compare-{label}"

@@ -34,7 +34,7 @@ def build_default(
 @app.command("list")
 def list_instances() -> None:
     """List the bundled instances."""
-    from transit.util.instances import INSTANCES_DIR, instance_names
+    from transit.util.instances import instances_dir, instance_names
 
     for name in instance_names():
-        typer.echo(f"{name}\t{INSTANCES_DIR / name}")
+        typer.echo(f"{name}\t{instances_dir() / name}")

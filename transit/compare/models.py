@@ -3,7 +3,7 @@
 Each model kind has a :class:`KindSpec`: the keys its table takes (besides
 ``name``, ``kind``, ``description``), whether it needs a fleet or lines, how
 its options are parsed and validated (with the model developers' own parsers,
-e.g. :meth:`transit.opmodels.linerules.LineRules.from_mapping`), and how the
+e.g. :func:`transit.opmodels.linerules.parse_line_rules`), and how the
 model object is built once the region is known. :mod:`transit.compare.scenario`
 validates with :func:`parse_options` while reading the file, so every error
 names the file and the key before anything runs; :mod:`transit.compare.run`
@@ -120,21 +120,21 @@ def _rufbus_keys() -> tuple[str, ...]:
 
 
 def _parse_fixed(options: Mapping[str, Any], *, source: str, table: str) -> Any:
-    from transit.opmodels.linerules import LineRules
+    from transit.opmodels.linerules import parse_line_rules
 
-    return LineRules.from_mapping(options, source=source, table=table)
+    return parse_line_rules(options, source=source, table=table)
 
 
 def _parse_rufbus(ast: bool) -> Callable[..., Any]:
     def parse(options: Mapping[str, Any], *, source: str, table: str) -> Any:
-        from transit.opmodels.linerules import LineRules, RufbusRules
+        from transit.opmodels.linerules import RufbusRules, parse_line_rules, parse_rufbus_rules
 
         rb_keys = set(RufbusRules.KEYS)
         line_part = {k: v for k, v in options.items() if k not in rb_keys}
         rb_part = {k: v for k, v in options.items() if k in rb_keys}
         return (
-            LineRules.from_mapping(line_part, source=source, table=table),
-            RufbusRules.from_mapping(rb_part, ast=ast, source=source, table=table),
+            parse_line_rules(line_part, source=source, table=table),
+            parse_rufbus_rules(rb_part, ast=ast, source=source, table=table),
         )
 
     return parse
@@ -166,9 +166,9 @@ def _parse_ondemand(stop_based: bool) -> Callable[..., Any]:
     def parse(options: Mapping[str, Any], *, source: str, table: str) -> Any:
         import dataclasses
 
-        from transit.opmodels.ondemand import OnDemandOptions
+        from transit.opmodels.ondemand import parse_ondemand_options
 
-        opts = OnDemandOptions.from_mapping(options, source=source, table=table)
+        opts = parse_ondemand_options(options, source=source, table=table)
         return dataclasses.replace(opts, stop_based=stop_based)
 
     return parse
@@ -190,9 +190,9 @@ def _hybrid_keys() -> tuple[str, ...]:
 
 
 def _parse_hybrid(options: Mapping[str, Any], *, source: str, table: str) -> Any:
-    from transit.opmodels.hybrid import HybridOptions
+    from transit.opmodels.hybrid import parse_hybrid_options
 
-    return HybridOptions.from_mapping(options, source=source, table=table)
+    return parse_hybrid_options(options, source=source, table=table)
 
 
 def _build_hybrid(spec: ModelSpec, parsed: Any, timetable: Any, network: RoadNetwork) -> OperatingModel:
@@ -208,9 +208,9 @@ def _buergerbus_keys() -> tuple[str, ...]:
 
 
 def _parse_buergerbus(options: Mapping[str, Any], *, source: str, table: str) -> Any:
-    from transit.opmodels.buergerbus import BuergerbusOptions
+    from transit.opmodels.buergerbus import parse_buergerbus_options
 
-    return BuergerbusOptions.from_mapping(options, source=source, table=table)
+    return parse_buergerbus_options(options, source=source, table=table)
 
 
 def _build_buergerbus(spec: ModelSpec, parsed: Any, timetable: Any, network: RoadNetwork) -> OperatingModel:

@@ -32,12 +32,12 @@ from transit.demand.bookings import Booking
 from transit.errors import InputError
 from transit.darp.fleet import Fleet, fleet_from_specs
 from transit.opmodels.base import DayContext, ModelRun
-from transit.opmodels.ondemand import OnDemandOptions, rules_for, serve_on_demand
+from transit.opmodels.ondemand import OnDemandOptions, parse_ondemand_options, rules_for, serve_on_demand
 from transit.util.progress import Progress
 from transit.util.timeparse import format_clock
 from transit.util.tomltable import build, check_keys, clock_value, describe, get_text, join
 
-__all__ = ["MAX_SEATS", "BuergerbusModel", "BuergerbusOptions", "Duty"]
+__all__ = ["MAX_SEATS", "BuergerbusModel", "BuergerbusOptions", "Duty", "parse_buergerbus_options"]
 
 MAX_SEATS = 8
 """Most passenger seats a Bürgerbus may have (driven with a class B licence)."""
@@ -93,56 +93,55 @@ class BuergerbusOptions:
             msg = f"service hours end ({format_clock(b)}) before they start ({format_clock(a)})"
             raise InputError(msg, column="service_hours")
 
-    @classmethod
-    def from_mapping(
-        cls, data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
-    ) -> BuergerbusOptions:
-        """Build from a scenario's model table.
 
-        ``roster`` is a list of tables ``{vehicle = "bb-1", start = "08:00",
-        end = "12:30"}``; ``service_hours = ["08:00", "18:00"]``; the other
-        keys are those of :class:`~transit.opmodels.ondemand.OnDemandOptions`.
+def parse_buergerbus_options(data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
+) -> BuergerbusOptions:
+    """Build from a scenario's model table.
 
-        Raises
-        ------
-        InputError
-            Naming ``source`` and the key.
-        """
-        check_keys(data, cls.KEYS + extra, source=source, table=table)
-        values: dict[str, Any] = {}
-        if "service_hours" in data:
-            v = data["service_hours"]
-            col = join(table, "service_hours")
-            if not (isinstance(v, list) and len(v) == 2):
-                msg = f'must be ["HH:MM", "HH:MM"], got {describe(v)}'
-                raise InputError(msg, file=source, column=col)
-            values["service_hours"] = (clock_value(v[0], source=source, column=col),
-                                       clock_value(v[1], source=source, column=col))
-        if "roster" in data:
-            v = data["roster"]
-            col = join(table, "roster")
-            if not isinstance(v, list):
-                msg = f"must be a list of tables, got {describe(v)}"
-                raise InputError(msg, file=source, column=col)
-            duties = []
-            for k, item in enumerate(v, start=1):
-                where = f"{col}[{k}]"
-                check_keys(item, ("vehicle", "start", "end"), source=source, table=where)
-                for key in ("vehicle", "start", "end"):
-                    if key not in item:
-                        msg = f"missing key {key!r}"
-                        raise InputError(msg, file=source, column=where)
-                vehicle = get_text(item, "vehicle", None, source=source, table=where)
-                start = clock_value(item["start"], source=source, column=join(where, "start"))
-                end = clock_value(item["end"], source=source, column=join(where, "end"))
-                try:
-                    duties.append(Duty(vehicle, start, end))
-                except InputError as exc:
-                    raise InputError(exc.message, file=source, column=where) from None
-            values["roster"] = tuple(duties)
-        rest = {k: data[k] for k in OnDemandOptions.KEYS if k in data}
-        values["ondemand"] = OnDemandOptions.from_mapping(rest, source=source, table=table)
-        return build(cls, values, source=source, table=table)
+    ``roster`` is a list of tables ``{vehicle = "bb-1", start = "08:00",
+    end = "12:30"}``; ``service_hours = ["08:00", "18:00"]``; the other
+    keys are those of :class:`~transit.opmodels.ondemand.OnDemandOptions`.
+
+    Raises
+    ------
+    InputError
+        Naming ``source`` and the key.
+    """
+    check_keys(data, BuergerbusOptions.KEYS + extra, source=source, table=table)
+    values: dict[str, Any] = {}
+    if "service_hours" in data:
+        v = data["service_hours"]
+        col = join(table, "service_hours")
+        if not (isinstance(v, list) and len(v) == 2):
+            msg = f'must be ["HH:MM", "HH:MM"], got {describe(v)}'
+            raise InputError(msg, file=source, column=col)
+        values["service_hours"] = (clock_value(v[0], source=source, column=col),
+                                   clock_value(v[1], source=source, column=col))
+    if "roster" in data:
+        v = data["roster"]
+        col = join(table, "roster")
+        if not isinstance(v, list):
+            msg = f"must be a list of tables, got {describe(v)}"
+            raise InputError(msg, file=source, column=col)
+        duties = []
+        for k, item in enumerate(v, start=1):
+            where = f"{col}[{k}]"
+            check_keys(item, ("vehicle", "start", "end"), source=source, table=where)
+            for key in ("vehicle", "start", "end"):
+                if key not in item:
+                    msg = f"missing key {key!r}"
+                    raise InputError(msg, file=source, column=where)
+            vehicle = get_text(item, "vehicle", None, source=source, table=where)
+            start = clock_value(item["start"], source=source, column=join(where, "start"))
+            end = clock_value(item["end"], source=source, column=join(where, "end"))
+            try:
+                duties.append(Duty(vehicle, start, end))
+            except InputError as exc:
+                raise InputError(exc.message, file=source, column=where) from None
+        values["roster"] = tuple(duties)
+    rest = {k: data[k] for k in OnDemandOptions.KEYS if k in data}
+    values["ondemand"] = parse_ondemand_options(rest, source=source, table=table)
+    return build(BuergerbusOptions, values, source=source, table=table)
 
 
 class BuergerbusModel:

@@ -54,8 +54,8 @@ from transit.timetable.lines import Timetable
 from transit.darp.data import Plan, TimeWindow
 from transit.opmodels.base import DayContext, ModelRun
 from transit.opmodels.fixed_line import FixedLineModel
-from transit.opmodels.linerules import LineRules
-from transit.opmodels.ondemand import OnDemandOptions, direct_trips, rules_for
+from transit.opmodels.linerules import LineRules, parse_line_rules
+from transit.opmodels.ondemand import OnDemandOptions, direct_trips, parse_ondemand_options, rules_for
 from transit.darp.build import build_problem
 from transit.util.progress import Progress, report
 from transit.darp.service import ServiceRules
@@ -65,7 +65,7 @@ from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
 from transit.util.tomltable import build, check_keys, get_number, get_text_list, join
 from transit.road.walking import walk_matrix
 
-__all__ = ["HybridModel", "HybridOptions"]
+__all__ = ["HybridModel", "HybridOptions", "parse_hybrid_options"]
 
 log = logging.getLogger(__name__)
 
@@ -103,31 +103,30 @@ class HybridOptions:
             msg = f"must be a number >= 0, got {self.transfer_min!r}"
             raise InputError(msg, column="transfer_min")
 
-    @classmethod
-    def from_mapping(
-        cls, data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
-    ) -> HybridOptions:
-        """Build from a scenario's model table: ``hubs = ["..."]``, ``transfer_min``,
-        ``line = {...}`` (:class:`LineRules` keys), ``feeder = {...}``
-        (:class:`OnDemandOptions` keys).
 
-        Raises
-        ------
-        InputError
-            Naming ``source`` and the key.
-        """
-        check_keys(data, cls.KEYS + extra, source=source, table=table)
-        values: dict[str, Any] = {}
-        if "hubs" in data:
-            values["hubs"] = get_text_list(data, "hubs", None, source=source, table=table, what="stop ids or names")
-        x = get_number(data, "transfer_min", None, source=source, table=table)
-        if x is not None:
-            values["transfer_min"] = x
-        if "line" in data:
-            values["line"] = LineRules.from_mapping(data["line"], source=source, table=join(table, "line"))
-        if "feeder" in data:
-            values["feeder"] = OnDemandOptions.from_mapping(data["feeder"], source=source, table=join(table, "feeder"))
-        return build(cls, values, source=source, table=table)
+def parse_hybrid_options(data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
+) -> HybridOptions:
+    """Build from a scenario's model table: ``hubs = ["..."]``, ``transfer_min``,
+    ``line = {...}`` (:class:`LineRules` keys), ``feeder = {...}``
+    (:class:`OnDemandOptions` keys).
+
+    Raises
+    ------
+    InputError
+        Naming ``source`` and the key.
+    """
+    check_keys(data, HybridOptions.KEYS + extra, source=source, table=table)
+    values: dict[str, Any] = {}
+    if "hubs" in data:
+        values["hubs"] = get_text_list(data, "hubs", None, source=source, table=table, what="stop ids or names")
+    x = get_number(data, "transfer_min", None, source=source, table=table)
+    if x is not None:
+        values["transfer_min"] = x
+    if "line" in data:
+        values["line"] = parse_line_rules(data["line"], source=source, table=join(table, "line"))
+    if "feeder" in data:
+        values["feeder"] = parse_ondemand_options(data["feeder"], source=source, table=join(table, "feeder"))
+    return build(HybridOptions, values, source=source, table=table)
 
 
 @dataclass

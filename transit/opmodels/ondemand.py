@@ -23,7 +23,7 @@ immediate decisions with promised windows, rolling re-optimisation, the
 independent checker on the executed day).
 
 Constructor options (:class:`OnDemandOptions`, a scenario's ``[[models]]``
-table through :meth:`OnDemandOptions.from_mapping`): see the class.
+table through :func:`parse_ondemand_options`): see the class.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from transit.sim.day import SimSettings, simulate_day
 from transit.sim.logs import Walk, trip_log, vehicle_log
 from transit.util.tomltable import build, check_keys, describe, get_bool, get_int, get_number, get_text, join
 from transit.road.travel import DEFAULT_MAX_SNAP_M, RoadNetwork
-from transit.road.walking import WalkParams, walk_matrix
+from transit.road.walking import WalkParams, parse_walk, walk_matrix
 
 __all__ = [
     "OnDemandModel",
@@ -57,6 +57,7 @@ __all__ = [
     "ServiceArea",
     "StopPoints",
     "direct_trips",
+    "parse_ondemand_options",
     "parse_sim_settings",
     "service_stops",
 ]
@@ -205,49 +206,48 @@ class OnDemandOptions:
             msg = f"must be one of {', '.join(VIRTUAL_STOPS)}, got {self.virtual_stops!r}"
             raise InputError(msg, column="virtual_stops")
 
-    @classmethod
-    def from_mapping(
-        cls, data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
-    ) -> OnDemandOptions:
-        """Build from a scenario's model table (keys as the parameters).
 
-        ``area`` is a list of ``[lat, lon]`` corners; ``stops`` a list of
-        ``[lat, lon]`` points; ``walk``, ``service`` and ``sim`` are tables
-        (:class:`~transit.road.walking.WalkParams`,
-        :class:`~transit.darp.service.ServiceRules`, :class:`SimSettings`).
+def parse_ondemand_options(data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
+) -> OnDemandOptions:
+    """Build from a scenario's model table (keys as the parameters).
 
-        Raises
-        ------
-        InputError
-            Naming ``source`` and the key.
-        """
-        check_keys(data, cls.KEYS + extra, source=source, table=table)
-        values: dict[str, Any] = {}
-        if "area" in data:
-            values["area"] = ServiceArea(_points(data["area"], source=source, column=join(table, "area")))
-        if "stops" in data:
-            pts = _points(data["stops"], source=source, column=join(table, "stops"), minimum=1)
-            values["stops"] = StopPoints(np.array([p[0] for p in pts]), np.array([p[1] for p in pts]))
-        if "stop_based" in data:
-            values["stop_based"] = get_bool(data, "stop_based", None, source=source, table=table)
-        vs = get_text(data, "virtual_stops", None, source=source, table=table, choices=VIRTUAL_STOPS)
-        if vs is not None:
-            values["virtual_stops"] = vs
-        gs = get_number(data, "grid_spacing_m", None, source=source, table=table, positive=True)
-        if gs is not None:
-            values["grid_spacing_m"] = gs
-        if "walk" in data:
-            values["walk"] = WalkParams.from_mapping(data["walk"], source=source, table=join(table, "walk"))
-        if "service" in data:
-            try:
-                values["service"] = parse_service(data["service"], source=source or "", table=join(table, "service"))
-            except InputError as exc:
-                problems = getattr(exc, "problems", None) or [exc]
-                first = problems[0]
-                raise InputError(first.message, file=source, column=first.column) from None
-        if "sim" in data:
-            values["sim"] = parse_sim_settings(data["sim"], source=source, table=join(table, "sim"))
-        return build(cls, values, source=source, table=table)
+    ``area`` is a list of ``[lat, lon]`` corners; ``stops`` a list of
+    ``[lat, lon]`` points; ``walk``, ``service`` and ``sim`` are tables
+    (:class:`~transit.road.walking.WalkParams`,
+    :class:`~transit.darp.service.ServiceRules`, :class:`SimSettings`).
+
+    Raises
+    ------
+    InputError
+        Naming ``source`` and the key.
+    """
+    check_keys(data, OnDemandOptions.KEYS + extra, source=source, table=table)
+    values: dict[str, Any] = {}
+    if "area" in data:
+        values["area"] = ServiceArea(_points(data["area"], source=source, column=join(table, "area")))
+    if "stops" in data:
+        pts = _points(data["stops"], source=source, column=join(table, "stops"), minimum=1)
+        values["stops"] = StopPoints(np.array([p[0] for p in pts]), np.array([p[1] for p in pts]))
+    if "stop_based" in data:
+        values["stop_based"] = get_bool(data, "stop_based", None, source=source, table=table)
+    vs = get_text(data, "virtual_stops", None, source=source, table=table, choices=VIRTUAL_STOPS)
+    if vs is not None:
+        values["virtual_stops"] = vs
+    gs = get_number(data, "grid_spacing_m", None, source=source, table=table, positive=True)
+    if gs is not None:
+        values["grid_spacing_m"] = gs
+    if "walk" in data:
+        values["walk"] = parse_walk(data["walk"], source=source, table=join(table, "walk"))
+    if "service" in data:
+        try:
+            values["service"] = parse_service(data["service"], source=source or "", table=join(table, "service"))
+        except InputError as exc:
+            problems = getattr(exc, "problems", None) or [exc]
+            first = problems[0]
+            raise InputError(first.message, file=source, column=first.column) from None
+    if "sim" in data:
+        values["sim"] = parse_sim_settings(data["sim"], source=source, table=join(table, "sim"))
+    return build(OnDemandOptions, values, source=source, table=table)
 
 
 def parse_sim_settings(data: Any, *, source: str | None = None, table: str = "sim") -> SimSettings:

@@ -32,7 +32,7 @@ from transit.util.tomltable import build, check_keys, get_number, get_text
 if TYPE_CHECKING:
     from transit.road.travel import RoadNetwork
 
-__all__ = ["METHODS", "WalkParams", "walk_matrix"]
+__all__ = ["METHODS", "WalkParams", "parse_walk", "walk_matrix"]
 
 METHODS = ("network", "detour")
 
@@ -89,20 +89,20 @@ class WalkParams:
         """Return the walking time in seconds for distances in metres."""
         return np.asarray(distance_m, dtype=np.float64) / self.speed_ms
 
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], *, source: str | None = None, table: str = "walk") -> WalkParams:
-        """Build from a ``[walk]`` table; unknown keys and bad values raise naming the key."""
-        keys = tuple(f.name for f in fields(cls))
-        check_keys(data, keys, source=source, table=table)
-        values: dict[str, Any] = {}
-        for key in ("speed_kmh", "detour_factor", "max_walk_m"):
-            x = get_number(data, key, None, source=source, table=table, positive=key == "speed_kmh")
-            if x is not None:
-                values[key] = x
-        method = get_text(data, "method", None, source=source, table=table, choices=METHODS)
-        if method is not None:
-            values["method"] = method
-        return build(cls, values, source=source, table=table)
+
+def parse_walk(data: Mapping[str, Any], *, source: str | None = None, table: str = "walk") -> WalkParams:
+    """Build from a ``[walk]`` table; unknown keys and bad values raise naming the key."""
+    keys = tuple(f.name for f in fields(WalkParams))
+    check_keys(data, keys, source=source, table=table)
+    values: dict[str, Any] = {}
+    for key in ("speed_kmh", "detour_factor", "max_walk_m"):
+        x = get_number(data, key, None, source=source, table=table, positive=key == "speed_kmh")
+        if x is not None:
+            values[key] = x
+    method = get_text(data, "method", None, source=source, table=table, choices=METHODS)
+    if method is not None:
+        values["method"] = method
+    return build(WalkParams, values, source=source, table=table)
 
 
 def walk_matrix(

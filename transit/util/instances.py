@@ -1,4 +1,12 @@
-"""Find the bundled instances (``instances/`` at the repository root).
+"""Find the bundled instances.
+
+Where they are looked for, in this order (:func:`instances_dir`):
+
+1. the folder named by the environment variable ``TRANSIT_INSTANCES``;
+2. ``instances/`` of the source checkout the package runs from (a clone, or
+   an editable install ``pip install -e .``);
+3. the copy a regular install carries as package data (the package
+   ``transit_instances``, see ``setup.py``).
 
 An instance is a folder with an OSM file (``district.osm.gz`` for the
 synthetic default) and optionally a GTFS feed (``gtfs/``) and a README, or a
@@ -9,15 +17,42 @@ elsewhere (relative to the folder), as the instances of the real extracts in
 
 from __future__ import annotations
 
+import os
+import importlib.util
 from pathlib import Path
 
 from transit.errors import InputError
 from transit.util.tomltable import read_toml
 
-__all__ = ["INSTANCES_DIR", "instance_dir", "instance_names", "instance_osm"]
+__all__ = ["ENV_VAR", "instance_dir", "instance_names", "instance_osm", "instances_dir"]
 
-#: The folder that holds the bundled instances.
-INSTANCES_DIR = Path(__file__).resolve().parents[2] / "instances"
+#: Environment variable naming a folder of instances to use instead of the bundled ones.
+ENV_VAR = "TRANSIT_INSTANCES"
+
+_CHECKOUT = Path(__file__).resolve().parents[2] / "instances"
+
+
+def instances_dir() -> Path:
+    """Return the folder that holds the instances (see the module docstring).
+
+    Raises
+    ------
+    InputError
+        If ``TRANSIT_INSTANCES`` names no folder.
+    """
+    env = os.environ.get(ENV_VAR)
+    if env:
+        path = Path(env)
+        if not path.is_dir():
+            msg = f"{ENV_VAR}={env} is not a folder"
+            raise InputError(msg, column=ENV_VAR)
+        return path
+    if _CHECKOUT.is_dir():
+        return _CHECKOUT
+    spec = importlib.util.find_spec("transit_instances")
+    if spec is None or not spec.submodule_search_locations:
+        return _CHECKOUT
+    return Path(next(iter(spec.submodule_search_locations)))
 
 _OSM_NAMES = ("district.osm.gz", "district.osm", "region.osm.pbf", "region.osm.gz")
 
@@ -43,9 +78,10 @@ def _osm_of(folder: Path) -> Path | None:
 
 def instance_names() -> list[str]:
     """Return the names of the bundled instances (folders with or pointing to an OSM file)."""
-    if not INSTANCES_DIR.is_dir():
+    root = instances_dir()
+    if not root.is_dir():
         return []
-    return sorted(p.name for p in INSTANCES_DIR.iterdir() if p.is_dir() and _osm_of(p) is not None)
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and _osm_of(p) is not None)
 
 
 def instance_dir(name: str) -> Path:
@@ -56,7 +92,7 @@ def instance_dir(name: str) -> Path:
     InputError
         If there is no such instance (the message lists the known ones).
     """
-    path = INSTANCES_DIR / name
+    path = instances_dir() / name
     if name not in instance_names():
         known = ", ".join(instance_names()) or "none"
         msg = f"no bundled instance {name!r} (known: {known})"

@@ -20,7 +20,7 @@ first problem
     :func:`check_keys`, :func:`get_number`, :func:`get_int`,
     :func:`get_text`, :func:`get_bool`, :func:`get_text_list` and
     :func:`clock_value` raise the first problem at once; the typed options
-    of lines, walking and operating models use them in ``from_mapping``.
+    of lines, walking and operating models use them in their ``parse_*`` functions.
 
 Both run the same checks with the same messages. :func:`read_toml` reads a
 TOML file, reporting a missing, unreadable or malformed file the same way for
