@@ -9,7 +9,7 @@ import logging
 
 import typer
 
-from transit.commands import bench, bookings, compare, demand, dispatch, instance, network
+from transit.commands import bench, bookings, compare, demand, dispatch, instance, network, sweep
 
 app = typer.Typer(
     name="transit",
@@ -25,6 +25,7 @@ app.add_typer(instance.app, name="instance")
 app.add_typer(bench.app, name="bench")
 compare.register(app)
 dispatch.register(app)
+sweep.register(app)
 
 
 @app.callback()

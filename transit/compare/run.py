@@ -12,21 +12,21 @@ Seed ``s`` draws the demand with ``numpy.random.default_rng(s)`` (so
 ``transit demand generate --seed s`` gives the same bookings) and gives model
 ``m`` the generator ``default_rng([s, crc32(m)])``, independent of the other
 models and of their order. Tasks (one per seed for the demand, one per model
-and seed, one per model for the access probes) run in worker processes
-(``jobs`` > 1, :class:`concurrent.futures.ProcessPoolExecutor` with the
-``spawn`` start method) or in this process (``jobs`` = 1); their results are
+and seed, one per model for the access probes) run on the engine of
+:mod:`transit.compare.engine` (``jobs`` > 1: a local Dask cluster of that
+many worker processes; ``jobs`` = 1: in this process); their results are
 assembled in a fixed order, so the outputs are identical for any ``jobs``.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import contextlib
+import copy
 import logging
-import multiprocessing
 import os
-import sys
+import uuid
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from transit.compare.engine import Engine
 from transit.errors import InputError
 from transit.util.progress import Progress, report
 
@@ -45,8 +46,10 @@ __all__ = [
     "Comparison",
     "OUTPUT_FILES",
     "compare_scenario",
+    "load_world",
     "model_rng",
     "run_comparison",
+    "seed_kpis",
     "write_comparison",
 ]
 
@@ -181,6 +184,13 @@ class _World:
             self._models[name] = build_model(spec, network=self.network, date=self.scenario.date)
         return self._models[name]
 
+    def with_scenario(self, scenario: Scenario) -> _World:
+        """Return a world of ``scenario`` on this world's region (road network and zones shared)."""
+        other = copy.copy(self)
+        other.scenario = scenario
+        other._models = {}
+        return other
+
     def context(self, labels: Mapping[str, Any]) -> Any:
         from transit.opmodels.base import DayContext
 
@@ -188,12 +198,37 @@ class _World:
 
 
 _WORLD: _World | None = None
+#: Worlds of this process by run token (a worker keeps the last one; see :func:`_run_task`).
+_WORLDS: dict[str, _World] = {}
 
 
-def _init_worker(scenario: Scenario, payload: RegionPayload) -> None:
-    global _WORLD
-    logging.getLogger("transit").setLevel(logging.WARNING)
-    _WORLD = _World(scenario, payload)
+@dataclass(frozen=True)
+class _Shared:
+    """What every task of one comparison shares: sent to each worker once (:meth:`Engine.share`)."""
+
+    token: str
+    scenario: Scenario
+    payload: RegionPayload
+
+
+def _world_for(shared: _Shared) -> _World:
+    """Return this process's world of ``shared`` (built on first use, the last one kept)."""
+    w = _WORLDS.get(shared.token)
+    if w is None:
+        logging.getLogger("transit").setLevel(logging.WARNING)
+        _WORLDS.clear()
+        w = _WORLDS[shared.token] = _World(shared.scenario, shared.payload)
+    return w
+
+
+@contextlib.contextmanager
+def _local_world(shared: _Shared, world: _World) -> Iterator[None]:
+    """Let tasks run in this process use ``world`` (already built) while the block runs."""
+    _WORLDS[shared.token] = world
+    try:
+        yield
+    finally:
+        _WORLDS.pop(shared.token, None)
 
 
 def _world() -> _World:
@@ -282,55 +317,23 @@ def _task_probe(name: str, plan: pd.DataFrame) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- running
 
 
-def _start_method() -> str:
-    """Return ``spawn`` (clean workers), or ``fork`` when the main module cannot be re-imported (stdin)."""
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if path is not None and not os.path.exists(path):
-        return "fork"
-    return "spawn"
-
-
 class _Runner:
-    """Run tasks in this process or in a pool, reporting progress."""
+    """Run tasks on an :class:`~transit.compare.engine.Engine`, in a fixed result order, reporting progress."""
 
-    def __init__(self, jobs: int, scenario: Scenario, payload: RegionPayload, world: _World) -> None:
-        global _WORLD
-        self.jobs = jobs
-        self.pool: cf.ProcessPoolExecutor | None = None
-        if jobs > 1:
-            ctx = multiprocessing.get_context(_start_method())
-            self.pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                                               initargs=(scenario, payload))
-        else:
-            _WORLD = world
+    def __init__(self, engine: Engine, shared: Any) -> None:
+        self.engine = engine
+        self.shared = shared
 
     def map(self, fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]], tick: Callable[[str], None],
             labels: Sequence[str]) -> list[Any]:
-        if self.pool is None:
-            out = []
-            for args, label in zip(calls, labels):
-                out.append(fn(*args))
-                tick(label)
-            return out
-        futures = {self.pool.submit(fn, *args): i for i, args in enumerate(calls)}
         results: list[Any] = [None] * len(calls)
-        try:
-            for f in cf.as_completed(futures):
-                i = futures[f]
-                results[i] = f.result()
-                tick(labels[i])
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
-        return results
 
-    def close(self) -> None:
-        global _WORLD
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-        _WORLD = None
+        def done(i: int, result: Any) -> None:
+            results[i] = result
+            tick(labels[i])
+
+        self.engine.run(fn, [(self.shared, *args) for args in calls], done=done)
+        return results
 
 
 def run_comparison(
@@ -390,8 +393,9 @@ def run_comparison(
         report(progress, done[0], total, label)
 
     report(progress, 0, total, "starting")
-    runner = _Runner(min(jobs, max(1, len(names) * len(seeds))), scenario, payload, world)
-    try:
+    shared = _Shared(uuid.uuid4().hex, scenario, payload)
+    with _local_world(shared, world), Engine(jobs=min(jobs, max(1, len(names) * len(seeds)))) as engine:
+        runner = _Runner(engine, engine.share(shared))
         demands = runner.map(_run_task, [("demand", (s,)) for s in seeds], tick, [f"demand, seed {s}" for s in seeds])
         calls = [(m, s, demands[k][0], demands[k][1]) for m in names for k, s in enumerate(seeds)]
         labels = [f"{m}, seed {s}" for m in names for s in seeds]
@@ -404,8 +408,6 @@ def run_comparison(
         else:
             runs = runner.map(_run_task, [("model", c) for c in calls], tick, labels)
             probes = []
-    finally:
-        runner.close()
 
     kpis = _kpi_frame([r[0] for r in runs])
     trips = pd.concat([r[1] for r in runs], ignore_index=True)
@@ -424,9 +426,41 @@ def run_comparison(
 _TASKS: dict[str, Callable[..., Any]] = {"demand": _task_demand, "model": _task_model, "probe": _task_probe}
 
 
-def _run_task(what: str, args: tuple[Any, ...]) -> Any:
-    """Run a task (package errors pickle, so they reach the parent process intact)."""
-    return _TASKS[what](*args)
+def _run_task(shared: _Shared, what: str, args: tuple[Any, ...]) -> Any:
+    """Run a task in the world of ``shared`` (package errors pickle, so they reach the parent intact)."""
+    global _WORLD
+    _WORLD = _world_for(shared)
+    try:
+        return _TASKS[what](*args)
+    finally:
+        _WORLD = None
+
+
+def load_world(scenario: Scenario) -> _World:
+    """Build the region of ``scenario`` and return the world its tasks run in.
+
+    Raises
+    ------
+    InputError, NetworkError
+        If the region cannot be built.
+    """
+    return _World(scenario, load_region(scenario))
+
+
+def seed_kpis(world: _World, seed: int) -> pd.DataFrame:
+    """Return the KPI rows of every model of ``world``'s scenario for one seed, in model order.
+
+    The same tasks as :func:`run_comparison` runs for that seed, so the rows
+    equal that comparison's rows of the seed.
+    """
+    global _WORLD
+    _WORLD = world
+    try:
+        bookings, labels = _task_demand(int(seed))
+        rows = [_task_model(m.name, int(seed), bookings, labels)[0] for m in world.scenario.models]
+    finally:
+        _WORLD = None
+    return _kpi_frame(rows)
 
 
 def _access_columns() -> tuple[str, ...]:
