@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -38,6 +39,12 @@ def compare(
         int, typer.Option("--jobs", "-j", min=1, help="Worker processes (results do not depend on it).")
     ] = 1,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
+    days: Annotated[
+        int | None,
+        typer.Option("--days", min=1, max=366, help="Simulate this many consecutive weekdays per seed (bookings "
+                     "for a day made the day before); KPIs are over all of them. Default: the scenario's (1).",
+                     show_default=False),
+    ] = None,
 ) -> None:
     """Compare operating models on identical demand: KPIs with 95% CIs, access per village, report.html.
 
@@ -52,12 +59,15 @@ def compare(
     with user_errors():
         path = scenario if scenario is not None else default_scenario()
         sc = load_scenario(path)
+        if days is not None:
+            sc = dataclasses.replace(sc, days=days)
         label = path.parent.name if scenario is None else path.stem
         target = out if out is not None else Path("out") / f"compare-{label}"
         with progress_bar(f"comparing {len(sc.models)} models") as bar:
             comp = compare_scenario(sc, target, seeds=sc.seed_list(seeds), jobs=jobs, force=force, progress=bar)
     n = len(comp.seeds)
-    typer.echo(f"{sc.name}: {len(sc.models)} models x {n} seed{'s' if n != 1 else ''} "
+    span = f" x {sc.days} weekdays" if sc.days > 1 else ""
+    typer.echo(f"{sc.name}: {len(sc.models)} models x {n} seed{'s' if n != 1 else ''}{span} "
                f"(mean ± 95% CI half-width; Δ = difference to {sc.baseline}, paired by seed)")
     typer.echo(render_text(comparison_table(comp.summary)))
     typer.echo(f"wrote {target}/ (report.html, kpis.csv, summary.csv, access.csv, trips.csv, stops.csv)")

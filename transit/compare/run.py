@@ -276,6 +276,10 @@ def _task_demand(seed: int) -> tuple[tuple[Any, ...], dict[str, tuple[str, str]]
 
     w = _world()
     spec = w.scenario.demand
+    if w.scenario.days > 1:
+        from transit.compare.days import week_demand
+
+        return week_demand(w.region, w.scenario, int(seed))
     if spec.bookings is not None:
         bookings = tuple(read_bookings(spec.bookings, service_date=w.scenario.date))
         labels = read_labels(spec.trips) if spec.trips is not None else {}
@@ -295,7 +299,12 @@ def _task_model(
     w = _world()
     model = w.model(name)
     ctx = w.context({rid: TripLabel(h, p) for rid, (h, p) in labels.items()})
-    run = model.run(list(bookings), ctx, seed=int(seed), rng=model_rng(seed, name))
+    if w.scenario.days > 1:
+        from transit.compare.days import run_days
+
+        run = run_days(w.scenario, w.network, name, int(seed), bookings, ctx.labels, model, model_rng(seed, name))
+    else:
+        run = model.run(list(bookings), ctx, seed=int(seed), rng=model_rng(seed, name))
     trips = run.trips.assign(model=name, seed=int(seed))
     stops = run.stops.assign(model=name, seed=int(seed))
     row = kpis(run, w.scenario.costs, seed=int(seed))

@@ -19,6 +19,8 @@ Layout
     seeds = 3                             # optional: number of seeds (CLI --seeds overrides), default 3
     first_seed = 1                        # optional: seeds are first_seed, first_seed + 1, ...
     date = 2025-03-04                     # optional: the service day (weekday for GTFS calendars)
+    days = 5                              # optional: simulate this many consecutive weekdays from
+                                          # date (transit.compare.days); default 1
 
     [region]                              # exactly one of instance / osm / place
     instance = "default"                  # a bundled instance (instances/<name>/)
@@ -89,7 +91,7 @@ log = logging.getLogger(__name__)
 DEFAULT_SEEDS = 3
 
 TOP_KEYS = ("scenario", "region", "demand", "service", "costs", "access", "models")
-SCENARIO_KEYS = ("name", "description", "baseline", "seeds", "first_seed", "date")
+SCENARIO_KEYS = ("name", "description", "baseline", "seeds", "first_seed", "date", "days")
 REGION_KEYS = ("instance", "osm", "place", "speed_cap_kmh", "zones", "destinations")
 DEMAND_KEYS = ("bookings", "trips", "generator")
 ACCESS_KEYS = ("enabled", "first_hour", "last_hour", "centre", "destinations", "max_wait_min")
@@ -220,6 +222,8 @@ class Scenario:
         the table as written).
     models
         The models, in file order.
+    days
+        Consecutive weekdays simulated per seed (:mod:`transit.compare.days`).
     """
 
     source: Path
@@ -235,6 +239,7 @@ class Scenario:
     costs: Any
     access: AccessSpec
     models: tuple[ModelSpec, ...]
+    days: int = 1
 
     @property
     def base_dir(self) -> Path:
@@ -537,6 +542,7 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
     description = meta.text("description", default="") or ""
     seeds = meta.integer("seeds", default=DEFAULT_SEEDS, lo=1, hi=1000) or DEFAULT_SEEDS
     first_seed = meta.integer("first_seed", default=1, lo=0)
+    days = meta.integer("days", default=1, lo=1, hi=366) or 1
     date: dt.date | None = None
     if "date" in meta:
         value = meta.data["date"]
@@ -609,6 +615,7 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
         costs=costs,
         access=access,
         models=tuple(models),
+        days=days,
     )
 
 
