@@ -102,6 +102,8 @@ def main() -> None:
     ap.add_argument("--cutoff-iterations", type=int, default=SimSettings().cutoff_iterations)
     ap.add_argument("--reopt-iterations", type=int, default=SimSettings().reopt_iterations)
     ap.add_argument("--horizon-min", type=float, default=SimSettings().reopt_horizon_min)
+    ap.add_argument("--group", type=int, default=SimSettings().reopt_group_vehicles,
+                    help="re-optimise in groups of at most this many vehicles (0: the whole fleet at once)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     region = region_from_osm(REPO / "instances/default/district.osm.gz")
@@ -110,6 +112,7 @@ def main() -> None:
         cutoff_iterations=args.cutoff_iterations,
         reopt_iterations=args.reopt_iterations,
         reopt_horizon_min=args.horizon_min,
+        reopt_group_vehicles=args.group,
     )
     # Warm up the compiled kernels so that compilation is not timed.
     run(region, 60, 3, SimSettings(cutoff_iterations=5, reopt_iterations=5), seed=99)

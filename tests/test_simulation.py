@@ -141,3 +141,21 @@ def test_bad_settings():
 
     with pytest.raises(ProblemDataError):
         SimSettings(reopt_iterations=-1)
+
+
+def test_a_large_fleet_is_reoptimised_in_groups():
+    """Six buses re-optimised two by two: every promise kept, nothing discarded, as many served."""
+    prob, booked = line_problem(90, n_vehicles=6, seed=8)
+    whole = SimSettings(reopt_interval_min=15, cutoff_iterations=30, reopt_iterations=15, reopt_group_vehicles=0)
+    pairs = SimSettings(reopt_interval_min=15, cutoff_iterations=30, reopt_iterations=15, reopt_group_vehicles=2)
+    one = simulate_day(prob, booked, ServiceRules(), settings=whole, seed=3)
+    res = simulate_day(prob, booked, ServiceRules(), settings=pairs, seed=3)
+    assert one.stats.reopt_groups == one.stats.reoptimisations
+    assert res.stats.reopt_groups >= 2 * res.stats.reoptimisations > 0
+    assert res.stats.reopt_discarded == 0
+    assert check(res.problem, res.plan) == []
+    assert set(res.decisions) == {r.id for r in prob.requests}
+    for rid, dec in res.decisions.items():
+        if dec.accepted:
+            assert rid in res.plan.served_ids
+    assert len(res.plan.served_ids) >= 0.95 * len(one.plan.served_ids)

@@ -69,3 +69,39 @@ def test_promise_and_serving_stops(line_world):
     live.close(0)
     live.close(1)
     assert live.best_insertion(1).vehicle == -1
+
+
+def test_routes_grow_beyond_the_first_capacity_and_match_a_fresh_load():
+    """A route longer than the arrays first hold: they grow, and nothing of the route is lost."""
+    from simcase import line_problem
+
+    prob, _ = line_problem(60, n_vehicles=1, window=6 * H)
+    live = LivePlan(prob)
+    first = live.capacity
+    served = [r for r in range(60) if live.best_insertion(r).vehicle == 0 and live.insert(r, live.best_insertion(r))
+              is None]
+    assert 2 * len(served) + 2 > first, "the test must make a route longer than the first capacity"
+    assert live.capacity > first
+    plan = live.to_plan()
+    assert check(prob.replace(requests=tuple(prob.requests[r] for r in served)), plan) == []
+    again = LivePlan(prob, plan)
+    assert np.array_equal(again.nodes(0), live.nodes(0))
+
+
+def test_set_routes_all_or_nothing(line_world):
+    live = LivePlan(line_world)
+    for r in range(3):
+        live.insert(r, live.best_insertion(r))
+    before = [live.nodes(v).tolist() for v in range(2)]
+    a_nodes, b_nodes = before[0][1:-1], before[1][1:-1]
+    # Swap the routes' contents: feasible (both buses may go anywhere), requests change vehicle.
+    assert live.set_routes({0: b_nodes, 1: a_nodes})
+    assert [live.vehicle_of(r) for r in range(3)] == [0 if 2 * r in b_nodes else 1 for r in range(3)]
+    assert check(line_world, live.to_plan()) == []
+    # A drop-off before its pickup is infeasible: nothing changes.
+    swapped = [live.nodes(v).tolist() for v in range(2)]
+    where = [live.vehicle_of(r) for r in range(3)]
+    bad = list(reversed(swapped[0][1:-1]))
+    assert not live.set_routes({0: bad, 1: swapped[1][1:-1]})
+    assert [live.nodes(v).tolist() for v in range(2)] == swapped
+    assert [live.vehicle_of(r) for r in range(3)] == where

@@ -19,13 +19,19 @@ The day
    iterations=reopt_iterations)``: each route is cut at its first stop
    after the horizon that the vehicle reaches empty, the solver sees the
    part before the cut (ending at the cut stop no later than the latest
-   time that keeps the rest feasible), and the rest is appended unchanged.
-   Promises are kept because they *are* the requests' pickup windows from
-   then on; passengers on board are requests with ``picked_up_at`` and
-   ``assigned_vehicle``; each vehicle starts from where it is, when it is
-   free. A re-optimised plan that would drop an accepted request, or does
-   not load back into the live plan, is discarded (a safety net; counted
-   in :attr:`DayStats.reopt_discarded`).
+   time that keeps the rest feasible), and the rest stays unchanged. A
+   fleet of more than ``reopt_group_vehicles`` is re-optimised in groups of
+   vehicles near each other (different groups each time), so the work
+   grows with the requests in the horizon, not with the square of the
+   fleet. Promises are kept because they *are* the requests' pickup
+   windows from then on; passengers on board are requests with
+   ``picked_up_at`` and ``assigned_vehicle``; each vehicle starts from
+   where it is, when it is free. A re-optimised group that would drop an
+   accepted request, or does not load back into the live plan, is
+   discarded (a safety net; counted in :attr:`DayStats.reopt_discarded`).
+   The live plan (:class:`transit.solver.insert.LivePlan`) is compiled once
+   for the day and changed in place: nothing is rebuilt from all accepted
+   requests.
 4. **Driving.** Vehicles follow the plan's schedule (waiting is done
    before boarding, where the vehicle is empty). A vehicle that has left a
    stop is committed to the next one (no diversion en route). A vehicle
@@ -97,7 +103,13 @@ class SimSettings:
         live bookings are) instead of the solver's regret construction,
         whose time grows with the square of the requests. Default 400.
     reopt_iterations
-        Solver work budget for each re-optimisation.
+        Solver work budget for each re-optimisation (of each group of vehicles).
+    reopt_group_vehicles
+        A fleet larger than this is re-optimised in groups of at most so
+        many vehicles near each other (the groups change from one
+        re-optimisation to the next), so that the work grows linearly with
+        the fleet and the requests in the horizon; 0: one problem for the
+        whole fleet. Default 25.
     schedule_candidates
         Positions per vehicle evaluated with the full schedule when a
         booking is inserted (see :class:`transit.solver.insert.LivePlan`).
@@ -111,6 +123,7 @@ class SimSettings:
     cutoff_iterations: int = 200
     cutoff_solve_max: int = 400
     reopt_iterations: int = 50
+    reopt_group_vehicles: int = 25
     schedule_candidates: int = 3
     check: bool = True
 
@@ -119,7 +132,7 @@ class SimSettings:
             msg = "cutoff must be a finite time"
             raise ProblemDataError(msg)
         if min(self.reopt_interval_min, self.reopt_horizon_min, self.cutoff_iterations,
-               self.cutoff_solve_max, self.reopt_iterations) < 0:
+               self.cutoff_solve_max, self.reopt_iterations, self.reopt_group_vehicles) < 0:
             msg = "intervals, horizons and iteration budgets must be >= 0"
             raise ProblemDataError(msg)
 
@@ -190,10 +203,13 @@ class DayStats:
     reoptimisations
         Rolling re-optimisations run.
     reopt_discarded
-        Re-optimised plans discarded by the safety net (dropping an accepted
+        Re-optimised groups discarded by the safety net (dropping an accepted
         request, or not loading back into the live plan).
     reopt_cut_routes
         Routes cut at the re-optimisation horizon (later stops kept as they were).
+    reopt_groups
+        Problems solved by the re-optimisations (groups of vehicles; one per
+        re-optimisation for a fleet of at most ``reopt_group_vehicles``).
     decision_ms
         Time of each live booking decision, milliseconds.
     reopt_seconds
@@ -207,6 +223,7 @@ class DayStats:
     reoptimisations: int = 0
     reopt_discarded: int = 0
     reopt_cut_routes: int = 0
+    reopt_groups: int = 0
     decision_ms: list[float] = field(default_factory=list)
     reopt_seconds: list[float] = field(default_factory=list)
     cutoff_seconds: float = 0.0
@@ -237,8 +254,29 @@ class _Req:
     picked_up_at: float | None = None
 
 
-def _seed(seed: int, k: int) -> int:
-    return int(np.random.default_rng([int(seed) & 0xFFFFFFFF, k]).integers(0, 2**31 - 1))
+def _seed(seed: int, *k: int) -> int:
+    return int(np.random.default_rng([int(seed) & 0xFFFFFFFF, *k]).integers(0, 2**31 - 1))
+
+
+@dataclass
+class _Head:
+    """The part of one vehicle's route a re-optimisation may change (up to the cut) and the rest.
+
+    ``requests`` (global indices), ``breaks`` (the vehicle's breaks) with
+    their live ``break_nodes``, and ``stops`` (a warm start) lie before the
+    cut; ``tail`` is the live nodes from the cut stop to before END;
+    ``cut_at`` is ``(location, deadline, breaks)`` of a cut route (None if
+    the whole route is in the head).
+    """
+
+    v: int
+    cut: int
+    tail: list[int]
+    requests: list[int] = field(default_factory=list)
+    breaks: list[Break] = field(default_factory=list)
+    break_nodes: list[int] = field(default_factory=list)
+    stops: list[Stop] = field(default_factory=list)
+    cut_at: tuple[int, float, list[Break]] | None = None
 
 
 class _Day:
@@ -278,6 +316,7 @@ class _Day:
             for v in problem.vehicles
         ]
         self.decisions: dict[str, Decision] = {}
+        self.index_of = {r.id: g for g, r in enumerate(problem.requests)}
         self.live: LivePlan | None = None
         self.live_req: list[int] = []  # local request index -> global
         self.live_veh: list[int] = []  # local vehicle index -> global
@@ -354,19 +393,23 @@ class _Day:
     def _active(self) -> list[int]:
         return [g for g, q in enumerate(self.reqs) if q.state in ("accepted", "onboard")]
 
-    def _rebuild(self, upcoming: list[int], plan: Plan | None, now: float) -> None:
-        """Compile a new live plan: active requests + ``upcoming``, warm-started from ``plan``."""
-        active = self._active()
-        self.live_req = active + upcoming
-        self.live_veh = [k for k, st in enumerate(self.vehs) if not st.finished]
+    def start(self, now: float) -> None:
+        """Compile the live plan of the whole day: every request (unassigned until decided), every vehicle."""
+        self.live_req = list(range(len(self.reqs)))
+        self.live_veh = list(range(len(self.vehs)))
         prob, self.live_breaks = self._problem(self.live_req, self.live_veh, now)
-        self.live = LivePlan(prob, plan, schedule_candidates=self.settings.schedule_candidates)
-        self.local_of = {g: r for r, g in enumerate(self.live_req)}
-        for r, g in enumerate(active):
-            if self.live.vehicle_of(r) < 0:
-                msg = f"re-planning lost accepted request {self.reqs[g].request.id!r}"
-                raise SolverError(msg)
+        self.live = LivePlan(prob, None, schedule_candidates=self.settings.schedule_candidates)
+        self.local_of = {g: g for g in self.live_req}
         self.next_dep = {v: self._next_move(v) for v in range(len(self.live_veh))}
+
+    def _hold_all(self, now: float) -> None:
+        """Let no vehicle leave where it is before ``now`` (time has come that far)."""
+        live = self.live
+        assert live is not None
+        for v in range(len(self.live_veh)):
+            if not self.vehs[self.live_veh[v]].finished and not live.hold_until(v, now):
+                msg = f"vehicle {self.vehs[self.live_veh[v]].spec.id!r} cannot wait until {now:.0f} s"
+                raise SolverError(msg)
 
     # ------------------------------------------------------------ driving
     def _next_move(self, v: int) -> float:
@@ -483,10 +526,7 @@ class _Day:
         live = self.live
         assert live is not None
         t0 = time.perf_counter()
-        for v in range(len(self.live_veh)):
-            if not self.vehs[self.live_veh[v]].finished and not live.hold_until(v, now):
-                msg = f"vehicle {self.vehs[self.live_veh[v]].spec.id!r} cannot wait until {now:.0f} s"
-                raise SolverError(msg)
+        self._hold_all(now)
         r = self.local_of[g]
         ins = live.best_insertion(r)
         if ins.vehicle < 0:
@@ -528,19 +568,22 @@ class _Day:
         return "no capacity at that time (fleet busy)"
 
     # ------------------------------------------------------------ planning
-    def cutoff(self, pre: list[int], progress: Progress | None) -> Plan | None:
-        """Plan the pre-booked requests together; accept or reject each."""
+    def cutoff(self, pre: list[int], progress: Progress | None) -> None:
+        """Plan the pre-booked requests together; accept or reject each; the plan goes into the live plan."""
         s = self.settings
         t0 = time.perf_counter()
         if not pre:
-            return None
+            return
+        live = self.live
+        assert live is not None
         vehicles = list(range(len(self.vehs)))
         report(progress, 0, 1, f"planning {len(pre)} pre-booked requests")
         if len(pre) <= s.cutoff_solve_max:
             prob, _ = self._problem(pre, vehicles, s.cutoff)
             plan = solve(prob, iterations=s.cutoff_iterations, seed=_seed(self.seed, 0))
+            live.load(plan)
         else:
-            plan = self._insert_all(pre, vehicles)
+            plan = self._insert_all(pre)
         reasons = {x.request_id: x.reason for x in plan.rejected}
         planned: dict[str, float] = {}
         for route in plan.routes:
@@ -549,102 +592,162 @@ class _Day:
                     planned[stop.request_id] = stop.start
         for g in pre:
             rid = self.reqs[g].request.id
-            if rid in planned:
-                self._accept(g, planned[rid], s.cutoff, prebooked=True)
-            else:
+            if rid not in planned:
                 self._reject(g, reasons.get(rid, "not planned"), s.cutoff, prebooked=True)
+                continue
+            if live.vehicle_of(self.local_of[g]) < 0:
+                msg = f"the cut-off plan lost accepted request {rid!r}"
+                raise SolverError(msg)
+            promise = self._accept(g, planned[rid], s.cutoff, prebooked=True)
+            live.narrow_pickup(self.local_of[g], promise)
+        self.next_dep = {v: self._next_move(v) for v in range(len(self.live_veh))}
         self.stats.cutoff_seconds = time.perf_counter() - t0
-        return plan
 
-    def _insert_all(self, pre: list[int], vehicles: list[int]) -> Plan:
-        """Return a plan of ``pre`` built by cheapest insertion in order of the pickup windows."""
+    def _insert_all(self, pre: list[int]) -> Plan:
+        """Insert ``pre`` into the live plan one by one in order of their pickup windows; return the plan."""
         s = self.settings
-        prob, self.live_breaks = self._problem(pre, vehicles, s.cutoff)
-        self.live = live = LivePlan(prob, None, schedule_candidates=s.schedule_candidates)
-        self.live_veh = vehicles
-        self.live_req = list(pre)
-        order = sorted(range(len(pre)), key=lambda r: (float(live.inst.ne[2 * r]), r))
+        live = self.live
+        assert live is not None
+        order = sorted(pre, key=lambda g: (float(live.inst.ne[2 * self.local_of[g]]), g))
         rejected = []
-        for r in order:
+        for g in order:
+            r = self.local_of[g]
             ins = live.best_insertion(r)
             if ins.vehicle < 0:
-                rejected.append(Rejection(prob.requests[r].id, self._reason(r, s.cutoff)))
+                rejected.append(Rejection(self.reqs[g].request.id, self._reason(r, s.cutoff)))
             else:
                 live.insert(r, ins)
-        plan = live.to_plan()
-        return plan.replace(rejected=tuple(rejected))
+        return live.to_plan().replace(rejected=tuple(rejected))
 
-    def reoptimise(self, now: float, k: int) -> Plan:
-        """Return the re-optimised plan (see :class:`SimSettings`), or the current one.
+    def _head(self, v: int, horizon: float) -> _Head:
+        """Return the part of local vehicle ``v``'s route the re-optimisation at ``horizon`` may change."""
+        live = self.live
+        assert live is not None
+        nodes = live.nodes(v)
+        m = len(nodes)
+        times = live.times(v)
+        cut = m - 1
+        if not np.isfinite(live.inst.vmaxdur[v]):
+            for pos in range(1, m - 1):
+                empty = live.sol.ld0[v, pos - 1] == 0 and live.sol.ld1[v, pos - 1] == 0
+                if times[pos] > horizon and empty:
+                    cut = pos
+                    break
+        brk0 = int(live.inst.brk[live.inst.vbrk0[v]]) if live.inst.vbrkn[v] else 0
+        head = _Head(v=v, cut=cut, tail=[int(x) for x in nodes[cut : m - 1]])
+        for pos in range(1, cut):
+            node = int(nodes[pos])
+            r = live.node_request(node)
+            kind = live.node_kind(node)
+            if r >= 0:
+                head.requests.append(self.live_req[r])
+            elif kind == BREAK:
+                head.breaks.append(self.live_breaks[v][node - brk0])
+                head.break_nodes.append(node)
+            stop_kind = StopKind.PICKUP if kind == PICK else StopKind.DROPOFF if kind == DROP else StopKind.BREAK
+            t = float(times[pos])
+            rid = self.reqs[self.live_req[r]].request.id if r >= 0 else None
+            head.stops.append(Stop(stop_kind, live.node_location(node), t, t, t + live.service_time(node), 0, 0, rid))
+        if cut < m - 1:
+            head.cut_at = (live.node_location(int(nodes[cut])), float(live.sol.G[v, cut]), list(head.breaks))
+        return head
 
-        A plan the solver returns with rejections is discarded here; one that
-        does not load back into the live plan is discarded by the caller.
+    def _groups(self, heads: list[_Head], k: int) -> list[list[_Head]]:
+        """Split the vehicles into groups of at most ``reopt_group_vehicles`` near each other.
+
+        Each group starts from the first vehicle left (in a rotating order, so
+        that the groups differ from one re-optimisation to the next) and takes
+        the vehicles nearest to it (travel time between where they are).
+        """
+        size = self.settings.reopt_group_vehicles
+        if size <= 0 or len(heads) <= size:
+            return [heads]
+        loc = {h.v: self.vehs[self.live_veh[h.v]].loc for h in heads}
+        left = heads[k % len(heads):] + heads[: k % len(heads)]
+        groups = []
+        while left:
+            first = left[0]
+            a = loc[first.v]
+            near = sorted(left[1:], key=lambda h: (float(self.tt[a, loc[h.v]] + self.tt[loc[h.v], a]), h.v))
+            group = [first, *near[: size - 1]]
+            taken = {h.v for h in group}
+            left = [h for h in left if h.v not in taken]
+            groups.append(sorted(group, key=lambda h: h.v))
+        return groups
+
+    def reoptimise(self, now: float, k: int) -> None:
+        """Re-optimise the routes up to the horizon (see :class:`SimSettings`), group by group, in place.
+
+        A group's new routes replace the old ones only if the solver keeps
+        every accepted request and the routes load back into the live plan
+        (a safety net; counted in :attr:`DayStats.reopt_discarded`).
         """
         live = self.live
         assert live is not None
-        current = live.to_plan()
         if self.settings.reopt_iterations <= 0:
-            return current
+            return
         t0 = time.perf_counter()
+        self._hold_all(now)
         horizon = now + self.settings.reopt_horizon_min * 60.0
-        vehicles: list[int] = []
-        cuts: dict[int, tuple[int, float, list[Break]]] = {}
-        tails: dict[str, list[Stop]] = {}
-        in_prefix: set[int] = set()
-        for v, g_v in enumerate(self.live_veh):
-            st = self.vehs[g_v]
-            if st.finished:
-                continue
-            vehicles.append(g_v)
-            nodes = live.nodes(v)
-            m = len(nodes)
-            cut = m - 1
-            if not np.isfinite(live.inst.vmaxdur[v]):
-                times = live.times(v)
-                for pos in range(1, m - 1):
-                    empty = live.sol.ld0[v, pos - 1] == 0 and live.sol.ld1[v, pos - 1] == 0
-                    if times[pos] > horizon and empty:
-                        cut = pos
-                        break
-            brk0 = int(live.inst.brk[live.inst.vbrk0[v]]) if live.inst.vbrkn[v] else 0
-            prefix_breaks = []
-            for pos in range(1, cut):
-                node = int(nodes[pos])
-                r = live.node_request(node)
-                if r >= 0:
-                    in_prefix.add(self.live_req[r])
-                elif live.node_kind(node) == BREAK:
-                    prefix_breaks.append(self.live_breaks[v][node - brk0])
-            if cut < m - 1:
-                cuts[g_v] = (live.node_location(int(nodes[cut])), float(live.sol.G[v, cut]), prefix_breaks)
-                stops = current.route(st.spec.id).stops
-                tails[st.spec.id] = list(stops[cut:-1]) if stops else []
-        active = [g for g in self._active() if g in in_prefix]
+        heads = [self._head(v, horizon) for v in range(len(self.live_veh)) if not self.vehs[self.live_veh[v]].finished]
+        groups = self._groups(heads, k)
+        solved = [self._reoptimise_group(group, now, k, j) for j, group in enumerate(groups)]
+        if any(solved):
+            self.stats.reopt_groups += sum(solved)
+            self.stats.reopt_seconds.append(time.perf_counter() - t0)
+            self.stats.reoptimisations += 1
+            self.stats.reopt_cut_routes += sum(1 for h in heads if h.cut_at is not None)
+
+    def _reoptimise_group(self, group: list[_Head], now: float, k: int, j: int) -> bool:
+        """Re-optimise the heads of one group; return whether there was anything to re-optimise."""
+        live = self.live
+        assert live is not None
+        active = sorted({g for h in group for g in h.requests if self.reqs[g].state in ("accepted", "onboard")})
         if not active:
-            return current
+            return False
+        vehicles = [self.live_veh[h.v] for h in group]
+        cuts = {self.live_veh[h.v]: h.cut_at for h in group if h.cut_at is not None}
         prob, _ = self._problem(active, vehicles, now, cuts)
-        new = solve(prob, iterations=self.settings.reopt_iterations, seed=_seed(self.seed, k), initial_plan=current)
-        self.stats.reopt_seconds.append(time.perf_counter() - t0)
-        self.stats.reoptimisations += 1
-        self.stats.reopt_cut_routes += len(cuts)
+        warm = Plan(routes=tuple(Route(self.vehs[self.live_veh[h.v]].spec.id, tuple(h.stops)) for h in group))
+        seed = _seed(self.seed, k) if j == 0 else _seed(self.seed, k, j)
+        new = solve(prob, iterations=self.settings.reopt_iterations, seed=seed, initial_plan=warm)
         if new.rejected:
             self.stats.reopt_discarded += 1
-            log.warning("re-optimisation at %.0f s would drop %d accepted requests; kept the plan", now, len(new.rejected))
-            return current
-        routes = []
-        for route in current.routes:
-            if route.vehicle_id not in {r.vehicle_id for r in new.routes}:
-                routes.append(route)
-                continue
-            head = new.route(route.vehicle_id).stops
-            tail = tails.get(route.vehicle_id)
-            if tail is None:
-                routes.append(Route(route.vehicle_id, head))
-            elif head:
-                routes.append(Route(route.vehicle_id, head[:-1] + tuple(tail) + (route.stops[-1],)))
-            else:
-                routes.append(Route(route.vehicle_id, route.stops[:1] + tuple(tail) + route.stops[-1:]))
-        return Plan(routes=tuple(routes))
+            log.warning("re-optimisation at %.0f s would drop %d accepted requests; kept the plan", now,
+                        len(new.rejected))
+            return True
+        routes = {}
+        for h in group:
+            nodes = self._nodes_of(new.route(self.vehs[self.live_veh[h.v]].spec.id), h)
+            if nodes is None:
+                self.stats.reopt_discarded += 1
+                log.warning("re-optimisation at %.0f s lost a break of a route; kept the plan", now)
+                return True
+            routes[h.v] = nodes + h.tail
+        if not live.set_routes(routes):
+            self.stats.reopt_discarded += 1
+            log.warning("re-optimisation at %.0f s does not load back into the live plan; kept the plan", now)
+            return True
+        self._hold_all(now)
+        for h in group:
+            self.next_dep[h.v] = self._next_move(h.v)
+        return True
+
+    def _nodes_of(self, route: Route, head: _Head) -> list[int] | None:
+        """Return the live nodes of a re-optimised head (None if its breaks do not match the old head's)."""
+        nodes: list[int] = []
+        breaks = iter(head.break_nodes)
+        used = 0
+        for stop in route.stops:
+            if stop.kind in (StopKind.PICKUP, StopKind.DROPOFF):
+                r = self.local_of[self.index_of[stop.request_id]]
+                nodes.append(2 * r if stop.kind == StopKind.PICKUP else 2 * r + 1)
+            elif stop.kind == StopKind.BREAK:
+                nodes.append(next(breaks))
+                used += 1
+        if not route.is_used:
+            return list(head.break_nodes)  # an unused route shows no breaks: keep the old head's
+        return nodes if used == len(head.break_nodes) else None
 
     # ------------------------------------------------------------ result
     def executed(self) -> tuple[Problem, Plan]:
@@ -723,21 +826,12 @@ def simulate_day(
     pre = [g for g in range(n) if booked_at[g] is None or booked_at[g] < settings.cutoff]
     pre_set = set(pre)
     live = sorted((g for g in range(n) if g not in pre_set), key=lambda g: (float(booked_at[g]), g))
-    plan = sim.cutoff(pre, progress)
+    sim.start(settings.cutoff)
+    sim.cutoff(pre, progress)
     interval = settings.reopt_interval_min * 60.0
     t_epoch = settings.cutoff
     i = 0
     k = 1
-
-    def upcoming(t_to: float) -> list[int]:
-        out = []
-        j = i
-        while j < len(live) and (interval <= 0 or float(booked_at[live[j]]) < t_to):
-            out.append(live[j])
-            j += 1
-        return out
-
-    sim._rebuild(upcoming(t_epoch + interval), plan, t_epoch)
     while i < len(live):
         t_next = t_epoch + interval if interval > 0 else math.inf
         while i < len(live) and float(booked_at[live[i]]) < t_next:
@@ -753,16 +847,8 @@ def simulate_day(
         nxt = float(booked_at[live[i]])
         t_epoch = max(t_next, settings.cutoff + interval * math.floor((nxt - settings.cutoff) / interval))
         sim._advance(t_epoch)
-        current = sim.live.to_plan()
-        new_plan = sim.reoptimise(t_epoch, k)
+        sim.reoptimise(t_epoch, k)
         k += 1
-        try:
-            sim._rebuild(upcoming(t_epoch + interval), new_plan, t_epoch)
-        except SolverError as exc:
-            # Safety net: a re-optimised plan that does not load back keeps the old one.
-            log.warning("re-optimisation at %.0f s discarded: %s", t_epoch, exc)
-            sim.stats.reopt_discarded += 1
-            sim._rebuild(upcoming(t_epoch + interval), current, t_epoch)
     t_last = float(booked_at[live[-1]]) if live else settings.cutoff
     sim._advance(t_last)
     sim._advance(t_last, final=True)

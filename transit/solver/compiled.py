@@ -135,7 +135,7 @@ PRIORITY_FACTOR = 1000.0
 """How much more a priority request (a promise already made) costs to reject."""
 
 
-def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset()) -> Compiled:
+def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset(), relatedness: bool = True) -> Compiled:
     """Return the arrays of ``problem`` for the compiled search.
 
     Parameters
@@ -146,6 +146,10 @@ def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset())
         Ids of requests already promised (e.g. served by a warm-start plan):
         the search rejects one of them only if nothing else helps. Requests
         with an assigned vehicle or on board are always priority.
+    relatedness
+        Compute ``related`` and ``nearest`` (n x n, for the search's
+        removals); without it they are empty (n x 0), for users that only
+        insert (:class:`transit.solver.insert.LivePlan`).
 
     Returns
     -------
@@ -269,7 +273,10 @@ def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset())
     del vidx
 
     sched = 1 if (w.ride_time > 0 or np.any(vhour > 0)) else 0
-    related, nearest = _relatedness(problem, tt, nloc, ne, nl, n)
+    if relatedness:
+        related, nearest = _relatedness(problem, tt, nloc, ne, nl, n)
+    else:
+        related, nearest = np.zeros((n, 0)), np.zeros((n, 0), np.int64)
     inst = Inst(
         tt=tt,
         dist=dist,

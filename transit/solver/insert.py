@@ -13,22 +13,31 @@ the ride-time limit counted from then).
 All timing goes through the solver's exact kernels
 (:mod:`transit.solver.schedule`); nothing here re-implements them. The
 compiled arrays are changed in place, so a :class:`LivePlan` belongs to
-one simulation and is rebuilt (:meth:`LivePlan.__init__` with the current
-plan as a warm start) whenever the set of requests changes.
+one simulation. It is compiled once, with every request the day may see
+(those not booked yet simply stay unassigned), and without the solver's
+relatedness table, which only the search's removals use: its size and the
+cost of its changes grow linearly with the requests. Route arrays start
+short and grow when a route does; :meth:`LivePlan.set_routes` swaps the
+first part of some routes for re-optimised ones, all or nothing.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from transit.darp.data import Plan, Problem, TimeWindow
+
 from transit.solver.compiled import END, PICK, compile_problem
 from transit.solver.output import route_from_sequence
 from transit.solver.schedule import choose_times, make_work, prepare
-from transit.solver.state import best_insert, empty_sol, init_route, insert_at, make_cands, recompute
+from transit.solver.state import Sol, best_insert, empty_sol, init_route, insert_at, make_cands, recompute
 from transit.solver.warmstart import apply_initial_plan
+
+#: Route length the arrays of a new live plan hold at first (they grow as routes do).
+_FIRST_CAPACITY = 64
 
 __all__ = ["Insertion", "LivePlan"]
 
@@ -71,20 +80,50 @@ class LivePlan:
 
     def __init__(self, problem: Problem, plan: Plan | None = None, *, schedule_candidates: int = 3) -> None:
         self.problem = problem
-        self.comp = compile_problem(problem)
+        self.comp = compile_problem(problem, relatedness=False)
         self.inst = self.comp.inst
-        n, nv, ml = self.comp.n_requests, self.comp.n_vehicles, self.comp.max_len
-        self.work = make_work(ml, n)
-        self.cands = make_cands(ml)
-        self.sol = empty_sol(n, nv, ml)
+        n, nv = self.comp.n_requests, self.comp.n_vehicles
+        self.capacity = 0
+        self.sol = empty_sol(n, nv, 0)
+        self._grow(_FIRST_CAPACITY)
         self.max_sched = int(schedule_candidates)
         for v in range(nv):
             if not init_route(self.inst, self.sol, v, self.work):
                 self.inst.fits[:, v] = 0
         if plan is not None:
-            apply_initial_plan(self.comp, self.sol, plan, self.work)
+            self.load(plan)
         self.request_index = {r.id: k for k, r in enumerate(problem.requests)}
         self.vehicle_index = {v.id: k for k, v in enumerate(problem.vehicles)}
+
+    # ------------------------------------------------------------- sizes
+    def _grow(self, length: int) -> None:
+        """Make the route arrays hold routes of ``length`` nodes (doubling; never beyond the problem's bound)."""
+        if length <= self.capacity:
+            return
+        cap = min(max(length, 2 * self.capacity, _FIRST_CAPACITY), self.comp.max_len)
+        cap = max(cap, length)
+        old = self.sol
+        n, nv = self.comp.n_requests, self.comp.n_vehicles
+        new = empty_sol(n, nv, cap)
+        width = old.seq.shape[1]
+        for name in ("seq", "E", "G", "ld0", "ld1"):
+            getattr(new, name)[:, :width] = getattr(old, name)
+        for name in ("rlen", "rarc", "rsched", "rcost", "rnreq", "where"):
+            getattr(new, name)[:] = getattr(old, name)
+        self.sol: Sol = new
+        self.work = make_work(cap, n)
+        self.cands = make_cands(cap)
+        self.capacity = cap
+
+    def _room(self, extra: int) -> None:
+        """Make room for ``extra`` more nodes on the longest route."""
+        self._grow(int(self.sol.rlen.max(initial=0)) + extra)
+
+    def load(self, plan: Plan) -> None:
+        """Load the routes of ``plan`` (a warm start; see :func:`~transit.solver.warmstart.apply_initial_plan`)."""
+        longest = max((len(r.stops) for r in plan.routes), default=0)
+        self._grow(longest + 2 * int(self.inst.vbrkn.max(initial=0)) + 4)
+        apply_initial_plan(self.comp, self.sol, plan, self.work)
 
     # ------------------------------------------------------------- queries
     @property
@@ -147,6 +186,7 @@ class LivePlan:
 
         Ties go to the lower vehicle index. The plan is not changed.
         """
+        self._room(2)
         best = Insertion(-1, -1, -1, math.inf)
         for v in range(self.comp.n_vehicles):
             c, i, j = best_insert(self.inst, self.sol, r, v, self.work, self.cands, self.max_sched)
@@ -163,15 +203,28 @@ class LivePlan:
             If the insertion is not feasible after all.
         """
         v, i, j, _ = ins
+        self._room(2)
         if not insert_at(self.inst, self.sol, r, v, i, j, self.work):
             msg = f"insertion of request {self.problem.requests[r].id!r} turned out infeasible"
             raise RuntimeError(msg)
 
     def narrow_pickup(self, r: int, window: TimeWindow) -> None:
-        """Restrict request ``r``'s pickup to ``window`` (a promise); keeps the route feasible."""
-        p = 2 * r
-        self.inst.ne[p] = max(float(self.inst.ne[p]), window.earliest)
-        self.inst.nl[p] = min(float(self.inst.nl[p]), window.latest)
+        """Restrict request ``r``'s pickup to ``window`` (a promise); keeps the route feasible.
+
+        The drop-off window is tightened from it as the compiler tightens
+        windows (direct time and ride-time limit).
+        """
+        inst = self.inst
+        p, d = 2 * r, 2 * r + 1
+        inst.ne[p] = max(float(inst.ne[p]), window.earliest)
+        inst.nl[p] = min(float(inst.nl[p]), window.latest)
+        if not inst.ronb[r]:
+            s = float(inst.ns[p])
+            direct = float(inst.tt[inst.nloc[p], inst.nloc[d]])
+            if math.isfinite(direct):
+                inst.ne[d] = max(float(inst.ne[d]), float(inst.ne[p]) + s + direct)
+            if math.isfinite(float(inst.rL[r])):
+                inst.nl[d] = min(float(inst.nl[d]), float(inst.nl[p]) + s + float(inst.rL[r]))
         v = self.vehicle_of(r)
         if v >= 0 and not recompute(self.inst, self.sol, v, self.work):
             msg = f"promise to request {self.problem.requests[r].id!r} does not fit its route"
@@ -233,6 +286,44 @@ class LivePlan:
             inst.nl[e] = min(float(inst.nl[e]), departed_at + float(inst.vmaxdur[v]))
             inst.vmaxdur[v] = np.inf
             recompute(inst, self.sol, v, self.work)
+
+    def set_routes(self, routes: Mapping[int, Sequence[int]]) -> bool:
+        """Give vehicles new routes (nodes between START and END), all or none.
+
+        Requests on the new routes are assigned to their vehicle; requests
+        that were on the old routes and are on none of the new ones become
+        unassigned. If any new route is infeasible, every route and
+        assignment stays as it was and False is returned.
+        """
+        inst = self.inst
+        self._grow(max((len(nodes) + 2 for nodes in routes.values()), default=0))
+        sol = self.sol
+        saved = {v: sol.seq[v, : sol.rlen[v]].copy() for v in routes}
+        before = {int(inst.nreq[nd]): int(sol.where[inst.nreq[nd]]) for v in routes for nd in saved[v]
+                  if inst.nreq[nd] >= 0}
+        for r in before:
+            sol.where[r] = -1
+        ok = True
+        for v, nodes in routes.items():
+            seq = [int(inst.vstart[v]), *(int(x) for x in nodes), int(inst.vend[v])]
+            sol.seq[v, : len(seq)] = seq
+            sol.rlen[v] = len(seq)
+            for nd in nodes:
+                r = int(inst.nreq[nd])
+                if r >= 0:
+                    before.setdefault(r, int(sol.where[r]))
+                    sol.where[r] = v
+            ok = ok and bool(recompute(inst, sol, v, self.work))
+        if ok:
+            return True
+        for v, seq in saved.items():
+            sol.seq[v, : len(seq)] = seq
+            sol.rlen[v] = len(seq)
+        for r, v in before.items():
+            sol.where[r] = v
+        for v in saved:
+            recompute(inst, sol, v, self.work)
+        return False
 
     def close(self, v: int) -> None:
         """Take vehicle ``v`` out of service: nothing more is inserted into it."""
