@@ -46,6 +46,20 @@ def _modules() -> dict[str, Path]:
     return out
 
 
+def _bound_in_package(module: str, modules: dict[str, Path]) -> set[str]:
+    """Names a package's ``__init__`` binds (``from pkg import name`` then means the attribute)."""
+    path = modules.get(module)
+    if path is None or path.name != "__init__.py":
+        return set()
+    bound: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+    return bound
+
+
 def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
     """Every transit module that ``path`` imports, at module level or inside functions."""
     found: set[str] = set()
@@ -54,7 +68,8 @@ def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            bound = _bound_in_package(node.module, modules)
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names if a.name not in bound]
         for name in names:
             if name.startswith("transit.") and name in modules:
                 found.add(name)
@@ -85,6 +100,16 @@ def test_imports_run_down_the_flow_only():
                 continue
             if not RANK[there] < RANK[here]:
                 wrong.append(f"{mod} imports {dep}")
+    assert wrong == []
+
+
+def test_the_solver_is_used_through_its_package_interface():
+    modules = _modules()
+    wrong = []
+    for mod, path in modules.items():
+        if _folder(mod) == "solver":
+            continue
+        wrong += [f"{mod} imports {dep}" for dep in _imports(path, modules) if dep.startswith("transit.solver.")]
     assert wrong == []
 
 

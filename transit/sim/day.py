@@ -67,9 +67,7 @@ from transit.errors import ProblemDataError, SolverError
 from transit.darp.data import Break, Plan, Problem, Rejection, Request, Route, Stop, StopKind, TimeWindow, Vehicle
 from transit.util.progress import Progress, report
 from transit.darp.service import ServiceRules
-from transit.solver import solve
-from transit.solver.compiled import BREAK, DROP, PICK
-from transit.solver.insert import LivePlan
+from transit.solver import BREAK, DROP, PICK, LivePlan, solve
 
 __all__ = ["DayResult", "DayStats", "Decision", "SimSettings", "simulate_day"]
 
