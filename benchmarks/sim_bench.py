@@ -15,10 +15,14 @@ Measured (wall clock; the day itself is deterministic):
 - ``cutoff_s``, ``reopt_s``: time in the solver at the cut-off and in all
   re-optimisations; ``check_s`` is included in ``total_s``.
 
+- ``cpu_s``, ``peak_mb``: CPU time of the day and peak memory of the process
+  that ran the row (each row runs in a fresh process).
+
 Usage::
 
     python benchmarks/sim_bench.py                   # 500, 2000, 8000
     python benchmarks/sim_bench.py --requests 2000 --vehicles 20
+    python benchmarks/sim_bench.py --scale           # 10,000 requests / 100 vehicles, 30,000 / 300
 """
 
 from __future__ import annotations
@@ -88,16 +92,42 @@ def run(region, n_requests: int, n_vehicles: int, settings: SimSettings, seed: i
         "cutoff_s": st.cutoff_seconds,
         "reopt_s": float(sum(st.reopt_seconds)),
         "reopts": st.reoptimisations,
+        "reopt_groups": st.reopt_groups,
+        "reopt_discarded": st.reopt_discarded,
         "decision_ms_median": float(np.median(dm)) if dm.size else float("nan"),
         "decision_ms_p95": float(np.percentile(dm, 95)) if dm.size else float("nan"),
     }
 
 
+def _row(n: int, vehicles: int, settings: SimSettings, seed: int) -> dict:
+    """Run one row in this (fresh) process after a warm-up; add its peak memory and CPU time."""
+    import resource
+
+    region = region_from_osm(REPO / "instances/default/district.osm.gz")
+    # Warm up the compiled kernels so that compilation is not timed.
+    run(region, 60, 3, SimSettings(cutoff_iterations=5, reopt_iterations=5), seed=99)
+    c0 = time.process_time()
+    r = run(region, n, vehicles, settings, seed=seed)
+    r["cpu_s"] = time.process_time() - c0
+    r["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return r
+
+
+#: The rows of the scale targets: a district's day (10,000 requests, 100 vehicles) and a whole
+#: Landkreis with the bus network replaced (30,000 requests, 300 vehicles).
+SCALE_ROWS = ((10_000, 100), (30_000, 300))
+
+
 def main() -> None:
-    """Run the benchmark and print a Markdown table."""
+    """Run the benchmark and print a Markdown table (each row in a fresh process, for its peak memory)."""
+    import concurrent.futures as cf
+    import multiprocessing
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, nargs="*", default=[500, 2000, 8000])
     ap.add_argument("--vehicles", type=int, default=20)
+    ap.add_argument("--scale", action="store_true",
+                    help="run the scale rows instead: 10,000 requests with 100 vehicles, 30,000 with 300")
     ap.add_argument("--reopt-min", type=float, default=SimSettings().reopt_interval_min)
     ap.add_argument("--cutoff-iterations", type=int, default=SimSettings().cutoff_iterations)
     ap.add_argument("--reopt-iterations", type=int, default=SimSettings().reopt_iterations)
@@ -106,7 +136,6 @@ def main() -> None:
                     help="re-optimise in groups of at most this many vehicles (0: the whole fleet at once)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    region = region_from_osm(REPO / "instances/default/district.osm.gz")
     settings = SimSettings(
         reopt_interval_min=args.reopt_min,
         cutoff_iterations=args.cutoff_iterations,
@@ -114,16 +143,17 @@ def main() -> None:
         reopt_horizon_min=args.horizon_min,
         reopt_group_vehicles=args.group,
     )
-    # Warm up the compiled kernels so that compilation is not timed.
-    run(region, 60, 3, SimSettings(cutoff_iterations=5, reopt_iterations=5), seed=99)
+    rows = SCALE_ROWS if args.scale else tuple((n, args.vehicles) for n in args.requests)
     print(f"machine: {platform.node()} {platform.processor() or platform.machine()}, python {platform.python_version()}")
     print(f"settings: {settings}")
-    cols = ["requests", "prebooked", "live", "vehicles", "served_share", "total_s", "cutoff_s", "reopt_s", "reopts",
-            "decision_ms_median", "decision_ms_p95"]
+    cols = ["requests", "prebooked", "live", "vehicles", "served_share", "total_s", "cpu_s", "peak_mb", "cutoff_s",
+            "reopt_s", "reopts", "reopt_groups", "decision_ms_median", "decision_ms_p95"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
-    for n in args.requests:
-        r = run(region, n, args.vehicles, settings, seed=args.seed)
+    ctx = multiprocessing.get_context("spawn")
+    for n, vehicles in rows:
+        with cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+            r = pool.submit(_row, n, vehicles, settings, args.seed).result()
         cells = [f"{r[c]:.3g}" if isinstance(r[c], float) else str(r[c]) for c in cols]
         print("| " + " | ".join(cells) + " |", flush=True)
 

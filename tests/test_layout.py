@@ -166,7 +166,6 @@ LONG_FUNCTIONS_TO_SPLIT = {
     "compare/plots.py:access_map",
     "evaluate/kpis.py:kpis",
     "dispatch/add.py:add_bookings",
-    "sim/day.py:simulate_day",
 }
 
 MAX_FUNCTION_LINES = 100

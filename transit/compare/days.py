@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -74,11 +74,14 @@ def _tag(bookings: Sequence[Any], label: str) -> tuple[Any, ...]:
     return tuple(dataclasses.replace(b, request_id=f"{b.request_id}@{label}") for b in bookings)
 
 
-def week_demand(region: Any, scenario: Any, seed: int) -> tuple[tuple[tuple[Any, ...], ...], dict[str, tuple[str, str]]]:
+def week_demand(
+    region: Any, scenario: Any, seed: int, *, read_trips: Callable[[Any], Mapping[str, tuple[str, str]]]
+) -> tuple[tuple[tuple[Any, ...], ...], dict[str, tuple[str, str]]]:
     """Return the bookings of every day of ``scenario`` for ``seed``, and (home zone, purpose) per request id.
 
     Request ids carry their day (:func:`day_label`). With a bookings file,
-    every day has the file's bookings.
+    every day has the file's bookings, and ``read_trips`` reads the
+    scenario's trips file (home zone and purpose per request id).
     """
     from transit.demand import generate_demand
     from transit.demand.bookings import read_bookings
@@ -90,10 +93,8 @@ def week_demand(region: Any, scenario: Any, seed: int) -> tuple[tuple[tuple[Any,
     for d, date in enumerate(dates):
         label = day_label(date, d)
         if spec.bookings is not None:
-            from transit.compare.run import read_labels
-
             plain = tuple(read_bookings(spec.bookings, service_date=scenario.date))
-            known = read_labels(spec.trips) if spec.trips is not None else {}
+            known = read_trips(spec.trips) if spec.trips is not None else {}
             for rid, lab in known.items():
                 labels[f"{rid}@{label}"] = lab
         else:

@@ -279,7 +279,7 @@ def _task_demand(seed: int) -> tuple[tuple[Any, ...], dict[str, tuple[str, str]]
     if w.scenario.days > 1:
         from transit.compare.days import week_demand
 
-        return week_demand(w.region, w.scenario, int(seed))
+        return week_demand(w.region, w.scenario, int(seed), read_trips=read_labels)
     if spec.bookings is not None:
         bookings = tuple(read_bookings(spec.bookings, service_date=w.scenario.date))
         labels = read_labels(spec.trips) if spec.trips is not None else {}

@@ -512,6 +512,22 @@ def _parse_model(raw: Any, index: int, ctx: _Ctx, region: RegionSpec) -> ModelSp
     )
 
 
+def _parse_date(meta: _Section) -> dt.date | None:
+    """Return ``[scenario] date`` (None if absent or wrong; a wrong one is recorded)."""
+    if "date" not in meta:
+        return None
+    value = meta.data["date"]
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    meta.add("date", f"must be a date like 2025-03-04, got {describe(value)}")
+    return None
+
+
 # --------------------------------------------------------------------------- entry points
 
 
@@ -543,18 +559,7 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
     seeds = meta.integer("seeds", default=DEFAULT_SEEDS, lo=1, hi=1000) or DEFAULT_SEEDS
     first_seed = meta.integer("first_seed", default=1, lo=0)
     days = meta.integer("days", default=1, lo=1, hi=366) or 1
-    date: dt.date | None = None
-    if "date" in meta:
-        value = meta.data["date"]
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            date = value
-        elif isinstance(value, str):
-            try:
-                date = dt.date.fromisoformat(value)
-            except ValueError:
-                meta.add("date", f"must be a date like 2025-03-04, got {describe(value)}")
-        else:
-            meta.add("date", f"must be a date like 2025-03-04, got {describe(value)}")
+    date = _parse_date(meta)
 
     region_sec = top.section("region")
     if region_sec is None:

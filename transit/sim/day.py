@@ -650,17 +650,25 @@ class _Day:
             head.cut_at = (live.node_location(int(nodes[cut])), float(live.sol.G[v, cut]), list(head.breaks))
         return head
 
-    def _groups(self, heads: list[_Head], k: int) -> list[list[_Head]]:
-        """Split the vehicles into groups of at most ``reopt_group_vehicles`` near each other.
+    def _medoid(self, head: _Head) -> int:
+        """Return the place of a head that is nearest (in travel time) to all its other places."""
+        locs = np.unique(np.array([self.vehs[self.live_veh[head.v]].loc, *(s.location for s in head.stops)], np.int64))
+        sub = self.tt[np.ix_(locs, locs)]
+        return int(locs[int(np.argmin(sub.sum(axis=0) + sub.sum(axis=1)))])
 
-        Each group starts from the first vehicle left (in a rotating order, so
-        that the groups differ from one re-optimisation to the next) and takes
-        the vehicles nearest to it (travel time between where they are).
+    def _groups(self, heads: list[_Head], k: int) -> list[list[_Head]]:
+        """Split the vehicles into groups of at most ``reopt_group_vehicles`` that work near each other.
+
+        A vehicle's place is the medoid of where it is and of its head's
+        stops. Each group starts from the first vehicle left, in an order
+        that rotates with ``k`` (so the groups differ from one
+        re-optimisation to the next), and takes the vehicles whose places are
+        nearest to it (travel time both ways).
         """
         size = self.settings.reopt_group_vehicles
         if size <= 0 or len(heads) <= size:
             return [heads]
-        loc = {h.v: self.vehs[self.live_veh[h.v]].loc for h in heads}
+        loc = {h.v: self._medoid(h) for h in heads}
         left = heads[k % len(heads):] + heads[: k % len(heads)]
         groups = []
         while left:
