@@ -37,6 +37,8 @@ def main(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # Dask's scheduler logs every connection at INFO (the engine of compare --jobs and sweep).
+    logging.getLogger("distributed").setLevel(logging.INFO if verbose else logging.WARNING)
 
 
 if __name__ == "__main__":

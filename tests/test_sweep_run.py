@@ -113,6 +113,23 @@ def test_outputs_one_row_per_model_combination_and_seed(serial: Path, sweep_file
     assert "against models.On-demand.fleet.count" in html and "synthetic data" in html
 
 
+def test_sweep_report_renders_its_response_curves_in_chromium(serial: Path) -> None:
+    from chromium_render import dump_dom, find_chromium, rendered_figures, screenshot
+
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium); CI installs it")
+    figures = rendered_figures(dump_dom(chromium, serial / "sweep.html"))
+    assert len(figures) == 8
+    for f in figures:
+        assert f.main_svg >= 1, f"{f.div_id} did not render"
+        assert f.drawn >= 2, f"{f.div_id} has not a line per model"
+    artifacts = Path(__file__).resolve().parents[1] / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    screenshot(chromium, serial / "sweep.html", artifacts / "sweep.png", height=4000)
+    assert (artifacts / "sweep.png").stat().st_size > 30_000
+
+
 def test_same_results_as_transit_compare_for_a_combination_and_seed(serial: Path, sweep_file: Path) -> None:
     from transit.compare.run import run_comparison
 

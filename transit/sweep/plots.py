@@ -51,7 +51,7 @@ def response_curve(curve: pd.DataFrame, *, kpi: str, axis: str, models: Sequence
         hi = (c["ci_high"] * lab.factor).tolist()
         if c["ci_low"].notna().any():
             fig.add_trace(go.Scatter(x=x + x[::-1], y=hi + lo[::-1], fill="toself", fillcolor=_rgba(colour, 0.18),
-                                     line={"width": 0}, hoverinfo="skip", showlegend=False, legendgroup=m,
+                                     mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False, legendgroup=m,
                                      name=f"{m} 95% CI"))
         fig.add_trace(go.Scatter(x=x, y=(c["mean"] * lab.factor).tolist(), mode="lines+markers", name=m,
                                  legendgroup=m, line={"color": colour, "width": 2}))

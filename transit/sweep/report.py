@@ -46,6 +46,30 @@ def _table(df: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _cheapest_html(result: SweepResult) -> str:
+    """The cheapest combination per model as a short table (the full one is cheapest.csv)."""
+    sw = result.sweep
+    rows = []
+    for r in result.cheapest.to_dict("records"):
+        if r["note"]:
+            rows.append({"model": r["model"], "combination": "—", "served": _pct(r["served_share"]),
+                         "cost per passenger (95% CI)": "—", "note": r["note"]})
+            continue
+        combo = ", ".join(f"{a.short} = {shown(r[a.key])}" for a in sw.axes)
+        cost = f"{r['cost_per_passenger']:,.2f} ({_ci(r['cost_per_passenger_ci_low'], r['cost_per_passenger_ci_high'])})"
+        rows.append({"model": r["model"], "combination": f"{r['combination']}: {combo}",
+                     "served": _pct(r["served_share"]), "cost per passenger (95% CI)": cost, "note": ""})
+    return _table(pd.DataFrame(rows, columns=["model", "combination", "served", "cost per passenger (95% CI)", "note"]))
+
+
+def _pct(x: float) -> str:
+    return "n/a" if x != x else f"{100 * x:.1f}%"
+
+
+def _ci(lo: float, hi: float) -> str:
+    return "n/a" if lo != lo or hi != hi else f"{lo:,.2f} to {hi:,.2f}"
+
+
 def render_sweep_report(result: SweepResult) -> str:
     """Return ``sweep.html`` as text."""
     esc = html.escape
@@ -64,8 +88,8 @@ def render_sweep_report(result: SweepResult) -> str:
     parts.append(f"<h2>Cheapest per passenger at a served share of at least {sw.service_level:.0%}</h2>")
     parts.append("<p class='note'>Per model, among the combinations whose mean served share over the seeds "
                  "reaches the service level, the one with the lowest mean cost per passenger "
-                 "(with its 95% interval over the seeds).</p>")
-    parts.append(_table(result.cheapest))
+                 "(with its 95% interval over the seeds; few seeds give wide intervals).</p>")
+    parts.append(_cheapest_html(result))
     ref = reference_levels(sw)
     config = {"displaylogo": False, "responsive": True}
     k = 0
