@@ -30,7 +30,8 @@ RANK: dict[str, int] = {
     "evaluate": 10,
     "compare": 11,
     "dispatch": 11,
-    "commands": 12,
+    "publish": 12,
+    "commands": 13,
 }
 
 

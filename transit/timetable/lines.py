@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from transit.errors import InputError
+from transit.timetable.flex import FlexZone
 from transit.timetable.gtfs import BookingRule, GtfsFeed, read_gtfs
 from transit.util.timeparse import format_clock
 from transit.util.tomltable import check_keys, clock_value, describe, get_bool, get_number, get_text, join, read_toml
@@ -137,7 +138,10 @@ class Timetable:
     """Stops, lines and trips of one service day.
 
     Validated on construction: unique ids, stop indices in range, at least two
-    stops per trip, times that never decrease along a trip.
+    stops per trip, times that never decrease along a trip. ``door_zones``
+    holds, per line, the GTFS-Flex zones its trips drop passengers off in
+    after their stops (an AST's door delivery; from a feed's ``location_id``
+    rows).
     """
 
     stops: tuple[LineStop, ...]
@@ -145,6 +149,7 @@ class Timetable:
     trips: tuple[TimetableTrip, ...]
     source: str = ""
     date: dt.date | None = None
+    door_zones: Mapping[str, tuple[FlexZone, ...]] = field(default_factory=dict)
     _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -228,7 +233,20 @@ class Timetable:
             ),
             source=self.source,
             date=self.date,
+            door_zones={k: v for k, v in self.door_zones.items() if k in want},
         )
+
+    def in_door_zones(self, lat: Any, lon: Any) -> np.ndarray:
+        """Return for each point whether it lies in a door zone of any line (all True without zones)."""
+        la = np.atleast_1d(np.asarray(lat, dtype=float))
+        lo = np.atleast_1d(np.asarray(lon, dtype=float))
+        zones = [z for zs in self.door_zones.values() for z in zs]
+        if not zones:
+            return np.ones(la.size, dtype=bool)
+        inside = np.zeros(la.size, dtype=bool)
+        for z in zones:
+            inside |= z.contains(la, lo)
+        return inside
 
     def summary(self) -> dict[str, Any]:
         """Return counts and the span of service (for logs and reports)."""
@@ -263,8 +281,10 @@ def timetable_from_gtfs(
         Keep only these routes (``route_id`` or ``route_short_name``).
 
     Stops without an arrival and departure time between timed stops get
-    times interpolated along the stop sequence. GTFS-Flex trips (pickup
-    windows instead of times) are not timetabled trips and are left out.
+    times interpolated along the stop sequence. GTFS-Flex rows (a window
+    instead of times) are not timetabled stops and are left out, and so is
+    a trip left with fewer than two stops; the zones (``location_id``) of
+    the windowed rows of the trips kept become the lines' door zones.
 
     Raises
     ------
@@ -289,15 +309,20 @@ def timetable_from_gtfs(
             keep |= hit
         trips = trips[trips["route_id"].isin(keep)]
         route_rows = route_rows[route_rows["route_id"].isin(keep)]
-    flex = feed.flex_trip_ids()
-    n_flex = int(trips["trip_id"].isin(flex).sum())
-    trips = trips[~trips["trip_id"].isin(flex)]
+    windowed = _windowed(feed.stop_times)
+    st_all = feed.stop_times[feed.stop_times["trip_id"].isin(set(trips["trip_id"]))]
+    timed = st_all[~windowed.loc[st_all.index]]
+    counts = timed["trip_id"].value_counts()
+    keep_ids = set(counts[counts >= 2].index)
+    n_flex = int((~trips["trip_id"].isin(keep_ids)).sum())
+    trips = trips[trips["trip_id"].isin(keep_ids)]
     if len(trips) == 0:
         extra = f" ({n_flex} GTFS-Flex trips with booking windows only)" if n_flex else ""
         msg = f"no timetabled trip runs on {date.isoformat()}{extra}"
         raise InputError(msg, file=feed.source)
-    st = feed.stop_times[feed.stop_times["trip_id"].isin(set(trips["trip_id"]))]
-    st = st.sort_values(["trip_id", "seq"], kind="stable")
+    st = timed[timed["trip_id"].isin(keep_ids)].sort_values(["trip_id", "seq"], kind="stable")
+    door_zones = _door_zones(feed, st_all[windowed.loc[st_all.index] & st_all["trip_id"].isin(keep_ids)],
+                             dict(zip(trips["trip_id"], trips["route_id"])))
     stops_df = feed.stops.set_index("stop_id")
     used = sorted(set(st["location"]))
     stop_list: list[LineStop] = []
@@ -331,7 +356,31 @@ def timetable_from_gtfs(
         )
     out.sort(key=lambda t: (t.start, t.trip_id))
     lines = tuple(names[r] for r in sorted({t.line_id for t in out}))
-    return Timetable(tuple(stop_list), lines, tuple(out), source=feed.source, date=date)
+    return Timetable(tuple(stop_list), lines, tuple(out), source=feed.source, date=date, door_zones=door_zones)
+
+
+def _windowed(st: Any) -> Any:
+    """Return a boolean Series: the stop_times rows with a GTFS-Flex window."""
+    import pandas as pd
+
+    out = pd.Series(False, index=st.index)
+    for col in ("start_pickup_drop_off_window", "start_pickup_dropoff_window"):
+        if col in st.columns:
+            out |= st[col] != ""
+    return out
+
+
+def _door_zones(feed: GtfsFeed, rows: Any, route_of: Mapping[str, str]) -> dict[str, tuple[FlexZone, ...]]:
+    """Zones of the windowed rows of timetabled trips, per line."""
+    from transit.timetable.flex import zones_of
+
+    zones = zones_of(feed)
+    out: dict[str, list[FlexZone]] = {}
+    for tid, loc in zip(rows["trip_id"], rows["location"]):
+        z = zones.get(loc)
+        if z is not None and z not in out.setdefault(route_of[tid], []):
+            out[route_of[tid]].append(z)
+    return {k: tuple(v) for k, v in out.items() if v}
 
 
 def _interpolate(t: np.ndarray) -> np.ndarray:
