@@ -12,7 +12,11 @@ ends in a zone of one trip (or near a stop of its stop group: within the
 walking limit), the pickup interval ``[time, time + pickup window]`` (for
 arrival bookings the drop-off interval before the time) overlapping the
 trip's window, and booked as early as its booking rule asks. A booking
-refused is rejected with the reason before the day is simulated. Between
+refused is rejected with the reason before the day is simulated. The
+vehicles' shifts are cut to the day's windows (first start to last end,
+:func:`clip_fleet`): a booking before or after every window goes to the
+simulated day like any other and finds no vehicle in service, as it would
+with shifts that end there; one in a gap between windows is refused. Between
 stops, the stops are those of the feed's stop groups (when no ``stops``
 are given).
 
@@ -23,6 +27,7 @@ zones from the feed's drop-off zones (:attr:`transit.timetable.lines.Timetable.d
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,10 +37,11 @@ from transit.errors import InputError
 from transit.util.tomltable import describe, get_text_list, join
 
 if TYPE_CHECKING:
+    from transit.darp.fleet import Fleet
     from transit.demand.bookings import Booking
     from transit.timetable.flex import FlexFeed, FlexService
 
-__all__ = ["FLEX_KEYS", "flex_path", "flex_refusal", "flex_service", "parse_flex"]
+__all__ = ["FLEX_KEYS", "clip_fleet", "flex_path", "flex_refusal", "flex_service", "parse_flex"]
 
 #: Scenario keys of a model that takes its rules from a GTFS-Flex feed.
 FLEX_KEYS = ("flex", "flex_routes")
@@ -106,8 +112,43 @@ def flex_service(options: Any, date: dt.date | None) -> FlexService | None:
     return service
 
 
+def clip_fleet(fleet: Fleet, service: FlexService) -> Fleet:
+    """Return the fleet with every shift cut to the span of the day's windows (first start to last end).
+
+    Breaks outside a cut shift are dropped; a vehicle whose shift lies wholly
+    outside the span is left out.
+
+    Raises
+    ------
+    InputError
+        If no vehicle is in service during the windows.
+    """
+    from transit.darp.fleet import fleet_from_specs
+
+    span = service.hours()
+    assert span is not None
+    a, z = span
+    if all(a <= v.shift_start and v.shift_end <= z for v in fleet.vehicles):
+        return fleet
+    specs = []
+    for v in fleet.vehicles:
+        start, end = max(v.shift_start, a), min(v.shift_end, z)
+        if end > start:
+            breaks = tuple(b for b in v.breaks if b.earliest >= start and b.latest <= end)
+            specs.append(dataclasses.replace(v, shift_start=start, shift_end=end, breaks=breaks))
+    if not specs:
+        msg = (f"no vehicle of the fleet is in service during the feed's windows "
+               f"({', '.join(sorted({r.window_text for r in service.rows}))})")
+        raise InputError(msg, file=service.source, column="flex")
+    return fleet_from_specs(specs, fleet.service)
+
+
 def flex_refusal(service: FlexService, booking: Booking, *, window_s: float, near_m: float) -> str:
-    """Return why the flex service does not take ``booking`` ("" when it does)."""
+    """Return why the flex service does not take ``booking`` ("" when it does).
+
+    Trips wholly before the first window or after the last are left to the
+    vehicles' shifts, cut to the windows by :func:`clip_fleet`.
+    """
     return service.refusal(
         (booking.pickup_lat, booking.pickup_lon),
         (booking.dropoff_lat, booking.dropoff_lon),
@@ -116,4 +157,5 @@ def flex_refusal(service: FlexService, booking: Booking, *, window_s: float, nea
         booked_at=None if booking.booked_at is None else float(booking.booked_at),
         slack_s=window_s,
         near_m=near_m,
+        beyond_hours_ok=True,
     )

@@ -42,7 +42,7 @@ from transit.demand.bookings import Booking
 from transit.errors import InputError
 from transit.darp.fleet import Fleet
 from transit.opmodels.base import DayContext, ModelRun
-from transit.opmodels.flexrules import FLEX_KEYS, flex_refusal, flex_service, parse_flex
+from transit.opmodels.flexrules import FLEX_KEYS, clip_fleet, flex_refusal, flex_service, parse_flex
 from transit.darp.build import build_problem
 from transit.util.progress import Progress, report
 from transit.darp.service import ServiceRules, parse_service
@@ -327,12 +327,14 @@ def rules_for(service: ServiceRules | None, ctx: DayContext, fleet: Fleet) -> Se
 
 
 def _with_flex(
-    options: OnDemandOptions, ctx: DayContext, rules: ServiceRules, pre_reject: Callable[[Booking], str] | None
-) -> tuple[OnDemandOptions, Callable[[Booking], str] | None]:
-    """With a GTFS-Flex feed: the day's stops from its stop groups, and its refusals after ``pre_reject``."""
+    options: OnDemandOptions, ctx: DayContext, rules: ServiceRules, pre_reject: Callable[[Booking], str] | None,
+    fleet: Fleet,
+) -> tuple[OnDemandOptions, Callable[[Booking], str] | None, Fleet]:
+    """With a GTFS-Flex feed: the day's stops from its stop groups, its refusals after ``pre_reject``, and
+    the shifts cut to its windows (:mod:`transit.opmodels.flexrules`)."""
     flex = flex_service(options, ctx.date)
     if flex is None:
-        return options, pre_reject
+        return options, pre_reject, fleet
     if options.stop_based and options.stops is None:
         options = dataclasses.replace(options, stops=StopPoints(*flex.stop_points()))
     near = options.walk.max_walk_m
@@ -341,7 +343,7 @@ def _with_flex(
         first = pre_reject(b) if pre_reject is not None else ""
         return first or flex_refusal(flex, b, window_s=rules.pickup_window_s, near_m=near)
 
-    return options, check
+    return options, check, clip_fleet(fleet, flex)
 
 
 def serve_on_demand(
@@ -365,7 +367,7 @@ def serve_on_demand(
     the day is simulated (e.g. outside service hours); "" keeps it.
     """
     net = ctx.network
-    options, pre_reject = _with_flex(options, ctx, rules, pre_reject)
+    options, pre_reject, fleet = _with_flex(options, ctx, rules, pre_reject, fleet)
     reasons: dict[str, str] = {}
     walks: dict[str, Walk] = {}
     max_seats = max(v.seats for v in fleet.vehicles)

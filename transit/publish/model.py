@@ -25,7 +25,8 @@ Friday for a weekday, from that day for ``valid_days``):
     The trunk as GTFS and the feeder zone as ``ondemand``.
 ``buergerbus``
     As ``ondemand`` or ``ondemand_stops``, with one window per block of its
-    roster (duties merged, clipped to the service hours).
+    roster (duties merged). Its service hours (the requested times it takes)
+    stay a scenario key.
 
 Ids of stops, lines and trips of timetables are kept, so
 ``lines = "FEED.zip"`` (or ``flex = "FEED.zip"``) in a scenario reads back
@@ -195,9 +196,9 @@ def _shift_windows(fleet: Any) -> list[tuple[float, float]]:
 
 
 def _roster_windows(model: Any) -> list[tuple[float, float]]:
-    a, z = model.options.service_hours
-    clipped = [(max(d.start, a), min(d.end, z)) for d in model.roster]
-    return merge_windows([w for w in clipped if w[1] > w[0]])
+    """The roster's duties, merged: when the bus can pick up and drop off (an arrival booking at the
+    opening hour is dropped off before it)."""
+    return merge_windows([(d.start, d.end) for d in model.roster])
 
 
 # ----------------------------------------------------------------------------- entry point

@@ -230,6 +230,7 @@ class FlexService:
         booked_at: float | None,
         slack_s: float,
         near_m: float,
+        beyond_hours_ok: bool = False,
     ) -> str:
         """Return why the flex service does not offer this trip ("" if some flex trip does).
 
@@ -249,6 +250,11 @@ class FlexService:
             slack]`` (or ``[time - slack, time]``) must overlap the row's window.
         near_m
             How far from a stop of a group a point may lie.
+        beyond_hours_ok
+            Do not refuse a trip whose interval lies wholly before the first
+            window or after the last (the caller lets vehicles run only
+            within :meth:`hours`, which refuses those by itself); a trip in
+            a gap between windows is still refused.
         """
         by_trip: dict[str, list[FlexRow]] = {}
         for r in self.rows:
@@ -256,6 +262,8 @@ class FlexService:
         where_ok = time_ok = False
         notice = ""
         lo, hi = (time_s - slack_s, time_s) if arrival else (time_s, time_s + slack_s)
+        span = self.hours()
+        beyond = beyond_hours_ok and span is not None and (hi < span[0] or lo > span[1])
         for rows in by_trip.values():
             for a in rows:
                 if not a.pickup or not _holds(a.where, pickup, near_m):
@@ -265,7 +273,7 @@ class FlexService:
                         continue
                     where_ok = True
                     row = b if arrival else a
-                    if hi < row.start_s or lo > row.end_s:
+                    if (hi < row.start_s or lo > row.end_s) and not beyond:
                         continue
                     time_ok = True
                     rule = a.pickup_booking

@@ -619,13 +619,17 @@ def read_gtfs(path: str | Path) -> GtfsFeed:
     files = _Files(Path(path))
     source = str(path)
     for name in _REQUIRED_FILES:
-        if not files.exists(name):
+        # stops.txt may be left out when the only places are GTFS-Flex zones (locations.geojson).
+        if not files.exists(name) and not (name == "stops.txt" and files.exists("locations.geojson")):
             msg = f"required file {name} is missing"
             raise InputError(msg, file=source)
     if not (files.exists("calendar.txt") or files.exists("calendar_dates.txt")):
         msg = "the feed needs calendar.txt or calendar_dates.txt (both are missing)"
         raise InputError(msg, file=source)
-    tables = {name: _read_table(files, name) for name in _REQUIRED_FILES}
+    tables = {name: _read_table(files, name) for name in _REQUIRED_FILES if files.exists(name)}
+    if "stops.txt" not in tables:
+        tables["stops.txt"] = pd.DataFrame({c: pd.Series(dtype=object) for c in ("stop_id", "stop_lat", "stop_lon")})
+        tables["stops.txt"]["_row"] = np.zeros(0, dtype=np.int64)
     opt = {name: _read_table(files, name) for name in _OPTIONAL_FILES if files.exists(name)}
     problems: list[InputError] = []
 
