@@ -317,7 +317,8 @@ def timetable_from_gtfs(
     n_flex = int((~trips["trip_id"].isin(keep_ids)).sum())
     trips = trips[trips["trip_id"].isin(keep_ids)]
     if len(trips) == 0:
-        extra = f" ({n_flex} GTFS-Flex trips with booking windows only)" if n_flex else ""
+        extra = (f" ({n_flex} GTFS-Flex trips with booking windows only: a zone or stop-group service is an "
+                 "on-demand model, kind ondemand or ondemand_stops with flex = the feed)") if n_flex else ""
         msg = f"no timetabled trip runs on {date.isoformat()}{extra}"
         raise InputError(msg, file=feed.source)
     st = timed[timed["trip_id"].isin(keep_ids)].sort_values(["trip_id", "seq"], kind="stable")
