@@ -18,9 +18,13 @@ in its ``start_date``..``end_date``, unless ``calendar_dates.txt`` removes it
 one of the two files must exist.
 
 GTFS-Flex extras are read when present: ``booking_rules.txt`` (the lead time
-of a booking, :class:`BookingRule`) and the ids of ``location_groups.txt`` and
-``locations.geojson`` (which ``stop_times.txt`` may reference instead of a
-stop). Other Flex fields are kept as text.
+of a booking, :class:`BookingRule`), ``location_groups.txt`` and
+``location_group_stops.txt`` (kept as text in :attr:`GtfsFeed.flex_tables`)
+and the features of ``locations.geojson`` (:attr:`GtfsFeed.locations`), which
+``stop_times.txt`` may reference instead of a stop; ``stops.txt`` may then be
+left out. Stops of location groups and booking rules of stop times must
+exist. :mod:`transit.timetable.flex` builds zones, stop groups and windows
+from them.
 
 Every problem of a bad feed raises :class:`~transit.errors.InputError` (or
 :class:`~transit.errors.InputErrors` for several) naming the file, the line
