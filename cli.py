@@ -9,7 +9,7 @@ import logging
 
 import typer
 
-from transit.commands import bench, bookings, compare, demand, dispatch, instance, network
+from transit.commands import bench, bookings, compare, demand, dispatch, export, instance, network
 
 app = typer.Typer(
     name="transit",
@@ -23,6 +23,7 @@ app.add_typer(bookings.app, name="bookings")
 app.add_typer(demand.app, name="demand")
 app.add_typer(instance.app, name="instance")
 app.add_typer(bench.app, name="bench")
+app.add_typer(export.app, name="export")
 compare.register(app)
 dispatch.register(app)
 

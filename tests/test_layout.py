@@ -30,7 +30,8 @@ RANK: dict[str, int] = {
     "evaluate": 10,
     "compare": 11,
     "dispatch": 11,
-    "commands": 12,
+    "publish": 12,
+    "commands": 13,
 }
 
 
@@ -155,7 +156,6 @@ LONG_FUNCTIONS_TO_SPLIT = {
     "solver/compiled.py:compile_problem",
     "solver/solve.py:solve",
     "darp/build.py:build_problem",
-    "timetable/lines.py:read_lines_toml",
     "evaluate/probes.py:ondemand_availability",
     "darp/cordeau.py:read_cordeau",
     "opmodels/rufbus.py:_ast_log",

@@ -31,6 +31,20 @@ def build_default(
     typer.echo(f"wrote {path}")
 
 
+@app.command("build-from-stops")
+def build_from_stops(
+    feed: Annotated[Path, typer.Argument(help="GTFS feed (folder or zip) whose stops the network passes through.")],
+    out: Annotated[Path, typer.Option("--out", help="Instance folder to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing folder.")] = False,
+) -> None:
+    """Generate a synthetic road network through a feed's stops (for feeds with no OSM extract at hand)."""
+    from transit.district.stopnet import build_stop_instance
+
+    with user_errors():
+        build_stop_instance(str(feed), str(out), force=force)
+    typer.echo(f"wrote {out}")
+
+
 @app.command("list")
 def list_instances() -> None:
     """List the bundled instances."""

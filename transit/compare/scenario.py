@@ -476,7 +476,11 @@ def _parse_model(raw: Any, index: int, ctx: _Ctx, region: RegionSpec) -> ModelSp
         sec.add(None, f"{label} needs a fleet (an inline [models.fleet] table or a fleet file)")
     fleet = _parse_fleet(sec.data["fleet"], sec, "fleet") if "fleet" in sec else None
     lines: Path | None = None
-    if "lines" in sec:
+    if "flex" in sec and kind in ("rufbus", "ast"):  # a GTFS-Flex feed is the lines (transit.compare.models)
+        if "lines" in sec:
+            sec.add("flex", "give lines or flex, not both (flex is a GTFS-Flex feed of the lines)")
+        lines = sec.path("flex", kind="GTFS-Flex feed (folder or zip)")
+    elif "lines" in sec:
         lines = sec.path("lines", kind="lines (GTFS folder or zip, or lines TOML)")
         if lines is not None and not (lines.is_dir() or lines.suffix.lower() in (".toml", ".zip")):
             sec.add("lines", f"must be a GTFS folder or zip, or a .toml lines file: {lines}")

@@ -42,6 +42,7 @@ from transit.demand.bookings import Booking
 from transit.errors import InputError
 from transit.darp.fleet import Fleet
 from transit.opmodels.base import DayContext, ModelRun
+from transit.opmodels.flexrules import FLEX_KEYS, clip_fleet, flex_refusal, flex_service, parse_flex
 from transit.darp.build import build_problem
 from transit.util.progress import Progress, report
 from transit.darp.service import ServiceRules, parse_service
@@ -188,6 +189,10 @@ class OnDemandOptions:
         else the fleet's.
     sim
         Cut-off, rolling horizon and work budgets of the simulated day.
+    flex, flex_routes
+        A GTFS-Flex feed (:class:`transit.timetable.flex.FlexFeed`) whose
+        zones, windows and booking rules decide which bookings the service
+        takes, and the routes of it to keep (:mod:`transit.opmodels.flexrules`).
     """
 
     area: ServiceArea | None = None
@@ -198,8 +203,10 @@ class OnDemandOptions:
     walk: WalkParams = field(default_factory=WalkParams)
     service: ServiceRules | None = None
     sim: SimSettings = field(default_factory=SimSettings)
+    flex: Any = None
+    flex_routes: tuple[str, ...] | None = None
 
-    KEYS = ("area", "stop_based", "stops", "virtual_stops", "grid_spacing_m", "walk", "service", "sim")
+    KEYS = ("area", "stop_based", "stops", "virtual_stops", "grid_spacing_m", "walk", "service", "sim", *FLEX_KEYS)
 
     def __post_init__(self) -> None:
         if self.virtual_stops not in VIRTUAL_STOPS:
@@ -247,6 +254,7 @@ def parse_ondemand_options(data: Mapping[str, Any], *, source: str | None = None
             raise InputError(first.message, file=source, column=first.column) from None
     if "sim" in data:
         values["sim"] = parse_sim_settings(data["sim"], source=source, table=join(table, "sim"))
+    values["flex"], values["flex_routes"] = parse_flex(data, source=source, table=table)
     return build(OnDemandOptions, values, source=source, table=table)
 
 
@@ -318,6 +326,26 @@ def rules_for(service: ServiceRules | None, ctx: DayContext, fleet: Fleet) -> Se
     return fleet.service
 
 
+def _with_flex(
+    options: OnDemandOptions, ctx: DayContext, rules: ServiceRules, pre_reject: Callable[[Booking], str] | None,
+    fleet: Fleet,
+) -> tuple[OnDemandOptions, Callable[[Booking], str] | None, Fleet]:
+    """With a GTFS-Flex feed: the day's stops from its stop groups, its refusals after ``pre_reject``, and
+    the shifts cut to its windows (:mod:`transit.opmodels.flexrules`)."""
+    flex = flex_service(options, ctx.date)
+    if flex is None:
+        return options, pre_reject, fleet
+    if options.stop_based and options.stops is None:
+        options = dataclasses.replace(options, stops=StopPoints(*flex.stop_points()))
+    near = options.walk.max_walk_m
+
+    def check(b: Booking) -> str:
+        first = pre_reject(b) if pre_reject is not None else ""
+        return first or flex_refusal(flex, b, window_s=rules.pickup_window_s, near_m=near)
+
+    return options, check, clip_fleet(fleet, flex)
+
+
 def serve_on_demand(
     *,
     name: str,
@@ -339,6 +367,7 @@ def serve_on_demand(
     the day is simulated (e.g. outside service hours); "" keeps it.
     """
     net = ctx.network
+    options, pre_reject, fleet = _with_flex(options, ctx, rules, pre_reject, fleet)
     reasons: dict[str, str] = {}
     walks: dict[str, Walk] = {}
     max_seats = max(v.seats for v in fleet.vehicles)

@@ -25,7 +25,8 @@ Only trips that run count: Rufbus trips drive their whole timetabled route
 
 AST: the same, but the last leg ends at the passenger's door. The door
 must lie within ``door_radius_m`` (straight line) of a stop of the trip after
-the boarding stop; that stop fixes the order of deliveries, and the journey
+the boarding stop (and, when the lines come from a GTFS-Flex feed with door
+zones, inside one of them: ``Timetable.door_zones``); that stop fixes the order of deliveries, and the journey
 is chosen with the direct drive from that stop to the door (plus
 ``door_dwell_s``). The vehicle then drives only what is needed: the stops
 where someone boards (or changes), on the timetable, and after each stop's
@@ -194,6 +195,7 @@ class RufbusModel:
         )
         out = t.T + rb.door_dwell_s
         out[straight > rb.door_radius_m] = np.inf
+        out[~self.lines.in_door_zones(prep.drop.lat, prep.drop.lon), :] = np.inf  # a feed's door zones
         return out
 
     def _candidates(
