@@ -8,9 +8,10 @@ Modules: :mod:`~transit.solver.compiled` (the problem as arrays),
 (the only module that imports OR-Tools).
 """
 
-from transit.solver._jitcache import ensure_fresh
+from transit.solver._jitcache import route_solver_kernels
 
-ensure_fresh()
+# Before any kernel module is imported: numba's cache in the user's cache folder.
+route_solver_kernels()
 
 from transit.solver.settings import SearchSettings, default_iterations  # noqa: E402
 from transit.solver.solve import solve  # noqa: E402
