@@ -300,7 +300,7 @@ def solver_ready() -> None:
 
     if kernels_ready():
         return
-    typer.echo("compiling the solver, once, about 60 s (later runs start at once) ...", err=True)
+    typer.echo("compiling the solver, once: about 1-2 minutes (later runs start at once) ...", err=True)
     started = time.perf_counter()
     compile_kernels()
     typer.echo(f"solver compiled in {time.perf_counter() - started:.0f} s", err=True)
