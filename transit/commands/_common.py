@@ -240,9 +240,10 @@ class TransitGroup(TyperGroup):
     """The root command group: one rule for every command.
 
     Every option that takes a number refuses ``nan``, ``inf`` and numbers
-    too large for 64 bits (exit 2, naming the option); every error ends in :func:`user_errors` (exit 2 for
-    the user's mistakes, 3 for internal faults, no traceback); SIGTERM ends a
-    command like Ctrl-C, so its temporary files are removed.
+    too large for 64 bits (exit 2, naming the option); every error ends in
+    :func:`user_errors` (exit 2 for the user's mistakes, 3 for internal
+    faults, no traceback); SIGTERM ends a command like Ctrl-C, so its
+    temporary files are removed.
     """
 
     def __init__(self, **kwargs: Any) -> None:
