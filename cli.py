@@ -10,8 +10,10 @@ import logging
 import typer
 
 from transit.commands import bench, bookings, compare, demand, dispatch, export, instance, network
+from transit.commands._common import TransitGroup
 
 app = typer.Typer(
+    cls=TransitGroup,
     name="transit",
     help="Demand-responsive rural transit: road graphs, dial-a-ride plans, scenario comparison.",
     no_args_is_help=True,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from transit.commands._common import progress_bar, user_errors
+from transit.commands._common import check_output, progress_bar, solver_ready, user_errors
 
 
 def default_scenario() -> Path:
@@ -54,6 +54,8 @@ def compare(
         sc = load_scenario(path)
         label = path.parent.name if scenario is None else path.stem
         target = out if out is not None else Path("out") / f"compare-{label}"
+        check_output(target, force=force)
+        solver_ready()
         with progress_bar(f"comparing {len(sc.models)} models") as bar:
             comp = compare_scenario(sc, target, seeds=sc.seed_list(seeds), jobs=jobs, force=force, progress=bar)
     n = len(comp.seeds)

@@ -15,7 +15,15 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from transit.commands._common import check_output, fail, parse_date, progress_bar, user_errors
+from transit.commands._common import (
+    check_booked_by,
+    check_output,
+    fail,
+    parse_date,
+    progress_bar,
+    solver_ready,
+    user_errors,
+)
 from transit.errors import InputError, InputErrors
 
 __all__ = ["app", "register"]
@@ -74,7 +82,7 @@ def plan_command(
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help=_LIMIT_HELP)] = 300.0,
     iterations: Annotated[int | None, typer.Option("--iterations", min=0, help=_BUDGET_HELP)] = None,
     date: Annotated[str | None, typer.Option("--date", help="Service date YYYY-MM-DD (default: from the bookings).")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the solver's random numbers.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the solver's random numbers.")] = 0,
     max_snap_m: Annotated[float, typer.Option("--max-snap-m", min=0.0, help="Largest distance from a point to the nearest road, metres.")] = 500.0,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing, non-empty output folder.")] = False,
 ) -> None:
@@ -100,6 +108,7 @@ def plan_command(
             bookings, network=net, capacities=fl.capacities, max_snap_m=max_snap_m, service_date=service_date
         )
         check_output(out, force=force)
+        solver_ready()
         with progress_bar("preparing") as bar:
             built = build_problem(
                 bf.bookings, fl, net, max_snap_m=max_snap_m, source=str(bookings), progress=bar
@@ -147,7 +156,7 @@ def add_command(
     ] = False,
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help=_LIMIT_HELP)] = 300.0,
     iterations: Annotated[int | None, typer.Option("--iterations", min=0, help=_BUDGET_HELP)] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the solver's random numbers.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the solver's random numbers.")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing, non-empty output folder.")] = False,
 ) -> None:
     """Fit late bookings into a running plan and write the whole updated day into OUT.
@@ -178,7 +187,9 @@ def add_command(
             service_date=stored.service_date,
         )
         now_s = _resolve_now(now, bf.bookings, stored.service_date)
+        check_booked_by(bf.bookings, now_s, file=str(new))
         check_output(out, force=force)
+        solver_ready()
         with progress_bar(f"fitting {len(bf.bookings)} new bookings") as bar:
             day = add_bookings(
                 stored,

@@ -15,7 +15,7 @@ app = typer.Typer(help="Bundled instances: list them, rebuild the synthetic defa
 @app.command("build-default")
 def build_default(
     out: Annotated[Path, typer.Option("--out", help="Instance folder to write, e.g. instances/default.")],
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: the spec's).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Random seed (default: the spec's).")] = None,
     spec: Annotated[
         Path | None, typer.Option("--spec", help="District spec TOML (default: the bundled one).")
     ] = None,

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from transit.errors import InputError
+from transit.util.csvsafe import frame_csv
 from transit.util.progress import Progress, report
 
 if TYPE_CHECKING:
@@ -491,7 +492,7 @@ def _region_map(world: _World, scenario: Scenario, areg: Any, stops: pd.DataFram
 
 
 def _csv(df: pd.DataFrame) -> str:
-    return df.to_csv(index=False, lineterminator="\n")
+    return frame_csv(df)
 
 
 def write_comparison(comp: Comparison, folder: str | os.PathLike[str]) -> None:

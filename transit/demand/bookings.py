@@ -6,18 +6,23 @@ row:
 ==================================  ========================  ========  =======================================
 column                              type                      required  meaning
 ==================================  ========================  ========  =======================================
-``request_id``                      text                      yes       unique in the file
+``request_id``                      an id (below)             yes       unique in the file
 ``pickup_lat``, ``pickup_lon``      decimal degrees           yes       where the passenger boards
 ``dropoff_lat``, ``dropoff_lon``    decimal degrees           yes       where the passenger alights
 ``time``                            ``HH:MM`` or ISO 8601     yes       the requested time
 ``time_type``                       ``departure``/``arrival`` no        default ``departure``
-``passengers``                      integer >= 1              no        default 1
-``wheelchair``                      integer >= 0              no        default 0
+``passengers``                      integer 1 to 999          no        default 1
+``wheelchair``                      integer 0 to 999          no        default 0
 ``booked_at``                       ``HH:MM`` or ISO 8601     no        when the booking was made
 ==================================  ========================  ========  =======================================
 
 Column names are matched without regard to case and surrounding blanks; other
 columns are ignored (with a logged warning).
+
+A ``request_id`` is 1 to 100 characters: letters, digits, spaces and
+``_ - . , : ; / # ( ) & ' +``, starting with a letter, a digit or ``_``
+(:mod:`transit.util.ids`). A file holds at most 200,000 bookings
+(:mod:`transit.util.limits`; ``TRANSIT_MAX_BOOKINGS`` raises it).
 
 ``passengers`` counts everybody travelling, so seats; ``wheelchair`` counts the
 wheelchair places needed *in addition*: a lone wheelchair user is
@@ -67,6 +72,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from transit.util.atomic import atomic_write_text
+from transit.util.csvsafe import csv_writer
+from transit.util.ids import id_problem
+from transit.util.limits import check_limit, current_limits
 from transit.errors import InputError, InputErrors
 from transit.util.geo import great_circle_m
 from transit.util.textfile import decode_text
@@ -157,6 +165,10 @@ class BookingsFile:
 # --------------------------------------------------------------------------- reading
 
 
+_MAX_COUNT = 999
+"""Largest number of passengers or wheelchairs of one booking (more is a typo, not a booking)."""
+
+
 def _parse_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
@@ -206,7 +218,10 @@ class _RowChecker:
                 self.add(line, column, f"{text!r} is not a whole number")
                 return None
         if value < minimum:
-            self.add(line, column, f"must be at least {minimum}, got {value}")
+            self.add(line, column, f"must be at least {minimum}, got {text!r}")
+            return None
+        if value > _MAX_COUNT:
+            self.add(line, column, f"{text!r} is more than {_MAX_COUNT:,}")
             return None
         return value
 
@@ -314,6 +329,7 @@ def read_bookings_file(
     if unknown:
         log.warning("%s: ignoring unknown columns %s", file, ", ".join(repr(u) for u in unknown))
 
+    limits = current_limits()
     rows: list[tuple[int, dict[str, Any]]] = []
     seen_ids: dict[str, int] = {}
     n_rows = 0
@@ -323,6 +339,11 @@ def read_bookings_file(
             if not any(f.strip() for f in fields):
                 continue
             n_rows += 1
+            if n_rows > limits.bookings:
+                try:
+                    check_limit("bookings", n_rows, file=file, row=line)
+                except InputError as exc:
+                    raise InputErrors([exc]) from None
             if len(fields) != len(names):
                 chk.add(line, None, f"row has {len(fields)} fields, the header has {len(names)}")
                 continue
@@ -352,8 +373,9 @@ def _check_row(
     """Check the values of one row on their own; return parsed fields or None."""
     ok = True
     rid = r["request_id"]
-    if not rid:
-        chk.add(line, "request_id", "missing value")
+    bad_id = id_problem(rid)
+    if bad_id is not None:
+        chk.add(line, "request_id", bad_id)
         ok = False
     elif rid in seen_ids:
         # Reported, but the row is still checked in full (snapping, capacity).
@@ -582,7 +604,7 @@ def write_bookings(
         If a time is negative and no ``service_date`` is given, or ids repeat.
     """
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     seen: set[str] = set()
     for b in bookings:

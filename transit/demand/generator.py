@@ -15,7 +15,6 @@ The same region, parameters and generator state give the same bookings.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import math
@@ -26,6 +25,7 @@ import numpy as np
 
 from transit.util.geo import offset_deg
 from transit.util.atomic import atomic_write_text
+from transit.util.csvsafe import csv_writer
 from transit.demand.bookings import Booking
 from transit.demand.gravity import gravity_probabilities
 from transit.demand.params import DemandParams, Purpose
@@ -293,7 +293,7 @@ def generate_bookings(
 def write_trip_info(trips: tuple[TripInfo, ...] | list[TripInfo], path: str | os.PathLike[str]) -> None:
     """Write the trip information as CSV (``request_id, home_zone, purpose, leg, destination``), atomically."""
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf, lineterminator="\n")
     w.writerow(["request_id", "home_zone", "purpose", "leg", "destination"])
     for t in trips:
         w.writerow([t.request_id, t.home_zone, t.purpose, t.leg, t.destination])

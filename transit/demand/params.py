@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from transit.errors import InputError
+from transit.util.limits import check_limit
 from transit.util.timeparse import parse_clock
 
 __all__ = ["PARAM_KEYS", "DemandParams", "LeadTimes", "Purpose", "parse_params"]
@@ -288,6 +290,12 @@ def parse_params(
             if key in _SHARE_KEYS and x is not None and x > 1:
                 t.add(key, f"is a share and must be in [0, 1], got {t.data[key]!r}")
                 x = None
+            if key == "scale" and x is not None:
+                try:
+                    check_limit("demand_scale", x)
+                except InputError as exc:
+                    t.add(key, exc.message)
+                    x = None
         if x is not None:
             changes[key] = x
     if "group_size" in t:

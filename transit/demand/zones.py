@@ -18,8 +18,9 @@ from importlib import resources
 
 from transit.demand.csvrows import number_in, read_rows
 from transit.errors import InputError, InputErrors
+from transit.util.limits import check_limit
 
-__all__ = ["Zone", "default_population", "read_zones_csv", "zones_from_osm", "zones_from_places"]
+__all__ = ["Zone", "check_residents", "default_population", "read_zones_csv", "zones_from_osm", "zones_from_places"]
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ def zones_from_osm(path: str | os.PathLike[str]) -> list[Zone]:
     from transit.road.osmdata import read_places
 
     zones = zones_from_places(read_places(path))
+    check_residents(zones, file=str(path), column="population")
     untagged = sum(not z.population_tagged for z in zones)
     if untagged:
         log.info("%s: %d of %d places have no population tag; using class defaults", path, untagged, len(zones))
@@ -120,4 +122,19 @@ def read_zones_csv(path: str | os.PathLike[str]) -> list[Zone]:
         raise InputErrors(problems)
     if not zones:
         raise InputErrors([InputError("no zones with residents in the file", file=file)])
+    check_residents(zones, file=file, column="population")
     return zones
+
+
+def check_residents(zones: list[Zone], *, file: str | None = None, column: str | None = None) -> None:
+    """Refuse zones whose residents add up to more than the ``residents`` limit.
+
+    Raises
+    ------
+    InputErrors
+        Naming the limit (see :mod:`transit.util.limits`).
+    """
+    try:
+        check_limit("residents", math.fsum(z.population for z in zones), file=file, column=column)
+    except InputError as exc:
+        raise InputErrors([exc]) from None

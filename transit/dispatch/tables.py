@@ -19,7 +19,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import json
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from transit.darp.data import Stop, StopKind
+from transit.util.csvsafe import csv_writer
 from transit.util.timeparse import format_clock
 
 __all__ = ["ROUTE_COLUMNS", "StopInfo", "routes_csv", "stop_infos", "summary", "unserved_csv"]
@@ -90,7 +90,7 @@ def _coord(x: float) -> str:
 def routes_csv(day) -> str:
     """Return the text of ``routes.csv``."""
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf, lineterminator="\n")
     w.writerow(ROUTE_COLUMNS)
     for infos in stop_infos(day):
         for info in infos:
@@ -116,7 +116,7 @@ def unserved_csv(day) -> str:
     """Return the text of ``unserved.csv`` (booking order)."""
     reasons = {x.request_id: x.reason for x in day.plan.rejected}
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf, lineterminator="\n")
     w.writerow(("request_id", "reason"))
     for r in day.problem.requests:
         if r.id in reasons:

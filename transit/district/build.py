@@ -12,7 +12,6 @@ The same spec and seed always give byte-identical files.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import os
@@ -26,6 +25,8 @@ from typing import Any
 import numpy as np
 
 from transit.util.atomic import output_dir
+from transit.util.csvsafe import csv_writer
+from transit.util.tomltable import read_toml
 from transit.district.layout import KM_PER_DEG_LAT, District, lay_out
 from transit.district.busplan import BusLine, GtfsTables, plan_lines, timetable
 from transit.district.osmxml import district_osm_xml, gzip_bytes
@@ -44,13 +45,13 @@ def load_spec(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     if path is None:
         text = resources.files("transit.data").joinpath("district_default.toml").read_text(encoding="utf-8")
     else:
-        text = Path(path).read_text(encoding="utf-8")
+        return read_toml(path, what="district spec")
     return tomllib.loads(text)
 
 
 def _csv(header: list[str], rows: list[list[str]]) -> bytes:
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf, lineterminator="\n")
     w.writerow(header)
     w.writerows(rows)
     return buf.getvalue().encode("utf-8")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import networkx as nx
 import osmnx as ox
 
-from transit.util.atomic import atomic_path
+from transit.util.atomic import atomic_path, scratch_dir
 from transit.errors import NetworkError
 from transit.road.osmfile import check_osm_path, is_synthetic, write_drivable
 from transit.util.progress import Progress, report
@@ -123,7 +122,7 @@ def _overpass_filter(rules: RoadRules) -> str:
 
 
 def _graph_from_file(path: Path, rules: RoadRules, progress: Progress | None) -> nx.MultiDiGraph:
-    with tempfile.TemporaryDirectory(prefix="transit-osm-") as tmp:
+    with scratch_dir("osm") as tmp:
         filtered = Path(tmp) / "drivable.osm"
         report(progress, 0.05, 1.0, "filtering drivable roads")
         stats = write_drivable(path, filtered, rules)
@@ -193,7 +192,28 @@ def _simplify(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         data["speed_kph"] = 3.6 * length / seconds if seconds > 0 else 0.0
         data["travel_time"] = round(seconds, 3)
         data["length"] = round(length, 3)
+        for key, value in data.items():
+            if isinstance(value, list):
+                # osmnx keeps the distinct values of a merged edge in set order, which varies
+                # between runs; sorted, the same input gives byte-identical files.
+                data[key] = _sorted_values(value)
     return G
+
+
+def _check_coordinates(G: nx.MultiDiGraph, where: object) -> None:
+    """Refuse nodes whose coordinates are not on Earth (a typo such as 951.6 in the file)."""
+    for node, data in G.nodes(data=True):
+        lat, lon = float(data.get("y", math.nan)), float(data.get("x", math.nan))
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+            msg = f"{where}: node {node} has an invalid coordinate (lat {lat:g}, lon {lon:g})"
+            raise NetworkError(msg)
+
+
+def _sorted_values(values: list[object]) -> list[object]:
+    try:
+        return sorted(values)  # type: ignore[type-var]
+    except TypeError:
+        return sorted(values, key=repr)
 
 
 def build_graph(
@@ -259,17 +279,22 @@ def build_graph(
     if G.number_of_nodes() == 0 or G.number_of_edges() == 0:
         msg = f"{source or place or bbox}: no drivable roads"
         raise NetworkError(msg)
+    _check_coordinates(G, source or place or bbox)
     _add_speeds(G, rules)
     report(progress, 0.7, 1.0, "simplifying")
     G = _simplify(G)
     report(progress, 0.8, 1.0, "keeping the largest strongly connected component")
     components = list(nx.strongly_connected_components(G))
+    if not components:  # osmnx's simplification leaves nothing of a lone ring road
+        msg = f"{source or place or bbox}: no drivable roads connect to each other"
+        raise NetworkError(msg)
     largest = max(components, key=len)
     dropped_nodes = G.number_of_nodes() - len(largest)
     G = G.subgraph(largest).copy()
     if G.number_of_edges() == 0:
         msg = f"{source or place or bbox}: no drivable roads connect to each other"
         raise NetworkError(msg)
+    G.graph.pop("created_date", None)  # the same input gives the same file
     G.graph["components_dropped"] = len(components) - 1
     G.graph["nodes_dropped"] = dropped_nodes
     G.graph["speed_cap_kmh"] = rules.speed_cap_kmh

@@ -75,6 +75,9 @@ def reading(path: Path) -> Iterator[None]:
         yield
     except NetworkError:
         raise
+    except osmium.InvalidLocationError as exc:
+        msg = f"{path}: a node has an invalid coordinate ({exc}); latitudes lie in -90..90, longitudes in -180..180"
+        raise NetworkError(msg) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         msg = f"{path}: not a readable OSM file ({exc})"
         raise NetworkError(msg) from exc

@@ -13,9 +13,10 @@ in compiled form for fast live insertion, used by the simulation) with the
 node kinds ``PICK``, ``DROP`` and ``BREAK`` of its sequences.
 """
 
-from transit.solver._jitcache import ensure_fresh
+from transit.solver._jitcache import route_solver_kernels
 
-ensure_fresh()
+# Before any kernel module is imported: numba's cache in the user's cache folder.
+route_solver_kernels()
 
 from transit.solver.compiled import BREAK, DROP, PICK  # noqa: E402
 from transit.solver.insert import LivePlan  # noqa: E402
