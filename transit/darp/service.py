@@ -80,6 +80,10 @@ class ServiceRules:
         window ``[planned - before, planned + after]`` (clipped to its
         booking window). Later re-planning (late bookings, ``transit dispatch
         add``) keeps the pickup inside that promise. Defaults 5 and 5.
+    min_lead_min
+        The operator's minimum lead time: nobody is picked up earlier than
+        this many minutes after the booking was made (its ``booked_at``).
+        Default 0 (no pickup before the call).
 
     Raises
     ------
@@ -96,6 +100,7 @@ class ServiceRules:
     wheelchair_boarding_min: float = 3.0
     promise_before_min: float = 5.0
     promise_after_min: float = 5.0
+    min_lead_min: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -220,6 +225,16 @@ class ServiceRules:
         """
         service = self.service_time_s(booking.passengers, booking.wheelchair)
         pw, dw = self.windows(booking.time, booking.time_type, direct_s=direct_s, service_s=service)
+        first = self.earliest_pickup(booking)
+        if first > pw.earliest:
+            if first > pw.latest:
+                msg = (
+                    f"booked too late: the pickup would have to be by {_clock(pw.latest)}, "
+                    f"but it was booked at {_clock(booking.booked_at)} with a minimum lead time of "
+                    f"{self.min_lead_min:g} min"
+                )
+                raise InputError(msg, column="booked_at")
+            pw = TimeWindow(first, pw.latest)
         return Request(
             id=booking.request_id,
             pickup=pickup,
@@ -236,6 +251,12 @@ class ServiceRules:
             service_per_wheelchair=self.wheelchair_boarding_min * _MIN,
         )
 
+    def earliest_pickup(self, booking: Booking) -> float:
+        """Return the earliest pickup the lead time allows: ``booked_at + min_lead`` (-inf if unknown)."""
+        if booking.booked_at is None:
+            return -math.inf
+        return booking.booked_at + self.min_lead_min * _MIN
+
     def to_dict(self) -> dict[str, Any]:
         """Return the rules as a TOML/JSON-ready dict (inverse of :func:`parse_service`)."""
         return {
@@ -243,6 +264,13 @@ class ServiceRules:
             for f in dataclasses.fields(self)
             if getattr(self, f.name) is not None
         }
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    m = int(round(seconds / _MIN))
+    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 SERVICE_KEYS = tuple(f.name for f in dataclasses.fields(ServiceRules))

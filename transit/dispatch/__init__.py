@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transit.dispatch.add import add_bookings
+from transit.dispatch.update import add_bookings, update_day
 from transit.dispatch.files import OUTPUT_FILES, render_day, write_day
 from transit.dispatch.places import PlaceNamer
 from transit.dispatch.planning import PlanCheckError, make_promises, plan_day, verify
@@ -46,6 +46,7 @@ __all__ = [
     "read_plan_json",
     "rebuild_problem",
     "render_day",
+    "update_day",
     "verify",
     "write_day",
     "write_plan_json",

@@ -161,10 +161,13 @@ def plan_day(
     from transit.dispatch.dayplan import DayPlan
     from transit.solver import solve
 
+    from transit.dispatch.progress import placed_progress
+
     problem = built.problem
     if iterations is None:
         iterations = dispatch_iterations(len(problem.requests))
-    plan = solve(problem, time_limit=time_limit, iterations=iterations, seed=seed, progress=progress)
+    shown = placed_progress(progress, len(problem.requests), problem.weights.rejection)
+    plan = solve(problem, time_limit=time_limit, iterations=iterations, seed=seed, progress=shown)
     cost = verify(problem, plan)
     promises = make_promises(problem, plan, built.fleet.service)
     entry = {"action": "plan", "seed": seed, "iterations": plan.stats.iterations}
