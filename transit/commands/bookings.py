@@ -46,14 +46,15 @@ def check(
 ) -> None:
     """Validate a bookings file; print `OK: N bookings` or every problem (exit 2).
 
-    With --fleet, bookings made too late to be served are problems too: a pickup
+    With --fleet, bookings made too late to be served are listed as warnings
+    (the file is valid; dispatch rejects them with that reason): their pickup
     would have to lie before booked_at plus the fleet's minimum lead time
     ([service] min_lead_min; arrival bookings are judged on the road graph's
     travel time when --network is given).
     """
     from transit.demand.bookings import read_bookings_file
-    from transit.errors import InputErrors
 
+    late = []
     with user_errors():
         apply_lang(lang)
         service_date = parse_date(date)
@@ -66,7 +67,11 @@ def check(
         if fl is not None:
             from transit.dispatch.leadtime import lead_time_problems
 
-            problems = lead_time_problems(result.bookings, fl.service, network=net, file=str(bookings), lines=result.lines)
-            if problems:
-                raise InputErrors(problems)
+            late = lead_time_problems(result.bookings, fl.service, network=net, file=str(bookings), lines=result.lines)
+    for p in late:
+        typer.echo(_("warning: {problem}").format(problem=p), err=True)
     typer.echo(_("OK: {n} bookings").format(n=len(result.bookings)))
+    if late:
+        typer.echo(
+            _("{n} of them booked too late to be served (see the warnings); dispatch rejects them").format(n=len(late))
+        )

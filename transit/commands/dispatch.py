@@ -96,14 +96,6 @@ def _run_checked(body: Any) -> Any:
             raise fail(str(exc), code=3) from None
 
 
-def _lead_time_check(bf: Any, rules: Any, net: Any, file: Path) -> None:
-    from transit.dispatch.leadtime import lead_time_problems
-
-    problems = lead_time_problems(bf.bookings, rules, network=net, file=str(file), lines=bf.lines)
-    if problems:
-        raise InputErrors(problems)
-
-
 @app.command("plan")
 def plan_command(
     bookings: Annotated[Path, typer.Argument(help="Bookings CSV (see 'transit bookings check').")],
@@ -141,7 +133,6 @@ def plan_command(
         bf = read_bookings_file(
             bookings, network=net, capacities=fl.capacities, max_snap_m=max_snap_m, service_date=service_date
         )
-        _lead_time_check(bf, fl.service, net, bookings)
         check_output(out, force=force)
         with progress_bar(_("preparing")) as bar:
             built = build_problem(
@@ -206,7 +197,6 @@ def _update(
                 new, network=net, capacities=stored.fleet.capacities, max_snap_m=stored.max_snap_m,
                 service_date=stored.service_date,
             )
-            _lead_time_check(bf, stored.fleet.service, net, new)
             bookings = bf.bookings
         evs = list(events or [])
         if events_file is not None:

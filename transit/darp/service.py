@@ -82,8 +82,11 @@ class ServiceRules:
         add``) keeps the pickup inside that promise. Defaults 5 and 5.
     min_lead_min
         The operator's minimum lead time: nobody is picked up earlier than
-        this many minutes after the booking was made (its ``booked_at``).
-        Default 0 (no pickup before the call).
+        this many minutes after the booking was made (its ``booked_at``);
+        the pickup window starts no earlier. Default 0 (no pickup before the
+        call). A booking whose whole pickup window lies before that cannot be
+        served: :meth:`booked_too_late` tells, and dispatch rejects it with
+        that reason (its window is then left as booked).
 
     Raises
     ------
@@ -226,14 +229,7 @@ class ServiceRules:
         service = self.service_time_s(booking.passengers, booking.wheelchair)
         pw, dw = self.windows(booking.time, booking.time_type, direct_s=direct_s, service_s=service)
         first = self.earliest_pickup(booking)
-        if first > pw.earliest:
-            if first > pw.latest:
-                msg = (
-                    f"booked too late: the pickup would have to be by {_clock(pw.latest)}, "
-                    f"but it was booked at {_clock(booking.booked_at)} with a minimum lead time of "
-                    f"{self.min_lead_min:g} min"
-                )
-                raise InputError(msg, column="booked_at")
+        if pw.earliest < first <= pw.latest:
             pw = TimeWindow(first, pw.latest)
         return Request(
             id=booking.request_id,
@@ -251,6 +247,10 @@ class ServiceRules:
             service_per_wheelchair=self.wheelchair_boarding_min * _MIN,
         )
 
+    def booked_too_late(self, booking: Booking, pickup_window: TimeWindow) -> bool:
+        """Whether ``booked_at`` + the lead time lies after the whole pickup window."""
+        return self.earliest_pickup(booking) > pickup_window.latest
+
     def earliest_pickup(self, booking: Booking) -> float:
         """Return the earliest pickup the lead time allows: ``booked_at + min_lead`` (-inf if unknown)."""
         if booking.booked_at is None:
@@ -264,13 +264,6 @@ class ServiceRules:
             for f in dataclasses.fields(self)
             if getattr(self, f.name) is not None
         }
-
-
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "?"
-    m = int(round(seconds / _MIN))
-    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 SERVICE_KEYS = tuple(f.name for f in dataclasses.fields(ServiceRules))

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 
 from transit.demand.bookings import Booking
 from transit.errors import SolverError
+from transit.dispatch.leadtime import REASON_TOO_LATE
 from transit.util.i18n import N_
 from transit.darp.data import (
     Break,
@@ -421,6 +422,7 @@ def residual_requests(
     now: float,
     rejected: set[str],
     pins: dict[str, str],
+    too_late: set[str] = frozenset(),
 ) -> Residual:
     """Return the requests to re-plan: on board, promised earlier, and new ones that may fit.
 
@@ -439,6 +441,8 @@ def residual_requests(
     pins
         Promised requests that keep their vehicle: request id -> vehicle id
         (ignored for a vehicle that can take no more work).
+    too_late
+        New bookings made too late to be served (turned away at once).
     """
     out = Residual([], set(), {})
     for r in full.requests:
@@ -452,7 +456,9 @@ def residual_requests(
             out.requests.append(r.replace(picked_up_at=t, assigned_vehicle=vid))
             out.promised.add(r.id)
         elif r.id in new_ids:
-            if r.pickup_window.latest < now:
+            if r.id in too_late:
+                out.upfront[r.id] = REASON_TOO_LATE
+            elif r.pickup_window.latest < now:
                 out.upfront[r.id] = REASON_PASSED
             elif not any(v.fits(r) for v in day.vehicles.values()):
                 out.upfront[r.id] = REASON_NO_VEHICLE

@@ -7,8 +7,10 @@ whole pickup window lies before that moment cannot be served at all: a
 departure booking asked for a pickup that ends before it, or an arrival
 booking was made so shortly before the arrival time that the ride itself
 would have had to start before the call (booked at 07:59 for an arrival at
-08:00 over a 19-minute trip). :func:`lead_time_problems` finds them, each
-named with its file, line and the ``booked_at`` column.
+08:00 over a 19-minute trip). Dispatch rejects such a booking with
+:data:`REASON_TOO_LATE` (:func:`too_late`); ``transit bookings check``
+lists them as warnings with file, line and the ``booked_at`` column
+(:func:`lead_time_problems`).
 """
 
 from __future__ import annotations
@@ -21,9 +23,23 @@ from transit.darp.service import ServiceRules
 from transit.demand.bookings import Booking
 from transit.errors import InputError
 from transit.road.travel import RoadNetwork
-from transit.util.i18n import _, current
+from transit.util.i18n import N_, _, current
 
-__all__ = ["latest_pickups", "lead_time_problems"]
+__all__ = ["REASON_TOO_LATE", "latest_pickups", "lead_time_problems", "too_late"]
+
+REASON_TOO_LATE = N_(
+    "booked too late: its pickup would have to be before the booking was made plus the minimum lead time"
+)
+
+
+def too_late(built) -> set[str]:  # noqa: ANN001
+    """Requests of a built problem whose whole pickup window lies before ``booked_at`` + the lead time."""
+    rules = built.fleet.service
+    return {
+        r.id
+        for r in built.problem.requests
+        if r.id in built.bookings and rules.booked_too_late(built.bookings[r.id], r.pickup_window)
+    }
 
 
 def _direct_times(bookings: Sequence[Booking], network: RoadNetwork | None) -> np.ndarray:

@@ -55,6 +55,7 @@ from transit.dispatch.dayplan import AddStats, DayPlan, StoredDay, rebuild_probl
 from transit.dispatch.eventcheck import PlanIndex, check_events
 from transit.dispatch.events import Event
 from transit.dispatch.freeze_events import freeze_vehicle
+from transit.dispatch.leadtime import too_late
 from transit.dispatch.outage import Outage, outage_route, patch_vehicle, plan_outage, second_run, withdraw
 from transit.dispatch.planread import check_stored_plan
 from transit.dispatch.progress import placed_progress
@@ -364,7 +365,8 @@ def _replan(ctx: _Context, new_bookings: Sequence[Booking], *, allow_moves: bool
     """Steps 4-5: keep the promises (relaxing only what does not fit), then fit the new bookings."""
     full, day, new_ids = ctx.full, ctx.day, ctx.new_ids
     residual = residual_requests(
-        full, day, new_ids, now=ctx.now, rejected=ctx.kept_rejected, pins=_pins(ctx.index, ctx.fx, allow_moves)
+        full, day, new_ids, now=ctx.now, rejected=ctx.kept_rejected, pins=_pins(ctx.index, ctx.fx, allow_moves),
+        too_late=too_late(ctx.built),
     )
     kept = keep_promises(
         day, [r for r in residual.requests if r.id not in new_ids], full, must=set(residual.promised),

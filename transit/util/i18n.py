@@ -86,7 +86,7 @@ UI_LANGUAGES = ("de", "en")
 NOTICE_LANGUAGES = ("de", "en", "ar", "uk", "ru")
 _BABEL_LOCALE = {"de": "de_DE", "en": "en_GB", "ar": "ar", "uk": "uk_UA", "ru": "ru_RU"}
 _RTL = frozenset({"ar"})
-_LRI, _PDI = "\u2066", "\u2069"
+_FSI, _PDI = "\u2068", "\u2069"
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention
@@ -152,7 +152,7 @@ class Translator:
         return "rtl" if self.lang in _RTL else "ltr"
 
     def ltr(self, text: str) -> str:
-        """Return ``text`` isolated as left-to-right inside right-to-left text (unchanged otherwise)."""
+        """Return ``text`` isolated inside right-to-left text (unchanged otherwise); see :func:`isolate`."""
         return isolate(text) if self.direction == "rtl" else text
 
     # -------------------------------------------------------------- formats
@@ -179,13 +179,15 @@ class Translator:
         """Return a time of the service day in the locale's short format (``14:05``).
 
         Times after midnight of the service day (``seconds >= 86400``) get a
-        ``+1`` (day) mark; times before it a ``-1``.
+        ``+1`` (day) mark; times before it a ``-1``. Seconds are dropped after
+        rounding to the whole second, as in ``HH:MM`` of
+        :func:`transit.util.timeparse.format_clock`.
         """
         from babel.dates import format_time
 
         if not math.isfinite(seconds):
             return "–"
-        total = int(round(seconds / 60.0))
+        total = int(round(seconds)) // 60
         day, minute = divmod(total, 24 * 60)
         text = format_time(dt.time(minute // 60, minute % 60), format="short", locale=self.locale)
         if day:
@@ -303,10 +305,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def isolate(text: str) -> str:
-    """Wrap ``text`` in Unicode left-to-right isolate marks (LRI ... PDI).
+    """Wrap ``text`` in Unicode first-strong isolate marks (FSI ... PDI).
 
-    Used for times, numbers, ids and Latin-script place names inside
-    right-to-left (Arabic) text, so that the bidirectional algorithm neither
-    reorders them nor lets them decide the paragraph's direction.
+    Used for times, ids and Latin-script place names inside right-to-left
+    (Arabic) text: the bidirectional algorithm lays each out on its own (a
+    German street name left to right, an Arabic time such as "8:00 ص" right
+    to left, by its first strong letter), neither reorders it with the
+    text around it nor lets it decide the paragraph's direction.
     """
-    return f"{_LRI}{text}{_PDI}"
+    return f"{_FSI}{text}{_PDI}"
