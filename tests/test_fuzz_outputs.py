@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from fuzzcase import DESTINATIONS, World, make_world
-from transit.util.atomic import TEMP_PREFIX, atomic_files, output_dir, remove_stale_temps
+from transit.util.atomic import TEMP_PREFIX, atomic_files, remove_stale_temps
 from transit.util.csvsafe import csv_writer, frame_csv, safe_cell
 
 runner = CliRunner()

@@ -80,6 +80,13 @@ class ServiceRules:
         window ``[planned - before, planned + after]`` (clipped to its
         booking window). Later re-planning (late bookings, ``transit dispatch
         add``) keeps the pickup inside that promise. Defaults 5 and 5.
+    min_lead_min
+        The operator's minimum lead time: nobody is picked up earlier than
+        this many minutes after the booking was made (its ``booked_at``);
+        the pickup window starts no earlier. Default 0 (no pickup before the
+        call). A booking whose whole pickup window lies before that cannot be
+        served: :meth:`booked_too_late` tells, and dispatch rejects it with
+        that reason (its window is then left as booked).
 
     Raises
     ------
@@ -96,6 +103,7 @@ class ServiceRules:
     wheelchair_boarding_min: float = 3.0
     promise_before_min: float = 5.0
     promise_after_min: float = 5.0
+    min_lead_min: float = 0.0
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -220,6 +228,9 @@ class ServiceRules:
         """
         service = self.service_time_s(booking.passengers, booking.wheelchair)
         pw, dw = self.windows(booking.time, booking.time_type, direct_s=direct_s, service_s=service)
+        first = self.earliest_pickup(booking)
+        if pw.earliest < first <= pw.latest:
+            pw = TimeWindow(first, pw.latest)
         return Request(
             id=booking.request_id,
             pickup=pickup,
@@ -235,6 +246,16 @@ class ServiceRules:
             service_per_passenger=self.boarding_min_per_passenger * _MIN,
             service_per_wheelchair=self.wheelchair_boarding_min * _MIN,
         )
+
+    def booked_too_late(self, booking: Booking, pickup_window: TimeWindow) -> bool:
+        """Whether ``booked_at`` + the lead time lies after the whole pickup window."""
+        return self.earliest_pickup(booking) > pickup_window.latest
+
+    def earliest_pickup(self, booking: Booking) -> float:
+        """Return the earliest pickup the lead time allows: ``booked_at + min_lead`` (-inf if unknown)."""
+        if booking.booked_at is None:
+            return -math.inf
+        return booking.booked_at + self.min_lead_min * _MIN
 
     def to_dict(self) -> dict[str, Any]:
         """Return the rules as a TOML/JSON-ready dict (inverse of :func:`parse_service`)."""
