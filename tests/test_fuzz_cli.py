@@ -51,7 +51,20 @@ def _base(w: World, plan: Path, tmp: Path) -> dict[tuple[str, ...], list[str]]:
         ("bench", "darp"): [str(w.cordeau), "--out", str(tmp / "bench.csv"), "--time-limit", "1"],
         ("dispatch", "plan"): [str(w.bookings), "--network", str(w.graph), "--fleet", str(w.fleet), "--out", str(tmp / "day")],
         ("dispatch", "add"): [str(w.dir / "late.csv"), "--plan", str(plan), "--out", str(tmp / "day2"), "--now", "07:30"],
+        ("dispatch", "update"): ["--plan", str(plan), "--events", str(w.dir / "events.csv"), "--out", str(tmp / "d3"), "--now", "07:30"],
+        ("dispatch", "cancel"): ["r1", "--plan", str(plan), "--out", str(tmp / "d4"), "--now", "07:30"],
+        ("dispatch", "noshow"): ["r1", "--plan", str(plan), "--out", str(tmp / "d5"), "--now", "08:05"],
+        ("dispatch", "delay"): ["bus", "10", "--plan", str(plan), "--out", str(tmp / "d6"), "--now", "07:30"],
+        ("dispatch", "vehicle-out"): ["bus", "--plan", str(plan), "--out", str(tmp / "d7"), "--now", "07:30"],
+        ("export", "gtfs"): [str(default_scenario), "--model", _first_model(default_scenario), "--out", str(tmp / "feed.zip")],
+        ("instance", "build-from-stops"): [str(default_scenario.parent / "gtfs"), "--out", str(tmp / "stops-inst")],
     }
+
+
+def _first_model(scenario: Path) -> str:
+    from transit.compare.scenario import load_scenario
+
+    return load_scenario(scenario).models[0].name
 
 
 def leaf_commands() -> dict[tuple[str, ...], typing.Any]:
@@ -89,6 +102,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[World, Path]:
     w = make_world(tmp_path_factory.mktemp("fuzzworld"))
     (w.dir / "late.csv").write_text(
         BOOKINGS_HEADER + booking_row("late1", 4, 6, "10:00", booked="07:15"), encoding="utf-8"
+    )
+    (w.dir / "events.csv").write_text(
+        "event,request_id,vehicle_id,time,until,minutes,lat,lon,note\ncancel,r1,,07:30,,,,,\n", encoding="utf-8"
     )
     day = w.dir / "day"
     args = _base(w, Path("unused"), w.dir)[("dispatch", "plan")][:-1]

@@ -297,7 +297,7 @@ def solver_ready() -> None:
     caches them in the user's cache folder; later commands load them at once.
     Call after the inputs are checked and before the long work starts.
     """
-    from transit.solver._jitcache import compile_kernels, kernels_ready
+    from transit.solver import compile_kernels, kernels_ready
 
     if kernels_ready():
         return

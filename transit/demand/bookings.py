@@ -90,7 +90,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from transit.util.atomic import atomic_write_text
-from transit.util.csvsafe import csv_writer
+from transit.util.csvsafe import csv_writer, unquote_cell
 from transit.util.ids import id_problem
 from transit.util.limits import check_limit, current_limits
 from transit.errors import InputError, InputErrors
@@ -399,7 +399,7 @@ def _read_rows(chk: _RowChecker, reader: Any, names: list[str], index: dict[str,
             if len(fields) != len(names):
                 chk.add(line, None, _("row has {n} fields, the header has {m}").format(n=len(fields), m=len(names)))
                 continue
-            rec = _check_row(chk, line, {n: fields[i].strip() for n, i in index.items()}, seen_ids)
+            rec = _check_row(chk, line, {n: unquote_cell(fields[i].strip()) for n, i in index.items()}, seen_ids)
             if rec is not None:
                 rows.append((line, rec))
     except csv.Error as exc:

@@ -10,7 +10,6 @@ feed gives byte-identical output.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -21,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from transit.util.csvsafe import data_csv_writer
 from transit.util.atomic import atomic_write_bytes, check_free, output_dir
 
 __all__ = ["COLUMNS", "FeedTables", "feed_bytes", "write_feed"]
@@ -100,7 +100,7 @@ def _csv(name: str, rows: list[dict[str, Any]]) -> bytes:
     present = {k for r in rows for k, v in r.items() if _text(v) != ""}
     header = [c for c in COLUMNS[name] if c in present or c in COLUMNS[name][:1]]
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = data_csv_writer(buf, lineterminator="\r\n")
     w.writerow(header)
     for r in rows:
         w.writerow([_text(r.get(c)) for c in header])

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "csv_writer", "frame_csv", "safe_cell"]
+__all__ = ["FORMULA_STARTS", "csv_writer", "data_csv_writer", "frame_csv", "safe_cell", "unquote_cell"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula."""
@@ -35,6 +35,16 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+def unquote_cell(text: str) -> str:
+    """Undo :func:`safe_cell` on a cell read back: a quote before a formula character is dropped.
+
+    So a file the package wrote (``'+49 3475 123456``) reads back as it was given.
+    """
+    if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
 
 
 class SafeWriter:
@@ -56,6 +66,15 @@ class SafeWriter:
 def csv_writer(fh: _Writes, **kwargs: Any) -> SafeWriter:
     """Return a CSV writer on ``fh`` (arguments as :func:`csv.writer`) that neutralises formulas."""
     return SafeWriter(fh, **kwargs)
+
+
+def data_csv_writer(fh: _Writes, **kwargs: Any) -> Any:
+    """Return a plain :func:`csv.writer` for machine-read formats (GTFS), where a quote would corrupt data.
+
+    Only for files whose specification fixes their readers (a GTFS feed is read
+    by journey planners, not opened in a spreadsheet).
+    """
+    return csv.writer(fh, **kwargs)
 
 
 def frame_csv(df: pd.DataFrame, **kwargs: Any) -> str:
