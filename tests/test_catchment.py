@@ -80,5 +80,6 @@ def test_model_catchment_of_line_models_and_none_for_door_to_door(region, walk_n
 
     table = model_catchment(FixedLineModel("f", lines), region, walk_network=walk_net, samples=50)
     assert table is not None and residents_within(table)[1] > 0.8
-    fleet = fleet_from_specs([VehicleSpec("v", 51.59, 11.51, 8, 1, 6 * 3600.0, 20 * 3600.0)])
+    fleet = fleet_from_specs([VehicleSpec(id="v", depot_lat=51.59, depot_lon=11.51, seats=8,
+                                          shift_start=6 * 3600.0, shift_end=20 * 3600.0)])
     assert model_catchment(OnDemandModel("d", fleet), region) is None

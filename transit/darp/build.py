@@ -19,7 +19,7 @@ drop-offs in booking order; each node appears once.
 Default objective for a dispatcher
 ----------------------------------
 :data:`DISPATCH_WEIGHTS`: one unit per second a vehicle drives, the service
-rules' ``ride_time_weight`` per passenger-second on board (default 1, from
+rules' ``ride_time_weight`` per passenger-second on board (default 4, from
 ``transit/data/service.toml``: calibrated so that pooling and detours match
 rural pilots; a lower weight pools at the passengers' expense), and
 10,000,000 per rejected booking. The rejection weight is far above the cost

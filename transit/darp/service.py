@@ -99,7 +99,7 @@ class ServiceRules:
     ride_time_weight
         Weight of a passenger-second on board in the dispatch objective,
         relative to a second a vehicle drives (see
-        :data:`transit.darp.build.DISPATCH_WEIGHTS`). Default 3.
+        :data:`transit.darp.build.DISPATCH_WEIGHTS`). Default 4.
 
     Raises
     ------

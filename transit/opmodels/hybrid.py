@@ -288,6 +288,9 @@ class HybridModel:
             row["direct_s"], row["direct_m"] = direct[rid]
             rows.append(row)
         trips = pd.DataFrame(rows, columns=list(TRIP_COLUMNS))
+        for col in ("home_zone", "purpose", "group"):  # rejected rows carry their labels too
+            trips[col] = [getattr(ctx.labels[r], col) if r in ctx.labels else v
+                          for r, v in zip(trips["request_id"], trips[col].fillna(""))]
         trips["model"] = self.name
         trips["seed"] = seed
         stops = pd.concat([stops_feeder, trunk_run.stops], ignore_index=True)[list(STOP_COLUMNS)]
