@@ -117,11 +117,12 @@ def model_rng(seed: int, model: str) -> np.random.Generator:
 
 @dataclass(frozen=True)
 class RegionPayload:
-    """What a worker needs to rebuild the region: the road graph, zones and destinations."""
+    """What a worker needs to rebuild the region: the road and walk graphs, zones and destinations."""
 
     graph: Any
     zones: tuple[Any, ...]
     destinations: tuple[Any, ...]
+    walk_graph: Any = None
 
 
 def load_region(scenario: Scenario, *, progress: Progress | None = None) -> RegionPayload:
@@ -133,12 +134,14 @@ def load_region(scenario: Scenario, *, progress: Progress | None = None) -> Regi
         If the region cannot be built.
     """
     from transit.demand import destinations_from_osm, read_destinations_csv, read_zones_csv, zones_from_osm
-    from transit.road.graph import build_graph
+    from transit.road.graph import build_graph, build_walk_graph
 
     reg = scenario.region
     report(progress, 0, 3, "building the road graph")
+    walk_graph = None
     if reg.osm is not None:
         graph = build_graph(reg.osm, speed_cap_kmh=reg.speed_cap_kmh)
+        walk_graph = build_walk_graph(reg.osm)
     else:
         graph = build_graph(place=reg.place, speed_cap_kmh=reg.speed_cap_kmh)
     report(progress, 1, 3, "reading villages and services")
@@ -159,7 +162,7 @@ def load_region(scenario: Scenario, *, progress: Progress | None = None) -> Regi
         msg = f"no villages or towns found in {reg.label}; give region.zones"
         raise InputError(msg, file=str(scenario.source), column="region")
     report(progress, 3, 3, f"{len(zones)} zones, {len(dests)} destinations")
-    return RegionPayload(graph, tuple(zones), tuple(dests))
+    return RegionPayload(graph, tuple(zones), tuple(dests), walk_graph)
 
 
 class _World:
@@ -171,6 +174,7 @@ class _World:
 
         self.scenario = scenario
         self.network = RoadNetwork.from_graph(payload.graph)
+        self.walk_network = RoadNetwork.from_graph(payload.walk_graph) if payload.walk_graph is not None else None
         self.region = DemandRegion.build(self.network, payload.zones, payload.destinations)
         self._models: dict[str, Any] = {}
 
@@ -185,7 +189,8 @@ class _World:
     def context(self, labels: Mapping[str, Any]) -> Any:
         from transit.opmodels.base import DayContext
 
-        return DayContext(network=self.network, service=self.scenario.service, date=self.scenario.date, labels=labels)
+        return DayContext(network=self.network, service=self.scenario.service, date=self.scenario.date, labels=labels,
+                          walk_network=self.walk_network)
 
 
 _WORLD: _World | None = None
@@ -207,8 +212,8 @@ def _world() -> _World:
 # ----------------------------------------------------------------------------- tasks
 
 
-def read_labels(path: str | os.PathLike[str]) -> dict[str, tuple[str, str]]:
-    """Read ``request_id, home_zone[, purpose]`` per booking (``transit demand generate --trips-out``).
+def read_labels(path: str | os.PathLike[str]) -> dict[str, tuple[str, str, str]]:
+    """Read ``request_id, home_zone[, purpose, group]`` per booking (``transit demand generate --trips-out``).
 
     Raises
     ------
@@ -228,15 +233,15 @@ def read_labels(path: str | os.PathLike[str]) -> dict[str, tuple[str, str]]:
         if col not in fields:
             msg = "required column is missing from the header"
             raise InputError(msg, file=file, row=1, column=col)
-    out: dict[str, tuple[str, str]] = {}
+    out: dict[str, tuple[str, str, str]] = {}
     for rec in reader:
         r = {(k or "").strip().lower(): (v or "").strip() for k, v in rec.items()}
-        out[r["request_id"]] = (r["home_zone"], r.get("purpose", ""))
+        out[r["request_id"]] = (r["home_zone"], r.get("purpose", ""), r.get("group", ""))
     return out
 
 
-def _task_demand(seed: int) -> tuple[tuple[Any, ...], dict[str, tuple[str, str]]]:
-    """Return the bookings of ``seed`` and (home zone, purpose) per request id."""
+def _task_demand(seed: int) -> tuple[tuple[Any, ...], dict[str, tuple[str, str, str]]]:
+    """Return the bookings of ``seed`` and (home zone, purpose, group) per request id."""
     from transit.demand.bookings import read_bookings
     from transit.demand import generate_demand
 
@@ -247,12 +252,12 @@ def _task_demand(seed: int) -> tuple[tuple[Any, ...], dict[str, tuple[str, str]]
         labels = read_labels(spec.trips) if spec.trips is not None else {}
         return bookings, labels
     demand = generate_demand(w.region, spec.params, np.random.default_rng(int(seed)))
-    labels = {t.request_id: (t.home_zone, t.purpose) for t in demand.trips}
+    labels = {t.request_id: (t.home_zone, t.purpose, t.group) for t in demand.trips}
     return tuple(demand.bookings), labels
 
 
 def _task_model(
-    name: str, seed: int, bookings: Sequence[Any], labels: Mapping[str, tuple[str, str]]
+    name: str, seed: int, bookings: Sequence[Any], labels: Mapping[str, tuple[str, str, str]]
 ) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Run model ``name`` on one seed's bookings; return its KPI row and logs."""
     from transit.evaluate.kpis import kpis
@@ -260,7 +265,7 @@ def _task_model(
 
     w = _world()
     model = w.model(name)
-    ctx = w.context({rid: TripLabel(h, p) for rid, (h, p) in labels.items()})
+    ctx = w.context({rid: TripLabel(*lab) for rid, lab in labels.items()})
     run = model.run(list(bookings), ctx, seed=int(seed), rng=model_rng(seed, name))
     trips = run.trips.assign(model=name, seed=int(seed))
     stops = run.stops.assign(model=name, seed=int(seed))

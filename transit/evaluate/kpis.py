@@ -104,6 +104,8 @@ KPI_COLUMNS: tuple[str, ...] = (
     "door_to_door_p90_min",
     "car_time_ratio",
     "detour_factor",
+    "ride_ratio_median",
+    "ride_ratio_p90",
     "walk_mean_m",
     "walk_mean_min",
     "transfer_share",
@@ -275,6 +277,8 @@ def kpis(run: ModelRun, costs: CostRates, *, seed: Any = None) -> dict[str, Any]
             "door_to_door_p90_min": _pct(d2d / 60.0, 90),
             "car_time_ratio": _mean(ratio),
             "detour_factor": _mean(detour),
+            "ride_ratio_median": _pct(detour, 50),
+            "ride_ratio_p90": _pct(detour, 90),
             "walk_mean_m": _mean(np.nan_to_num(_num(sv["walk_access_m"])) + np.nan_to_num(_num(sv["walk_egress_m"])))
             if n_served
             else math.nan,

@@ -77,7 +77,9 @@ class FixedLineModel:
         """Serve the day: each booking takes its best journey or is rejected with a reason."""
         del rng  # deterministic: no randomness in a timetable
         tt, rules, net = self.lines, self.rules, ctx.network
-        stops, prep, conn, loads = lw.start_day(bookings, tt, net, rules, ctx.date)
+        stops, prep, conn, loads = lw.start_day(
+            bookings, tt, net, rules, ctx.date, walk_network=ctx.walk_network, groups=ctx.groups(bookings)
+        )
         rows: list[dict[str, Any]] = []
         n_total = len(bookings)
         for n, b in enumerate(bookings):
@@ -108,8 +110,9 @@ def choose_journey(
     reason = lw.no_stop_reason(prep, n, rules)
     if reason:
         return None, reason
-    if not np.isfinite(prep.egress_m[n]).any():
-        return None, f"no stop within {rules.walk.max_walk_m:.0f} m of the drop-off"
+    reason = lw.no_egress_reason(prep, n)
+    if reason:
+        return None, reason
     cands = candidate_rows(prep, conn, n, rules)
     if len(cands) == 0:
         return None, lw.no_link_reason(rules)

@@ -118,7 +118,9 @@ class RufbusModel:
         del rng  # deterministic
         tt, rules, net, rb = self.lines, self.rules, ctx.network, self.rufbus
         what = "taxi" if rb.ast else "bus"
-        stops, prep, conn, loads = lw.start_day(bookings, tt, net, rules, ctx.date)
+        stops, prep, conn, loads = lw.start_day(
+            bookings, tt, net, rules, ctx.date, walk_network=ctx.walk_network, groups=ctx.groups(bookings)
+        )
         running = np.zeros(len(tt.trips), dtype=bool)
         door_s = self._door_times(prep, net) if rb.ast else None
         rows: list[dict[str, Any]] = [
@@ -206,8 +208,9 @@ class RufbusModel:
         if reason:
             return np.zeros((0, 16)), reason
         if door_s is None:
-            if not np.isfinite(prep.egress_m[n]).any():
-                return np.zeros((0, 16)), f"no stop within {rules.walk.max_walk_m:.0f} m of the drop-off"
+            egress = lw.no_egress_reason(prep, n)
+            if egress:
+                return np.zeros((0, 16)), egress
             cands = candidate_rows(prep, conn, n, rules)
             link = lw.no_link_reason(rules)
         else:

@@ -4,6 +4,9 @@
 directed graph of the roads a minibus may drive, keeps its largest strongly
 connected component, and puts ``speed_kph``, ``length`` (metres) and
 ``travel_time`` (seconds, rounded to whole milliseconds) on every edge.
+``build_walk_graph`` makes the graph people walk on: roads in both
+directions and footways, paths, steps and tracks (kept apart from the drive
+graph, which must hold only what a minibus may drive).
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ import osmnx as ox
 
 from transit.util.atomic import atomic_path, scratch_dir
 from transit.errors import NetworkError
-from transit.road.osmfile import check_osm_path, is_synthetic, write_drivable
+from transit.road.osmfile import check_osm_path, is_synthetic, write_drivable, write_walkable
 from transit.util.progress import Progress, report
 from transit.road.rules import RoadRules, default_rules
 
 __all__ = [
     "NetworkSummary",
     "build_graph",
+    "build_walk_graph",
     "load_graph",
     "save_graph",
     "summarize",
@@ -301,6 +305,53 @@ def build_graph(
     G.graph["source"] = str(source or place or bbox)
     synthetic = source is not None and is_synthetic(source)
     G.graph["attribution"] = "synthetic data (no OpenStreetMap data)" if synthetic else "© OpenStreetMap contributors (ODbL)"
+    report(progress, 1.0, 1.0, "done")
+    return G
+
+
+#: Walking speed put on walk-graph edges (km/h); walking times are computed from lengths
+#: with the walking parameters anyway (transit.road.walking).
+_WALK_SPEED_KMH = 4.5
+
+
+def build_walk_graph(source: str | Path, *, progress: Progress | None = None) -> nx.MultiDiGraph:
+    """Build the graph people walk on from an OSM file.
+
+    Every walkable way (:func:`transit.road.osmfile.is_walkable`: roads but
+    motorways, and footways, paths, pedestrian areas, steps, tracks) in both
+    directions, all connected parts kept (a footpath network may touch the
+    roads nowhere in a small extract), chains of degree-2 nodes merged.
+    ``length`` (m), ``speed_kph`` and ``travel_time`` (s, at walking pace)
+    on every edge.
+
+    Raises
+    ------
+    NetworkError
+        Missing or unreadable file, or no walkable ways in it.
+    """
+    path = check_osm_path(source)
+    with _osmnx_settings(None), scratch_dir("osm-walk") as tmp:
+        filtered = Path(tmp) / "walkable.osm"
+        report(progress, 0.1, 1.0, "filtering walkable ways")
+        stats = write_walkable(path, filtered)
+        if stats.ways_kept == 0:
+            msg = f"{path}: no walkable ways in this file ({stats.ways_total} highway ways)"
+            raise NetworkError(msg)
+        report(progress, 0.4, 1.0, f"building the walk graph from {stats.ways_kept:,} ways")
+        try:
+            G = ox.graph_from_xml(filtered, bidirectional=True, simplify=False, retain_all=True)
+        except (ValueError, KeyError) as exc:
+            msg = f"{path}: could not build a walk graph ({exc})"
+            raise NetworkError(msg) from exc
+    for _, _, data in G.edges(data=True):
+        length = float(data.get("length", 0.0))
+        data["length"] = length
+        data["speed_kph"] = _WALK_SPEED_KMH
+        data["travel_time"] = length / (_WALK_SPEED_KMH / 3.6)
+    report(progress, 0.8, 1.0, "simplifying")
+    G = _simplify(G)
+    G.graph["source"] = str(source)
+    G.graph["ways_walkable"] = stats.ways_kept
     report(progress, 1.0, 1.0, "done")
     return G
 
