@@ -138,7 +138,6 @@ LONG_FUNCTIONS_TO_SPLIT = {
     "sim/logs.py:trip_log",
     "demand/bookings.py:read_bookings_file",
     "compare/plots.py:access_map",
-    "evaluate/kpis.py:kpis",
     "dispatch/add.py:add_bookings",
     "sim/day.py:simulate_day",
 }
