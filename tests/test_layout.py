@@ -131,7 +131,6 @@ LONG_FUNCTIONS_TO_SPLIT = {
     "solver/solve.py:solve",
     "darp/build.py:build_problem",
     "timetable/lines.py:read_lines_toml",
-    "evaluate/probes.py:ondemand_availability",
     "darp/cordeau.py:read_cordeau",
     "opmodels/rufbus.py:_ast_log",
     "opmodels/hybrid.py:run",

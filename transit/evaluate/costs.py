@@ -85,7 +85,7 @@ __all__ = [
     "parse_costs",
 ]
 
-_TOP_KEYS = ("currency", "vehicle_types", "staff", "dispatch", "fares", "tariffs", "kinds")
+_TOP_KEYS = ("currency", "service_days_per_year", "vehicle_types", "staff", "dispatch", "fares", "tariffs", "kinds")
 _VT_KEYS = ("description", "cost_per_hour", "cost_per_km", "kg_co2e_per_km")
 _STAFF_KEYS = {
     "driver": ("wage_per_hour", "sign_on_off_min"),
@@ -198,6 +198,8 @@ class CostRates:
         Dispatch platform licence per on-demand vehicle and day.
     season_ticket_share
         Share of riders holding a season ticket (Deutschlandticket).
+    service_days_per_year
+        Days a year the simulated day stands for (yearly figures in the report).
     """
 
     vehicle_types: Mapping[str, VehicleType]
@@ -211,6 +213,7 @@ class CostRates:
     sign_on_off_min: float = 0.0
     platform_per_vehicle_day: float = 0.0
     season_ticket_share: float = 0.0
+    service_days_per_year: float = 250.0
 
     def for_kind(self, kind: str) -> KindCosts:
         """Return the costing of a model kind.
@@ -362,6 +365,7 @@ def parse_costs(data: Mapping[str, Any], *, source: str, table: str = "") -> Cos
         sign_on_off_min=num(driver, "sign_on_off_min", 0.0),
         platform_per_vehicle_day=num(dispatch, "platform_per_vehicle_day", 0.0),
         season_ticket_share=0.0 if share is None else share,
+        service_days_per_year=root.number("service_days_per_year", default=250.0, lo=1.0, hi=366.0) or 250.0,
     )
     top.raise_problems()
     return rates

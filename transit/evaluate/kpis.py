@@ -88,7 +88,7 @@ import pandas as pd
 from transit.evaluate.costs import CostRates, day_costs, vehicle_table
 from transit.opmodels.base import ModelRun
 
-__all__ = ["KPI_COLUMNS", "kpi_frame", "kpis", "rejection_table"]
+__all__ = ["KPI_BOUNDS", "KPI_COLUMNS", "kpi_frame", "kpis", "rejection_table"]
 
 KPI_COLUMNS: tuple[str, ...] = (
     "model",
@@ -145,6 +145,18 @@ KPI_COLUMNS: tuple[str, ...] = (
     "co2_per_pkm_g",
 )
 """The KPI columns, in table order (see the module docstring)."""
+
+
+_SHARES = ("served_share", "rejected_share", "transfer_share", "empty_km_share", "pooling_rate", "shared_trip_share")
+_SIGNED = ("model", "kind", "seed", "rejection_reasons", "wait_mean_min", "wait_p50_min", "wait_p90_min",
+           "wait_p95_min", "subsidy", "subsidy_per_passenger", "subsidy_per_pkm")
+
+#: The values each numeric KPI can take: shares lie in [0, 1]; counts, times, distances and costs are never
+#: negative. Waits (an AST door tour can arrive a little late) and subsidies (fares can exceed costs) can be.
+#: Confidence intervals are cut to these ranges (:func:`transit.evaluate.stats.summarize`).
+KPI_BOUNDS: dict[str, tuple[float, float]] = {
+    k: ((0.0, 1.0) if k in _SHARES else (0.0, math.inf)) for k in KPI_COLUMNS if k not in _SIGNED
+}
 
 
 def _num(s: pd.Series) -> np.ndarray:
