@@ -148,7 +148,8 @@ def findings(data: ReportData) -> Findings:
 def _money(x: float) -> str:
     if x is None or not math.isfinite(x):
         return "n/a"
-    return f"€{x:,.0f}" if abs(x) >= 100 else f"€{x:,.2f}"
+    sign = "−" if x < 0 else ""
+    return f"{sign}€{abs(x):,.0f}" if abs(x) >= 100 else f"{sign}€{abs(x):,.2f}"
 
 
 def _pct(x: float) -> str:
@@ -171,15 +172,15 @@ def _kpi_label(kpi: str) -> str:
     return lab.title.lower() if lab else kpi.replace("info_", "").replace("_", " ")
 
 
-def _value(kpi: str, x: float) -> str:
+def _is_share(kpi: str) -> bool:
     from transit.compare.plots import KPI_LABELS
 
     lab = KPI_LABELS.get(kpi)
-    if lab is not None and lab.factor == 100.0:
-        return _pct(x)
-    if kpi.startswith("info_share") or kpi.endswith("_share"):
-        return _pct(x)
-    return f"{x:.3g}"
+    return (lab is not None and lab.factor == 100.0) or kpi.startswith("info_share") or kpi.endswith("_share")
+
+
+def _value(kpi: str, x: float) -> str:
+    return _pct(x) if _is_share(kpi) else f"{x:.3g}"
 
 
 def _published_range(row: Mapping[str, Any]) -> str:
@@ -243,11 +244,15 @@ def _precision(data: ReportData) -> str:
     if st is None:
         return ""
     spec = st.spec
-    absolute = ", ".join(f"{_kpi_label(k)} ± {_value(k, v)}" for k, v in spec.absolute.items())
+    absolute = ", ".join(f"{_kpi_label(k)} ± " + (text("points", points=100 * v) if _is_share(k) else f"{v:.3g}")
+                         for k, v in spec.absolute.items())
     targets = text("precision_targets", rel=spec.relative, abs=absolute)
     from transit.compare.precision import describe_widest
 
-    widest = "; ".join(describe_widest(st, {k: _kpi_label(k) for k in spec.kpis}))
+    def half(k: str, x: float) -> str:
+        return text("points", points=100 * x) if _is_share(k) else f"{x:.3g}"
+
+    widest = "; ".join(describe_widest(st, {k: _kpi_label(k) for k in spec.kpis}, half))
     if st.met:
         return text("precision_met", seeds=st.seeds, targets=targets)
     if st.capped:

@@ -80,6 +80,7 @@ KPI_LABELS: dict[str, KpiLabel] = {
     "cost_per_vehicle_km": KpiLabel("Cost per vehicle-km", "€/km"),
     "shared_trip_share": KpiLabel("Trips shared", "%", 100.0),
     "paid_hours": KpiLabel("Paid vehicle-hours", "h/day"),
+    "info_share_run": KpiLabel("Timetabled trips that run", "%", 100.0),
     "co2_per_pkm_g": KpiLabel("CO₂ per passenger-km", "g/pkm"),
 }
 
@@ -451,7 +452,7 @@ def tornado(
     t = table[table["kpi"] == kpi]
     models = list(dict.fromkeys(t["model"]))
     rows = max(1, len(models))
-    fig = make_subplots(rows=rows, cols=1, subplot_titles=models or [""], vertical_spacing=0.35 / rows)
+    fig = make_subplots(rows=rows, cols=1, subplot_titles=models or [""], vertical_spacing=min(0.5 / rows, 0.2))
     colours = {"low": "#56B4E9", "high": "#D55E00"}
     swing = t.assign(d=(t["value"] - t["base"]).abs()).groupby("factor")["d"].max().sort_values()
     settings = t.drop_duplicates(["factor", "level"]).set_index(["factor", "level"])["setting"]

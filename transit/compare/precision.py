@@ -26,7 +26,7 @@ Scenario table (all keys optional)::
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -168,10 +168,21 @@ def more_seeds(kpis: pd.DataFrame, spec: PrecisionSpec) -> int:
     return max(1, add)
 
 
-def describe_widest(status: PrecisionStatus, labels: Mapping[str, str] | None = None) -> Sequence[str]:
-    """Return ``model: KPI ± half (target ± t)`` for the intervals that missed their target."""
+def describe_widest(
+    status: PrecisionStatus,
+    labels: Mapping[str, str] | None = None,
+    fmt: Callable[[str, float], str] | None = None,
+) -> Sequence[str]:
+    """Return ``model: KPI ± half (target ± t)`` for the intervals that missed their target, widest first.
+
+    ``labels`` names the KPIs; ``fmt(kpi, x)`` formats a half-width (default 3 significant digits).
+    """
     labels = labels or {}
+
+    def f(k: str, x: float) -> str:
+        return fmt(k, x) if fmt is not None else f"{x:.3g}"
+
     return [
-        f"{m}: {labels.get(k, k)} ± {h:.3g} (target ± {t:.3g})"
+        f"{m}: {labels.get(k, k)} ± {f(k, h)} (target ± {f(k, t)})"
         for (m, k), (h, t) in sorted(status.widest.items(), key=lambda kv: -kv[1][0] / max(kv[1][1], 1e-12))
     ]

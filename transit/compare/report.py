@@ -113,7 +113,7 @@ class ReportData:
 
 
 #: KPIs of the tornado charts.
-TORNADO_KPIS = ("cost_per_passenger", "served_share")
+TORNADO_KPIS = ("cost_per_passenger", "subsidy_per_passenger", "served_share")
 
 
 def report_figures(data: ReportData) -> list[tuple[str, str, go.Figure]]:
@@ -207,7 +207,7 @@ h3{font-size:15px;margin:18px 0 4px} p.meta{color:#555;margin-top:0} p.lead{font
 table{border-collapse:collapse;margin:12px 0;font-size:13px}
 th,td{padding:4px 10px;border-bottom:1px solid #eee;text-align:right} td.label,th:first-child{text-align:left}
 tr.diff td{color:#666;font-size:12px;border-bottom:1px solid #ccc} .figure{margin:18px 0}
-tr.above td,tr.below td{background:#fff3e0} td.src{font-size:11px;color:#555;max-width:420px}
+tr.above td,tr.below td{background:#fff3e0} table.published th{text-align:left} td.src{font-size:11px;color:#555;max-width:420px}
 section#conclusion li{margin:3px 0;max-width:980px;font-size:14px}
 .note{font-size:13px;color:#444;max-width:900px} footer{margin-top:40px;font-size:12px;color:#666}
 """

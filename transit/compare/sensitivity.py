@@ -256,6 +256,15 @@ def _rerun(base: Mapping[str, Any], doc: Mapping[str, Any], sc: Scenario) -> tup
     return tuple(n for n in (m.name for m in sc.models) if n in names), only_fares
 
 
+def _matches(a: Scenario, b: Scenario) -> bool:
+    """Whether two scenarios agree on what the sensitivity runs change (models, demand, service, costs)."""
+    def models(sc: Scenario) -> list[tuple[Any, ...]]:
+        return [(m.name, m.kind, m.lines, m.routes, dict(m.options), m.fleet) for m in sc.models]
+
+    return (models(a) == models(b) and a.demand.bookings == b.demand.bookings and a.demand.params == b.demand.params
+            and a.service == b.service and a.costs == b.costs)
+
+
 def variants(
     scenario: Scenario, parse: Callable[..., Scenario]
 ) -> tuple[list[Variant], list[str]]:
@@ -279,6 +288,8 @@ def variants(
         return [], []
     if doc0 is None:
         return [], ["the scenario's document is not known: no sensitivity runs"]
+    if not _matches(parse(copy.deepcopy(dict(doc0)), source=scenario.source), scenario):
+        return [], ["the scenario was changed after it was read from its file: no sensitivity runs"]
     out: list[Variant] = []
     notes: list[str] = []
     for factor in FACTORS:
@@ -309,18 +320,22 @@ def reprice(kpis: pd.DataFrame, trips: pd.DataFrame, rates: Any) -> pd.DataFrame
     from transit.evaluate.costs import fare_revenue
 
     out = kpis.copy()
-    for i, r in out.iterrows():
-        t = trips[(trips["model"] == r["model"]) & (trips["seed"] == r["seed"])]
-        kc = rates.for_kind(str(r["kind"]))
-        rev = fare_revenue(t, kc.tariff, rates.season_ticket_share)
-        subsidy = float(r["cost_total"]) - rev
-        out.at[i, "fare_revenue"] = rev
-        out.at[i, "subsidy"] = subsidy
-        for col, den in (("subsidy_per_passenger", "served_passengers"), ("subsidy_per_pkm", "passenger_km_direct")):
-            d = float(r.get(den, math.nan))
-            out.at[i, col] = subsidy / d if d and math.isfinite(d) else math.nan
-        tot = float(r["cost_total"])
-        out.at[i, "cost_recovery"] = rev / tot if tot else math.nan
+    rev = []
+    for r in out.itertuples(index=False):
+        t = trips[(trips["model"] == r.model) & (trips["seed"] == r.seed)]
+        rev.append(fare_revenue(t, rates.for_kind(str(r.kind)).tariff, rates.season_ticket_share))
+    revenue = pd.Series(rev, index=out.index, dtype=float)
+    cost = pd.to_numeric(out["cost_total"], errors="coerce")
+
+    def per(den: str) -> pd.Series:
+        d = pd.to_numeric(out[den], errors="coerce") if den in out else pd.Series(math.nan, index=out.index)
+        return (cost - revenue) / d.where(d > 0)
+
+    out["fare_revenue"] = revenue
+    out["subsidy"] = cost - revenue
+    out["subsidy_per_passenger"] = per("served_passengers")
+    out["subsidy_per_pkm"] = per("passenger_km_direct")
+    out["cost_recovery"] = revenue / cost.where(cost > 0)
     return out
 
 

@@ -58,6 +58,7 @@ TEXTS: dict[str, str] = {
     "precision_fixed": "Precision: {seeds} days, as asked (--seeds); intervals wider than the target "
                        "({targets}): {widest}.",
     "precision_targets": "half-width at most {rel:.0%} of the mean, or {abs}",
+    "points": "{points:.1f} percentage points",
     "h_published": "Against published figures",
     "published_outside": "Outside the published range:",
     "published_item": "{model} {kpi} {value} ({verdict} {range}: {what})",
