@@ -138,3 +138,13 @@ def test_a_scenario_changed_in_code_gets_no_variants_from_its_stale_file(scenari
     changed = dataclasses.replace(scenario, models=scenario.models[:1])
     vs, notes = variants(changed, parse_scenario)
     assert vs == [] and "changed after it was read" in notes[0]
+
+
+def test_fleet_scale_leaves_a_buergerbus_roster_alone(scenario) -> None:
+    from transit.compare.sensitivity import _set_fleet
+
+    doc = {"models": [{"name": "BB", "kind": "buergerbus", "fleet": {"vehicle": [{"id": "bb", "count": 1}]},
+                       "roster": [{"vehicle": "bb", "start": "08:00", "end": "12:00"}]},
+                      {"name": "Z", "kind": "ondemand", "fleet": {"vehicle": [{"id": "v", "count": 4}]}}]}
+    assert _set_fleet(doc, 1.5, scenario) == "fleet × 1.5"
+    assert doc["models"][0]["fleet"]["vehicle"][0]["count"] == 1 and doc["models"][1]["fleet"]["vehicle"][0]["count"] == 6

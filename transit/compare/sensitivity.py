@@ -201,6 +201,8 @@ def _set_ride(doc: dict[str, Any], value: tuple[float, float], sc: Scenario) -> 
 def _set_fleet(doc: dict[str, Any], value: float, sc: Scenario) -> str | None:
     touched = False
     for m in _models(doc):
+        if m.get("kind") == "buergerbus":
+            continue  # its roster of volunteer duties names the buses: the roster, not the fleet, sets its size
         fleet = m.get("fleet")
         if isinstance(fleet, str):
             p = Path(fleet).expanduser()
