@@ -156,13 +156,11 @@ LONG_FUNCTIONS_TO_SPLIT = {
     "solver/compiled.py:compile_problem",
     "solver/solve.py:solve",
     "darp/build.py:build_problem",
-    "evaluate/probes.py:ondemand_availability",
     "darp/cordeau.py:read_cordeau",
     "opmodels/rufbus.py:_ast_log",
     "opmodels/hybrid.py:run",
     "sim/logs.py:trip_log",
     "compare/plots.py:access_map",
-    "evaluate/kpis.py:kpis",
     "sim/day.py:simulate_day",
 }
 

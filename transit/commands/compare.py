@@ -32,7 +32,8 @@ def compare(
     ] = None,
     seeds: Annotated[
         int | None,
-        typer.Option("--seeds", min=1, help="Number of seeds (default: the scenario's).", show_default=False),
+        typer.Option("--seeds", min=1, help="Run exactly this many seeds (default: the scenario's, with seeds added "
+                     "until the main KPIs are precise enough, see [precision]).", show_default=False),
     ] = None,
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, help="Worker processes (results do not depend on it).")
@@ -57,7 +58,8 @@ def compare(
         check_output(target, force=force)
         solver_ready()
         with progress_bar(f"comparing {len(sc.models)} models") as bar:
-            comp = compare_scenario(sc, target, seeds=sc.seed_list(seeds), jobs=jobs, force=force, progress=bar)
+            comp = compare_scenario(sc, target, seeds=sc.seed_list(seeds) if seeds is not None else None, jobs=jobs,
+                                    force=force, progress=bar)
     n = len(comp.seeds)
     typer.echo(f"{sc.name}: {len(sc.models)} models x {n} seed{'s' if n != 1 else ''} "
                f"(mean ± 95% CI half-width; Δ = difference to {sc.baseline}, paired by seed)")

@@ -44,6 +44,11 @@ Layout
     last_hour = 23
     centre = "Sangerhain"                 # default: the largest town
 
+    [precision]                           # optional: add seeds until the main KPIs are precise
+                                          # (transit.compare.precision)
+    [sensitivity]                         # optional: reruns at low/high settings of the main
+                                          # assumptions (transit.compare.sensitivity)
+
     [[models]]                            # one table per operating model, in report order
     name = "Linienbus"                    # unique; used in tables and the report
     kind = "fixed_line"                   # see transit.compare.models.KINDS
@@ -60,6 +65,7 @@ zip or a lines TOML (:mod:`transit.timetable.lines`; default for a bundled insta
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import logging
@@ -88,7 +94,7 @@ log = logging.getLogger(__name__)
 #: Default number of seeds when neither the scenario nor the CLI says.
 DEFAULT_SEEDS = 3
 
-TOP_KEYS = ("scenario", "region", "demand", "service", "costs", "access", "models")
+TOP_KEYS = ("scenario", "region", "demand", "service", "costs", "access", "models", "precision", "sensitivity")
 SCENARIO_KEYS = ("name", "description", "baseline", "seeds", "first_seed", "date")
 REGION_KEYS = ("instance", "osm", "place", "speed_cap_kmh", "zones", "destinations")
 DEMAND_KEYS = ("bookings", "trips", "generator")
@@ -220,6 +226,13 @@ class Scenario:
         the table as written).
     models
         The models, in file order.
+    precision
+        When the comparison has enough seeds
+        (:class:`transit.compare.precision.PrecisionSpec`).
+    sensitivity
+        The sensitivity runs (:class:`transit.compare.sensitivity.SensitivitySpec`).
+    document
+        The parsed file, from which the sensitivity runs derive changed scenarios.
     """
 
     source: Path
@@ -235,6 +248,9 @@ class Scenario:
     costs: Any
     access: AccessSpec
     models: tuple[ModelSpec, ...]
+    precision: Any = None
+    sensitivity: Any = None
+    document: Mapping[str, Any] | None = None
 
     @property
     def base_dir(self) -> Path:
@@ -541,18 +557,7 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
     description = meta.text("description", default="") or ""
     seeds = meta.integer("seeds", default=DEFAULT_SEEDS, lo=1, hi=1000) or DEFAULT_SEEDS
     first_seed = meta.integer("first_seed", default=1, lo=0)
-    date: dt.date | None = None
-    if "date" in meta:
-        value = meta.data["date"]
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            date = value
-        elif isinstance(value, str):
-            try:
-                date = dt.date.fromisoformat(value)
-            except ValueError:
-                meta.add("date", f"must be a date like 2025-03-04, got {describe(value)}")
-        else:
-            meta.add("date", f"must be a date like 2025-03-04, got {describe(value)}")
+    date = _parse_date(meta)
 
     region_sec = top.section("region")
     if region_sec is None:
@@ -570,6 +575,7 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
     service = _parse_service(top.section("service"))
     costs = _parse_costs(top.section("costs"))
     access = _parse_access(top.section("access"))
+    precision, sensitivity = _parse_robustness(top)
 
     models: list[ModelSpec] = []
     raw_models = doc.get("models") if isinstance(doc, Mapping) else None
@@ -613,7 +619,34 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
         costs=costs,
         access=access,
         models=tuple(models),
+        precision=precision,
+        sensitivity=sensitivity,
+        document=copy.deepcopy(dict(doc)),
     )
+
+
+def _parse_date(meta: _Section) -> dt.date | None:
+    """Return ``scenario.date`` (None if absent or wrong; the problem is recorded)."""
+    if "date" not in meta:
+        return None
+    value = meta.data["date"]
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    meta.add("date", f"must be a date like 2025-03-04, got {describe(value)}")
+    return None
+
+
+def _parse_robustness(top: _Section) -> tuple[Any, Any]:
+    """Parse ``[precision]`` and ``[sensitivity]`` (:mod:`transit.compare.precision`, ``.sensitivity``)."""
+    from transit.compare.precision import parse_precision
+    from transit.compare.sensitivity import parse_sensitivity
+
+    return parse_precision(top.section("precision")), parse_sensitivity(top.section("sensitivity"))
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:

@@ -20,6 +20,7 @@ road kilometres from the previous stop (empty kilometres when nobody was
 on board); with a depot, each vehicle duty (trips chained at their end
 stops after the layover) starts and ends there with deadhead rows.
 ``info`` holds ``timetabled_trips``, ``trips_run``, ``vehicle_duties``,
+``duty_hours`` (the duties from pull-out to pull-in, layovers included),
 ``timetable_vehicle_km`` and ``timetable_vehicle_hours``.
 """
 
@@ -100,6 +101,7 @@ class FixedLineModel:
             self.name, seed, tt, all_trips, loads, stop_km, network=net, stops=stops, rules=rules
         )
         info = timetable_info(tt, all_trips, stop_km, duties)
+        info["duty_hours"] = lw.duty_hours(vlog, tt, all_trips, 60.0 * rules.min_layover_min)
         return ModelRun(model=self.name, kind=self.kind, trips=trips, stops=vlog, info=info)
 
 

@@ -511,6 +511,28 @@ def blocks(tt: Timetable, trips: Sequence[int], min_layover_s: float) -> list[li
     return duties
 
 
+def duty_hours(vlog: pd.DataFrame, tt: Timetable, trips: Sequence[int], min_layover_s: float) -> float:
+    """Return the hours of the vehicle duties of ``trips``: from pull-out to pull-in, layovers included.
+
+    The duties are those of :func:`blocks`; each lasts from the first to the
+    last time any of its trips appears in the vehicle log ``vlog`` (so depot
+    runs count when the log has them).
+    """
+    if not len(vlog) or not trips:
+        return 0.0
+    arr = pd.to_numeric(vlog["arrival"], errors="coerce")
+    dep = pd.to_numeric(vlog["departure"], errors="coerce")
+    ids = vlog["vehicle_id"].astype(str)
+    first = arr.fillna(dep).groupby(ids).min()
+    last = dep.fillna(arr).groupby(ids).max()
+    total = 0.0
+    for duty in blocks(tt, trips, min_layover_s):
+        names = [tt.trips[k].trip_id for k in duty if tt.trips[k].trip_id in first.index]
+        if names:
+            total += float(last[names].max() - first[names].min())
+    return total / 3600.0
+
+
 def timetable_rows(
     model: str,
     seed: int,

@@ -39,7 +39,9 @@ door legs appear as ``dropoff`` rows and their kilometres are vehicle-km.
 ``info``: ``timetabled_trips``, ``trips_run``, ``share_run``,
 ``rejected_lead_time``, ``rejected_full``, ``late_riders`` (bookings too late
 to trigger their trip that rode because it ran anyway), ``lead_time_min``
-(NaN when it varies by trip), and for AST ``door_km``.
+(NaN when it varies by trip), for a Rufbus ``vehicle_duties`` and
+``duty_hours`` (the trips run chained into duties, as a fixed line's), and
+for AST ``door_km``.
 """
 
 from __future__ import annotations
@@ -162,10 +164,12 @@ class RufbusModel:
             vlog, door_km = self._ast_log(seed, prep, chosen, rows, run_trips, stop_km, stop_s, net)
             info["door_km"] = door_km
         else:
-            vlog, _ = lw.timetable_rows(
+            vlog, duties = lw.timetable_rows(
                 self.name, seed, tt, run_trips, loads, stop_km, network=net, stops=stops, rules=rules,
                 partial=rb.partial_run,
             )
+            info["vehicle_duties"] = float(duties)
+            info["duty_hours"] = lw.duty_hours(vlog, tt, run_trips, 60.0 * rules.min_layover_min)
         base = timetable_info(tt, run_trips, stop_km, 0)
         n_tt = len(tt.trips)
         info.update(
