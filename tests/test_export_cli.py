@@ -31,8 +31,11 @@ def test_export_writes_a_feed_that_reads_back(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["export", "gtfs", DEFAULT, "--model", "Rufbus", "--out", str(out),
                                    "--agency", str(agency)])
     assert res.exit_code == 0, res.output
-    assert "4 routes, 86 trips" in res.output
     with zipfile.ZipFile(out) as zf:
+        n_routes = len(zf.read("routes.txt").decode().strip().splitlines()) - 1
+        n_trips = len(zf.read("trips.txt").decode().strip().splitlines()) - 1
+        assert n_routes >= 1 and n_trips >= n_routes
+        assert f"{n_routes} routes, {n_trips} trips" in res.output  # the summary line tells what the feed holds
         assert "VGS" in zf.read("agency.txt").decode()
         assert set(zf.namelist()) >= {"agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt",
                                       "calendar.txt", "shapes.txt", "booking_rules.txt", "feed_info.txt"}
@@ -40,7 +43,7 @@ def test_export_writes_a_feed_that_reads_back(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("args", "expected"), [
     (["--model", "Nope"], "no model named 'Nope' in"),
-    (["--model", "Nope"], "(models: 'Linienbus', 'Rufbus', 'On-demand')"),
+    (["--model", "Nope"], "(models: 'Linienbus', 'Rufbus', 'AST', 'On-demand'"),
     (["--model", "Rufbus", "--agency", "missing.toml"], "missing.toml"),
 ])
 def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, args: list[str], expected: str) -> None:

@@ -18,6 +18,7 @@ from transit.road.travel import RoadNetwork
 from transit.timetable.flex import read_flex
 from transit.timetable.gtfs import read_gtfs
 from transit.timetable.lines import timetable_from_gtfs
+from transit.util.timeparse import format_clock
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -66,7 +67,8 @@ def test_the_validator_does_find_errors(feeds: dict[str, Path], tmp_path: Path) 
     with zipfile.ZipFile(feeds["ondemand"]) as zf:
         files = {n: zf.read(n) for n in zf.namelist()}
     files["trips.txt"] = files["trips.txt"].replace(b"\r\non-demand,", b"\r\nno-such-route,", 1)
-    files["stop_times.txt"] = files["stop_times.txt"].replace(b"06:00:00", b"", 1)
+    window = read_tables(feeds["ondemand"])["stop_times.txt"][0]["start_pickup_drop_off_window"].encode()
+    files["stop_times.txt"] = files["stop_times.txt"].replace(window, b"", 1)
     broken = tmp_path / "broken.zip"
     with zipfile.ZipFile(broken, "w") as zf:
         for n, data in files.items():
@@ -130,8 +132,12 @@ def test_ondemand_is_a_zone_with_the_shift_window_booked_in_real_time(feeds: dic
     (zone,) = t["locations.geojson"]
     assert zone["geometry"]["type"] == "Polygon"
     rows = t["stop_times.txt"]
+    fleet = load_scenario(REPO / MODELS[2][0]).model(MODELS[2][1]).fleet
+    first = min(v.shift_start for v in fleet.vehicles)
+    last = max(v.shift_end for v in fleet.vehicles)
+    window = (format_clock(first), format_clock(last))  # one window: the fleet's shifts overlap into one block
     assert [(r["location_id"], r["start_pickup_drop_off_window"], r["end_pickup_drop_off_window"]) for r in rows] \
-        == [(zone["id"], "06:00:00", "22:00:00")] * 2
+        == [(zone["id"], *window)] * 2
     assert [(r["pickup_type"], r["drop_off_type"]) for r in rows] == [("2", "1"), ("1", "2")]
     (rule,) = t["booking_rules.txt"]
     assert rule["booking_type"] == "0" and "prior_notice_duration_min" not in rule
@@ -175,7 +181,7 @@ def test_same_inputs_give_identical_bytes(network: RoadNetwork, tmp_path: Path) 
 
 def test_unknown_model_names_the_known_ones(network: RoadNetwork) -> None:
     sc = load_scenario(REPO / MODELS[0][0])
-    with pytest.raises(InputError, match="'Linienbus', 'Rufbus', 'On-demand'"):
+    with pytest.raises(InputError, match="'Linienbus', 'Rufbus', 'AST', 'On-demand'"):
         export_model(sc, "Nope", network=network)
 
 

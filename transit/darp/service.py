@@ -124,7 +124,7 @@ class ServiceRules:
     promise_before_min: float = _D["promise_before_min"]
     promise_after_min: float = _D["promise_after_min"]
     ride_time_weight: float = _D["ride_time_weight"]
-    min_lead_min: float = 0.0
+    min_lead_min: float = _D["min_lead_min"]
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
