@@ -121,7 +121,7 @@ def test_two_models_end_to_end(run_two: tuple[Path, Path, str]) -> None:
     assert (od["hours_to_centre_day"] <= od["hours_to_centre"]).all() and (od["hours_to_centre_day"] < 16).any()
     line = access[access.model == "Linienbus"]
     # a village without a trip to the centre says why (the school-line stops now reach nearly every village)
-    assert line.loc[line["hours_to_centre"] == 0, "why_centre"].str.startswith(("no service: ", "not reachable")).all()
+    assert line.loc[line["hours_to_centre"] == 0, "why_centre"].astype(str).str.startswith(("no service: ", "not reachable")).all()
     assert (line["hours_to_centre_day"] == line["hours_to_centre"]).all()  # a bus has no capacity limit
     groups = pd.read_csv(out / "access_groups.csv")
     assert groups["requests"].sum() == (trips["home_zone"].fillna("") != "").sum()
