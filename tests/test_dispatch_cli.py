@@ -111,7 +111,7 @@ def planned(world: dict[str, Path]) -> Path:
     out = world["dir"] / "day"
     res = dispatch(world, out)
     assert res.exit_code == 0, res.output
-    assert re.search(r"served \d+ / unserved \d+ / [\d.]+ km / [\d.]+ vehicle-hours", res.stdout)
+    assert re.search(r"\d+ of \d+ bookings placed · \d+ not served · \d+ of 3 vehicles · [\d.,]+ km · [\d.,]+ vehicle-hours", res.stdout)
     return out
 
 
@@ -219,8 +219,10 @@ def test_manifests_list_every_stop(planned: Path) -> None:
         assert body.count("<tr class=") == len(stops)
         for r in stops:
             if r["request_id"]:
-                verb = "board" if r["kind"] == "pickup" else "alight"
-                assert re.search(rf"<td>{re.escape(r['request_id'])}</td><td>\d+ passengers? {verb}", body)
+                what = "Pick up" if r["kind"] == "pickup" else "Drop off"
+                assert re.search(
+                    rf"<td>{what}</td><td><strong>{re.escape(r['request_id'])}</strong><br>\d+ (person|people)", body
+                )
             hm = r["arrival"][:5]
             assert f'<td class="t">{hm}</td>' in body
     # places are named from the OSM data, not only coordinates
@@ -231,7 +233,8 @@ def test_same_inputs_and_seed_give_identical_outputs(world: dict[str, Path], pla
     again = world["dir"] / "again"
     res = dispatch(world, again)
     assert res.exit_code == 0, res.output
-    for name in ("routes.csv", "unserved.csv", "routes.geojson", "manifests.html", "summary.json", "plan.json"):
+    for name in ("routes.csv", "unserved.csv", "routes.geojson", "manifests.html", "summary.json", "plan.json",
+                 "changes.csv", "notices.csv", "notices.html"):
         assert (again / name).read_bytes() == (planned / name).read_bytes(), name
 
 

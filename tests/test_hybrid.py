@@ -121,3 +121,21 @@ def test_options_and_hubs(trunk):
         parse_hybrid_options({"feeder": {"zone": 1}}, source="s.toml", table="models[4]")
     with pytest.raises(InputError, match="not a stop of the trunk"):
         HybridModel("h", trunk, fleet(1), HybridOptions(hubs=("Nowhere",)))
+
+
+def test_labels_reach_rejected_rows_and_school_trips_stay_on_school_buses(net, trunk):
+    from dataclasses import replace
+
+    from transit.opmodels.ondemand import SCHOOL_REASON
+    from transit.sim.columns import TripLabel
+
+    feeder = OnDemandOptions(area=VILLAGES, sim=FAST)
+    opts = HybridOptions(hubs=("Hub",), transfer_min=3.0, line=_rules(), feeder=feeder)
+    model = HybridModel("hyb", trunk, fleet(1, depot=(3, 3)), opts)
+    bookings = [booking("away", (1, 1), (1, 2), 10.0), booking("pupil", (3, 3), (0, 0), 7.4)]
+    labels = {"away": TripLabel("Dorf", "doctor", "senior"), "pupil": TripLabel("Dorf", "school", "pupil")}
+    ctx = replace(context(net), labels=labels)
+    t = model.run(bookings, ctx, seed=0, rng=np.random.default_rng(0)).trips.set_index("request_id")
+    assert (t["status"] == "rejected").all()
+    assert t.loc["away", "group"] == "senior" and t.loc["away", "home_zone"] == "Dorf"
+    assert t.loc["pupil", "purpose"] == "school" and SCHOOL_REASON in t.loc["pupil", "reason"]

@@ -168,3 +168,36 @@ def test_a_day_without_bookings(net):
     assert run.stops["kind"].tolist() == ["start", "end", "start", "end"]
     assert run.stops["km_from_prev"].sum() == 0
     assert run.stops.groupby("vehicle_id")["departure"].max().tolist() == [22 * H, 22 * H]
+
+
+def test_a_vehicle_with_a_passenger_on_board_does_not_wait(net):
+    """Once someone is on board the vehicle drives on, even when its next job is much later.
+
+    (The schedule used to delay the departure up to the passenger's ride limit.)"""
+    model = OnDemandModel("d", fleet(1), OnDemandOptions(sim=FAST))
+    first = booking("a", (0, 0), (0, 1), 8.0, booked_at=7.0)   # 120 s direct
+    later = booking("b", (0, 1), (3, 3), 9.0, booked_at=7.0)  # far later: slack after the drop-off
+    run = _run(model, [first, later], net)
+    a = run.trips.set_index("request_id").loc["a"]
+    assert a.status == "served"
+    # boarding (1 min + 0.5 min per passenger) plus the 120-s drive, not 1.5 x 120 s + 5 min
+    assert a.in_vehicle_s <= a.direct_s + 90.0 + 1.0
+
+
+def test_school_trips_are_left_to_the_school_buses_unless_the_service_takes_them(net):
+    from dataclasses import replace
+
+    from transit.opmodels.ondemand import SCHOOL_REASON
+    from transit.sim.columns import TripLabel
+
+    b = [booking("p", (0, 0), (0, 2), 7.5, booked_at=-10.0), booking("s", (0, 0), (0, 2), 9.0, booked_at=-10.0)]
+    labels = {"p": TripLabel("Dorf", "school", "pupil"), "s": TripLabel("Dorf", "shopping", "senior")}
+    ctx = replace(context(net), labels=labels)
+    t = OnDemandModel("d", fleet(1), OnDemandOptions(sim=FAST)).run(b, ctx, seed=1, rng=np.random.default_rng(0))
+    trips = t.trips.set_index("request_id")
+    assert trips.loc["p", "reason"] == SCHOOL_REASON and trips.loc["s", "status"] == "served"
+    both = OnDemandModel("d", fleet(1), OnDemandOptions(sim=FAST, school_trips="serve"))
+    t2 = both.run(b, ctx, seed=1, rng=np.random.default_rng(0)).trips.set_index("request_id")
+    assert (t2["status"] == "served").all()
+    with pytest.raises(InputError, match="school_trips"):
+        parse_ondemand_options({"school_trips": "sometimes"}, source="s.toml", table="models[0]")

@@ -115,9 +115,10 @@ def test_vehicles_keep_shifts_breaks_and_costs(line_network: RoadNetwork, fleet)
 
 def test_default_weights_rank_rejection_far_above_driving(line_network: RoadNetwork, fleet) -> None:
     p = build_problem([booking("r1", 2, 3, 8)], fleet, line_network).problem
-    assert p.weights is DISPATCH_WEIGHTS
+    # the passenger weight is the fleet's service rule (transit/data/service.toml), the rest DISPATCH_WEIGHTS
+    assert p.weights == DISPATCH_WEIGHTS.replace(ride_time=fleet.service.ride_time_weight)
     w = p.weights
-    assert 0 < w.ride_time < w.travel_time
+    assert 0 < w.ride_time and w.travel_time > 0
     assert w.rejection > 16 * 3600 * w.travel_time * len(p.vehicles)
 
 

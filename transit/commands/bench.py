@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from transit.util.atomic import atomic_write_text, output_dir
-from transit.commands._common import check_output, user_errors
+from transit.commands._common import check_output, solver_ready, user_errors
 from transit.darp.benchmark import bench_row, format_csv, read_bks
 from transit.darp.cordeau import read_cordeau, write_routes
 from transit.errors import InputError, SolverError
@@ -24,6 +24,7 @@ def _load_solver() -> Callable[..., Plan]:
     """Return ``transit.solver.solve`` (imported late: the CLI must start without it)."""
     from transit.solver import solve
 
+    solver_ready()
     return solve
 
 
@@ -40,7 +41,7 @@ def darp(
     solutions: Annotated[
         Path | None, typer.Option("--solutions", help="Folder for <instance>.routes files (node ids per used vehicle).")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Solver seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Solver seed.")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file or --solutions folder.")] = False,
 ) -> None:
     """Solve dial-a-ride benchmark instances and check every plan independently.

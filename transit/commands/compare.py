@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from transit.commands._common import progress_bar, user_errors
+from transit.commands._common import check_output, progress_bar, solver_ready, user_errors
 
 
 def default_scenario() -> Path:
@@ -33,7 +33,8 @@ def compare(
     ] = None,
     seeds: Annotated[
         int | None,
-        typer.Option("--seeds", min=1, help="Number of seeds (default: the scenario's).", show_default=False),
+        typer.Option("--seeds", min=1, help="Run exactly this many seeds (default: the scenario's, with seeds added "
+                     "until the main KPIs are precise enough, see [precision]).", show_default=False),
     ] = None,
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, help="Worker processes (results do not depend on it).")
@@ -63,8 +64,11 @@ def compare(
             sc = dataclasses.replace(sc, days=days)
         label = path.parent.name if scenario is None else path.stem
         target = out if out is not None else Path("out") / f"compare-{label}"
+        check_output(target, force=force)
+        solver_ready()
         with progress_bar(f"comparing {len(sc.models)} models") as bar:
-            comp = compare_scenario(sc, target, seeds=sc.seed_list(seeds), jobs=jobs, force=force, progress=bar)
+            comp = compare_scenario(sc, target, seeds=sc.seed_list(seeds) if seeds is not None else None, jobs=jobs,
+                                    force=force, progress=bar)
     n = len(comp.seeds)
     span = f" x {sc.days} weekdays" if sc.days > 1 else ""
     typer.echo(f"{sc.name}: {len(sc.models)} models x {n} seed{'s' if n != 1 else ''}{span} "

@@ -7,8 +7,10 @@ from typing import Annotated
 
 import typer
 
-from transit.commands._common import check_output, parse_date, progress_bar, user_errors
+from transit.commands._common import check_output_files, parse_date, progress_bar, user_errors
 from transit.errors import InputError
+from transit.util.atomic import atomic_files
+from transit.util.limits import check_limit
 
 app = typer.Typer(help="Demand: generate plausible bookings for a rural region.", no_args_is_help=True)
 
@@ -22,7 +24,7 @@ def generate(
     instance: Annotated[
         str | None, typer.Option("--instance", help="A bundled instance instead of an OSM file, e.g. 'default'.")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same file.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed; the same seed gives the same file.")] = 1,
     scale: Annotated[float, typer.Option("--scale", help="Multiply every trip rate.")] = 1.0,
     zones: Annotated[
         Path | None, typer.Option("--zones", help="Zones CSV (name, lat, lon, population) instead of OSM places.")
@@ -55,10 +57,11 @@ def generate(
 
             osm_file = instance_osm(instance)
         assert osm_file is not None
-        check_output(out, trips_out, force=force)
+        check_output_files(out, trips_out, force=force)
         if not scale >= 0:
             msg = f"must be >= 0, got {scale}"
             raise InputError(msg, column="--scale")
+        check_limit("demand_scale", scale, column="--scale")
         params = DemandParams.default().replace(scale=scale)
         service_date = parse_date(date)
         if service_date is not None:
@@ -73,10 +76,12 @@ def generate(
                 destinations_csv=destinations,
                 progress=bar,
             )
-        write_bookings(demand.bookings, out, service_date=params.service_date)
-        checked = read_bookings(out)  # the same path as real bookings
-        if trips_out is not None:
-            write_trip_info(demand.trips, trips_out)
+        # Both files are one unit: written to temporaries, renamed together once both are complete.
+        with atomic_files(*(p for p in (out, trips_out) if p is not None)) as temps:
+            write_bookings(demand.bookings, temps[0], service_date=params.service_date)
+            checked = read_bookings(temps[0])  # the same path as real bookings
+            if trips_out is not None:
+                write_trip_info(demand.trips, temps[1])
     pax = sum(b.passengers for b in checked)
     typer.echo(
         f"wrote {len(checked)} bookings ({pax} passengers, {len(region.zones)} zones, "

@@ -15,7 +15,7 @@ app = typer.Typer(help="Bundled instances: list them, rebuild the synthetic defa
 @app.command("build-default")
 def build_default(
     out: Annotated[Path, typer.Option("--out", help="Instance folder to write, e.g. instances/default.")],
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: the spec's).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Random seed (default: the spec's).")] = None,
     spec: Annotated[
         Path | None, typer.Option("--spec", help="District spec TOML (default: the bundled one).")
     ] = None,
@@ -29,6 +29,20 @@ def build_default(
         with progress_bar("building district") as bar:
             path = build_district(out, spec=s, seed=seed, force=force, progress=bar)
     typer.echo(f"wrote {path}")
+
+
+@app.command("build-from-stops")
+def build_from_stops(
+    feed: Annotated[Path, typer.Argument(help="GTFS feed (folder or zip) whose stops the network passes through.")],
+    out: Annotated[Path, typer.Option("--out", help="Instance folder to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing folder.")] = False,
+) -> None:
+    """Generate a synthetic road network through a feed's stops (for feeds with no OSM extract at hand)."""
+    from transit.district.stopnet import build_stop_instance
+
+    with user_errors():
+        build_stop_instance(str(feed), str(out), force=force)
+    typer.echo(f"wrote {out}")
 
 
 @app.command("list")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import time
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from transit.commands._common import fail, progress_bar, user_errors
+from transit.commands._common import check_output_files, fail, progress_bar, user_errors
 from transit.errors import InputError
 
 app = typer.Typer(help="Road graphs from OpenStreetMap and travel-time matrices.", no_args_is_help=True)
@@ -58,6 +57,7 @@ def build(
     cache_dir: Annotated[
         Path, typer.Option(help="Cache folder for downloads (place / bbox).")
     ] = Path.home() / ".cache" / "transit" / "osm",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output file.")] = False,
 ) -> None:
     """Build the drivable road graph of an OSM file, a place or a bounding box."""
     with user_errors():
@@ -69,6 +69,7 @@ def build(
         if speed_cap is not None and not speed_cap > 0:
             raise fail(f"--speed-cap: must be a positive speed in km/h, got {speed_cap}")
         box = _parse_bbox(bbox) if bbox is not None else None
+        check_output_files(out, force=force)
         started = time.perf_counter()
         with progress_bar("building road graph") as progress:
             G = build_graph(
@@ -101,17 +102,26 @@ def info(graph: Annotated[Path, typer.Argument(help="A GraphML file written by '
 @app.command("matrix")
 def matrix(
     graph: Annotated[Path, typer.Argument(help="A GraphML file written by 'transit network build'.")],
-    points: Annotated[Path, typer.Option("--points", "-p", help="CSV with columns id (or name), lat, lon.")],
+    points: Annotated[
+        Path, typer.Option("--points", "-p", help="CSV with columns id (or name), lat, lon; ids unique.")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output CSV: from, to, time_s, distance_m.")],
-    max_snap: Annotated[float, typer.Option(help="Largest distance from a point to a road, metres.")] = 500.0,
-    kernel: Annotated[str, typer.Option(help="Matrix kernel: auto, scipy or a compiled one.")] = "auto",
+    max_snap: Annotated[float, typer.Option(min=0.0, help="Largest distance from a point to a road, metres.")] = 500.0,
+    kernel: Annotated[str, typer.Option(help="Matrix kernel: auto, scipy or cch (compiled).")] = "auto",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output file.")] = False,
 ) -> None:
     """Compute the travel-time and distance matrix between points."""
     with user_errors():
-        from transit.util.atomic import atomic_write_text
+        from transit.kernels import KINDS
         from transit.road.pointsfile import read_points_csv
         from transit.road.travel import RoadNetwork
+        from transit.util.atomic import atomic_write_text
+        from transit.util.csvsafe import csv_writer
 
+        if kernel not in KINDS:
+            msg = f"unknown kernel {kernel!r}; choose one of {', '.join(KINDS)}"
+            raise InputError(msg, column="--kernel")
+        check_output_files(out, force=force)
         ids, lat, lon = read_points_csv(points)
         started = time.perf_counter()
         net = RoadNetwork.load(graph, kernel_kind=kernel)
@@ -121,7 +131,7 @@ def matrix(
             t, d = net.matrix(snapped.node)
             progress(1, 1, "done")
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = csv_writer(buf, lineterminator="\n")
         w.writerow(["from", "to", "time_s", "distance_m"])
         for i, a in enumerate(ids):
             for j, b in enumerate(ids):

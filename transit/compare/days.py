@@ -75,9 +75,9 @@ def _tag(bookings: Sequence[Any], label: str) -> tuple[Any, ...]:
 
 
 def week_demand(
-    region: Any, scenario: Any, seed: int, *, read_trips: Callable[[Any], Mapping[str, tuple[str, str]]]
-) -> tuple[tuple[tuple[Any, ...], ...], dict[str, tuple[str, str]]]:
-    """Return the bookings of every day of ``scenario`` for ``seed``, and (home zone, purpose) per request id.
+    region: Any, scenario: Any, seed: int, *, read_trips: Callable[[Any], Mapping[str, tuple[str, ...]]]
+) -> tuple[tuple[tuple[Any, ...], ...], dict[str, tuple[str, ...]]]:
+    """Return the bookings of every day of ``scenario`` for ``seed``, and (home zone, purpose, group) per request id.
 
     Request ids carry their day (:func:`day_label`). With a bookings file,
     every day has the file's bookings, and ``read_trips`` reads the
@@ -89,7 +89,7 @@ def week_demand(
     spec = scenario.demand
     dates = service_days(scenario.date, scenario.days)
     days: list[tuple[Any, ...]] = []
-    labels: dict[str, tuple[str, str]] = {}
+    labels: dict[str, tuple[str, ...]] = {}
     for d, date in enumerate(dates):
         label = day_label(date, d)
         if spec.bookings is not None:
@@ -103,7 +103,7 @@ def week_demand(
             demand = generate_demand(region, params, rng)
             plain = tuple(demand.bookings)
             for t in demand.trips:
-                labels[f"{t.request_id}@{label}"] = (t.home_zone, t.purpose)
+                labels[f"{t.request_id}@{label}"] = (t.home_zone, t.purpose, t.group)
         days.append(_tag(plain, label))
     return tuple(days), labels
 
@@ -158,21 +158,21 @@ def join_runs(runs: Sequence[Any], labels: Sequence[str]) -> Any:
 
 def run_days(
     scenario: Any,
-    network: Any,
+    ctx: Any,
     name: str,
     seed: int,
     days: Sequence[Sequence[Any]],
-    labels: Mapping[str, Any],
     first_model: Any,
     first_rng: np.random.Generator,
 ) -> Any:
     """Run model ``name`` on every day's bookings and join the runs (:func:`join_runs`).
 
-    ``first_model`` and ``first_rng`` serve day 1 (the single day's model and
-    generator); later days get the model built for their date.
+    ``ctx`` is the day context of the scenario's date (its date is replaced
+    for the later days); ``first_model`` and ``first_rng`` serve day 1 (the
+    single day's model and generator); later days get the model built for
+    their date.
     """
     from transit.compare.models import build_model
-    from transit.opmodels.base import DayContext
 
     dates = service_days(scenario.date, len(days))
     runs = []
@@ -180,9 +180,9 @@ def run_days(
         if d == 0:
             model, rng = first_model, first_rng
         else:
-            spec = scenario.model(name)
-            model = first_model if date == scenario.date else build_model(spec, network=network, date=date)
+            same = date == scenario.date
+            model = first_model if same else build_model(scenario.model(name), network=ctx.network, date=date)
             rng = day_rng(seed, name, d)
-        ctx = DayContext(network=network, service=scenario.service, date=date, labels=labels)
-        runs.append(model.run(list(bookings), ctx, seed=day_seed(seed, d), rng=rng))
+        day_ctx = dataclasses.replace(ctx, date=date)
+        runs.append(model.run(list(bookings), day_ctx, seed=day_seed(seed, d), rng=rng))
     return join_runs(runs, [day_label(date, d) for d, date in enumerate(dates)])

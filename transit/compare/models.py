@@ -116,7 +116,9 @@ def _line_keys() -> tuple[str, ...]:
 def _rufbus_keys() -> tuple[str, ...]:
     from transit.opmodels.linerules import RufbusRules
 
-    return tuple(RufbusRules.KEYS)
+    # flex: a GTFS-Flex feed as the lines (trips, booking rules, AST door zones); the scenario
+    # reads it as the model's lines source (transit.compare.scenario).
+    return (*RufbusRules.KEYS, "flex")
 
 
 def _parse_fixed(options: Mapping[str, Any], *, source: str, table: str) -> Any:
@@ -129,9 +131,13 @@ def _parse_rufbus(ast: bool) -> Callable[..., Any]:
     def parse(options: Mapping[str, Any], *, source: str, table: str) -> Any:
         from transit.opmodels.linerules import RufbusRules, parse_line_rules, parse_rufbus_rules
 
-        rb_keys = set(RufbusRules.KEYS)
+        from transit.opmodels.flexrules import flex_path
+
+        if "flex" in options:
+            flex_path(options["flex"], source=source, table=table)
+        rb_keys = set(RufbusRules.KEYS) | {"flex"}
         line_part = {k: v for k, v in options.items() if k not in rb_keys}
-        rb_part = {k: v for k, v in options.items() if k in rb_keys}
+        rb_part = {k: v for k, v in options.items() if k in rb_keys and k != "flex"}
         return (
             parse_line_rules(line_part, source=source, table=table),
             parse_rufbus_rules(rb_part, ast=ast, source=source, table=table),
@@ -192,7 +198,11 @@ def _hybrid_keys() -> tuple[str, ...]:
 def _parse_hybrid(options: Mapping[str, Any], *, source: str, table: str) -> Any:
     from transit.opmodels.hybrid import parse_hybrid_options
 
-    return parse_hybrid_options(options, source=source, table=table)
+    parsed = parse_hybrid_options(options, source=source, table=table)
+    if parsed.feeder.flex is not None:
+        msg = "the feeder of a hybrid takes no GTFS-Flex feed: give its area (the trunk reads lines = FEED)"
+        raise InputError(msg, file=source, column=f"{table}.feeder.flex")
+    return parsed
 
 
 def _build_hybrid(spec: ModelSpec, parsed: Any, timetable: Any, network: RoadNetwork) -> OperatingModel:

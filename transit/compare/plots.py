@@ -30,6 +30,7 @@ __all__ = [
     "cost_per_passenger",
     "kpi_bars",
     "occupancy_over_day",
+    "tornado",
     "travel_time_distribution",
     "wait_time_distribution",
 ]
@@ -76,6 +77,10 @@ KPI_LABELS: dict[str, KpiLabel] = {
     "subsidy_per_passenger": KpiLabel("Subsidy per passenger", "€"),
     "subsidy_per_pkm": KpiLabel("Subsidy per passenger-km", "€/pkm"),
     "cost_recovery": KpiLabel("Cost recovery", "%", 100.0),
+    "cost_per_vehicle_km": KpiLabel("Cost per vehicle-km", "€/km"),
+    "shared_trip_share": KpiLabel("Trips shared", "%", 100.0),
+    "paid_hours": KpiLabel("Paid vehicle-hours", "h/day"),
+    "info_share_run": KpiLabel("Timetabled trips that run", "%", 100.0),
     "co2_per_pkm_g": KpiLabel("CO₂ per passenger-km", "g/pkm"),
 }
 
@@ -84,6 +89,9 @@ ACCESS_LABELS: dict[str, KpiLabel] = {
     "served_share": KpiLabel("Residents' requests served", "%", 100.0),
     "hours_to_centre": KpiLabel("Hours with a trip to the centre", "h/day"),
     "hours_from_centre": KpiLabel("Hours with a trip back from the centre", "h/day"),
+    "hours_to_centre_day": KpiLabel("Hours with a trip to the centre on the simulated days", "h/day"),
+    "hours_from_centre_day": KpiLabel("Hours with a trip back on the simulated days", "h/day"),
+    "served_per_day": KpiLabel("Residents' trips served", "per day"),
     "d2d_centre_min": KpiLabel("Door to door to the centre", "min"),
     "d2d_doctor_min": KpiLabel("Door to door to the nearest doctor", "min"),
     "d2d_jobcenter_min": KpiLabel("Door to door to the Jobcenter", "min"),
@@ -411,4 +419,62 @@ def access_map(
     )
     fig.add_annotation(text=region.attribution, showarrow=False, xref="paper", yref="paper", x=1.0, y=0.0,
                        xanchor="right", yanchor="top", font={"size": 10, "color": "#555"})
+    return fig
+
+
+def tornado(
+    table: pd.DataFrame,
+    kpi: str,
+    *,
+    factor_labels: Mapping[str, str],
+    level_labels: Mapping[str, str],
+    title: str,
+    axis: str,
+    yaxis: str,
+    label: KpiLabel | None = None,
+) -> go.Figure:
+    """Draw a tornado chart per model: the change of ``kpi`` at the low and high setting of each assumption.
+
+    Parameters
+    ----------
+    table
+        The sensitivity table (:func:`transit.compare.sensitivity.sensitivity_table`).
+    kpi
+        The KPI drawn.
+    factor_labels, level_labels
+        Words for the factors and for ``low``/``high``.
+    title, axis, yaxis
+        Figure title, x axis (the change, with its unit) and y axis titles.
+    label
+        Display factor of the KPI (default from :data:`KPI_LABELS`).
+    """
+    lab = label or KPI_LABELS.get(kpi, KpiLabel(kpi, ""))
+    t = table[table["kpi"] == kpi]
+    models = list(dict.fromkeys(t["model"]))
+    rows = max(1, len(models))
+    fig = make_subplots(rows=rows, cols=1, subplot_titles=models or [""], vertical_spacing=min(0.5 / rows, 0.2))
+    colours = {"low": "#56B4E9", "high": "#D55E00"}
+    swing = t.assign(d=(t["value"] - t["base"]).abs()).groupby("factor")["d"].max().sort_values()
+    settings = t.drop_duplicates(["factor", "level"]).set_index(["factor", "level"])["setting"]
+
+    def ylabel(f: str) -> str:
+        low, high = settings.get((f, "low"), ""), settings.get((f, "high"), "")
+        return f"{factor_labels.get(f, f)}<br><span style='font-size:10px'>{low} / {high}</span>"
+
+    order = [ylabel(f) for f in swing.index]
+    for i, m in enumerate(models):
+        g = t[t["model"] == m]
+        for level in ("low", "high"):
+            r = g[g["level"] == level].set_index("factor").reindex(swing.index)
+            x = ((r["value"] - r["base"]) * lab.factor).to_numpy(dtype=float)
+            fig.add_trace(go.Bar(
+                x=x, y=order, orientation="h", name=level_labels.get(level, level), marker_color=colours[level],
+                showlegend=i == 0, legendgroup=level, customdata=r["setting"].fillna("").to_numpy(),
+                hovertemplate="%{customdata}: %{x:+.3g} " + lab.unit + "<extra>" + m + "</extra>",
+            ), row=i + 1, col=1)
+        fig.update_xaxes(title_text=axis, zeroline=True, zerolinecolor="#333", row=i + 1, col=1)
+        fig.update_yaxes(title_text=yaxis, row=i + 1, col=1)
+    fig.update_layout(barmode="overlay")
+    _layout(fig, title, height=max(360, rows * (45 * len(order) + 110) + 80))
+    fig.update_layout(margin={"l": 190})
     return fig

@@ -2,9 +2,12 @@
 
 plotly.js is embedded once in the page head; every figure is a ``div`` drawn
 by ``Plotly.newPlot`` from data inside the page, and maps use a blank
-``Scattergeo`` background, so nothing is fetched from the network. Figures
-come from :mod:`transit.compare.plots`; this module only arranges them with the
-comparison table and explanatory text.
+``Scattergeo`` background, so nothing is fetched from the network. The page
+opens with the answer in plain words (:mod:`transit.compare.conclusion`),
+then which assumptions drive it (the sensitivity runs), the comparison table
+with each KPI beside its published range, and the figures of
+:mod:`transit.compare.plots`. Every sentence comes from
+:mod:`transit.compare.texts` (to be translated); this module only arranges.
 """
 
 from __future__ import annotations
@@ -13,15 +16,18 @@ import html
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from transit.compare import plots
+from transit.compare.conclusion import conclusion_html, findings
+from transit.compare.texts import text
 from transit.util.atomic import atomic_write_text
 from transit.compare.table import comparison_table
-from transit.compare.mapdata import ATTRIBUTION, RegionMap
+from transit.compare.mapdata import RegionMap
 from transit.evaluate.profiles import occupancy_profile
 
 __all__ = ["ReportData", "render_report", "report_figures", "write_report"]
@@ -31,7 +37,8 @@ SERVICE_KPIS = ("served_share", "wait_mean_min", "door_to_door_mean_min", "car_t
                 "in_vehicle_mean_min")
 EFFICIENCY_KPIS = ("passengers_per_vehicle_hour", "pooling_rate", "occupancy", "vehicle_km", "vehicle_hours",
                    "empty_km_share")
-COST_KPIS = ("cost_total", "fare_revenue", "subsidy", "subsidy_per_pkm", "cost_recovery", "co2_per_pkm_g")
+COST_KPIS = ("cost_total", "fare_revenue", "subsidy", "cost_per_vehicle_km", "subsidy_per_pkm", "cost_recovery",
+             "co2_per_pkm_g")
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,28 @@ class ReportData:
         Where (instance name, file or place).
     notes
         Extra paragraphs (plain text) for the "About" section.
+    sensitivity
+        The sensitivity table (``sensitivity.csv``), or None when not run.
+    sensitivity_notes
+        Factors the sensitivity runs left out, and why.
+    precision
+        Whether the main KPIs' intervals met their target
+        (:class:`transit.compare.precision.PrecisionStatus`), or None.
+    access_groups
+        ``access_groups.csv`` (served per village, group and purpose), or None.
+    residents
+        Residents of the region (for the cost per resident).
+    service_days_per_year
+        Days a year the simulated day stands for.
+    stop_coverage
+        The hook for "residents within the walk limit of a stop":
+        ``model, residents_within, residents, method`` per model, or None
+        (:mod:`transit.compare.conclusion`).
+    cost_notes
+        Sentences on the costing basis for the first section.
+    synthetic
+        The region is synthetic: the page says "synthetic data" instead of
+        crediting OpenStreetMap.
     """
 
     title: str
@@ -72,12 +101,37 @@ class ReportData:
     region: RegionMap | None = None
     region_label: str = ""
     notes: Sequence[str] = field(default_factory=tuple)
+    sensitivity: pd.DataFrame | None = None
+    sensitivity_notes: Sequence[str] = field(default_factory=tuple)
+    precision: Any = None
+    access_groups: pd.DataFrame | None = None
+    residents: float = float("nan")
+    service_days_per_year: float = 250.0
+    stop_coverage: pd.DataFrame | None = None
+    cost_notes: Sequence[str] = field(default_factory=tuple)
+    synthetic: bool = False
+
+
+#: KPIs of the tornado charts.
+TORNADO_KPIS = ("cost_per_passenger", "subsidy_per_passenger", "served_share")
 
 
 def report_figures(data: ReportData) -> list[tuple[str, str, go.Figure]]:
     """Return the report's figures as ``(id, section heading, figure)``, in page order."""
     figs: list[tuple[str, str, go.Figure]] = []
     s = data.summary
+    sens = data.sensitivity
+    if sens is not None and len(sens):
+        seeds = int(sens["seeds"].iloc[0])
+        factors = {f: text(f"factor_{f}") for f in sens["factor"].unique()}
+        levels = {"low": text("level_low"), "high": text("level_high")}
+        for k in TORNADO_KPIS:
+            if (sens["kpi"] == k).any():
+                lab = plots.KPI_LABELS[k]
+                figs.append((f"fig-tornado-{k.replace('_', '-')}", text("h_sensitivity"), plots.tornado(
+                    sens, k, factor_labels=factors, level_labels=levels, yaxis=text("tornado_yaxis"),
+                    title=text("tornado_title", kpi=lab.title, seeds=seeds),
+                    axis=text("tornado_axis", kpi=lab.axis.lower()))))
     figs.append(("fig-service", "Service quality",
                  plots.kpi_bars(s, SERVICE_KPIS, title="Service quality (mean and 95% CI across seeds)")))
     figs.append(("fig-wait", "Service quality", plots.wait_time_distribution(data.trips)))
@@ -88,12 +142,13 @@ def report_figures(data: ReportData) -> list[tuple[str, str, go.Figure]]:
     figs.append(("fig-costpp", "Costs", plots.cost_per_passenger(s)))
     figs.append(("fig-costs", "Costs",
                  plots.kpi_bars(s, COST_KPIS, title="Costs, revenue and emissions (mean and 95% CI across seeds)")))
+    access = text("h_access")
     if data.region is not None and len(data.access):
-        figs.append(("fig-map", "Access to services per village", plots.access_map(data.region, data.access)))
+        figs.append(("fig-map", access, plots.access_map(data.region, data.access)))
     if len(data.access):
-        for measure in ("hours_to_centre", "d2d_centre_min", "served_share"):
-            if data.access[measure].notna().any():
-                figs.append((f"fig-access-{measure.replace('_', '-')}", "Access to services per village",
+        for measure in ("served_share", "hours_to_centre_day", "hours_to_centre", "d2d_centre_min"):
+            if measure in data.access and data.access[measure].notna().any():
+                figs.append((f"fig-access-{measure.replace('_', '-')}", access,
                              plots.access_heatmap(data.access, measure)))
     return figs
 
@@ -120,12 +175,40 @@ def _rejections_html(kpis: pd.DataFrame) -> str:
     return _table_html(pd.DataFrame(rows), cls="plain")
 
 
+
+
+def _why_html(access: pd.DataFrame) -> str:
+    """Count, per model and destination, the villages whose door-to-door cell is empty, by reason."""
+    cols = [c for c in access.columns if c.startswith("why_")]
+    rows = []
+    for m, g in access.groupby("model", sort=False):
+        for c in cols:
+            why = g[c].astype(object).where(g[c].notna(), "").astype(str)
+            for reason, n in why[why != ""].value_counts().items():
+                rows.append({text("why_table_col_model"): m, text("why_table_col_dest"): c[4:],
+                             text("why_table_col_reason"): reason, text("why_table_col_villages"): int(n)})
+    return _table_html(pd.DataFrame(rows), cls="plain") if rows else ""
+
+
+def _sensitivity_html(data: ReportData) -> str:
+    sens = data.sensitivity
+    if sens is None or sens.empty:
+        return ""
+    parts = [f"<p class='note'>{html.escape(text('sensitivity_note', seeds=int(sens['seeds'].iloc[0])))}</p>"]
+    if data.sensitivity_notes:
+        parts.append(f"<p class='note'>{html.escape(text('sensitivity_skipped', items='; '.join(data.sensitivity_notes)))}</p>")
+    return "".join(parts)
+
+
 _CSS = """
 body{font-family:Arial,Helvetica,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
 h1{font-size:24px;margin-bottom:4px} h2{font-size:19px;margin-top:36px;border-bottom:1px solid #ddd}
-p.meta{color:#555;margin-top:0} table{border-collapse:collapse;margin:12px 0;font-size:13px}
+h3{font-size:15px;margin:18px 0 4px} p.meta{color:#555;margin-top:0} p.lead{font-size:15px;max-width:900px}
+table{border-collapse:collapse;margin:12px 0;font-size:13px}
 th,td{padding:4px 10px;border-bottom:1px solid #eee;text-align:right} td.label,th:first-child{text-align:left}
 tr.diff td{color:#666;font-size:12px;border-bottom:1px solid #ccc} .figure{margin:18px 0}
+tr.above td,tr.below td{background:#fff3e0} table.published th{text-align:left} td.src{font-size:11px;color:#555;max-width:420px}
+section#conclusion li{margin:3px 0;max-width:980px;font-size:14px}
 .note{font-size:13px;color:#444;max-width:900px} footer{margin-top:40px;font-size:12px;color:#666}
 """
 
@@ -138,52 +221,49 @@ def render_report(data: ReportData) -> str:
     parts.append(f"<title>{esc(data.title)}</title><style>{_CSS}</style>")
     parts.append(f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>")
     parts.append(f"<h1>{esc(data.title)}</h1>")
-    models = ", ".join(f"{esc(n)} ({esc(k)})" for n, k in data.models)
+    models = ", ".join(f"{n} ({k})" for n, k in data.models)
     seeds = ", ".join(str(s) for s in data.seeds)
-    parts.append(
-        f"<p class='meta'>Region: {esc(data.region_label)} · Models: {models} · Seeds: {esc(seeds)} · "
-        f"Baseline: {esc(data.baseline)}</p>"
-    )
+    parts.append(f"<p class='meta'>{esc(text('meta', region=data.region_label, models=models, seeds=seeds, baseline=data.baseline))}</p>")
     if data.description:
         parts.append(f"<p class='note'>{esc(data.description)}</p>")
-    parts.append("<h2>Comparison</h2>")
-    parts.append(
-        "<p class='note'>Mean across seeds ± half-width of the 95% confidence interval (Student t); "
-        "the grey line gives the paired difference to the baseline (every model saw the same demand "
-        "for a seed). n/a: not defined (e.g. nothing served).</p>"
-    )
-    parts.append(_table_html(comparison_table(data.summary)))
-    section = None
+    found = findings(data)
+    parts.append(conclusion_html(found, data))
     config = {"displaylogo": False, "responsive": True}
-    for fig_id, heading, fig in report_figures(data):
-        if heading != section:
-            parts.append(f"<h2>{esc(heading)}</h2>")
-            if heading.startswith("Access"):
-                parts.append(
-                    "<p class='note'>Per village: hours of the day in which a trip to the middle-order centre is "
-                    "possible, door-to-door times to the centre and the nearest doctor, Jobcenter and station, "
-                    "measured by sending a probe journey on every full hour through each model "
-                    "(see <code>access.csv</code> and <code>transit.evaluate.access</code>), and the share of the "
-                    "residents' own requests served.</p>"
-                )
-            section = heading
-        div = fig.to_html(full_html=False, include_plotlyjs=False, div_id=fig_id, config=config)
-        parts.append(f"<div class='figure'>{div}</div>")
+    figures = report_figures(data)
+    h_sens = text("h_sensitivity")
+
+    def add_figures(figs: list[tuple[str, str, go.Figure]]) -> None:
+        section = None
+        for fig_id, heading, fig in figs:
+            if heading != section:
+                parts.append(f"<h2>{esc(heading)}</h2>")
+                if heading == h_sens:
+                    parts.append(_sensitivity_html(data))
+                if heading == text("h_access"):
+                    parts.append(f"<p class='note'>{esc(text('access_note'))}</p>" + _why_html(data.access))
+                section = heading
+            div = fig.to_html(full_html=False, include_plotlyjs=False, div_id=fig_id, config=config)
+            parts.append(f"<div class='figure'>{div}</div>")
+
+    add_figures([f for f in figures if f[1] == h_sens])
+    parts.append(_comparison_html(data, found))
+    add_figures([f for f in figures if f[1] != h_sens])
     rej = _rejections_html(data.kpis)
     if rej:
-        parts.append("<h2>Why requests were rejected</h2>" + rej)
-    parts.append("<h2>About these numbers</h2>")
-    notes = [
-        "Every model was run on identical demand for each seed; seeds vary the demand and the booking behaviour. "
-        "KPI definitions: transit.evaluate.kpis; access method: transit.evaluate.access; cost rates and their sources: transit.evaluate.costs.",
-        "The full tables are beside this report: kpis.csv (one row per model and seed), summary.csv (mean and "
-        "confidence interval per model and KPI), access.csv, trips.csv and stops.csv (trip and vehicle logs).",
-        *data.notes,
-    ]
+        parts.append(f"<h2>{esc(text('h_rejections'))}</h2>" + rej)
+    parts.append(f"<h2>{esc(text('h_about'))}</h2>")
+    notes = [text("about_1"), text("about_2"), *data.notes]
     parts.extend(f"<p class='note'>{esc(n)}</p>" for n in notes)
-    parts.append(f"<footer>Map and road data {esc(ATTRIBUTION)} (ODbL) where the region comes from OSM. "
-                 "Made with transit.</footer></body></html>")
+    footer = text("footer_synthetic") if data.synthetic else text("footer_osm")
+    parts.append(f"<footer>{esc(footer)}</footer></body></html>")
     return "\n".join(parts)
+
+
+def _comparison_html(data: ReportData, found: Any) -> str:
+    """The comparison table, each KPI beside its published range."""
+    table = comparison_table(data.summary, published=found.checks, published_column=text("published_column"))
+    return (f"<h2 id='comparison'>{html.escape(text('h_comparison'))}</h2>"
+            f"<p class='note'>{html.escape(text('comparison_note'))}</p>" + _table_html(table))
 
 
 def write_report(data: ReportData, path: str | os.PathLike[str]) -> None:

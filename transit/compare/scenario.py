@@ -46,6 +46,11 @@ Layout
     last_hour = 23
     centre = "Sangerhain"                 # default: the largest town
 
+    [precision]                           # optional: add seeds until the main KPIs are precise
+                                          # (transit.compare.precision)
+    [sensitivity]                         # optional: reruns at low/high settings of the main
+                                          # assumptions (transit.compare.sensitivity)
+
     [[models]]                            # one table per operating model, in report order
     name = "Linienbus"                    # unique; used in tables and the report
     kind = "fixed_line"                   # see transit.compare.models.KINDS
@@ -62,6 +67,7 @@ zip or a lines TOML (:mod:`transit.timetable.lines`; default for a bundled insta
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
 import logging
@@ -90,7 +96,7 @@ log = logging.getLogger(__name__)
 #: Default number of seeds when neither the scenario nor the CLI says.
 DEFAULT_SEEDS = 3
 
-TOP_KEYS = ("scenario", "region", "demand", "service", "costs", "access", "models")
+TOP_KEYS = ("scenario", "region", "demand", "service", "costs", "access", "models", "precision", "sensitivity")
 SCENARIO_KEYS = ("name", "description", "baseline", "seeds", "first_seed", "date", "days")
 REGION_KEYS = ("instance", "osm", "place", "speed_cap_kmh", "zones", "destinations")
 DEMAND_KEYS = ("bookings", "trips", "generator")
@@ -222,6 +228,13 @@ class Scenario:
         the table as written).
     models
         The models, in file order.
+    precision
+        When the comparison has enough seeds
+        (:class:`transit.compare.precision.PrecisionSpec`).
+    sensitivity
+        The sensitivity runs (:class:`transit.compare.sensitivity.SensitivitySpec`).
+    document
+        The parsed file, from which the sensitivity runs derive changed scenarios.
     days
         Consecutive weekdays simulated per seed (:mod:`transit.compare.days`).
     """
@@ -239,6 +252,9 @@ class Scenario:
     costs: Any
     access: AccessSpec
     models: tuple[ModelSpec, ...]
+    precision: Any = None
+    sensitivity: Any = None
+    document: Mapping[str, Any] | None = None
     days: int = 1
 
     @property
@@ -481,7 +497,11 @@ def _parse_model(raw: Any, index: int, ctx: _Ctx, region: RegionSpec) -> ModelSp
         sec.add(None, f"{label} needs a fleet (an inline [models.fleet] table or a fleet file)")
     fleet = _parse_fleet(sec.data["fleet"], sec, "fleet") if "fleet" in sec else None
     lines: Path | None = None
-    if "lines" in sec:
+    if "flex" in sec and kind in ("rufbus", "ast"):  # a GTFS-Flex feed is the lines (transit.compare.models)
+        if "lines" in sec:
+            sec.add("flex", "give lines or flex, not both (flex is a GTFS-Flex feed of the lines)")
+        lines = sec.path("flex", kind="GTFS-Flex feed (folder or zip)")
+    elif "lines" in sec:
         lines = sec.path("lines", kind="lines (GTFS folder or zip, or lines TOML)")
         if lines is not None and not (lines.is_dir() or lines.suffix.lower() in (".toml", ".zip")):
             sec.add("lines", f"must be a GTFS folder or zip, or a .toml lines file: {lines}")
@@ -510,22 +530,6 @@ def _parse_model(raw: Any, index: int, ctx: _Ctx, region: RegionSpec) -> ModelSp
         parsed=parsed,
         description=sec.text("description", default="") or "",
     )
-
-
-def _parse_date(meta: _Section) -> dt.date | None:
-    """Return ``[scenario] date`` (None if absent or wrong; a wrong one is recorded)."""
-    if "date" not in meta:
-        return None
-    value = meta.data["date"]
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    meta.add("date", f"must be a date like 2025-03-04, got {describe(value)}")
-    return None
 
 
 # --------------------------------------------------------------------------- entry points
@@ -577,6 +581,7 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
     service = _parse_service(top.section("service"))
     costs = _parse_costs(top.section("costs"))
     access = _parse_access(top.section("access"))
+    precision, sensitivity = _parse_robustness(top)
 
     models: list[ModelSpec] = []
     raw_models = doc.get("models") if isinstance(doc, Mapping) else None
@@ -620,8 +625,35 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
         costs=costs,
         access=access,
         models=tuple(models),
+        precision=precision,
+        sensitivity=sensitivity,
+        document=copy.deepcopy(dict(doc)),
         days=days,
     )
+
+
+def _parse_date(meta: _Section) -> dt.date | None:
+    """Return ``scenario.date`` (None if absent or wrong; the problem is recorded)."""
+    if "date" not in meta:
+        return None
+    value = meta.data["date"]
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    meta.add("date", f"must be a date like 2025-03-04, got {describe(value)}")
+    return None
+
+
+def _parse_robustness(top: _Section) -> tuple[Any, Any]:
+    """Parse ``[precision]`` and ``[sensitivity]`` (:mod:`transit.compare.precision`, ``.sensitivity``)."""
+    from transit.compare.precision import parse_precision
+    from transit.compare.sensitivity import parse_sensitivity
+
+    return parse_precision(top.section("precision")), parse_sensitivity(top.section("sensitivity"))
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:

@@ -30,9 +30,12 @@ KEY_KPIS: tuple[str, ...] = (
     "vehicle_km",
     "vehicle_hours",
     "cost_total",
+    "cost_per_vehicle_km",
     "cost_per_passenger",
     "subsidy_per_passenger",
     "co2_per_pkm_g",
+    "shared_trip_share",
+    "passengers_per_booking",
 )
 
 
@@ -53,7 +56,7 @@ def _num(x: float, decimals: int | None = None) -> str:
 
 
 def format_interval(mean: float, low: float, high: float, *, factor: float = 1.0, signed: bool = False) -> str:
-    """Format ``mean ± half-width`` (just the mean when the interval is undefined)."""
+    """Format ``mean ± half-width``, or ``mean [low–high]`` when the interval was cut (just the mean without one)."""
     if mean is None or not math.isfinite(mean):
         return "n/a"
     m = mean * factor
@@ -64,7 +67,11 @@ def format_interval(mean: float, low: float, high: float, *, factor: float = 1.0
     if signed and float(text.replace(",", "")) > 0:
         text = "+" + text
     if ok:
-        text += f" ± {_num(half, d)}"
+        lo, hi = sorted((low * factor, high * factor))
+        if abs((hi - m) - (m - lo)) > 1e-9 * max(1.0, abs(hi - lo), abs(m)):
+            text += f" [{_num(lo, d)}–{_num(hi, d)}]"
+        else:
+            text += f" ± {_num(half, d)}"
     return text
 
 
@@ -73,6 +80,8 @@ def comparison_table(
     *,
     kpis: Sequence[str] = KEY_KPIS,
     labels: Mapping[str, KpiLabel] | None = None,
+    published: pd.DataFrame | None = None,
+    published_column: str = "Published",
 ) -> pd.DataFrame:
     """Return the comparison table as text cells.
 
@@ -85,6 +94,12 @@ def comparison_table(
         KPIs to show (those missing from ``summary`` are skipped).
     labels
         Display labels (default :data:`transit.compare.plots.KPI_LABELS`).
+    published
+        Where each model's KPI lies against its published range
+        (:func:`transit.evaluate.published.check_ranges`): a last column
+        gives the ranges (in display units) and a value outside gets ▲ or ▼.
+    published_column
+        The title of that column.
 
     Returns
     -------
@@ -111,15 +126,32 @@ def comparison_table(
                     drow[m] = ""
                 continue
             r = s.loc[m]
-            row[m] = format_interval(r["mean"], r["ci_low"], r["ci_high"], factor=lab.factor)
+            row[m] = format_interval(r["mean"], r["ci_low"], r["ci_high"], factor=lab.factor) + _mark(published, m, k)
             if drow is not None:
                 drow[m] = "—" if m == baseline else format_interval(
                     r["diff"], r["diff_ci_low"], r["diff_ci_high"], factor=lab.factor, signed=True
                 )
+        if published is not None:
+            row[published_column] = _ranges(published, k, lab.factor)
+            if drow is not None:
+                drow[published_column] = ""
         rows.append(row)
         if drow is not None:
             rows.append(drow)
-    return pd.DataFrame(rows, columns=["KPI", *models])
+    extra = [published_column] if published is not None else []
+    return pd.DataFrame(rows, columns=["KPI", *models, *extra])
+
+
+def _mark(published: pd.DataFrame | None, model: str, kpi: str) -> str:
+    if published is None or published.empty:
+        return ""
+    v = published[(published["model"] == model) & (published["kpi"] == kpi)]["verdict"]
+    return {"above": " ▲", "below": " ▼"}.get(str(v.iloc[0]), "") if len(v) else ""
+
+
+def _ranges(published: pd.DataFrame, kpi: str, factor: float) -> str:
+    p = published[published["kpi"] == kpi].drop_duplicates(["low", "high", "what"])
+    return "; ".join(f"{r.what}: {_num(r.low * factor)}–{_num(r.high * factor)}" for r in p.itertuples())
 
 
 def render_text(table: pd.DataFrame) -> str:

@@ -17,6 +17,7 @@ from transit.darp.checker import check, evaluate
 from transit.darp.cordeau import CordeauInstance
 from transit.darp.data import Plan, Problem
 from transit.errors import InputError
+from transit.util.csvsafe import csv_writer
 
 __all__ = ["COLUMNS", "bench_row", "format_csv", "read_bks"]
 
@@ -94,7 +95,7 @@ def bench_row(instance: CordeauInstance, plan: Plan, seconds: float, bks: float 
 def format_csv(rows: list[dict[str, Any]]) -> str:
     """Return the rows as CSV text with :data:`COLUMNS` (blank for unknown values)."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
         writer.writerow(

@@ -18,15 +18,13 @@ drop-offs in booking order; each node appears once.
 
 Default objective for a dispatcher
 ----------------------------------
-:data:`DISPATCH_WEIGHTS`: one unit per second a vehicle drives, 0.25 per
-passenger-second on board, and 10,000,000 per rejected booking. The ratio of
-1 to 0.25 follows a vehicle-hour of a rural minibus with driver costing about
-four times a passenger-hour of (non-business) travel time; the ride-time
-term makes the solver prefer, among plans of equal driving, the one that
-keeps passengers on board for less time, without letting it buy small ride
-savings with long detours. The rejection weight is far above the cost of a
-whole vehicle-day (57,600 s for a 16-hour shift), so a booking is rejected
-only when no plan the solver finds serves it.
+:data:`DISPATCH_WEIGHTS`: one unit per second a vehicle drives, the service
+rules' ``ride_time_weight`` per passenger-second on board (default 4, from
+``transit/data/service.toml``: calibrated so that pooling and detours match
+rural pilots; a lower weight pools at the passengers' expense), and
+10,000,000 per rejected booking. The rejection weight is far above the cost
+of a whole vehicle-day (57,600 s for a 16-hour shift), so a booking is
+rejected only when no plan the solver finds serves it.
 """
 
 from __future__ import annotations
@@ -209,7 +207,8 @@ def build_problem(
     network
         The road network; every point is snapped to its nearest road.
     weights
-        Objective weights; default :data:`DISPATCH_WEIGHTS`.
+        Objective weights; default :data:`DISPATCH_WEIGHTS` with the fleet's
+        service rules' ``ride_time_weight``.
     max_snap_m
         Largest allowed distance from a point to the nearest road, metres.
     progress
@@ -233,7 +232,8 @@ def build_problem(
     ProblemDataError
         If a request fits no vehicle.
     """
-    weights = DISPATCH_WEIGHTS if weights is None else weights
+    if weights is None:
+        weights = DISPATCH_WEIGHTS.replace(ride_time=fleet.service.ride_time_weight)
     ids = [b.request_id for b in bookings]
     if len(set(ids)) != len(ids):
         seen: set[str] = set()

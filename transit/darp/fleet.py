@@ -35,7 +35,8 @@ hours may exceed 23 for shifts past midnight, or a TOML time; required),
 depot), ``cost_per_hour``, ``cost_per_km``, ``fixed_cost`` (>= 0, default 0),
 ``max_route_duration_min`` (cap on the time from leaving the depot to coming
 back, default none), ``count`` (integer >= 1, default 1: that many identical
-vehicles with ids ``ID-1`` ... ``ID-N``), and ``break``.
+vehicles with ids ``ID-1`` ... ``ID-N``), and ``break``. A fleet has at most
+5,000 vehicles (the ``vehicles`` limit of :mod:`transit.util.limits`).
 
 ``break`` is a table (``[vehicle.break]`` or an inline table) with
 ``earliest``, ``latest`` (times as above) and ``duration_min``, or an array of
@@ -62,6 +63,7 @@ from typing import Any
 
 from transit.errors import InputError, InputErrors
 from transit.darp.service import ServiceRules, parse_service
+from transit.util.limits import check_limit
 from transit.util.timeparse import format_clock
 from transit.util.tomltable import Table, describe, read_toml
 
@@ -318,6 +320,18 @@ def _parse_vehicle(
     return [dataclasses.replace(spec, id=f"{vid}-{k}") for k in range(1, count + 1)]
 
 
+def _check_fleet_size(raw: list[Any], *, source: str, column: str) -> None:
+    """Refuse, before expanding ``count``, a fleet larger than the ``vehicles`` limit."""
+    total = 0.0
+    for item in raw:
+        n = item.get("count", 1)
+        total += n if isinstance(n, (int, float)) and not isinstance(n, bool) and n >= 1 else 1
+    try:
+        check_limit("vehicles", total, file=source, column=column)
+    except InputError as exc:
+        raise InputErrors([exc]) from None
+
+
 def parse_fleet(data: Mapping[str, Any], *, source: str, table: str = "") -> Fleet:
     """Build a :class:`Fleet` from a parsed TOML document (or a table inside one).
 
@@ -371,6 +385,7 @@ def parse_fleet(data: Mapping[str, Any], *, source: str, table: str = "") -> Fle
     elif not raw:
         problems.append(InputError("no vehicles", file=source, column=f"{prefix}vehicle"))
     else:
+        _check_fleet_size(raw, source=source, column=f"{prefix}vehicle")
         seen: dict[str, str] = {}
         for i, item in enumerate(raw, start=1):
             where = f"{prefix}vehicle[{i}]"

@@ -24,6 +24,12 @@ solver.
 Ride time is measured as in :mod:`transit.darp.data`: from the end of boarding at
 the pickup to the start of service at the drop-off.
 
+Defaults and their sources are in ``transit/data/service.toml``: a ride may
+take 1.5 x the direct car time + 5 minutes (the MATSim DRT form and values,
+with the wait limited separately by the pickup window); the dispatch
+objective weighs a passenger-second on board ``ride_time_weight`` times a
+vehicle-second, calibrated so that pooling and detours match pilots.
+
 Example
 -------
 >>> rules = ServiceRules(pickup_window_min=10)
@@ -35,8 +41,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from transit.errors import InputError, InputErrors
@@ -49,6 +57,14 @@ if TYPE_CHECKING:
 __all__ = ["SERVICE_KEYS", "ServiceRules", "parse_service"]
 
 _MIN = 60.0
+
+
+def _defaults() -> dict[str, float]:
+    text = resources.files("transit.data").joinpath("service.toml").read_text(encoding="utf-8")
+    return {k: float(v) for k, v in tomllib.loads(text).items()}
+
+
+_D = _defaults()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +80,7 @@ class ServiceRules:
         Maximum ride time = ``alpha * direct time + beta``; alpha >= 1.
         Default 1.5.
     max_ride_beta_min
-        The beta of the ride-time limit. Default 15.
+        The beta of the ride-time limit. Default 5.
     max_ride_min
         Optional absolute cap on the ride time; the smaller limit holds.
         Default None (no cap).
@@ -80,6 +96,17 @@ class ServiceRules:
         window ``[planned - before, planned + after]`` (clipped to its
         booking window). Later re-planning (late bookings, ``transit dispatch
         add``) keeps the pickup inside that promise. Defaults 5 and 5.
+    ride_time_weight
+        Weight of a passenger-second on board in the dispatch objective,
+        relative to a second a vehicle drives (see
+        :data:`transit.darp.build.DISPATCH_WEIGHTS`). Default 4.
+    min_lead_min
+        The operator's minimum lead time: nobody is picked up earlier than
+        this many minutes after the booking was made (its ``booked_at``);
+        the pickup window starts no earlier. Default 0 (no pickup before the
+        call). A booking whose whole pickup window lies before that cannot be
+        served: :meth:`booked_too_late` tells, and dispatch rejects it with
+        that reason (its window is then left as booked).
 
     Raises
     ------
@@ -87,15 +114,17 @@ class ServiceRules:
         If a value is not a number, negative, or alpha is below 1.
     """
 
-    pickup_window_min: float = 15.0
-    max_ride_alpha: float = 1.5
-    max_ride_beta_min: float = 15.0
+    pickup_window_min: float = _D["pickup_window_min"]
+    max_ride_alpha: float = _D["max_ride_alpha"]
+    max_ride_beta_min: float = _D["max_ride_beta_min"]
     max_ride_min: float | None = None
-    dwell_min: float = 1.0
-    boarding_min_per_passenger: float = 0.5
-    wheelchair_boarding_min: float = 3.0
-    promise_before_min: float = 5.0
-    promise_after_min: float = 5.0
+    dwell_min: float = _D["dwell_min"]
+    boarding_min_per_passenger: float = _D["boarding_min_per_passenger"]
+    wheelchair_boarding_min: float = _D["wheelchair_boarding_min"]
+    promise_before_min: float = _D["promise_before_min"]
+    promise_after_min: float = _D["promise_after_min"]
+    ride_time_weight: float = _D["ride_time_weight"]
+    min_lead_min: float = _D["min_lead_min"]
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -220,6 +249,9 @@ class ServiceRules:
         """
         service = self.service_time_s(booking.passengers, booking.wheelchair)
         pw, dw = self.windows(booking.time, booking.time_type, direct_s=direct_s, service_s=service)
+        first = self.earliest_pickup(booking)
+        if pw.earliest < first <= pw.latest:
+            pw = TimeWindow(first, pw.latest)
         return Request(
             id=booking.request_id,
             pickup=pickup,
@@ -235,6 +267,16 @@ class ServiceRules:
             service_per_passenger=self.boarding_min_per_passenger * _MIN,
             service_per_wheelchair=self.wheelchair_boarding_min * _MIN,
         )
+
+    def booked_too_late(self, booking: Booking, pickup_window: TimeWindow) -> bool:
+        """Whether ``booked_at`` + the lead time lies after the whole pickup window."""
+        return self.earliest_pickup(booking) > pickup_window.latest
+
+    def earliest_pickup(self, booking: Booking) -> float:
+        """Return the earliest pickup the lead time allows: ``booked_at + min_lead`` (-inf if unknown)."""
+        if booking.booked_at is None:
+            return -math.inf
+        return booking.booked_at + self.min_lead_min * _MIN
 
     def to_dict(self) -> dict[str, Any]:
         """Return the rules as a TOML/JSON-ready dict (inverse of :func:`parse_service`)."""

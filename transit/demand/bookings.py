@@ -6,18 +6,40 @@ row:
 ==================================  ========================  ========  =======================================
 column                              type                      required  meaning
 ==================================  ========================  ========  =======================================
-``request_id``                      text                      yes       unique in the file
+``request_id``                      an id (below)             yes       unique in the file
 ``pickup_lat``, ``pickup_lon``      decimal degrees           yes       where the passenger boards
 ``dropoff_lat``, ``dropoff_lon``    decimal degrees           yes       where the passenger alights
 ``time``                            ``HH:MM`` or ISO 8601     yes       the requested time
 ``time_type``                       ``departure``/``arrival`` no        default ``departure``
-``passengers``                      integer >= 1              no        default 1
-``wheelchair``                      integer >= 0              no        default 0
+``passengers``                      integer 1 to 999          no        default 1
+``wheelchair``                      integer 0 to 999          no        default 0
 ``booked_at``                       ``HH:MM`` or ISO 8601     no        when the booking was made
+``name``                            text (<= 100 characters)  no        the passenger's name
+``phone``                           digits, ``+ ( ) / - .``   no        a phone number to call the passenger
+``notes``                           text (<= 300 characters)  no        for the driver ("rollator", "ring twice")
 ==================================  ========================  ========  =======================================
 
 Column names are matched without regard to case and surrounding blanks; other
 columns are ignored (with a logged warning).
+
+A ``request_id`` is 1 to 100 characters: letters, digits, spaces and
+``_ - . , : ; / # ( ) & ' +``, starting with a letter, a digit or ``_``
+(:mod:`transit.util.ids`). A file holds at most 200,000 bookings
+(:mod:`transit.util.limits`; ``TRANSIT_MAX_BOOKINGS`` raises it).
+
+``name``, ``phone`` and ``notes`` are personal data for the driver: they are
+printed on the driver manifests only (and kept in the day's ``plan.json`` so
+that a later update can print them again), never in routes, maps, summaries,
+changes or notices.
+
+Minimum lead time
+-----------------
+Nobody is picked up before ``booked_at`` plus the operator's minimum lead
+time (``min_lead_min`` of the fleet's ``[service]`` table, default 0). A
+booking whose requested time leaves no pickup after that (for example booked
+at 07:59 for an arrival at 08:00 over a 19-minute trip) cannot be served;
+``transit bookings check`` and the dispatch commands report it with its line
+(see :mod:`transit.dispatch.leadtime`).
 
 ``passengers`` counts everybody travelling, so seats; ``wheelchair`` counts the
 wheelchair places needed *in addition*: a lone wheelchair user is
@@ -59,6 +81,7 @@ import io
 import logging
 import math
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,8 +90,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from transit.util.atomic import atomic_write_text
+from transit.util.csvsafe import csv_writer, unquote_cell
+from transit.util.ids import id_problem
+from transit.util.limits import check_limit, current_limits
 from transit.errors import InputError, InputErrors
 from transit.util.geo import great_circle_m
+from transit.util.i18n import N_, _
 from transit.util.textfile import decode_text
 from transit.util.timeparse import (
     ParsedTime,
@@ -83,6 +110,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLUMNS",
+    "PERSONAL_COLUMNS",
     "REQUIRED_COLUMNS",
     "Booking",
     "BookingsFile",
@@ -94,7 +122,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS = ("request_id", "pickup_lat", "pickup_lon", "dropoff_lat", "dropoff_lon", "time")
-COLUMNS = (*REQUIRED_COLUMNS, "time_type", "passengers", "wheelchair", "booked_at")
+PERSONAL_COLUMNS = ("name", "phone", "notes")
+COLUMNS = (*REQUIRED_COLUMNS, "time_type", "passengers", "wheelchair", "booked_at", *PERSONAL_COLUMNS)
+_MAX_TEXT = {"name": 100, "phone": 40, "notes": 300}
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()/.\-]*$")
 TIME_TYPES = ("departure", "arrival")
 _SAME_POINT_M = 1.0
 
@@ -121,6 +152,8 @@ class Booking:
     booked_at
         When the booking was made, seconds since midnight of the service day
         (negative: the day before), or None if unknown.
+    name, phone, notes
+        For the driver only (see the module docstring); empty if not given.
     """
 
     request_id: str
@@ -133,6 +166,9 @@ class Booking:
     passengers: int = 1
     wheelchair: int = 0
     booked_at: float | None = None
+    name: str = ""
+    phone: str = ""
+    notes: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,14 +183,21 @@ class BookingsFile:
         The service day (given by the caller or found in the file), or None.
     encoding
         The text encoding the file was decoded with.
+    lines
+        The line of each booking in the file (the header is line 1).
     """
 
     bookings: tuple[Booking, ...]
     service_date: dt.date | None
     encoding: str
+    lines: tuple[int, ...] = ()
 
 
 # --------------------------------------------------------------------------- reading
+
+
+_MAX_COUNT = 999
+"""Largest number of passengers or wheelchairs of one booking (more is a typo, not a booking)."""
 
 
 def _parse_float(text: str) -> float:
@@ -178,15 +221,15 @@ class _RowChecker:
 
     def number(self, line: int, column: str, text: str, lo: float, hi: float) -> float | None:
         if not text:
-            self.add(line, column, "missing value")
+            self.add(line, column, _("missing value"))
             return None
         try:
             value = _parse_float(text)
         except ValueError:
-            self.add(line, column, f"{text!r} is not a number")
+            self.add(line, column, _("{text} is not a number").format(text=repr(text)))
             return None
         if not lo <= value <= hi:
-            self.add(line, column, f"{value:g} is out of range ({lo:g} to {hi:g})")
+            self.add(line, column, _("{value} is out of range ({lo} to {hi})").format(value=f"{value:g}", lo=f"{lo:g}", hi=f"{hi:g}"))
             return None
         return value
 
@@ -203,16 +246,19 @@ class _RowChecker:
             if math.isfinite(f) and f == int(f):
                 value = int(f)
             else:
-                self.add(line, column, f"{text!r} is not a whole number")
+                self.add(line, column, _("{text} is not a whole number").format(text=repr(text)))
                 return None
         if value < minimum:
-            self.add(line, column, f"must be at least {minimum}, got {value}")
+            self.add(line, column, _("must be at least {minimum}, got {value}").format(minimum=minimum, value=value))
+            return None
+        if value > _MAX_COUNT:
+            self.add(line, column, _("{text} is more than {limit}").format(text=repr(text), limit=f"{_MAX_COUNT:,}"))
             return None
         return value
 
     def time(self, line: int, column: str, text: str) -> ParsedTime | None:
         if not text:
-            self.add(line, column, "missing value")
+            self.add(line, column, _("missing value"))
             return None
         try:
             return parse_time(text)
@@ -223,12 +269,12 @@ class _RowChecker:
 
 def _sniff_problem(header_line: str) -> str | None:
     """Say why a header that parsed into one column is not a bookings CSV."""
-    for delim, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "'|'")):
+    for delim, name in ((";", N_("semicolons")), ("\t", N_("tabs")), ("|", "'|'")):
         if header_line.count(delim) >= 2:
-            return (
-                f"found one column only; the file seems to be separated by {name}, "
+            return _(
+                "found one column only; the file seems to be separated by {name}, "
                 "but bookings files are comma-separated"
-            )
+            ).format(name=_(name))
     return None
 
 
@@ -266,54 +312,76 @@ def read_bookings_file(
     file = str(path)
     p = Path(path)
     if not p.exists():
-        raise InputErrors([InputError("file not found", file=file)])
+        raise InputErrors([InputError(_("file not found"), file=file)])
     if p.is_dir():
-        raise InputErrors([InputError("is a folder, not a bookings file", file=file)])
+        raise InputErrors([InputError(_("is a folder, not a bookings file"), file=file)])
     data = p.read_bytes()
     try:
         text, encoding = decode_text(data, file=file)
     except InputError as exc:
         raise InputErrors([exc]) from None
     if not text.strip():
-        raise InputErrors([InputError("file is empty (expected a header row and bookings)", file=file)])
+        raise InputErrors([InputError(_("file is empty (expected a header row and bookings)"), file=file)])
 
     chk = _RowChecker(file, service_date)
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    names, index = _read_header(reader, file)
+    rows = _read_rows(chk, reader, names, index)
+    bookings = _resolve_times(chk, rows)
+    if network is not None and bookings:
+        _check_snapping(chk, bookings, network, max_snap_m)
+    if capacities is not None:
+        _check_capacity(chk, bookings, capacities)
+    if chk.problems:
+        chk.problems.sort(key=lambda e: (e.row if e.row is not None else 0))
+        raise InputErrors(chk.problems)
+    return BookingsFile(
+        tuple(b for _, b in bookings), chk.service_date, encoding, tuple(line for line, _ in bookings)
+    )
+
+
+def _read_header(reader: Any, file: str) -> tuple[list[str], dict[str, int]]:
+    """Read and check the header row; return the column names and the index of each known one."""
     try:
         header = next(reader)
     except csv.Error as exc:
-        raise InputErrors([InputError(f"not a CSV file ({exc})", file=file, row=1)]) from None
+        raise InputErrors([InputError(_("not a CSV file ({error})").format(error=exc), file=file, row=1)]) from None
     while header is not None and not any(h.strip() for h in header):
         header = next(reader, None)
     if header is None:
-        raise InputErrors([InputError("file is empty (expected a header row and bookings)", file=file)])
+        raise InputErrors([InputError(_("file is empty (expected a header row and bookings)"), file=file)])
     header_line = reader.line_num
     names = [h.strip().lower() for h in header]
     if len(names) == 1:
-        why = _sniff_problem(header[0]) or (
-            f"found one column only ({header[0].strip()[:40]!r}); expected a comma-separated "
-            f"header with {', '.join(REQUIRED_COLUMNS)}"
-        )
+        why = _sniff_problem(header[0]) or _(
+            "found one column only ({found}); expected a comma-separated header with {columns}"
+        ).format(found=repr(header[0].strip()[:40]), columns=", ".join(REQUIRED_COLUMNS))
         raise InputErrors([InputError(why, file=file, row=header_line)])
     problems_head: list[InputError] = []
     index: dict[str, int] = {}
     for i, n in enumerate(names):
         if n in index and n in COLUMNS:
             problems_head.append(
-                InputError("column appears twice in the header", file=file, row=header_line, column=n)
+                InputError(_("column appears twice in the header"), file=file, row=header_line, column=n)
             )
         index.setdefault(n, i)
     missing = [c for c in REQUIRED_COLUMNS if c not in index]
     for c in missing:
         problems_head.append(
-            InputError("required column is missing from the header", file=file, row=header_line, column=c)
+            InputError(_("required column is missing from the header"), file=file, row=header_line, column=c)
         )
     if problems_head:
         raise InputErrors(problems_head)
     unknown = [n for n in names if n not in COLUMNS]
     if unknown:
         log.warning("%s: ignoring unknown columns %s", file, ", ".join(repr(u) for u in unknown))
+    return names, index
 
+
+def _read_rows(chk: _RowChecker, reader: Any, names: list[str], index: dict[str, int]) -> list[tuple[int, dict[str, Any]]]:
+    """Check every data row on its own; return the parsed rows with their lines."""
+    limits = current_limits()
+    file = chk.file
     rows: list[tuple[int, dict[str, Any]]] = []
     seen_ids: dict[str, int] = {}
     n_rows = 0
@@ -323,27 +391,22 @@ def read_bookings_file(
             if not any(f.strip() for f in fields):
                 continue
             n_rows += 1
+            if n_rows > limits.bookings:
+                try:
+                    check_limit("bookings", n_rows, file=file, row=line)
+                except InputError as exc:
+                    raise InputErrors([exc]) from None
             if len(fields) != len(names):
-                chk.add(line, None, f"row has {len(fields)} fields, the header has {len(names)}")
+                chk.add(line, None, _("row has {n} fields, the header has {m}").format(n=len(fields), m=len(names)))
                 continue
-            rec = _check_row(chk, line, {n: fields[i].strip() for n, i in index.items()}, seen_ids)
+            rec = _check_row(chk, line, {n: unquote_cell(fields[i].strip()) for n, i in index.items()}, seen_ids)
             if rec is not None:
                 rows.append((line, rec))
     except csv.Error as exc:
-        chk.add(reader.line_num, None, f"not a valid CSV row ({exc})")
-
+        chk.add(reader.line_num, None, _("not a valid CSV row ({error})").format(error=exc))
     if n_rows == 0 and not chk.problems:
-        chk.add(None, None, "no bookings in the file (only a header)")
-
-    bookings = _resolve_times(chk, rows)
-    if network is not None and bookings:
-        _check_snapping(chk, bookings, network, max_snap_m)
-    if capacities is not None:
-        _check_capacity(chk, bookings, capacities)
-    if chk.problems:
-        chk.problems.sort(key=lambda e: (e.row if e.row is not None else 0))
-        raise InputErrors(chk.problems)
-    return BookingsFile(tuple(b for _, b in bookings), chk.service_date, encoding)
+        chk.add(None, None, _("no bookings in the file (only a header)"))
+    return rows
 
 
 def _check_row(
@@ -352,12 +415,13 @@ def _check_row(
     """Check the values of one row on their own; return parsed fields or None."""
     ok = True
     rid = r["request_id"]
-    if not rid:
-        chk.add(line, "request_id", "missing value")
+    bad_id = id_problem(rid)
+    if bad_id is not None:
+        chk.add(line, "request_id", bad_id)
         ok = False
     elif rid in seen_ids:
         # Reported, but the row is still checked in full (snapping, capacity).
-        chk.add(line, "request_id", f"duplicate request_id {rid!r} (first on line {seen_ids[rid]})")
+        chk.add(line, "request_id", _("duplicate request_id {id} (first on line {line})").format(id=repr(rid), line=seen_ids[rid]))
     else:
         seen_ids[rid] = line
     coords = {}
@@ -369,13 +433,13 @@ def _check_row(
     elif great_circle_m(
         coords["pickup_lat"], coords["pickup_lon"], coords["dropoff_lat"], coords["dropoff_lon"]
     ) < _SAME_POINT_M:
-        chk.add(line, "dropoff_lat", "drop-off is the same point as the pickup")
+        chk.add(line, "dropoff_lat", _("drop-off is the same point as the pickup"))
         ok = False
     t = chk.time(line, "time", r["time"])
     ok = ok and t is not None
     tt = r.get("time_type", "").lower() or "departure"
     if tt not in TIME_TYPES:
-        chk.add(line, "time_type", f"{r['time_type']!r} is not 'departure' or 'arrival'")
+        chk.add(line, "time_type", _("{value} is not 'departure' or 'arrival'").format(value=repr(r["time_type"])))
         ok = False
     pax = chk.count(line, "passengers", r.get("passengers", ""), 1, 1)
     wc = chk.count(line, "wheelchair", r.get("wheelchair", ""), 0, 0)
@@ -384,6 +448,14 @@ def _check_row(
     if r.get("booked_at", ""):
         booked = chk.time(line, "booked_at", r["booked_at"])
         ok = ok and booked is not None
+    personal = {c: r.get(c, "") for c in PERSONAL_COLUMNS}
+    for c, text in personal.items():
+        if len(text) > _MAX_TEXT[c]:
+            chk.add(line, c, _("longer than {n} characters").format(n=_MAX_TEXT[c]))
+            ok = False
+        elif c == "phone" and text and not _PHONE.match(text):
+            chk.add(line, c, _("{text} is not a phone number (digits, spaces and + ( ) / - . only)").format(text=repr(text)))
+            ok = False
     if not ok:
         return None
     return {
@@ -394,6 +466,7 @@ def _check_row(
         "passengers": pax,
         "wheelchair": wc,
         "booked_at": booked,
+        **personal,
     }
 
 
@@ -412,12 +485,15 @@ def _resolve_times(
     for line, rec in rows:
         t: ParsedTime = rec["time"]
         if t.date is not None and t.date != sd:
-            origin = f"from line {chk.service_date_line}" if chk.service_date_line else "given"
+            origin = (
+                _("from line {line}").format(line=chk.service_date_line) if chk.service_date_line else _("given")
+            )
             chk.add(
                 line,
                 "time",
-                f"date {t.date.isoformat()} is not the file's service day "
-                f"{sd.isoformat()} ({origin}); a file holds one service day",
+                _("date {date} is not the file's service day {day} ({origin}); a file holds one service day").format(
+                    date=t.date.isoformat(), day=sd.isoformat(), origin=origin
+                ),
             )
             continue
         time_s = t.on(sd)
@@ -437,7 +513,9 @@ def _resolve_times(
                 chk.add(
                     line,
                     "booked_at",
-                    f"booked at {_show(booked_s, sd)}, after the requested time {_show(time_s, sd)}",
+                    _("booked at {booked}, after the requested time {time}").format(
+                        booked=_show(booked_s, sd), time=_show(time_s, sd)
+                    ),
                 )
                 continue
         out.append(
@@ -454,6 +532,9 @@ def _resolve_times(
                     passengers=rec["passengers"],
                     wheelchair=rec["wheelchair"],
                     booked_at=booked_s,
+                    name=rec["name"],
+                    phone=rec["phone"],
+                    notes=rec["notes"],
                 ),
             )
         )
@@ -473,14 +554,15 @@ def _check_snapping(
     lon = np.array([[b.pickup_lon, b.dropoff_lon] for _, b in bookings], dtype=float).ravel()
     dist = np.asarray(network.snap_distances(lat, lon).distance_m, dtype=float)
     for k, (line, _b) in enumerate(bookings):
-        for j, (what, col) in enumerate((("pickup", "pickup_lat"), ("drop-off", "dropoff_lat"))):
+        for j, (what, col) in enumerate(((N_("pickup"), "pickup_lat"), (N_("drop-off"), "dropoff_lat"))):
             d = dist[2 * k + j]
             if not d <= max_snap_m:
                 chk.add(
                     line,
                     col,
-                    f"{what} point is {d:,.0f} m from the nearest road of the network "
-                    f"(at most {max_snap_m:,.0f} m allowed)",
+                    _("{what} point is {d} m from the nearest road of the network (at most {max} m allowed)").format(
+                        what=_(what), d=f"{d:,.0f}", max=f"{max_snap_m:,.0f}"
+                    ),
                 )
 
 
@@ -489,7 +571,7 @@ def _check_capacity(
 ) -> None:
     caps = [(int(s), int(w)) for s, w in capacities]
     if not caps:
-        chk.add(None, None, "the fleet has no vehicles")
+        chk.add(None, None, _("the fleet has no vehicles"))
         return
     for line, b in bookings:
         if not any(b.passengers <= s and b.wheelchair <= w for s, w in caps):
@@ -499,9 +581,10 @@ def _check_capacity(
             chk.add(
                 line,
                 col,
-                f"booking needs {b.passengers} seats and {b.wheelchair} wheelchair places; "
-                f"no vehicle of the fleet has that (at most {largest_s} seats, "
-                f"{largest_w} wheelchair places)",
+                _(
+                    "booking needs {seats} seats and {wheelchair} wheelchair places; no vehicle of the "
+                    "fleet has that (at most {max_seats} seats, {max_wheelchair} wheelchair places)"
+                ).format(seats=b.passengers, wheelchair=b.wheelchair, max_seats=largest_s, max_wheelchair=largest_w),
             )
 
 
@@ -581,9 +664,11 @@ def write_bookings(
     ValueError
         If a time is negative and no ``service_date`` is given, or ids repeat.
     """
+    bookings = list(bookings)
+    personal = any(b.name or b.phone or b.notes for b in bookings)
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
+    w = csv_writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS if personal else COLUMNS[: -len(PERSONAL_COLUMNS)])
     seen: set[str] = set()
     for b in bookings:
         if b.request_id in seen:
@@ -602,6 +687,7 @@ def write_bookings(
                 b.passengers,
                 b.wheelchair,
                 "" if b.booked_at is None else _fmt_time(b.booked_at, service_date),
+                *((b.name, b.phone, b.notes) if personal else ()),
             ]
         )
     atomic_write_text(path, buf.getvalue())

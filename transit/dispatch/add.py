@@ -1,8 +1,11 @@
-"""Fit late bookings into a running plan without breaking promises.
+"""The pieces of a re-plan at ``now``: freeze the day, collect what is left, solve, stitch.
 
-:func:`add_bookings` takes a stored day (``plan.json``), new bookings and the
-time ``now``, and returns the whole day's new plan (the part already driven
-included), checked by the independent checker against the whole day's problem.
+:func:`transit.dispatch.update.update_day` (late bookings and events) is
+built from them: :func:`freeze_day` / :func:`freeze_route` split each route at
+``now`` (:func:`running_route` for a route an event changed),
+:func:`residual_requests` collects the requests still to plan,
+:func:`insertion_rounds` fits new bookings without breaking a promise, and
+:func:`stitch_day` joins the done stops with the re-planned rest.
 
 Rules
 -----
@@ -21,12 +24,11 @@ On board
     within their ride-time limit.
 Promises
     Every request served by the earlier plan keeps the pickup window promised
-    then (:meth:`transit.darp.service.ServiceRules.promise`). It may move to
-    another vehicle (drivers get new manifests anyway, and the freedom helps
-    to fit the new bookings) unless ``pin_vehicles`` is set. A promised
-    request is never given up for a new booking: if the solver's plan drops
-    one, the most recently booked of the newly accepted bookings are turned
-    away (first come, first served) and the day is solved again.
+    then (:meth:`transit.darp.service.ServiceRules.promise`) and, unless the
+    caller lets it move (``pins``), its vehicle. A promised request is never
+    given up for a new booking: if the solver's plan drops one, the most
+    recently booked of the newly accepted bookings are turned away (first
+    come, first served) and the day is solved again.
 Rejected before
     Bookings the earlier plan rejected stay rejected with their reason (the
     passenger has been told).
@@ -42,15 +44,15 @@ New bookings
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from transit.demand.bookings import Booking
-from transit.dispatch.dayplan import AddStats, DayPlan, rebuild_problem
-from transit.errors import InputError, InputErrors, SolverError
+from transit.errors import SolverError
+from transit.dispatch.leadtime import REASON_TOO_LATE
+from transit.util.i18n import N_
 from transit.darp.data import (
     Break,
     Plan,
@@ -63,26 +65,41 @@ from transit.darp.data import (
     TimeWindow,
     Vehicle,
 )
-from transit.util.progress import Progress, report
-from transit.util.timeparse import format_clock
-from transit.road.travel import RoadNetwork
 
 __all__ = [
     "FrozenDay",
+    "FrozenRoute",
     "Residual",
-    "add_bookings",
+    "assemble_day",
     "freeze_day",
     "freeze_route",
     "insertion_rounds",
     "residual_requests",
+    "running_route",
+    "split_index",
     "stitch_day",
+    "warm_start",
 ]
 
 log = logging.getLogger(__name__)
 
-REASON_DISPLACED = "no room left without breaking pickup times already promised to earlier bookings"
-REASON_PASSED = "its pickup window has already passed"
-REASON_NO_VEHICLE = "no vehicle with enough seats and wheelchair places is still in service"
+REASON_DISPLACED = N_("no room left without breaking pickup times already promised to earlier bookings")
+REASON_PASSED = N_("its pickup window has already passed")
+REASON_NO_VEHICLE = N_("no vehicle with enough seats and wheelchair places is still in service")
+
+#: The solver's reasons for a rejection (:mod:`transit.solver.reasons`), marked here for translation
+#: of ``unserved.csv`` and ``changes.csv``; a reason worded otherwise is shown as it is.
+SOLVER_REASONS = (
+    N_("the drop-off cannot be reached from the pickup (no road connection)"),
+    N_("the maximum ride time is shorter than the direct trip"),
+    N_("drop-off window cannot be met even by a direct trip"),
+    N_("no vehicle may serve it (its assigned vehicle is unavailable)"),
+    N_("its pickup and drop-off windows cannot both be met within the maximum ride time"),
+    N_("no vehicle is in service at that time"),
+    N_("no vehicle can reach the pickup inside its window"),
+    N_("no capacity at that time (fleet busy)"),
+    N_("no vehicle can serve it within its shift, breaks and maximum route duration"),
+)
 _MAX_ROUNDS = 6
 
 
@@ -92,7 +109,10 @@ class FrozenRoute:
 
     ``status`` is ``"home"`` (not left its depot: everything may change),
     ``"running"`` (``done`` stops, then the ``anchor`` it is at or driving
-    to) or ``"finished"`` (on its way back or back: keep the whole route).
+    to) or ``"finished"`` (on its way back or back, or out of service: keep
+    the route ``old`` as it is). A running vehicle without an ``anchor`` (the
+    stop it was driving to was cancelled) goes on from ``origin``, the place
+    of its last done stop.
     """
 
     vehicle: Vehicle
@@ -104,6 +124,16 @@ class FrozenRoute:
     on_board: dict[str, float] = field(default_factory=dict)
     served: set[str] = field(default_factory=set)
     pending_breaks: list[Break] = field(default_factory=list)
+    rest: tuple[Stop, ...] = ()
+    origin: int | None = None
+
+    @property
+    def start_location(self) -> int:
+        """Where a running vehicle goes on from: its anchor, else its last done stop."""
+        if self.anchor is not None:
+            return self.anchor.location
+        assert self.origin is not None  # noqa: S101
+        return self.origin
 
 
 def _service(problem: Problem, vehicle: Vehicle, stop: Stop, breaks: dict[int, Break]) -> float:
@@ -130,20 +160,39 @@ def _match_breaks(vehicle: Vehicle, stops: Sequence[Stop]) -> tuple[dict[int, Br
     return taken, free
 
 
-def freeze_route(problem: Problem, vehicle: Vehicle, route: Route | None, now: float) -> FrozenRoute:
-    """Split a vehicle's planned route at ``now`` (see the module docstring)."""
-    stops = tuple(route.stops) if route is not None else ()
-    if not stops:
-        return FrozenRoute(vehicle, "home", pending_breaks=list(vehicle.breaks))
-    k = 0
-    while k < len(stops) and stops[k].departure < now:
-        k += 1
-    if k == 0:
-        return FrozenRoute(vehicle, "home", old=stops, pending_breaks=list(vehicle.breaks))
-    if k == len(stops) or stops[k].kind == StopKind.END:
-        return FrozenRoute(vehicle, "finished", done=stops, old=stops)
-    committed = stops[: k + 1]
-    anchor = stops[k]
+def running_route(
+    problem: Problem,
+    vehicle: Vehicle,
+    done: Sequence[Stop],
+    anchor: Stop | None,
+    *,
+    now: float,
+    old: Sequence[Stop],
+    rest: Sequence[Stop],
+    hold: float = 0.0,
+) -> FrozenRoute:
+    """Return the :class:`FrozenRoute` of a running vehicle from its committed stops.
+
+    Parameters
+    ----------
+    problem
+        The day's problem (service times of the requests).
+    vehicle
+        The vehicle.
+    done
+        Stops done (kept exactly).
+    anchor
+        The stop it is at or driving to (None: it goes on from its last done stop).
+    now
+        The update time: the vehicle leaves no earlier.
+    old
+        The route before the update.
+    rest
+        The planned stops after the anchor (a warm start for the re-plan).
+    hold
+        Extra seconds the vehicle is held before it can leave (a delay).
+    """
+    committed = (*done, anchor) if anchor is not None else tuple(done)
     taken, pending = _match_breaks(vehicle, committed)
     picked: dict[str, float] = {}
     dropped: set[str] = set()
@@ -152,18 +201,44 @@ def freeze_route(problem: Problem, vehicle: Vehicle, route: Route | None, now: f
             picked[s.request_id] = s.start + problem.request(s.request_id).service_time  # type: ignore[index]
         elif s.kind == StopKind.DROPOFF:
             dropped.add(s.request_id)  # type: ignore[arg-type]
-    leave = max(now, anchor.start + _service(problem, vehicle, anchor, taken))
+    if anchor is not None:
+        leave = max(now, anchor.start + _service(problem, vehicle, anchor, taken)) + hold
+    else:
+        leave = max(now, done[-1].departure) + hold
     return FrozenRoute(
         vehicle,
         "running",
-        done=stops[:k],
+        done=tuple(done),
         anchor=anchor,
-        old=stops,
+        old=tuple(old),
         leave_at=leave,
         on_board={r: t for r, t in picked.items() if r not in dropped},
         served=set(picked) & dropped,
         pending_breaks=pending,
+        rest=tuple(rest),
+        origin=done[-1].location if anchor is None else None,
     )
+
+
+def split_index(stops: Sequence[Stop], now: float) -> int:
+    """Return the index of the first stop not done at ``now`` (departure at or after it)."""
+    k = 0
+    while k < len(stops) and stops[k].departure < now:
+        k += 1
+    return k
+
+
+def freeze_route(problem: Problem, vehicle: Vehicle, route: Route | None, now: float) -> FrozenRoute:
+    """Split a vehicle's planned route at ``now`` (see the module docstring)."""
+    stops = tuple(route.stops) if route is not None else ()
+    if not stops:
+        return FrozenRoute(vehicle, "home", pending_breaks=list(vehicle.breaks))
+    k = split_index(stops, now)
+    if k == 0:
+        return FrozenRoute(vehicle, "home", old=stops, pending_breaks=list(vehicle.breaks), rest=stops)
+    if k == len(stops) or stops[k].kind == StopKind.END:
+        return FrozenRoute(vehicle, "finished", done=stops, old=stops)
+    return running_route(problem, vehicle, stops[:k], stops[k], now=now, old=stops, rest=stops[k + 1 :])
 
 
 def _clip_breaks(breaks: Sequence[Break], lo: float, hi: float) -> list[Break] | None:
@@ -189,10 +264,9 @@ def _residual_vehicle(fr: FrozenRoute, now: float) -> Vehicle | None:
         if breaks is None:
             return None
         return v.replace(shift=TimeWindow(lo, v.shift.latest), breaks=tuple(breaks))
-    assert fr.anchor is not None  # noqa: S101
     hi = v.shift.latest
     if v.max_route_duration is not None:
-        hi = min(hi, fr.old[0].departure + v.max_route_duration)
+        hi = min(hi, fr.done[0].departure + v.max_route_duration)
     lo = fr.leave_at
     if lo > hi:
         return None
@@ -200,7 +274,7 @@ def _residual_vehicle(fr: FrozenRoute, now: float) -> Vehicle | None:
     if breaks is None:
         return None
     return v.replace(
-        start_depot=fr.anchor.location,
+        start_depot=fr.start_location,
         shift=TimeWindow(lo, hi),
         breaks=tuple(breaks),
         max_route_duration=None,
@@ -210,20 +284,41 @@ def _residual_vehicle(fr: FrozenRoute, now: float) -> Vehicle | None:
 def _complete_by_hand(problem: Problem, fr: FrozenRoute) -> Route:
     """Send a running vehicle with nobody left to serve to its breaks and its end depot."""
     v = fr.vehicle
-    assert fr.anchor is not None  # noqa: S101
     tt = problem.travel_time
     d = fr.leave_at
-    loc = fr.anchor.location
-    stops = [*fr.done, fr.anchor.replace(departure=d)]
+    loc = fr.start_location
+    stops = [*fr.done, fr.anchor.replace(departure=d)] if fr.anchor is not None else list(fr.done)
     for b in sorted(fr.pending_breaks, key=lambda b: b.earliest_start):
         where = v.end_depot if b.location is None else b.location
         arrival = d + float(tt[loc, where])
         start = max(arrival, b.earliest_start)
         stops.append(Stop(StopKind.BREAK, where, arrival, start, start + b.duration))
         d, loc = start + b.duration, where
-    arrival = d + float(tt[loc, v.end_depot])
-    stops.append(Stop(StopKind.END, v.end_depot, arrival, arrival, arrival))
-    return Route(v.id, tuple(stops))
+    stops.append(_end_stop(problem, v, loc, d))
+    return Route(v.id, _rearrive(problem, stops, len(fr.done)))
+
+
+def _end_stop(problem: Problem, v: Vehicle, loc: int, d: float) -> Stop:
+    arrival = d + float(problem.travel_time[loc, v.end_depot])
+    return Stop(StopKind.END, v.end_depot, arrival, arrival, arrival)
+
+
+def _rearrive(problem: Problem, stops: Sequence[Stop], k: int) -> tuple[Stop, ...]:
+    """Make the arrival of stop ``k`` follow from the departure of stop ``k - 1``.
+
+    Used where a vehicle goes on from its last done stop (its anchor was
+    dropped): it waits there in the plan, so the next arrival is earlier than
+    the solver assumed and the difference is waiting before service.
+    """
+    stops = list(stops)
+    if 0 < k < len(stops):
+        prev, nxt = stops[k - 1], stops[k]
+        arrival = prev.departure + float(problem.travel_time[prev.location, nxt.location])
+        if nxt.kind == StopKind.END:
+            stops[k] = nxt.replace(arrival=arrival, start=arrival, departure=arrival)
+        else:
+            stops[k] = nxt.replace(arrival=min(arrival, nxt.start))
+    return tuple(stops)
 
 
 def _stitch(problem: Problem, fr: FrozenRoute, residual: Route | None) -> Route:
@@ -235,7 +330,9 @@ def _stitch(problem: Problem, fr: FrozenRoute, residual: Route | None) -> Route:
     if residual is None or not residual.stops:
         return _complete_by_hand(problem, fr)
     first = residual.stops[0]
-    assert fr.anchor is not None and first.kind == StopKind.START  # noqa: S101
+    assert first.kind == StopKind.START  # noqa: S101
+    if fr.anchor is None:
+        return Route(v.id, _rearrive(problem, (*fr.done, *residual.stops[1:]), len(fr.done)))
     anchor = fr.anchor.replace(departure=first.departure)
     return Route(v.id, (*fr.done, anchor, *residual.stops[1:]))
 
@@ -276,6 +373,11 @@ def freeze_day(problem: Problem, plan: Plan, now: float) -> FrozenDay:
     """Split every vehicle's route of ``plan`` at ``now`` (see the module docstring)."""
     routes = {r.vehicle_id: r for r in plan.routes}
     frozen = {v.id: freeze_route(problem, v, routes.get(v.id), now) for v in problem.vehicles}
+    return assemble_day(problem, frozen, now)
+
+
+def assemble_day(problem: Problem, frozen: dict[str, FrozenRoute], now: float) -> FrozenDay:
+    """Collect the frozen routes of every vehicle into a :class:`FrozenDay`."""
     vehicles: dict[str, Vehicle] = {}
     for v in problem.vehicles:
         rv = _residual_vehicle(frozen[v.id], now)
@@ -315,20 +417,36 @@ class Residual:
 def residual_requests(
     full: Problem,
     day: FrozenDay,
-    old_plan: Plan,
     new_ids: set[str],
     *,
     now: float,
-    pin_vehicles: bool,
+    rejected: set[str],
+    pins: dict[str, str],
+    too_late: set[str] = frozenset(),
 ) -> Residual:
-    """Return the requests to re-plan: on board, promised earlier, and new ones that may fit."""
-    rejected_before = {x.request_id for x in old_plan.rejected}
-    old_vehicle = {
-        s.request_id: r.vehicle_id for r in old_plan.routes for s in r.stops if s.kind == StopKind.PICKUP
-    }
+    """Return the requests to re-plan: on board, promised earlier, and new ones that may fit.
+
+    Parameters
+    ----------
+    full
+        The whole day's problem.
+    day
+        The day frozen at ``now``.
+    new_ids
+        New bookings (served if they fit, else turned away).
+    now
+        The update time.
+    rejected
+        Requests that stay rejected (rejected earlier, or cancelled).
+    pins
+        Promised requests that keep their vehicle: request id -> vehicle id
+        (ignored for a vehicle that can take no more work).
+    too_late
+        New bookings made too late to be served (turned away at once).
+    """
     out = Residual([], set(), {})
     for r in full.requests:
-        if r.id in rejected_before or r.id in day.done:
+        if r.id in rejected or r.id in day.done:
             continue
         if r.id in day.on_board:
             vid, t = day.on_board[r.id]
@@ -338,7 +456,9 @@ def residual_requests(
             out.requests.append(r.replace(picked_up_at=t, assigned_vehicle=vid))
             out.promised.add(r.id)
         elif r.id in new_ids:
-            if r.pickup_window.latest < now:
+            if r.id in too_late:
+                out.upfront[r.id] = REASON_TOO_LATE
+            elif r.pickup_window.latest < now:
                 out.upfront[r.id] = REASON_PASSED
             elif not any(v.fits(r) for v in day.vehicles.values()):
                 out.upfront[r.id] = REASON_NO_VEHICLE
@@ -346,8 +466,8 @@ def residual_requests(
                 out.requests.append(r)
         else:  # an earlier promise not yet picked up
             out.promised.add(r.id)
-            vid = old_vehicle.get(r.id)
-            out.requests.append(r.replace(assigned_vehicle=vid) if pin_vehicles and vid in day.vehicles else r)
+            vid = pins.get(r.id)
+            out.requests.append(r.replace(assigned_vehicle=vid) if vid in day.vehicles else r)
     return out
 
 
@@ -358,12 +478,14 @@ def insertion_rounds(
     new_bookings: Sequence[Booking],
     *,
     solve_residual: Callable[[Problem, Plan], Plan],
+    initial: Plan | None = None,
 ) -> tuple[Plan, dict[str, str], int]:
     """Solve the residual problem, turning away new bookings until every promise is kept.
 
     New bookings are turned away last booked first (first come, first served),
     doubling their number each round; after :data:`_MAX_ROUNDS` every new
-    booking is turned away and the day solved from the earlier plan.
+    booking is turned away and the day solved from ``initial`` (default: the
+    earlier plan's remaining routes), which must keep every promise.
 
     Returns
     -------
@@ -372,7 +494,8 @@ def insertion_rounds(
         the number of extra rounds.
     """
     vehicles = tuple(day.vehicles.values())
-    initial = Plan(routes=tuple(_initial_route(day.routes[vid], v) for vid, v in day.vehicles.items()))
+    if initial is None:
+        initial = warm_start(day)
     order = {b.request_id: _booking_order(b, i) for i, b in enumerate(new_bookings)}
     new_ids = [b.request_id for b in new_bookings]
     displaced: dict[str, str] = {}
@@ -420,136 +543,14 @@ def stitch_day(full: Problem, day: FrozenDay, residual_plan: Plan, rejected: Seq
     return Plan(routes=routes, rejected=tuple(rejected), stats=residual_plan.stats)
 
 
-def add_bookings(
-    stored,
-    new_bookings: Sequence[Booking],
-    network: RoadNetwork,
-    *,
-    now: float,
-    network_path: str,
-    iterations: int | None = None,
-    time_limit: float | None = None,
-    seed: int = 0,
-    pin_vehicles: bool = False,
-    source: str | None = None,
-    progress: Progress | None = None,
-):
-    """Insert late bookings into a stored day; return the new checked :class:`DayPlan`.
-
-    The day is frozen at ``now`` (:func:`freeze_day`), the requests still to
-    plan collected (:func:`residual_requests`), solved without breaking a
-    promise (:func:`insertion_rounds`) and joined with the done stops
-    (:func:`stitch_day`); the whole day's plan is then checked.
-
-    Parameters
-    ----------
-    stored
-        The day as read by :func:`transit.dispatch.dayplan.read_plan_json`.
-    new_bookings
-        Validated new bookings; their ids must not repeat earlier ones.
-    network
-        The road network the day was planned on.
-    now
-        Current time, seconds since midnight of the service day.
-    network_path
-        Recorded in the result.
-    iterations, time_limit, seed
-        Solver budget (None: :func:`transit.dispatch.planning.dispatch_iterations`
-        of the requests still to plan), safety cap and seed (see
-        :func:`transit.solver.solve`).
-    pin_vehicles
-        Keep every promised request on the vehicle that had it.
-    source
-        Name of the new bookings file, for messages.
-    progress
-        Progress of the search.
-
-    Raises
-    ------
-    InputErrors
-        If new ids clash with the day's, or ``now`` is before the last update.
-    PlanCheckError
-        If the resulting plan fails the independent check.
-    """
-    from transit.dispatch.planning import dispatch_iterations, make_promises, verify
-    from transit.solver import solve
-
-    _check_new(stored, new_bookings, now, source)
-    report(progress, 0, 1, "rebuilding the day")
-    built = rebuild_problem(stored, network, extra_bookings=new_bookings, source=source)
-    full = built.problem
-    old_plan: Plan = stored.plan
-    new_ids = [b.request_id for b in new_bookings]
-    day = freeze_day(full, old_plan, now)
-    residual = residual_requests(full, day, old_plan, set(new_ids), now=now, pin_vehicles=pin_vehicles)
-
-    def solve_residual(problem: Problem, initial: Plan) -> Plan:
-        budget = dispatch_iterations(len(problem.requests)) if iterations is None else iterations
-        return solve(
-            problem, iterations=budget, time_limit=time_limit, seed=seed, initial_plan=initial, progress=progress
-        )
-
-    plan_r, displaced, rounds = insertion_rounds(full, day, residual, new_bookings, solve_residual=solve_residual)
-    reasons = {x.request_id: x.reason for x in plan_r.rejected}
-    reasons.update(residual.upfront)
-    reasons.update(displaced)
-    rejected = [*old_plan.rejected, *(Rejection(r.id, reasons[r.id]) for r in full.requests if r.id in reasons)]
-    plan = stitch_day(full, day, plan_r, rejected)
-    cost = verify(full, plan)
-    plan = plan.replace(objective=cost.objective)
-    added = AddStats(
-        now=now,
-        frozen_stops=day.frozen_stops,
-        new_bookings=len(new_ids),
-        new_served=sum(1 for rid in new_ids if rid not in reasons),
-        displacement_rounds=rounds,
-    )
-    entry = {
-        "action": "add",
-        "bookings": source,
-        "now": now,
-        "seed": seed,
-        "new": added.new_bookings,
-        "new_served": added.new_served,
-        "displacement_rounds": rounds,
-        "pin_vehicles": pin_vehicles,
-    }
-    return DayPlan(
-        built=dataclasses.replace(built, problem=full),
-        plan=plan,
-        promises=make_promises(full, plan, built.fleet.service, previous=stored.promises),
-        network_path=network_path,
-        cost=cost,
-        service_date=stored.service_date,
-        now=now,
-        max_snap_m=stored.max_snap_m,
-        history=(*stored.history, entry),
-        network_size=(network.n_nodes, network.n_arcs),
-        added=added,
-    )
-
-
-def _check_new(stored, new_bookings: Sequence[Booking], now: float, source: str | None) -> None:
-    """Refuse new ids that repeat the day's, and a ``now`` before the last update."""
-    old_ids = {b.request_id for b in stored.bookings}
-    clash = [b.request_id for b in new_bookings if b.request_id in old_ids]
-    if clash:
-        msg = f"request_id already used in the plan {stored.path}: " + ", ".join(repr(c) for c in clash)
-        raise InputErrors([InputError(msg, file=source, column="request_id")])
-    if stored.now is not None and now < stored.now:
-        msg = (
-            f"--now {format_clock(now)} is before the plan's last update at "
-            f"{format_clock(stored.now)}; the past cannot change"
-        )
-        raise InputErrors([InputError(msg, column="--now")])
+def warm_start(day: FrozenDay) -> Plan:
+    """Return the earlier plan's remaining routes as a plan of the re-planning problem."""
+    return Plan(routes=tuple(_initial_route(day.routes[vid], v) for vid, v in day.vehicles.items()))
 
 
 def _initial_route(fr: FrozenRoute, vehicle: Vehicle) -> Route:
     """The earlier plan's remaining route of a vehicle, as a warm start."""
     if fr.status == "home":
-        return Route(vehicle.id, fr.old)
-    assert fr.anchor is not None  # noqa: S101
-    k = len(fr.done)
-    rest = fr.old[k + 1 :]
+        return Route(vehicle.id, fr.rest)
     start = Stop(StopKind.START, vehicle.start_depot, fr.leave_at, fr.leave_at, fr.leave_at)
-    return Route(vehicle.id, (start, *rest))
+    return Route(vehicle.id, (start, *fr.rest))

@@ -7,10 +7,10 @@ passengers. :func:`write_plan_json` and :func:`read_plan_json` store and
 restore it; :func:`rebuild_problem` recomputes the problem from a stored day
 and a road network (the matrices are not stored: they follow from the graph).
 
-``plan.json`` layout (version 1)::
+``plan.json`` layout (version 2; version 1, without the event keys, is read too)::
 
     {
-      "format": "transit-dispatch-plan", "version": 1,
+      "format": "transit-dispatch-plan", "version": 2,
       "service_date": "2026-11-25" | null,
       "now": null | seconds (the time of the last late-booking update),
       "network": {"path": "...graphml", "n_nodes": 620, "n_arcs": 1400},
@@ -21,10 +21,22 @@ and a road network (the matrices are not stored: they follow from the graph).
       "locations": [{"index", "node", "osm_id", "lat", "lon", "label"}],
       "promises": {"r1": [earliest, latest], ...},        # seconds
       "plan": {"routes": [...], "rejected": [...], "objective": ..., "stats": {...}},
-      "history": [{"action": "plan" | "add", ...}]
+      "status": {"r3": {"state": "cancelled" | "noshow", "at": seconds, "note": ""}},
+      "overrides": {"r5": {"pickup_window": [a, b], ...}},  # transit.dispatch.state.Override
+      "legs": {"r17~2": "r17"},                            # second legs after a breakdown
+      "vehicles_out": {"bus-1": {"from": s, "until": s | null, "note": "", "run": "bus-1~2" | null}},
+      "history": [{"action": "plan" | "add" | "update", "now": ..., "changes": [...], ...}]
     }
 
-Times are seconds since midnight of the service day.
+Times are seconds since midnight of the service day. ``bookings`` hold the
+passengers' optional ``name``, ``phone`` and ``notes`` so that later updates
+can print the driver manifests again; the file is the dispatcher's working
+state, not something to publish. The history keeps what every command did,
+with the changes each update made (:class:`~transit.dispatch.changes.Change`),
+so the day's broken promises can be traced back.
+
+:func:`read_plan_json` validates the file like any input
+(:mod:`transit.dispatch.planread`).
 """
 
 from __future__ import annotations
@@ -36,15 +48,17 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from transit.util.atomic import atomic_write_text
 from transit.demand.bookings import Booking
-from transit.errors import InputError, InputErrors, ProblemDataError, NetworkError
-from transit.darp.fleet import Fleet, parse_fleet
+from transit.errors import ProblemDataError, NetworkError
+from transit.darp.fleet import Fleet
 from transit.darp.data import ObjectiveWeights, Plan, Problem, TimeWindow
 from transit.darp.build import BuiltProblem, Location, build_problem
+from transit.dispatch.changes import Change
+from transit.dispatch.planread import FORMAT, parse_plan_file
+from transit.dispatch.state import Override, RequestStatus, apply_overrides
 from transit.road.travel import RoadNetwork
 
 if TYPE_CHECKING:
@@ -55,14 +69,14 @@ __all__ = [
     "VERSION",
     "AddStats",
     "DayPlan",
+    "StoredDay",
     "apply_promises",
     "read_plan_json",
     "rebuild_problem",
     "write_plan_json",
 ]
 
-FORMAT = "transit-dispatch-plan"
-VERSION = 1
+VERSION = 2
 
 @dataclass(frozen=True)
 class AddStats:
@@ -79,6 +93,12 @@ class AddStats:
     displacement_rounds
         Times the solver was run again after turning away new bookings that
         would have broken an earlier promise.
+    events
+        Events applied.
+    broken_promises
+        Promises the update had to break (``changes.csv`` lists them).
+    relax_rounds
+        Extra solver runs made to keep promises after events.
     """
 
     now: float
@@ -86,6 +106,9 @@ class AddStats:
     new_bookings: int
     new_served: int
     displacement_rounds: int
+    events: int = 0
+    broken_promises: int = 0
+    relax_rounds: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,7 +140,18 @@ class DayPlan:
     network_size
         ``(nodes, arcs)`` of the road network, a fingerprint.
     added
-        What the last ``dispatch add`` did, when this plan came from one.
+        What the last update did, when this plan came from one.
+    status
+        Bookings cancelled or not shown up.
+    overrides
+        How the day's problem differs from the bookings (events).
+    legs
+        Leg id -> booking id.
+    vehicles_out
+        Vehicles taken out of service, with ``from``, ``until``, ``note`` and
+        ``run`` (the id of its second run).
+    changes
+        What the last update changed, booking by booking.
     """
 
     built: BuiltProblem
@@ -131,6 +165,11 @@ class DayPlan:
     history: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
     network_size: tuple[int, int] = (0, 0)
     added: AddStats | None = None
+    status: Mapping[str, RequestStatus] = field(default_factory=dict)
+    overrides: Mapping[str, Override] = field(default_factory=dict)
+    legs: Mapping[str, str] = field(default_factory=dict)
+    vehicles_out: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    changes: tuple[Change, ...] = ()
 
     @property
     def problem(self) -> Problem:
@@ -207,6 +246,10 @@ def plan_dict(day: DayPlan) -> dict[str, Any]:
         "locations": [loc.to_dict() for loc in day.built.locations],
         "promises": {rid: [w.earliest, w.latest] for rid, w in day.promises.items()},
         "plan": plan,
+        "status": {rid: st.to_dict() for rid, st in day.status.items()},
+        "overrides": {rid: o.to_dict() for rid, o in day.overrides.items()},
+        "legs": dict(day.legs),
+        "vehicles_out": {vid: dict(v) for vid, v in day.vehicles_out.items()},
         "history": [dict(h) for h in day.history],
     }
 
@@ -218,27 +261,6 @@ def write_plan_json(day: DayPlan, path: str | os.PathLike[str]) -> None:
 
 
 # --------------------------------------------------------------------------- reading
-
-
-class _Reader:
-    def __init__(self, file: str) -> None:
-        self.file = file
-
-    def fail(self, key: str | None, message: str) -> InputErrors:
-        return InputErrors([InputError(message, file=self.file, column=key)])
-
-    def get(self, d: Mapping[str, Any], key: str, types: type | tuple[type, ...], *, where: str = "") -> Any:
-        full = f"{where}{key}"
-        if key not in d:
-            raise self.fail(full, "missing; is this a plan.json written by 'transit dispatch'?")
-        value = d[key]
-        if not isinstance(value, types) or isinstance(value, bool) and bool not in _as_tuple(types):
-            raise self.fail(full, f"has the wrong type ({type(value).__name__})")
-        return value
-
-
-def _as_tuple(t: type | tuple[type, ...]) -> tuple[type, ...]:
-    return t if isinstance(t, tuple) else (t,)
 
 
 @dataclass(frozen=True)
@@ -257,73 +279,23 @@ class StoredDay:
     promises: Mapping[str, TimeWindow]
     plan: Plan
     history: tuple[Mapping[str, Any], ...]
+    status: Mapping[str, RequestStatus] = field(default_factory=dict)
+    overrides: Mapping[str, Override] = field(default_factory=dict)
+    legs: Mapping[str, str] = field(default_factory=dict)
+    vehicles_out: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 def read_plan_json(path: str | os.PathLike[str]) -> StoredDay:
-    """Read a ``plan.json`` written by ``transit dispatch``.
+    """Read a ``plan.json`` written by ``transit dispatch``, validated like any input.
 
     Raises
     ------
     InputErrors
-        If the file is missing, not JSON, or not a dispatch plan (naming
-        the key that is wrong).
+        If the file is missing, not JSON, or not a valid dispatch plan, naming
+        the JSON path of every value that is wrong
+        (:func:`transit.dispatch.planread.parse_plan_file`).
     """
-    file = str(path)
-    rd = _Reader(file)
-    p = Path(path)
-    if not p.is_file():
-        raise rd.fail(None, "plan file not found" if not p.exists() else "is a folder, not a plan.json")
-    try:
-        d = json.loads(p.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise rd.fail(None, f"not a JSON file ({exc})") from None
-    if not isinstance(d, dict) or d.get("format") != FORMAT:
-        raise rd.fail("format", f"not a dispatch plan (expected \"format\": \"{FORMAT}\")")
-    if d.get("version") != VERSION:
-        raise rd.fail("version", f"unsupported version {d.get('version')!r} (this program reads {VERSION})")
-    try:
-        date_text = d.get("service_date")
-        service_date = None if date_text is None else dt.date.fromisoformat(date_text)
-    except (TypeError, ValueError):
-        raise rd.fail("service_date", f"{d.get('service_date')!r} is not a date") from None
-    now = d.get("now")
-    if now is not None and (isinstance(now, bool) or not isinstance(now, (int, float))):
-        raise rd.fail("now", "must be a number of seconds or null")
-    net = rd.get(d, "network", dict)
-    network_path = rd.get(net, "path", str, where="network.")
-    max_snap = float(rd.get(d, "max_snap_m", (int, float)))
-    try:
-        weights = ObjectiveWeights(**rd.get(d, "weights", dict))
-        fleet = parse_fleet(rd.get(d, "fleet", dict), source=file, table="fleet")
-        fleet = dataclasses.replace(fleet, source=str(d.get("fleet_source") or file))
-        bookings = tuple(Booking(**b) for b in rd.get(d, "bookings", list))
-        locations = tuple(Location(**x) for x in rd.get(d, "locations", list))
-        promises = {
-            str(k): TimeWindow(float(v[0]), float(v[1])) for k, v in rd.get(d, "promises", dict).items()
-        }
-        plan = Plan.from_dict(rd.get(d, "plan", dict))
-    except InputErrors:
-        raise
-    except (TypeError, ValueError, KeyError, IndexError, ProblemDataError) as exc:
-        raise rd.fail(None, f"not a valid dispatch plan ({type(exc).__name__}: {exc})") from None
-    for i, loc in enumerate(locations):
-        if loc.index != i:
-            raise rd.fail("locations", f"location {i} has index {loc.index}")
-    history = tuple(h for h in d.get("history", []) if isinstance(h, dict))
-    return StoredDay(
-        path=file,
-        service_date=service_date,
-        now=None if now is None else float(now),
-        network_path=network_path,
-        max_snap_m=max_snap,
-        weights=weights,
-        fleet=fleet,
-        bookings=bookings,
-        locations=locations,
-        promises=promises,
-        plan=plan,
-        history=history,
-    )
+    return StoredDay(**parse_plan_file(path))
 
 
 def rebuild_problem(
@@ -332,11 +304,14 @@ def rebuild_problem(
     *,
     extra_bookings: Sequence[Booking] = (),
     source: str | None = None,
+    check_stops: bool = True,
 ) -> BuiltProblem:
     """Recompute the day's problem (plus ``extra_bookings``) with the stored locations first.
 
     The stored locations keep their indices, so the stored plan's stops stay
-    valid; the promised pickup windows are applied.
+    valid; the overrides of events and the promised pickup windows are
+    applied. With ``check_stops`` every stop of the stored plan must lie
+    where its request is.
 
     Raises
     ------
@@ -361,13 +336,14 @@ def rebuild_problem(
         source=source,
         base_nodes=[loc.node for loc in stored.locations],
     )
+    problem = apply_overrides(built.problem, built.locations, stored.overrides)
     # Every stored booking and depot must land where it did when the plan was made.
     n_old = len(stored.locations)
-    old_req = {b.request_id for b in stored.bookings}
+    old_req = {b.request_id for b in stored.bookings} if check_stops else set()
     for route in stored.plan.routes:
         for stop in route.stops:
             if stop.request_id in old_req:
-                r = built.problem.request(stop.request_id)
+                r = problem.request(stop.request_id)
                 want = r.pickup if stop.kind == "pickup" else r.dropoff
                 if stop.kind in ("pickup", "dropoff") and want != stop.location:
                     msg = (
@@ -378,7 +354,7 @@ def rebuild_problem(
     if any(i >= n_old for pair in built.depots.values() for i in pair):
         msg = f"the road network does not match the one {stored.path} was planned with (depots moved)"
         raise NetworkError(msg)
-    problem = apply_promises(built.problem, stored.promises)
+    problem = apply_promises(problem, stored.promises)
     return dataclasses.replace(built, problem=problem)
 
 

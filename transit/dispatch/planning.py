@@ -129,6 +129,10 @@ def plan_day(
 ):
     """Solve the day's problem, check the plan, and return the :class:`~transit.dispatch.dayplan.DayPlan`.
 
+    Bookings made too late to be served (``booked_at`` + the minimum lead
+    time after their whole pickup window) are rejected with that reason
+    (:mod:`transit.dispatch.leadtime`).
+
     Parameters
     ----------
     built
@@ -161,10 +165,20 @@ def plan_day(
     from transit.dispatch.dayplan import DayPlan
     from transit.solver import solve
 
+    from transit.darp.data import Rejection
+    from transit.dispatch.leadtime import REASON_TOO_LATE, too_late
+    from transit.dispatch.progress import placed_progress
+
     problem = built.problem
+    late = too_late(built)
+    solvable = problem.replace(requests=tuple(r for r in problem.requests if r.id not in late)) if late else problem
     if iterations is None:
-        iterations = dispatch_iterations(len(problem.requests))
-    plan = solve(problem, time_limit=time_limit, iterations=iterations, seed=seed, progress=progress)
+        iterations = dispatch_iterations(len(solvable.requests))
+    shown = placed_progress(progress, len(solvable.requests), problem.weights.rejection)
+    plan = solve(solvable, time_limit=time_limit, iterations=iterations, seed=seed, progress=shown)
+    if late:
+        extra = tuple(Rejection(r.id, REASON_TOO_LATE) for r in problem.requests if r.id in late)
+        plan = plan.replace(rejected=(*plan.rejected, *extra))
     cost = verify(problem, plan)
     promises = make_promises(problem, plan, built.fleet.service)
     entry = {"action": "plan", "seed": seed, "iterations": plan.stats.iterations}

@@ -437,7 +437,27 @@ def lay_out(spec: Mapping[str, Any], rng: np.random.Generator) -> District:
     district = District(lat0, lon0, b.nodes, b.ways, b.pois, places,
                         [(i, j, cls[(i, j)]) for i, j in links])
     _railway(district, b, rng)
+    later = np.random.default_rng(int(rng.integers(2**62)))
+    _services(b, towns[0], spec["centre"].get("later_services", []), later)
+    share = float(spec["roads"].get("footpath_share", 0.0))
+    for p in towns:
+        _footpaths(b, p, share, later)
+    district.ways, district.pois = b.ways, b.pois
     return district
+
+
+def _footpaths(b: _Builder, p: Place, share: float, rng: np.random.Generator) -> None:
+    """Add footways across a share of the blocks of a town's grid (a diagonal per block)."""
+    cells = sorted(p.grid)
+    for i, j in cells:
+        if (i + 1, j + 1) not in p.grid or (i + 1, j) not in p.grid:
+            continue
+        if rng.random() >= share:
+            continue
+        a, c = ((i, j), (i + 1, j + 1)) if rng.random() < 0.5 else ((i + 1, j), (i, j + 1))
+        if c not in p.grid:
+            continue
+        b.way([p.grid[a], p.grid[c]], {"highway": "footway", "name": "Fußweg"})
 
 
 def _railway(d: District, b: _Builder, rng: np.random.Generator) -> None:

@@ -7,11 +7,29 @@ and in how many hours of the day is a trip possible at all?
 
 What is measured, and how
 -------------------------
-``requests``, ``served``, ``served_share``
+Two kinds of figures stand side by side: what the **simulated days**
+actually gave the residents (with the vehicles busy with everyone else's
+trips, so a model with too few vehicles shows it), and what the service
+**offers** a traveller who is alone (the timetable, or free vehicles).
+
+From the simulated days:
+
+``requests``, ``served``, ``served_share``, ``served_per_day``
     From the comparison's trip logs: the bookings of residents of the village
     (the trip log's ``home_zone``, known when the demand generator made the
-    bookings), pooled over all seeds, and the share of them served. With a
-    bookings file (no home zones) these are empty.
+    bookings), pooled over all seeds, the share of them served, and the mean
+    number served per day. With a bookings file (no home zones) these are
+    empty. :func:`served_by_group` splits them by population group (the trip
+    log's ``group`` column, when the demand has one) and trip purpose
+    (``access_groups.csv``).
+``hours_to_centre_day``, ``hours_from_centre_day``
+    The hourly probes (below) answered with what each simulated day's
+    vehicles had to spare (:func:`transit.evaluate.probes.spare_capacity_trips`:
+    an empty vehicle that can fit the trip in without delaying anyone
+    booked), averaged over the seeds. For timetabled models without a
+    capacity limit (fixed line, Rufbus) this equals the offer; NaN for models
+    the spare capacity cannot be read for (hybrid, AST, a Rufbus with a
+    capacity).
 
 All other figures come from **probes**: synthetic journeys sent through each
 model exactly as bookings are, but on their own, so that they measure what the
@@ -54,6 +72,15 @@ From the probes, per village:
     The number of full hours in which a trip to (from) the centre is possible
     (a probe served with at most ``max_wait_min`` of waiting).
 
+``why_<destination>``
+    Why a ``d2d_<destination>_min`` cell is empty: ``walkable (N m)`` (the
+    destination lies within the walking limit of the village's centre
+    point, :mod:`transit.road.walking`), ``no service: <reason>`` (no probe
+    can be served at any hour for a reason of place: no stop within walking
+    reach, outside the service area, ...), or ``not reachable: <reason>``
+    (service exists, but not within ``max_wait_min`` of any full hour; the
+    most frequent reason given). Empty when the cell has a value.
+
 Times of day are seconds since midnight in the ``*_s`` columns and ``HH:MM``
 text in the columns without the suffix.
 """
@@ -83,11 +110,14 @@ __all__ = [
     "AccessRegion",
     "access_from_probes",
     "access_region",
+    "access_on_days",
     "access_table",
     "probe_bookings",
     "probe_plan",
     "run_probes",
+    "served_by_group",
     "served_shares",
+    "why_empty",
 ]
 
 log = logging.getLogger(__name__)
@@ -115,6 +145,7 @@ PROBE_COLUMNS: tuple[str, ...] = (
     "dest_lat",
     "dest_lon",
     "time",
+    "walk_m",
 )
 
 #: Columns of the access table (``access.csv``).
@@ -128,6 +159,7 @@ ACCESS_COLUMNS: tuple[str, ...] = (
     "requests",
     "served",
     "served_share",
+    "served_per_day",
     "d2d_centre_min",
     "d2d_doctor_min",
     "d2d_jobcenter_min",
@@ -138,6 +170,28 @@ ACCESS_COLUMNS: tuple[str, ...] = (
     "latest_return_s",
     "hours_to_centre",
     "hours_from_centre",
+    "hours_to_centre_day",
+    "hours_from_centre_day",
+    "why_centre",
+    "why_doctor",
+    "why_jobcenter",
+    "why_station",
+)
+
+#: Columns of :func:`served_by_group` (``access_groups.csv``).
+GROUP_COLUMNS: tuple[str, ...] = ("model", "village", "group", "purpose", "requests", "served", "served_share")
+
+#: Parts of rejection reasons that are about the place, not the time: a probe rejected for one of
+#: them at every hour has no service (rather than no service in time).
+NO_SERVICE_REASONS: tuple[str, ...] = (
+    "no stop within",
+    "outside the service area",
+    "outside the feeder area",
+    "from the nearest road",
+    "share the same stop",
+    "no bus line",
+    "no line",
+    "beyond walking reach",
 )
 
 _BOOKED_BEFORE_S = 12 * 3600.0
@@ -155,9 +209,10 @@ class AccessRegion:
         One row per village (every zone except the centre): ``name, kind,
         population, lat, lon``.
     targets
-        One row per village and target: ``village, target, name, lat, lon``
-        (the centre's point, the nearest doctor, ...). A target the region
-        lacks (e.g. no station) has no row.
+        One row per village and target: ``village, target, name, lat, lon,
+        walk_m`` (the centre's point, the nearest doctor, ...; ``walk_m``:
+        the walk from the village's centre point, ``inf`` beyond the walking
+        limit). A target the region lacks (e.g. no station) has no row.
     """
 
     centre: str
@@ -246,7 +301,25 @@ def access_region(region: DemandRegion, *, centre: str | None = None) -> AccessR
             d = region.destinations[j]
             rows.append({"village": v, "target": target, "name": d.name, "lat": float(d.lat), "lon": float(d.lon)})
     targets = pd.DataFrame(rows, columns=["village", "target", "name", "lat", "lon"])
+    targets["walk_m"] = _walks(region, villages, targets)
     return AccessRegion(centre=c.name, villages=villages, targets=targets)
+
+
+def _walks(region: Any, villages: pd.DataFrame, targets: pd.DataFrame) -> np.ndarray:
+    """Return the walk from each target's village centre point to the target (``inf`` beyond the limit)."""
+    from transit.road.walking import WalkParams, walk_matrix
+
+    if targets.empty:
+        return np.zeros(0)
+    vill = villages.set_index("name")
+    net = getattr(region, "network", None)
+    out = np.full(len(targets), math.inf)
+    for village, idx in targets.groupby("village", sort=False).indices.items():
+        t = targets.iloc[idx]
+        out[idx] = walk_matrix(np.array([float(vill.at[village, "lat"])]), np.array([float(vill.at[village, "lon"])]),
+                               t["lat"].to_numpy(dtype=float), t["lon"].to_numpy(dtype=float), WalkParams(),
+                               network=net)[0]
+    return out
 
 
 def probe_plan(
@@ -289,6 +362,7 @@ def probe_plan(
                         "dest_lat": float(tr["lat"]),
                         "dest_lon": float(tr["lon"]),
                         "time": h * 3600.0,
+                        "walk_m": float(tr["walk_m"]) if "walk_m" in tr.index else math.inf,
                     }
                 )
         if "centre" in tv.index:
@@ -307,6 +381,7 @@ def probe_plan(
                         "dest_lat": vlat,
                         "dest_lon": vlon,
                         "time": h * 3600.0,
+                        "walk_m": float(tr["walk_m"]) if "walk_m" in tr.index else math.inf,
                     }
                 )
     return pd.DataFrame(rows, columns=list(PROBE_COLUMNS))
@@ -406,7 +481,7 @@ def access_from_probes(
     """
     t = probe_trips.set_index("request_id")
     p = plan.join(
-        t[["status", "board_time", "wait_s", "door_to_door_s"]], on="probe_id", how="left"
+        t[["status", "reason", "board_time", "wait_s", "door_to_door_s"]], on="probe_id", how="left"
     )
     served = p["status"].eq("served")
     in_hour = served & (pd.to_numeric(p["wait_s"], errors="coerce") <= max_wait_min * 60.0)
@@ -420,8 +495,10 @@ def access_from_probes(
         back = g["direction"].eq("back")
         row: dict[str, Any] = {"village": village}
         for target in targets:
-            m = out & g["target"].eq(target) & in_hour.loc[idx]
+            to = out & g["target"].eq(target)
+            m = to & in_hour.loc[idx]
             row[f"d2d_{target}_min"] = float(d2d.loc[idx][m].median()) / 60.0 if m.any() else math.nan
+            row[f"why_{target}"] = "" if m.any() else why_empty(g[to], max_wait_min=max_wait_min)
         oc = out & g["target"].eq("centre") & served.loc[idx]
         row["earliest_arrival_centre_s"] = float(arrive.loc[idx][oc].min()) if oc.any() else math.nan
         bc = back & served.loc[idx]
@@ -437,20 +514,108 @@ def access_from_probes(
     return df
 
 
-def served_shares(trips: pd.DataFrame) -> pd.DataFrame:
-    """Return per model and home village the residents' requests, served, and share served.
+def why_empty(probes: pd.DataFrame, *, max_wait_min: float) -> str:
+    """Say why the outbound probes of one village to one destination give no door-to-door time.
 
-    Pooled over all seeds in ``trips``; rows without a home zone are left out.
+    Parameters
+    ----------
+    probes
+        The probe plan rows of that village and destination, joined with
+        their outcome (``status``, ``reason``; ``walk_m`` if known).
+    max_wait_min
+        The wait that counts a probe for its hour.
+
+    Returns
+    -------
+    str
+        ``walkable (N m)``, ``no service: <reason>`` or ``not reachable:
+        <reason>`` (see the module docstring); ``no probe`` when there were
+        none (the region lacks the destination).
+    """
+    if probes.empty:
+        return "no probe"
+    walk = pd.to_numeric(probes.get("walk_m", pd.Series(dtype=float)), errors="coerce")
+    if len(walk) and np.isfinite(walk.iloc[0]):
+        return f"walkable ({walk.iloc[0]:.0f} m)"
+    if probes["status"].eq("served").any():
+        return f"not reachable: every trip leaves more than {max_wait_min:.0f} min after the hour"
+    reasons = probes["reason"].astype(object).where(probes["reason"].notna(), "").astype(str)
+    reasons = reasons.replace({"": "(no reason given)", "nan": "(no reason given)"})
+    counts = reasons.value_counts()
+    top = str(counts.sort_index(kind="stable").sort_values(ascending=False, kind="stable").index[0])
+    if any(part in top for part in NO_SERVICE_REASONS):
+        return f"no service: {top}"
+    return f"not reachable: {top}"
+
+
+def served_shares(trips: pd.DataFrame) -> pd.DataFrame:
+    """Return per model and home village the residents' requests, served, share served and served per day.
+
+    Pooled over all seeds in ``trips`` (one simulated day each); rows without
+    a home zone are left out.
     """
     t = trips[trips["home_zone"].fillna("").astype(str) != ""]
     if t.empty:
-        return pd.DataFrame(columns=["model", "village", "requests", "served", "served_share"])
+        return pd.DataFrame(columns=["model", "village", "requests", "served", "served_share", "served_per_day"])
     g = t.assign(_served=t["status"].eq("served")).groupby(["model", "home_zone"], sort=False)
     df = g.agg(requests=("request_id", "size"), served=("_served", "sum")).reset_index()
     df = df.rename(columns={"home_zone": "village"})
     df["served"] = df["served"].astype(int)
     df["served_share"] = df["served"] / df["requests"]
+    days = trips.groupby("model")["seed"].nunique() if "seed" in trips else pd.Series(dtype=float)
+    df["served_per_day"] = df["served"] / df["model"].map(days).fillna(1).clip(lower=1)
     return df
+
+
+def served_by_group(trips: pd.DataFrame) -> pd.DataFrame:
+    """Return per model, home village, population group and purpose: requests, served and share served.
+
+    Pooled over all seeds. The group is the trip log's ``group`` column when
+    the demand has population groups (else ``all``); the purpose its
+    ``purpose`` (``unknown`` when empty). Rows without a home zone are left
+    out. Columns :data:`GROUP_COLUMNS`.
+    """
+    t = trips[trips["home_zone"].fillna("").astype(str) != ""]
+    if t.empty:
+        return pd.DataFrame(columns=list(GROUP_COLUMNS))
+    group = t["group"].fillna("").astype(str).replace("", "all") if "group" in t else pd.Series("all", index=t.index)
+    purpose = t["purpose"].fillna("").astype(str).replace("", "unknown")
+    keys = pd.DataFrame({"model": t["model"], "village": t["home_zone"], "group": group, "purpose": purpose,
+                         "_served": t["status"].eq("served")})
+    g = keys.groupby(["model", "village", "group", "purpose"], sort=False)
+    df = g.agg(requests=("_served", "size"), served=("_served", "sum")).reset_index()
+    df["served"] = df["served"].astype(int)
+    df["served_share"] = df["served"] / df["requests"]
+    return df[list(GROUP_COLUMNS)]
+
+
+def access_on_days(plan: pd.DataFrame, day_trips: Sequence[pd.DataFrame], *, max_wait_min: float = 60.0) -> pd.DataFrame:
+    """Return per village the hours with a trip to and from the centre on the simulated days, averaged.
+
+    Parameters
+    ----------
+    plan
+        The probe plan.
+    day_trips
+        One probe trip log per simulated day (seed), answered with what that
+        day's vehicles had to spare
+        (:func:`transit.evaluate.probes.spare_capacity_trips`).
+    max_wait_min
+        As in :func:`access_from_probes`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``village, hours_to_centre_day, hours_from_centre_day``.
+    """
+    cols = ["village", "hours_to_centre_day", "hours_from_centre_day"]
+    if not day_trips:
+        return pd.DataFrame(columns=cols)
+    frames = [access_from_probes(plan, t, max_wait_min=max_wait_min, targets=("centre",)) for t in day_trips]
+    both = pd.concat(frames, ignore_index=True)
+    mean = both.groupby("village", sort=False)[["hours_to_centre", "hours_from_centre"]].mean().reset_index()
+    return mean.rename(columns={"hours_to_centre": "hours_to_centre_day",
+                                "hours_from_centre": "hours_from_centre_day"})[cols]
 
 
 def access_table(
@@ -459,6 +624,7 @@ def access_table(
     *,
     trips: pd.DataFrame | None = None,
     probed: Mapping[str, pd.DataFrame] | None = None,
+    days: Mapping[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Assemble the access table: one row per model and village.
 
@@ -473,6 +639,9 @@ def access_table(
         shares, or None.
     probed
         Per model, the result of :func:`access_from_probes`, or None.
+    days
+        Per model, the result of :func:`access_on_days` (models the spare
+        capacity is unknown for are left out), or None.
 
     Returns
     -------
@@ -490,13 +659,16 @@ def access_table(
             df = df.merge(s, on="village", how="left")
         if probed is not None and m in probed and not probed[m].empty:
             df = df.merge(probed[m], on="village", how="left")
+        if days is not None and m in days and not days[m].empty:
+            df = df.merge(days[m], on="village", how="left")
         frames.append(df)
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    text = [c for c in ACCESS_COLUMNS if c in ("earliest_arrival_centre", "latest_return") or c.startswith("why_")]
     for c in ACCESS_COLUMNS:
         if c not in out.columns:
-            out[c] = "" if c in ("earliest_arrival_centre", "latest_return") else math.nan
+            out[c] = "" if c in text else math.nan
     out["requests"] = out["requests"].fillna(0).astype(int)
     out["served"] = out["served"].fillna(0).astype(int)
-    for c in ("earliest_arrival_centre", "latest_return"):
+    for c in text:
         out[c] = out[c].fillna("")
     return out[list(ACCESS_COLUMNS)]

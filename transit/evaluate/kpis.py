@@ -55,10 +55,17 @@ Efficiency
     lines whose stop rows carry no request id); ``passengers_per_booking``
     = served_passengers / served; ``passenger_km_direct`` = sum over served
     bookings of passengers x direct_m (car distance door to door, km).
-Costs and environment (:func:`transit.evaluate.costs.day_costs`)
+Costs and environment (:func:`transit.evaluate.costs.day_costs`; every model on the same basis)
     ``cost_vehicle``, ``cost_staff`` (driver wage or volunteer allowance),
-    ``cost_dispatch``, ``cost_total``, ``fare_revenue``; ``subsidy`` =
-    cost_total - fare_revenue; ``cost_per_passenger`` = cost_total /
+    ``cost_dispatch`` (per booking served), ``cost_platform`` (dispatch
+    platform per on-demand vehicle), ``cost_standby`` (per timetabled trip,
+    if the kind has a standby fee), ``cost_total``, ``fare_revenue`` (one
+    fare system, a share of riders with a Deutschlandticket); ``subsidy`` =
+    cost_total - fare_revenue; ``paid_hours`` = the vehicle hours paid
+    (duties from pull-out to pull-in for own timetabled buses, trips run for
+    a Rufbus contractor, shifts for on-demand vehicles);
+    ``cost_per_vehicle_km`` = cost_total / vehicle_km (the figure published
+    production costs are quoted in); ``cost_per_passenger`` = cost_total /
     served_passengers; ``subsidy_per_passenger`` = subsidy /
     served_passengers; ``subsidy_per_pkm`` = subsidy / passenger_km_direct;
     ``cost_recovery`` = fare_revenue / cost_total; ``co2_kg``;
@@ -81,7 +88,7 @@ import pandas as pd
 from transit.evaluate.costs import CostRates, day_costs, vehicle_table
 from transit.opmodels.base import ModelRun
 
-__all__ = ["KPI_COLUMNS", "kpi_frame", "kpis", "rejection_table"]
+__all__ = ["KPI_BOUNDS", "KPI_COLUMNS", "kpi_frame", "kpis", "rejection_table"]
 
 KPI_COLUMNS: tuple[str, ...] = (
     "model",
@@ -104,6 +111,8 @@ KPI_COLUMNS: tuple[str, ...] = (
     "door_to_door_p90_min",
     "car_time_ratio",
     "detour_factor",
+    "ride_ratio_median",
+    "ride_ratio_p90",
     "walk_mean_m",
     "walk_mean_min",
     "transfer_share",
@@ -123,9 +132,13 @@ KPI_COLUMNS: tuple[str, ...] = (
     "cost_vehicle",
     "cost_staff",
     "cost_dispatch",
+    "cost_platform",
+    "cost_standby",
     "cost_total",
     "fare_revenue",
     "subsidy",
+    "paid_hours",
+    "cost_per_vehicle_km",
     "cost_per_passenger",
     "subsidy_per_passenger",
     "subsidy_per_pkm",
@@ -134,6 +147,18 @@ KPI_COLUMNS: tuple[str, ...] = (
     "co2_per_pkm_g",
 )
 """The KPI columns, in table order (see the module docstring)."""
+
+
+_SHARES = ("served_share", "rejected_share", "transfer_share", "empty_km_share", "pooling_rate", "shared_trip_share")
+_SIGNED = ("model", "kind", "seed", "rejection_reasons", "wait_mean_min", "wait_p50_min", "wait_p90_min",
+           "wait_p95_min", "subsidy", "subsidy_per_passenger", "subsidy_per_pkm")
+
+#: The values each numeric KPI can take: shares lie in [0, 1]; counts, times, distances and costs are never
+#: negative. Waits (an AST door tour can arrive a little late) and subsidies (fares can exceed costs) can be.
+#: Confidence intervals are cut to these ranges (:func:`transit.evaluate.stats.summarize`).
+KPI_BOUNDS: dict[str, tuple[float, float]] = {
+    k: ((0.0, 1.0) if k in _SHARES else (0.0, math.inf)) for k in KPI_COLUMNS if k not in _SIGNED
+}
 
 
 def _num(s: pd.Series) -> np.ndarray:
@@ -221,6 +246,30 @@ def _shared_trip_share(trips: pd.DataFrame, stops: pd.DataFrame) -> float:
     return len(known & shared) / len(known)
 
 
+def _cost_kpis(run: ModelRun, costs: CostRates, *, served_pax: float, pkm_direct: float, vkm: float) -> dict[str, Any]:
+    """Return the cost, revenue and emission KPIs of a run (see the module docstring)."""
+    money = day_costs(run.trips, run.stops, run.kind, costs, info=run.info)
+    subsidy = money["cost_total"] - money["fare_revenue"]
+    return {
+        "cost_vehicle": money["cost_vehicle"],
+        "cost_staff": money["cost_staff"],
+        "cost_dispatch": money["cost_dispatch"],
+        "cost_platform": money["cost_platform"],
+        "cost_standby": money["cost_standby"],
+        "cost_total": money["cost_total"],
+        "fare_revenue": money["fare_revenue"],
+        "subsidy": subsidy,
+        "paid_hours": money["paid_hours"],
+        "cost_per_vehicle_km": _div(money["cost_total"], vkm),
+        "cost_per_passenger": _div(money["cost_total"], served_pax),
+        "subsidy_per_passenger": _div(subsidy, served_pax),
+        "subsidy_per_pkm": _div(subsidy, pkm_direct),
+        "cost_recovery": _div(money["fare_revenue"], money["cost_total"]),
+        "co2_kg": money["co2_kg"],
+        "co2_per_pkm_g": _div(money["co2_kg"] * 1000.0, pkm_direct),
+    }
+
+
 def kpis(run: ModelRun, costs: CostRates, *, seed: Any = None) -> dict[str, Any]:
     """Return the KPIs of one run as a dict (keys :data:`KPI_COLUMNS`, then ``info_*``).
 
@@ -275,6 +324,8 @@ def kpis(run: ModelRun, costs: CostRates, *, seed: Any = None) -> dict[str, Any]
             "door_to_door_p90_min": _pct(d2d / 60.0, 90),
             "car_time_ratio": _mean(ratio),
             "detour_factor": _mean(detour),
+            "ride_ratio_median": _pct(detour, 50),
+            "ride_ratio_p90": _pct(detour, 90),
             "walk_mean_m": _mean(np.nan_to_num(_num(sv["walk_access_m"])) + np.nan_to_num(_num(sv["walk_egress_m"])))
             if n_served
             else math.nan,
@@ -307,24 +358,7 @@ def kpis(run: ModelRun, costs: CostRates, *, seed: Any = None) -> dict[str, Any]
             "passenger_km_direct": pkm_direct,
         }
     )
-    money = day_costs(trips, stops, run.kind, costs)
-    subsidy = money["cost_total"] - money["fare_revenue"]
-    out.update(
-        {
-            "cost_vehicle": money["cost_vehicle"],
-            "cost_staff": money["cost_staff"],
-            "cost_dispatch": money["cost_dispatch"],
-            "cost_total": money["cost_total"],
-            "fare_revenue": money["fare_revenue"],
-            "subsidy": subsidy,
-            "cost_per_passenger": _div(money["cost_total"], served_pax),
-            "subsidy_per_passenger": _div(subsidy, served_pax),
-            "subsidy_per_pkm": _div(subsidy, pkm_direct),
-            "cost_recovery": _div(money["fare_revenue"], money["cost_total"]),
-            "co2_kg": money["co2_kg"],
-            "co2_per_pkm_g": _div(money["co2_kg"] * 1000.0, pkm_direct),
-        }
-    )
+    out.update(_cost_kpis(run, costs, served_pax=served_pax, pkm_direct=pkm_direct, vkm=vkm))
     for key, value in sorted(run.info.items()):
         out[f"info_{key}"] = value
     return out

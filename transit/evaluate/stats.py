@@ -14,19 +14,23 @@ Conventions
 - ``n == 1``: the mean is the value, the bounds are NaN (one seed says nothing
   about the spread).
 - Zero variance (all values equal): both bounds equal the mean.
+- Bounded KPIs: a KPI that cannot be negative (a share, a time, a cost) has
+  its interval cut at 0, and a share its upper bound at 1
+  (:func:`summarize` with ``bounds``); the interval is then no longer
+  symmetric about the mean. Differences between models are never cut.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
-__all__ = ["Interval", "SUMMARY_COLUMNS", "mean_ci", "paired_difference_ci", "summarize"]
+__all__ = ["Interval", "SUMMARY_COLUMNS", "clip", "mean_ci", "paired_difference_ci", "summarize"]
 
 #: Columns of :func:`summarize` (and of ``summary.csv``).
 SUMMARY_COLUMNS: tuple[str, ...] = (
@@ -107,6 +111,13 @@ def mean_ci(values: Sequence[float] | np.ndarray | pd.Series, *, level: float = 
     return Interval(mean, mean - half, mean + half, n, level)
 
 
+def clip(iv: Interval, lo: float = -math.inf, hi: float = math.inf) -> Interval:
+    """Return ``iv`` with its bounds cut to ``[lo, hi]`` (the range the KPI can take)."""
+    low = iv.low if not math.isfinite(iv.low) else min(max(iv.low, lo), hi)
+    high = iv.high if not math.isfinite(iv.high) else max(min(iv.high, hi), lo)
+    return Interval(iv.mean, low, high, iv.n, iv.level)
+
+
 def paired_difference_ci(
     values: Sequence[float] | np.ndarray | pd.Series,
     baseline: Sequence[float] | np.ndarray | pd.Series,
@@ -134,6 +145,7 @@ def summarize(
     model_col: str = "model",
     seed_col: str = "seed",
     level: float = 0.95,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
 ) -> pd.DataFrame:
     """Return one row per model and KPI: mean, confidence interval, difference to the baseline.
 
@@ -151,6 +163,10 @@ def summarize(
         Names of the model and seed columns.
     level
         Confidence level.
+    bounds
+        Per KPI, the range its values can take (e.g. ``(0, inf)`` for a
+        cost, ``(0, 1)`` for a share): its interval is cut to it
+        (:func:`clip`), so that no interval is drawn below zero.
 
     Returns
     -------
@@ -158,6 +174,7 @@ def summarize(
         Columns :data:`SUMMARY_COLUMNS`; models in their order of first
         appearance, KPIs in column order.
     """
+    bounds = bounds or {}
     if columns is None:
         columns = [
             c
@@ -177,6 +194,8 @@ def summarize(
         sub = kpis[kpis[model_col] == m].set_index(seed_col)
         for c in columns:
             iv = mean_ci(sub[c].to_numpy(dtype=np.float64), level=level)
+            if c in bounds:
+                iv = clip(iv, *bounds[c])
             if base is None:
                 d = Interval(math.nan, math.nan, math.nan, 0, level)
             else:

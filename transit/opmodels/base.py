@@ -41,13 +41,26 @@ class DayContext:
     date
         The service day, if known.
     labels
-        Home zone and purpose per request id, when known.
+        Home zone, purpose and population group per request id, when known.
+    walk_network
+        The graph people walk on (roads and footways:
+        :func:`transit.road.graph.build_walk_graph`); None: walk on the roads.
     """
 
     network: RoadNetwork
     service: Any
     date: dt.date | None = None
     labels: Mapping[str, TripLabel] = field(default_factory=dict)
+    walk_network: RoadNetwork | None = None
+
+    @property
+    def walker(self) -> RoadNetwork:
+        """The graph walks are measured on (the walk graph, else the roads)."""
+        return self.walk_network if self.walk_network is not None else self.network
+
+    def groups(self, bookings: Sequence[Booking]) -> list[str]:
+        """Return each booking's population group ("" when unknown), for group walk limits."""
+        return [self.labels.get(b.request_id, TripLabel()).group for b in bookings]
 
 
 @dataclass(frozen=True)

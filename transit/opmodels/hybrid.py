@@ -55,7 +55,7 @@ from transit.darp.data import Plan, TimeWindow
 from transit.opmodels.base import DayContext, ModelRun
 from transit.opmodels.fixed_line import FixedLineModel
 from transit.opmodels.linerules import LineRules, parse_line_rules
-from transit.opmodels.ondemand import OnDemandOptions, direct_trips, parse_ondemand_options, rules_for
+from transit.opmodels.ondemand import SCHOOL_REASON, OnDemandOptions, direct_trips, parse_ondemand_options, rules_for
 from transit.darp.build import build_problem
 from transit.util.progress import Progress, report
 from transit.darp.service import ServiceRules
@@ -196,7 +196,7 @@ class HybridModel:
         report(progress, 0, 3, f"{self.name}: trunk line")
         alone = line.run(bookings, ctx, seed=seed, rng=rng).trips.set_index("request_id")
         direct = direct_trips(net, bookings)
-        legs = self._classify(bookings, alone, net)
+        legs = self._classify(bookings, alone, net, ctx)
         hub_lat, hub_lon = self._hub_points()
         # Trunk legs of the feeder bookings.
         pseudo = []
@@ -288,6 +288,9 @@ class HybridModel:
             row["direct_s"], row["direct_m"] = direct[rid]
             rows.append(row)
         trips = pd.DataFrame(rows, columns=list(TRIP_COLUMNS))
+        for col in ("home_zone", "purpose", "group"):  # rejected rows carry their labels too
+            trips[col] = [getattr(ctx.labels[r], col) if r in ctx.labels else v
+                          for r, v in zip(trips["request_id"], trips[col].fillna(""))]
         trips["model"] = self.name
         trips["seed"] = seed
         stops = pd.concat([stops_feeder, trunk_run.stops], ignore_index=True)[list(STOP_COLUMNS)]
@@ -305,15 +308,21 @@ class HybridModel:
         lon = [self.trunk.stops[i].lon for i in range(len(self.trunk.stops))]
         return lat, lon
 
-    def _classify(self, bookings: Sequence[Booking], alone: pd.DataFrame, net) -> dict[str, _Leg]:
-        """Return the feeder plan of every booking the trunk alone does not serve."""
+    def _classify(self, bookings: Sequence[Booking], alone: pd.DataFrame, net, ctx: DayContext) -> dict[str, _Leg]:
+        """Return the feeder plan of every booking the trunk alone does not serve.
+
+        Walking reach of the trunk is measured on the walk graph, with each
+        traveller's group walk limit.
+        """
         opts = self.options
         todo = [b for b in bookings if alone.loc[b.request_id, "status"] != "served"]
         if not todo:
             return {}
         lat = np.array([b.pickup_lat for b in todo] + [b.dropoff_lat for b in todo])
         lon = np.array([b.pickup_lon for b in todo] + [b.dropoff_lon for b in todo])
-        walk = walk_matrix(lat, lon, self.trunk.stop_lat, self.trunk.stop_lon, opts.line.walk, network=net)
+        groups = ctx.groups(todo)
+        walk = walk_matrix(lat, lon, self.trunk.stop_lat, self.trunk.stop_lon, opts.line.walk, network=ctx.walker,
+                           limits=opts.line.walk.limits(groups + groups, 2 * len(todo)))
         near = np.isfinite(walk).any(axis=1)
         area = opts.feeder.area
         inside = area.contains(lat, lon) if area is not None else np.ones(len(lat), bool)
@@ -327,6 +336,10 @@ class HybridModel:
         t_from, _ = net.matrix(hub_nodes, door_nodes)
         legs: dict[str, _Leg] = {}
         for k, b in enumerate(todo):
+            if opts.feeder.leaves_to_school_buses(ctx.labels.get(b.request_id)):
+                legs[b.request_id] = _Leg("reject", trunk={"reason": f"{alone.loc[b.request_id, 'reason']}; feeders: "
+                                                                    f"{SCHOOL_REASON}"})
+                continue
             zp, zd = zone[k], zone[n + k]
             both = bool(inside[k] and inside[n + k])
             if zp and zd:
@@ -422,6 +435,7 @@ class HybridModel:
                 booked_at=math.nan if b.booked_at is None else b.booked_at, status="rejected",
                 reason=reasons.get(rid, "not served"), vehicle_id="", transfers=0,
                 home_zone=base.get("home_zone", ""), purpose=base.get("purpose", ""),
+                group=base.get("group", ""),
             )
             for k in ("promised_earliest", "promised_latest", "board_time", "alight_time", "walk_access_m",
                       "walk_egress_m", "walk_s", "wait_s", "in_vehicle_s", "door_to_door_s"):

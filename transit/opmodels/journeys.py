@@ -184,6 +184,7 @@ class Prepared:
     direct_s: np.ndarray
     direct_m: np.ndarray
     stop_lines: list[frozenset[str]]
+    limit_m: np.ndarray  # (N,) each booking's walk limit (its group's)
 
 
 def check_date(tt: Timetable, day: object) -> None:
@@ -208,9 +209,21 @@ def snap_stops(network: RoadNetwork, tt: Timetable) -> ArcPoints:
 
 
 def prepare(
-    bookings: Sequence[Booking], tt: Timetable, network: RoadNetwork, rules: LineRules, stops: ArcPoints
+    bookings: Sequence[Booking],
+    tt: Timetable,
+    network: RoadNetwork,
+    rules: LineRules,
+    stops: ArcPoints,
+    *,
+    walk_network: RoadNetwork | None = None,
+    groups: Sequence[str] | None = None,
 ) -> Prepared:
-    """Snap doors, compute walks to every stop and the direct car trips."""
+    """Snap doors, compute walks to every stop and the direct car trips.
+
+    Walks are measured on ``walk_network`` (default: the roads) and limited
+    per booking by its population group's walk limit (``groups``, see
+    :meth:`transit.road.walking.WalkParams.limits`).
+    """
     lat_p = np.array([b.pickup_lat for b in bookings], dtype=np.float64)
     lon_p = np.array([b.pickup_lon for b in bookings], dtype=np.float64)
     lat_d = np.array([b.dropoff_lat for b in bookings], dtype=np.float64)
@@ -218,15 +231,21 @@ def prepare(
     pick = snap_to_arcs(network, lat_p, lon_p)
     drop = snap_to_arcs(network, lat_d, lon_d)
     s_lat, s_lon = tt.stop_lat, tt.stop_lon
-    access = walk_matrix(lat_p, lon_p, s_lat, s_lon, rules.walk, network=network, from_snap=pick, to_snap=stops)
-    egress = walk_matrix(lat_d, lon_d, s_lat, s_lon, rules.walk, network=network, from_snap=drop, to_snap=stops)
+    limits = rules.walk.limits(groups, len(bookings))
+    if walk_network is None or walk_network is network:
+        wnet, wp, wd, ws = network, pick, drop, stops
+    else:
+        wnet, wp, wd = walk_network, snap_to_arcs(walk_network, lat_p, lon_p), snap_to_arcs(walk_network, lat_d, lon_d)
+        ws = snap_to_arcs(walk_network, s_lat, s_lon)
+    access = walk_matrix(lat_p, lon_p, s_lat, s_lon, rules.walk, network=wnet, from_snap=wp, to_snap=ws, limits=limits)
+    egress = walk_matrix(lat_d, lon_d, s_lat, s_lon, rules.walk, network=wnet, from_snap=wd, to_snap=ws, limits=limits)
     direct_s, direct_m = drive_pairs(network, pick, drop)
     lines_at: list[set[str]] = [set() for _ in tt.stops]
     for t in tt.trips:
         for s in t.stops:
             lines_at[s].add(t.line_id)
     return Prepared(
-        bookings, pick, drop, stops, access, egress, direct_s, direct_m, [frozenset(x) for x in lines_at]
+        bookings, pick, drop, stops, access, egress, direct_s, direct_m, [frozenset(x) for x in lines_at], limits
     )
 
 
@@ -240,13 +259,24 @@ class Day(NamedTuple):
 
 
 def start_day(
-    bookings: Sequence[Booking], tt: Timetable, network: RoadNetwork, rules: LineRules, date: object
+    bookings: Sequence[Booking],
+    tt: Timetable,
+    network: RoadNetwork,
+    rules: LineRules,
+    date: object,
+    *,
+    walk_network: RoadNetwork | None = None,
+    groups: Sequence[str] | None = None,
 ) -> Day:
-    """Check the date, match the stops to roads, prepare the bookings, and start empty seat loads."""
+    """Check the date, match the stops to roads, prepare the bookings, and start empty seat loads.
+
+    ``walk_network`` and ``groups``: see :func:`prepare`.
+    """
     check_date(tt, date)
     stops = snap_stops(network, tt)
     conn = Connections(tt, max_transfers=rules.max_transfers, min_transfer_s=60.0 * rules.min_transfer_min)
-    return Day(stops, prepare(bookings, tt, network, rules, stops), conn, Loads(tt))
+    prep = prepare(bookings, tt, network, rules, stops, walk_network=walk_network, groups=groups)
+    return Day(stops, prep, conn, Loads(tt))
 
 
 def near_stops(dist: np.ndarray, stop_lines: Sequence[frozenset[str]], *, per_line: int = 2) -> np.ndarray:
@@ -343,10 +373,20 @@ def rank(cands: np.ndarray, booking: Booking, rules: LineRules, *, what: str = "
 
 
 def no_stop_reason(prep: Prepared, n: int, rules: LineRules) -> str:
-    """Return why a booking has no stop within reach ('' if it has on both sides)."""
-    lim = f"{rules.walk.max_walk_m:.0f} m"
+    """Return why a booking has no stop within reach of the pickup ('' if it has one).
+
+    The limit named is the booking's own (its group's walk limit).
+    """
+    del rules  # the limit is the booking's (prep.limit_m)
     if not np.isfinite(prep.access_m[n]).any():
-        return f"no stop within {lim} of the pickup"
+        return f"no stop within {prep.limit_m[n]:.0f} m of the pickup"
+    return ""
+
+
+def no_egress_reason(prep: Prepared, n: int) -> str:
+    """Return why a booking has no stop within reach of the drop-off ('' if it has one)."""
+    if not np.isfinite(prep.egress_m[n]).any():
+        return f"no stop within {prep.limit_m[n]:.0f} m of the drop-off"
     return ""
 
 
@@ -368,7 +408,7 @@ def trip_row(
         "wheelchair": b.wheelchair, "pickup_lat": b.pickup_lat, "pickup_lon": b.pickup_lon,
         "dropoff_lat": b.dropoff_lat, "dropoff_lon": b.dropoff_lon, "time_type": b.time_type,
         "requested_time": float(b.time), "booked_at": nan if b.booked_at is None else float(b.booked_at),
-        "home_zone": lab.home_zone, "purpose": lab.purpose, "status": "rejected", "reason": "",
+        "home_zone": lab.home_zone, "purpose": lab.purpose, "group": lab.group, "status": "rejected", "reason": "",
         "vehicle_id": "", "transfers": nan, "promised_earliest": nan, "promised_latest": nan,
         "board_time": nan, "alight_time": nan, "walk_access_m": nan, "walk_egress_m": nan, "walk_s": nan,
         "wait_s": nan, "in_vehicle_s": nan, "door_to_door_s": nan,
@@ -469,6 +509,28 @@ def blocks(tt: Timetable, trips: Sequence[int], min_layover_s: float) -> list[li
             open_at[trip.stops[0]].remove(best)
         open_at.setdefault(trip.stops[-1], []).append(best)
     return duties
+
+
+def duty_hours(vlog: pd.DataFrame, tt: Timetable, trips: Sequence[int], min_layover_s: float) -> float:
+    """Return the hours of the vehicle duties of ``trips``: from pull-out to pull-in, layovers included.
+
+    The duties are those of :func:`blocks`; each lasts from the first to the
+    last time any of its trips appears in the vehicle log ``vlog`` (so depot
+    runs count when the log has them).
+    """
+    if not len(vlog) or not trips:
+        return 0.0
+    arr = pd.to_numeric(vlog["arrival"], errors="coerce")
+    dep = pd.to_numeric(vlog["departure"], errors="coerce")
+    ids = vlog["vehicle_id"].astype(str)
+    first = arr.fillna(dep).groupby(ids).min()
+    last = dep.fillna(arr).groupby(ids).max()
+    total = 0.0
+    for duty in blocks(tt, trips, min_layover_s):
+        names = [tt.trips[k].trip_id for k in duty if tt.trips[k].trip_id in first.index]
+        if names:
+            total += float(last[names].max() - first[names].min())
+    return total / 3600.0
 
 
 def timetable_rows(

@@ -4,6 +4,9 @@
 directed graph of the roads a minibus may drive, keeps its largest strongly
 connected component, and puts ``speed_kph``, ``length`` (metres) and
 ``travel_time`` (seconds, rounded to whole milliseconds) on every edge.
+``build_walk_graph`` makes the graph people walk on: roads in both
+directions and footways, paths, steps and tracks (kept apart from the drive
+graph, which must hold only what a minibus may drive).
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,15 +21,16 @@ from pathlib import Path
 import networkx as nx
 import osmnx as ox
 
-from transit.util.atomic import atomic_path
+from transit.util.atomic import atomic_path, scratch_dir
 from transit.errors import NetworkError
-from transit.road.osmfile import check_osm_path, is_synthetic, write_drivable
+from transit.road.osmfile import check_osm_path, is_synthetic, write_drivable, write_walkable
 from transit.util.progress import Progress, report
 from transit.road.rules import RoadRules, default_rules
 
 __all__ = [
     "NetworkSummary",
     "build_graph",
+    "build_walk_graph",
     "load_graph",
     "save_graph",
     "summarize",
@@ -123,7 +126,7 @@ def _overpass_filter(rules: RoadRules) -> str:
 
 
 def _graph_from_file(path: Path, rules: RoadRules, progress: Progress | None) -> nx.MultiDiGraph:
-    with tempfile.TemporaryDirectory(prefix="transit-osm-") as tmp:
+    with scratch_dir("osm") as tmp:
         filtered = Path(tmp) / "drivable.osm"
         report(progress, 0.05, 1.0, "filtering drivable roads")
         stats = write_drivable(path, filtered, rules)
@@ -193,7 +196,28 @@ def _simplify(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
         data["speed_kph"] = 3.6 * length / seconds if seconds > 0 else 0.0
         data["travel_time"] = round(seconds, 3)
         data["length"] = round(length, 3)
+        for key, value in data.items():
+            if isinstance(value, list):
+                # osmnx keeps the distinct values of a merged edge in set order, which varies
+                # between runs; sorted, the same input gives byte-identical files.
+                data[key] = _sorted_values(value)
     return G
+
+
+def _check_coordinates(G: nx.MultiDiGraph, where: object) -> None:
+    """Refuse nodes whose coordinates are not on Earth (a typo such as 951.6 in the file)."""
+    for node, data in G.nodes(data=True):
+        lat, lon = float(data.get("y", math.nan)), float(data.get("x", math.nan))
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+            msg = f"{where}: node {node} has an invalid coordinate (lat {lat:g}, lon {lon:g})"
+            raise NetworkError(msg)
+
+
+def _sorted_values(values: list[object]) -> list[object]:
+    try:
+        return sorted(values)  # type: ignore[type-var]
+    except TypeError:
+        return sorted(values, key=repr)
 
 
 def build_graph(
@@ -259,23 +283,75 @@ def build_graph(
     if G.number_of_nodes() == 0 or G.number_of_edges() == 0:
         msg = f"{source or place or bbox}: no drivable roads"
         raise NetworkError(msg)
+    _check_coordinates(G, source or place or bbox)
     _add_speeds(G, rules)
     report(progress, 0.7, 1.0, "simplifying")
     G = _simplify(G)
     report(progress, 0.8, 1.0, "keeping the largest strongly connected component")
     components = list(nx.strongly_connected_components(G))
+    if not components:  # osmnx's simplification leaves nothing of a lone ring road
+        msg = f"{source or place or bbox}: no drivable roads connect to each other"
+        raise NetworkError(msg)
     largest = max(components, key=len)
     dropped_nodes = G.number_of_nodes() - len(largest)
     G = G.subgraph(largest).copy()
     if G.number_of_edges() == 0:
         msg = f"{source or place or bbox}: no drivable roads connect to each other"
         raise NetworkError(msg)
+    G.graph.pop("created_date", None)  # the same input gives the same file
     G.graph["components_dropped"] = len(components) - 1
     G.graph["nodes_dropped"] = dropped_nodes
     G.graph["speed_cap_kmh"] = rules.speed_cap_kmh
     G.graph["source"] = str(source or place or bbox)
     synthetic = source is not None and is_synthetic(source)
     G.graph["attribution"] = "synthetic data (no OpenStreetMap data)" if synthetic else "© OpenStreetMap contributors (ODbL)"
+    report(progress, 1.0, 1.0, "done")
+    return G
+
+
+#: Walking speed put on walk-graph edges (km/h); walking times are computed from lengths
+#: with the walking parameters anyway (transit.road.walking).
+_WALK_SPEED_KMH = 4.5
+
+
+def build_walk_graph(source: str | Path, *, progress: Progress | None = None) -> nx.MultiDiGraph:
+    """Build the graph people walk on from an OSM file.
+
+    Every walkable way (:func:`transit.road.osmfile.is_walkable`: roads but
+    motorways, and footways, paths, pedestrian areas, steps, tracks) in both
+    directions, all connected parts kept (a footpath network may touch the
+    roads nowhere in a small extract), chains of degree-2 nodes merged.
+    ``length`` (m), ``speed_kph`` and ``travel_time`` (s, at walking pace)
+    on every edge.
+
+    Raises
+    ------
+    NetworkError
+        Missing or unreadable file, or no walkable ways in it.
+    """
+    path = check_osm_path(source)
+    with _osmnx_settings(None), scratch_dir("osm-walk") as tmp:
+        filtered = Path(tmp) / "walkable.osm"
+        report(progress, 0.1, 1.0, "filtering walkable ways")
+        stats = write_walkable(path, filtered)
+        if stats.ways_kept == 0:
+            msg = f"{path}: no walkable ways in this file ({stats.ways_total} highway ways)"
+            raise NetworkError(msg)
+        report(progress, 0.4, 1.0, f"building the walk graph from {stats.ways_kept:,} ways")
+        try:
+            G = ox.graph_from_xml(filtered, bidirectional=True, simplify=False, retain_all=True)
+        except (ValueError, KeyError) as exc:
+            msg = f"{path}: could not build a walk graph ({exc})"
+            raise NetworkError(msg) from exc
+    for _, _, data in G.edges(data=True):
+        length = float(data.get("length", 0.0))
+        data["length"] = length
+        data["speed_kph"] = _WALK_SPEED_KMH
+        data["travel_time"] = length / (_WALK_SPEED_KMH / 3.6)
+    report(progress, 0.8, 1.0, "simplifying")
+    G = _simplify(G)
+    G.graph["source"] = str(source)
+    G.graph["ways_walkable"] = stats.ways_kept
     report(progress, 1.0, 1.0, "done")
     return G
 

@@ -1,17 +1,21 @@
-"""Read OSM files with pyosmium: check them, and cut them down to drivable roads.
+"""Read OSM files with pyosmium: check them, and cut them down to drivable or walkable ways.
 
 osmnx builds graph edges out of every way of an XML file (rivers, buildings,
 power lines), which is about ten times slower than needed and wrong. So the
 road graph is built from a file that holds only the drivable ways and their
-nodes, written here.
+nodes, and the walk graph from one that holds the walkable ways (roads and
+footways, paths, steps, tracks: :func:`is_walkable`), written here.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import osmium
@@ -19,7 +23,17 @@ import osmium
 from transit.errors import NetworkError
 from transit.road.rules import RoadRules
 
-__all__ = ["OSM_SUFFIXES", "FilterStats", "check_osm_path", "is_synthetic", "osmium_file", "reading", "write_drivable"]
+__all__ = [
+    "OSM_SUFFIXES",
+    "FilterStats",
+    "check_osm_path",
+    "is_synthetic",
+    "is_walkable",
+    "osmium_file",
+    "reading",
+    "write_drivable",
+    "write_walkable",
+]
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +89,35 @@ def reading(path: Path) -> Iterator[None]:
         yield
     except NetworkError:
         raise
+    except osmium.InvalidLocationError as exc:
+        msg = f"{path}: a node has an invalid coordinate ({exc}); latitudes lie in -90..90, longitudes in -180..180"
+        raise NetworkError(msg) from exc
     except (RuntimeError, ValueError, OSError) as exc:
         msg = f"{path}: not a readable OSM file ({exc})"
         raise NetworkError(msg) from exc
+
+
+@lru_cache(maxsize=1)
+def _walk_ways() -> tuple[frozenset[str], frozenset[str]]:
+    text = resources.files("transit.data").joinpath("walking.toml").read_text(encoding="utf-8")
+    ways = tomllib.loads(text)["ways"]
+    return frozenset(ways["highways"]), frozenset(ways["denied"])
+
+
+def is_walkable(tags: Mapping[str, str]) -> bool:
+    """Return whether people may walk on a way with these tags (``data/walking.toml``, ``[ways]``).
+
+    ``foot`` decides over ``access``; ``motorroad=yes`` (Kraftfahrstrasse)
+    excludes a road.
+    """
+    highways, denied = _walk_ways()
+    if tags.get("highway") not in highways or tags.get("motorroad") == "yes":
+        return False
+    for key in ("foot", "access"):
+        value = tags.get(key)
+        if value is not None:
+            return value.split(";")[0].strip().lower() not in denied
+    return True
 
 
 def write_drivable(src: str | Path, dst: str | Path, rules: RoadRules) -> FilterStats:
@@ -97,6 +137,21 @@ def write_drivable(src: str | Path, dst: str | Path, rules: RoadRules) -> Filter
     NetworkError
         If ``src`` is not a readable OSM file.
     """
+    return _write_ways(src, dst, rules.is_drivable, "drivable")
+
+
+def write_walkable(src: str | Path, dst: str | Path) -> FilterStats:
+    """Write the walkable ways of ``src`` (:func:`is_walkable`) and their nodes to ``dst`` (OSM XML).
+
+    Raises
+    ------
+    NetworkError
+        If ``src`` is not a readable OSM file.
+    """
+    return _write_ways(src, dst, is_walkable, "walkable")
+
+
+def _write_ways(src: str | Path, dst: str | Path, keep: Callable[[Mapping[str, str]], bool], what: str) -> FilterStats:
     src_path = check_osm_path(src)
     dst_path = Path(dst)
     total = 0
@@ -111,10 +166,10 @@ def write_drivable(src: str | Path, dst: str | Path, rules: RoadRules) -> Filter
         for way in processor.with_filter(osmium.filter.KeyFilter("highway")):
             total += 1
             tags = dict(way.tags)
-            if rules.is_drivable(tags) and len(way.nodes) >= 2:
+            if keep(tags) and len(way.nodes) >= 2:
                 writer.add_way(way)
                 kept += 1
-    log.info("%s: kept %d of %d highway ways", src_path.name, kept, total)
+    log.info("%s: kept %d of %d highway ways (%s)", src_path.name, kept, total, what)
     return FilterStats(ways_total=total, ways_kept=kept)
 
 

@@ -15,8 +15,9 @@ pickup_lat, pickup_lon, dropoff_lat, dropoff_lon
     The booking's door-to-door points.
 time_type, requested_time, booked_at
     From the booking (booked_at NaN if unknown).
-home_zone, purpose
-    Where the traveller lives and why they travel, when the demand generator
+home_zone, purpose, group
+    Where the traveller lives, why they travel and their population group
+    (``pupil``, ``commuter``, ``senior``, ...), when the demand generator
     knows it (empty otherwise).
 status
     ``served`` or ``rejected``.
@@ -82,11 +83,12 @@ __all__ = ["STOP_COLUMNS", "TRIP_COLUMNS", "TripLabel", "check_columns", "empty_
 class TripLabel:
     """What the demand generator knows about a booking beyond the bookings file.
 
-    Fills the ``home_zone`` and ``purpose`` columns of the trip log.
+    Fills the ``home_zone``, ``purpose`` and ``group`` columns of the trip log.
     """
 
     home_zone: str = ""
     purpose: str = ""
+    group: str = ""
 
 
 TRIP_COLUMNS: tuple[str, ...] = (
@@ -104,6 +106,7 @@ TRIP_COLUMNS: tuple[str, ...] = (
     "booked_at",
     "home_zone",
     "purpose",
+    "group",
     "status",
     "reason",
     "vehicle_id",

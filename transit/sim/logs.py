@@ -118,6 +118,7 @@ def trip_log(
             "booked_at": nan if b.booked_at is None else b.booked_at,
             "home_zone": lab.home_zone,
             "purpose": lab.purpose,
+            "group": lab.group,
             "direct_s": d_s,
             "direct_m": d_m,
         }

@@ -18,9 +18,13 @@ in its ``start_date``..``end_date``, unless ``calendar_dates.txt`` removes it
 one of the two files must exist.
 
 GTFS-Flex extras are read when present: ``booking_rules.txt`` (the lead time
-of a booking, :class:`BookingRule`) and the ids of ``location_groups.txt`` and
-``locations.geojson`` (which ``stop_times.txt`` may reference instead of a
-stop). Other Flex fields are kept as text.
+of a booking, :class:`BookingRule`), ``location_groups.txt`` and
+``location_group_stops.txt`` (kept as text in :attr:`GtfsFeed.flex_tables`)
+and the features of ``locations.geojson`` (:attr:`GtfsFeed.locations`), which
+``stop_times.txt`` may reference instead of a stop; ``stops.txt`` may then be
+left out. Stops of location groups and booking rules of stop times must
+exist. :mod:`transit.timetable.flex` builds zones, stop groups and windows
+from them.
 
 Every problem of a bad feed raises :class:`~transit.errors.InputError` (or
 :class:`~transit.errors.InputErrors` for several) naming the file, the line
@@ -39,6 +43,7 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,6 +51,7 @@ import pandas as pd
 from transit.errors import InputError, InputErrors
 
 __all__ = [
+    "FLEX_FILES",
     "BookingRule",
     "GtfsFeed",
     "REQUIRED_COLUMNS",
@@ -69,9 +75,14 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "calendar_dates.txt": ("service_id", "date", "exception_type"),
     "booking_rules.txt": ("booking_rule_id", "booking_type"),
     "location_groups.txt": ("location_group_id",),
+    "location_group_stops.txt": ("location_group_id", "stop_id"),
 }
 _REQUIRED_FILES = ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt")
-_OPTIONAL_FILES = ("calendar.txt", "calendar_dates.txt", "booking_rules.txt", "location_groups.txt")
+_OPTIONAL_FILES = (
+    "calendar.txt", "calendar_dates.txt", "booking_rules.txt", "location_groups.txt", "location_group_stops.txt",
+)
+#: The optional GTFS-Flex tables kept as text in :attr:`GtfsFeed.flex_tables`.
+FLEX_FILES = ("booking_rules.txt", "location_groups.txt", "location_group_stops.txt")
 _TIME = re.compile(r"^(\d{1,3}):([0-5]\d):([0-5]\d)$")
 #: Flex window columns: the reference spelling and the older draft spelling.
 _WINDOW_COLUMNS = (
@@ -137,7 +148,9 @@ class GtfsFeed:
     """The tables of a GTFS feed.
 
     Every frame holds the file's columns as stripped text plus ``_row``, the
-    line number in the file. ``stops`` adds ``lat``/``lon`` (float, NaN for
+    line number in the file. ``flex_tables`` holds the GTFS-Flex tables the
+    feed has (:data:`FLEX_FILES`), ``locations`` the features of
+    ``locations.geojson`` by id. ``stops`` adds ``lat``/``lon`` (float, NaN for
     stops without coordinates); ``stop_times`` adds ``seq`` (int), ``arrival``
     and ``departure`` (seconds, NaN when empty) and ``location`` (the stop,
     location group or location it refers to).
@@ -153,6 +166,8 @@ class GtfsFeed:
     calendar_dates: pd.DataFrame | None = None
     booking_rules: Mapping[str, BookingRule] = field(default_factory=dict)
     location_groups: frozenset[str] = frozenset()
+    flex_tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    locations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     # ------------------------------------------------------------ service days
     def validity(self) -> tuple[dt.date, dt.date] | None:
@@ -544,16 +559,42 @@ def _parse_booking_rules(df: pd.DataFrame, label: str, problems: list[InputError
     return rules
 
 
-def _geojson_ids(files: _Files) -> set[str]:
+def _geojson(files: _Files) -> dict[str, Mapping[str, Any]]:
+    """Return the features of ``locations.geojson`` by id (empty without the file)."""
     if not files.exists("locations.geojson"):
-        return set()
+        return {}
     label = files.label("locations.geojson")
     try:
         data = json.loads(files.read_bytes("locations.geojson").decode("utf-8-sig"))
-        return {str(f["id"]) for f in data.get("features", []) if "id" in f}
+        feats = data.get("features", [])
+        if data.get("type") != "FeatureCollection" or not isinstance(feats, list):
+            raise ValueError("expected a FeatureCollection with a list of features")
+        return {str(f["id"]): f for f in feats if isinstance(f, Mapping) and "id" in f}
     except (ValueError, TypeError, AttributeError) as exc:
         msg = f"not a GeoJSON feature collection: {exc}"
         raise InputError(msg, file=label) from None
+
+
+def _check_flex_refs(
+    files: _Files, opt: Mapping[str, pd.DataFrame], stop_ids: set[str], rules: Mapping[str, BookingRule],
+    stop_times: pd.DataFrame, problems: list[InputError],
+) -> None:
+    """Stops of location groups and booking rules of stop times must exist."""
+    lgs = opt.get("location_group_stops.txt")
+    if lgs is not None:
+        label = files.label("location_group_stops.txt")
+        for row, sid in zip(lgs["_row"], lgs["stop_id"]):
+            if sid not in stop_ids:
+                msg = f"unknown stop_id {sid!r} (not in stops.txt)"
+                problems.append(InputError(msg, file=label, row=int(row), column="stop_id"))
+    stl = files.label("stop_times.txt")
+    for col in ("pickup_booking_rule_id", "drop_off_booking_rule_id"):
+        if col not in stop_times.columns:
+            continue
+        for row, rid in zip(stop_times["_row"], stop_times[col]):
+            if rid and rid not in rules:
+                msg = f"unknown booking rule {rid!r} (not in booking_rules.txt)"
+                problems.append(InputError(msg, file=stl, row=int(row), column=col))
 
 
 def _in_file_order(problems: list[InputError]) -> list[InputError]:
@@ -582,13 +623,17 @@ def read_gtfs(path: str | Path) -> GtfsFeed:
     files = _Files(Path(path))
     source = str(path)
     for name in _REQUIRED_FILES:
-        if not files.exists(name):
+        # stops.txt may be left out when the only places are GTFS-Flex zones (locations.geojson).
+        if not files.exists(name) and not (name == "stops.txt" and files.exists("locations.geojson")):
             msg = f"required file {name} is missing"
             raise InputError(msg, file=source)
     if not (files.exists("calendar.txt") or files.exists("calendar_dates.txt")):
         msg = "the feed needs calendar.txt or calendar_dates.txt (both are missing)"
         raise InputError(msg, file=source)
-    tables = {name: _read_table(files, name) for name in _REQUIRED_FILES}
+    tables = {name: _read_table(files, name) for name in _REQUIRED_FILES if files.exists(name)}
+    if "stops.txt" not in tables:
+        tables["stops.txt"] = pd.DataFrame({c: pd.Series(dtype=object) for c in ("stop_id", "stop_lat", "stop_lon")})
+        tables["stops.txt"]["_row"] = np.zeros(0, dtype=np.int64)
     opt = {name: _read_table(files, name) for name in _OPTIONAL_FILES if files.exists(name)}
     problems: list[InputError] = []
 
@@ -629,10 +674,12 @@ def read_gtfs(path: str | Path) -> GtfsFeed:
     groups: frozenset[str] = frozenset()
     if "location_groups.txt" in opt:
         groups = frozenset(opt["location_groups.txt"]["location_group_id"])
-    locations = set(stops["stop_id"]) | set(groups) | _geojson_ids(files)
+    features = _geojson(files)
+    locations = set(stops["stop_id"]) | set(groups) | set(features)
 
     stl = files.label("stop_times.txt")
     stop_times = _parse_stop_times(tables["stop_times.txt"], stl, set(trips["trip_id"]), locations, problems)
+    _check_flex_refs(files, opt, set(stops["stop_id"]), booking_rules, stop_times, problems)
     if problems:
         raise InputErrors(_in_file_order(problems))
     feed = GtfsFeed(
@@ -646,6 +693,8 @@ def read_gtfs(path: str | Path) -> GtfsFeed:
         calendar_dates=calendar_dates,
         booking_rules=booking_rules,
         location_groups=groups,
+        flex_tables={name: opt[name] for name in FLEX_FILES if name in opt},
+        locations=features,
     )
     _check_trip_order(stop_times, stl, feed.flex_trip_ids(), problems)
     if problems:

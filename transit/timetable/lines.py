@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from transit.errors import InputError
+from transit.timetable.flex import FlexZone
 from transit.timetable.gtfs import BookingRule, GtfsFeed, read_gtfs
 from transit.util.timeparse import format_clock
 from transit.util.tomltable import check_keys, clock_value, describe, get_bool, get_number, get_text, join, read_toml
@@ -137,7 +138,10 @@ class Timetable:
     """Stops, lines and trips of one service day.
 
     Validated on construction: unique ids, stop indices in range, at least two
-    stops per trip, times that never decrease along a trip.
+    stops per trip, times that never decrease along a trip. ``door_zones``
+    holds, per line, the GTFS-Flex zones its trips drop passengers off in
+    after their stops (an AST's door delivery; from a feed's ``location_id``
+    rows).
     """
 
     stops: tuple[LineStop, ...]
@@ -145,6 +149,7 @@ class Timetable:
     trips: tuple[TimetableTrip, ...]
     source: str = ""
     date: dt.date | None = None
+    door_zones: Mapping[str, tuple[FlexZone, ...]] = field(default_factory=dict)
     _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -228,7 +233,20 @@ class Timetable:
             ),
             source=self.source,
             date=self.date,
+            door_zones={k: v for k, v in self.door_zones.items() if k in want},
         )
+
+    def in_door_zones(self, lat: Any, lon: Any) -> np.ndarray:
+        """Return for each point whether it lies in a door zone of any line (all True without zones)."""
+        la = np.atleast_1d(np.asarray(lat, dtype=float))
+        lo = np.atleast_1d(np.asarray(lon, dtype=float))
+        zones = [z for zs in self.door_zones.values() for z in zs]
+        if not zones:
+            return np.ones(la.size, dtype=bool)
+        inside = np.zeros(la.size, dtype=bool)
+        for z in zones:
+            inside |= z.contains(la, lo)
+        return inside
 
     def summary(self) -> dict[str, Any]:
         """Return counts and the span of service (for logs and reports)."""
@@ -263,8 +281,10 @@ def timetable_from_gtfs(
         Keep only these routes (``route_id`` or ``route_short_name``).
 
     Stops without an arrival and departure time between timed stops get
-    times interpolated along the stop sequence. GTFS-Flex trips (pickup
-    windows instead of times) are not timetabled trips and are left out.
+    times interpolated along the stop sequence. GTFS-Flex rows (a window
+    instead of times) are not timetabled stops and are left out, and so is
+    a trip left with fewer than two stops; the zones (``location_id``) of
+    the windowed rows of the trips kept become the lines' door zones.
 
     Raises
     ------
@@ -289,15 +309,21 @@ def timetable_from_gtfs(
             keep |= hit
         trips = trips[trips["route_id"].isin(keep)]
         route_rows = route_rows[route_rows["route_id"].isin(keep)]
-    flex = feed.flex_trip_ids()
-    n_flex = int(trips["trip_id"].isin(flex).sum())
-    trips = trips[~trips["trip_id"].isin(flex)]
+    windowed = _windowed(feed.stop_times)
+    st_all = feed.stop_times[feed.stop_times["trip_id"].isin(set(trips["trip_id"]))]
+    timed = st_all[~windowed.loc[st_all.index]]
+    counts = timed["trip_id"].value_counts()
+    keep_ids = set(counts[counts >= 2].index)
+    n_flex = int((~trips["trip_id"].isin(keep_ids)).sum())
+    trips = trips[trips["trip_id"].isin(keep_ids)]
     if len(trips) == 0:
-        extra = f" ({n_flex} GTFS-Flex trips with booking windows only)" if n_flex else ""
+        extra = (f" ({n_flex} GTFS-Flex trips with booking windows only: a zone or stop-group service is an "
+                 "on-demand model, kind ondemand or ondemand_stops with flex = the feed)") if n_flex else ""
         msg = f"no timetabled trip runs on {date.isoformat()}{extra}"
         raise InputError(msg, file=feed.source)
-    st = feed.stop_times[feed.stop_times["trip_id"].isin(set(trips["trip_id"]))]
-    st = st.sort_values(["trip_id", "seq"], kind="stable")
+    st = timed[timed["trip_id"].isin(keep_ids)].sort_values(["trip_id", "seq"], kind="stable")
+    door_zones = _door_zones(feed, st_all[windowed.loc[st_all.index] & st_all["trip_id"].isin(keep_ids)],
+                             dict(zip(trips["trip_id"], trips["route_id"])))
     stops_df = feed.stops.set_index("stop_id")
     used = sorted(set(st["location"]))
     stop_list: list[LineStop] = []
@@ -331,7 +357,31 @@ def timetable_from_gtfs(
         )
     out.sort(key=lambda t: (t.start, t.trip_id))
     lines = tuple(names[r] for r in sorted({t.line_id for t in out}))
-    return Timetable(tuple(stop_list), lines, tuple(out), source=feed.source, date=date)
+    return Timetable(tuple(stop_list), lines, tuple(out), source=feed.source, date=date, door_zones=door_zones)
+
+
+def _windowed(st: Any) -> Any:
+    """Return a boolean Series: the stop_times rows with a GTFS-Flex window."""
+    import pandas as pd
+
+    out = pd.Series(False, index=st.index)
+    for col in ("start_pickup_drop_off_window", "start_pickup_dropoff_window"):
+        if col in st.columns:
+            out |= st[col] != ""
+    return out
+
+
+def _door_zones(feed: GtfsFeed, rows: Any, route_of: Mapping[str, str]) -> dict[str, tuple[FlexZone, ...]]:
+    """Zones of the windowed rows of timetabled trips, per line."""
+    from transit.timetable.flex import zones_of
+
+    zones = zones_of(feed)
+    out: dict[str, list[FlexZone]] = {}
+    for tid, loc in zip(rows["trip_id"], rows["location"]):
+        z = zones.get(loc)
+        if z is not None and z not in out.setdefault(route_of[tid], []):
+            out[route_of[tid]].append(z)
+    return {k: tuple(v) for k, v in out.items() if v}
 
 
 def _interpolate(t: np.ndarray) -> np.ndarray:
@@ -434,6 +484,147 @@ def _running_times(
     return [60.0 * float(m) for m in mins]
 
 
+class _StopBook:
+    """The stops a line sketch defines, by name; the same name must mean the same place."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.known: dict[str, tuple[float, float, str]] = {}
+
+    def define(self, name: str, lat: float, lon: float, column: str) -> None:
+        from transit.road.points import straight_line_m
+
+        if name in self.known:
+            la, lo, where = self.known[name]
+            d = float(straight_line_m(la, lo, lat, lon))
+            if d > _SAME_STOP_M:
+                msg = f"stop {name!r} is {d:.0f} m from the stop of the same name at {where}"
+                raise InputError(msg, file=self.source, column=column)
+        else:
+            self.known[name] = (lat, lon, column)
+
+    def define_at(self, data: Mapping[str, Any], name: str, column: str) -> None:
+        """Define ``name`` at the ``lat``/``lon`` of ``data`` (a table at ``column``)."""
+        self.define(name, _coord(data["lat"], 90, source=self.source, column=join(column, "lat")),
+                    _coord(data["lon"], 180, source=self.source, column=join(column, "lon")), column)
+
+
+def _shared_stops(data: Mapping[str, Any], book: _StopBook) -> None:
+    """The ``[stops]`` table."""
+    source = book.source
+    shared = data.get("stops", {})
+    if not isinstance(shared, Mapping):
+        msg = f"must be a table of stops, got {describe(shared)}"
+        raise InputError(msg, file=source, column="stops")
+    for name, val in shared.items():
+        col = join("stops", name)
+        check_keys(val, ("lat", "lon"), source=source, table=col)
+        for key in ("lat", "lon"):
+            if key not in val:
+                msg = f"missing key {key!r}"
+                raise InputError(msg, file=source, column=join(col, key))
+        book.define_at(val, name, col)
+
+
+def _line_entries(line: Any, table: str, book: _StopBook) -> list[tuple[str, float | None]]:
+    """The stops of one ``[[line]]`` (name, minute), defining those given with coordinates."""
+    source = book.source
+    check_keys(line, _LINE_KEYS, source=source, table=table)
+    if "id" not in line:
+        msg = "missing key 'id'"
+        raise InputError(msg, file=source, column=join(table, "id"))
+    stops = line.get("stops")
+    if not isinstance(stops, list) or len(stops) < 2:
+        msg = f"must be a list of at least two stops, got {describe(stops)}"
+        raise InputError(msg, file=source, column=join(table, "stops"))
+    entries: list[tuple[str, float | None]] = []
+    for si, st in enumerate(stops):
+        col = f"{join(table, 'stops')}[{si}]"
+        if isinstance(st, str):
+            entries.append((st, None))
+            continue
+        check_keys(st, _STOP_KEYS, source=source, table=col)
+        name = get_text(st, "name", None, source=source, table=col)
+        if not name:
+            msg = "missing key 'name'"
+            raise InputError(msg, file=source, column=join(col, "name"))
+        if ("lat" in st) != ("lon" in st):
+            missing = "lon" if "lat" in st else "lat"
+            msg = f"missing key {missing!r} (lat and lon go together)"
+            raise InputError(msg, file=source, column=join(col, missing))
+        if "lat" in st:
+            book.define_at(st, name, col)
+        entries.append((name, get_number(st, "minute", None, source=source, table=col)))
+    return entries
+
+
+def _line_minutes(entries: list[tuple[str, float | None]], *, source: str, table: str) -> list[float] | None:
+    """The running minutes given on every stop, or None when given on none."""
+    mins = [m for _, m in entries]
+    given = [m is not None for m in mins]
+    if any(given) and not all(given):
+        k = given.index(False)
+        msg = "give 'minute' on every stop of the line or on none"
+        raise InputError(msg, file=source, column=f"{join(table, 'stops')}[{k}].minute")
+    if not all(given):
+        return None
+    minutes = [float(m) for m in mins]  # type: ignore[arg-type]
+    if minutes[0] != 0 or any(b < a for a, b in zip(minutes, minutes[1:])):
+        msg = "minutes must start at 0 and never decrease along the line"
+        raise InputError(msg, file=source, column=f"{join(table, 'stops')}[0].minute")
+    return minutes
+
+
+def _return_departures(
+    line: Mapping[str, Any], deps: list[float], out_run: list[float], opts: Mapping[str, Any], *, source: str,
+    table: str,
+) -> list[float]:
+    if "return_departures" not in line:
+        return [d + out_run[-1] + 60.0 * float(opts["layover_min"]) for d in deps]
+    rd = line["return_departures"]
+    if not isinstance(rd, list) or not rd:
+        msg = f"must be a non-empty list of times, got {describe(rd)}"
+        raise InputError(msg, file=source, column=join(table, "return_departures"))
+    col = join(table, "return_departures")
+    return sorted(clock_value(v, source=source, column=f"{col}[{i}]") for i, v in enumerate(rd))
+
+
+def _line_trips(
+    table: str,
+    line: Mapping[str, Any],
+    entries: list[tuple[str, float | None]],
+    book: _StopBook,
+    index: Mapping[str, int],
+    defaults: Mapping[str, Any],
+    network: RoadNetwork | None,
+) -> tuple[Line, list[TimetableTrip]]:
+    """The line and its trips (both directions unless ``both_directions = false``)."""
+    source = book.source
+    lid = str(line["id"])
+    name = get_text(line, "name", "", source=source, table=table) or ""
+    opts = _defaults(line, defaults, source=source, table=table)
+    for si, (sname, _m) in enumerate(entries):
+        if sname not in book.known:
+            msg = f"stop {sname!r} has no coordinates: give lat and lon here or in [stops]"
+            raise InputError(msg, file=source, column=f"{join(table, 'stops')}[{si}]")
+    minutes = _line_minutes(entries, source=source, table=table)
+    names = [n for n, _ in entries]
+    coords = [(book.known[n][0], book.known[n][1]) for n in names]
+    out_run = _running_times(coords, minutes, opts, network, source=source, table=table)
+    deps = _departures(line, source=source, table=table)
+    idx = tuple(index[n] for n in names)
+    trips = _trips(lid, "out", idx, out_run, deps, names[-1])
+    if opts["both_directions"]:
+        back_minutes = None if minutes is None else [minutes[-1] - m for m in reversed(minutes)]
+        in_run = _running_times(coords[::-1], back_minutes, opts, network, source=source, table=table)
+        back = _return_departures(line, deps, out_run, opts, source=source, table=table)
+        trips += _trips(lid, "in", idx[::-1], in_run, back, names[0])
+    elif "return_departures" in line:
+        msg = "return_departures needs both_directions = true"
+        raise InputError(msg, file=source, column=join(table, "return_departures"))
+    return Line(lid, lid, name), trips
+
+
 def read_lines_toml(path: str | Path, *, network: RoadNetwork | None = None) -> Timetable:
     """Read a line sketch (see the module notes) into a :class:`Timetable`.
 
@@ -452,33 +643,8 @@ def read_lines_toml(path: str | Path, *, network: RoadNetwork | None = None) -> 
     source = str(path)
     data = read_toml(path, what="line file")
     check_keys(data, _TOP_KEYS, source=source, table="")
-    known: dict[str, tuple[float, float, str]] = {}
-
-    def define(name: str, lat: float, lon: float, column: str) -> None:
-        from transit.road.points import straight_line_m
-
-        if name in known:
-            la, lo, where = known[name]
-            d = float(straight_line_m(la, lo, lat, lon))
-            if d > _SAME_STOP_M:
-                msg = f"stop {name!r} is {d:.0f} m from the stop of the same name at {where}"
-                raise InputError(msg, file=source, column=column)
-        else:
-            known[name] = (lat, lon, column)
-
-    shared = data.get("stops", {})
-    if not isinstance(shared, Mapping):
-        msg = f"must be a table of stops, got {describe(shared)}"
-        raise InputError(msg, file=source, column="stops")
-    for name, val in shared.items():
-        col = join("stops", name)
-        check_keys(val, ("lat", "lon"), source=source, table=col)
-        for key in ("lat", "lon"):
-            if key not in val:
-                msg = f"missing key {key!r}"
-                raise InputError(msg, file=source, column=join(col, key))
-        define(name, _coord(val["lat"], 90, source=source, column=join(col, "lat")),
-               _coord(val["lon"], 180, source=source, column=join(col, "lon")), col)
+    book = _StopBook(source)
+    _shared_stops(data, book)
     defaults = _defaults(
         check_keys(data.get("defaults", {}), _DEFAULT_KEYS, source=source, table="defaults"),
         _BUILTIN_DEFAULTS, source=source, table="defaults",
@@ -488,42 +654,10 @@ def read_lines_toml(path: str | Path, *, network: RoadNetwork | None = None) -> 
         msg = "no lines: add at least one [[line]] table"
         raise InputError(msg, file=source, column="line")
     # First pass: every stop definition, so a line may name a stop defined later.
-    parsed: list[tuple[str, Mapping[str, Any], list[tuple[str, float | None]]]] = []
-    for li, line in enumerate(raw_lines):
-        table = join("line", li)
-        check_keys(line, _LINE_KEYS, source=source, table=table)
-        if "id" not in line:
-            msg = "missing key 'id'"
-            raise InputError(msg, file=source, column=join(table, "id"))
-        stops = line.get("stops")
-        if not isinstance(stops, list) or len(stops) < 2:
-            msg = f"must be a list of at least two stops, got {describe(stops)}"
-            raise InputError(msg, file=source, column=join(table, "stops"))
-        entries: list[tuple[str, float | None]] = []
-        for si, st in enumerate(stops):
-            col = f"{join(table, 'stops')}[{si}]"
-            if isinstance(st, str):
-                entries.append((st, None))
-                continue
-            check_keys(st, _STOP_KEYS, source=source, table=col)
-            name = get_text(st, "name", None, source=source, table=col)
-            if not name:
-                msg = "missing key 'name'"
-                raise InputError(msg, file=source, column=join(col, "name"))
-            if ("lat" in st) != ("lon" in st):
-                missing = "lon" if "lat" in st else "lat"
-                msg = f"missing key {missing!r} (lat and lon go together)"
-                raise InputError(msg, file=source, column=join(col, missing))
-            if "lat" in st:
-                define(name, _coord(st["lat"], 90, source=source, column=join(col, "lat")),
-                       _coord(st["lon"], 180, source=source, column=join(col, "lon")), col)
-            minute = get_number(st, "minute", None, source=source, table=col)
-            entries.append((name, minute))
-        parsed.append((table, line, entries))
-
-    stop_ids = sorted(known)
+    parsed = [(join("line", li), line, _line_entries(line, join("line", li), book)) for li, line in enumerate(raw_lines)]
+    stop_ids = sorted(book.known)
     index = {name: i for i, name in enumerate(stop_ids)}
-    stop_objs = tuple(LineStop(n, n, known[n][0], known[n][1]) for n in stop_ids)
+    stop_objs = tuple(LineStop(n, n, book.known[n][0], book.known[n][1]) for n in stop_ids)
     lines_out: list[Line] = []
     trips_out: list[TimetableTrip] = []
     seen_ids: set[str] = set()
@@ -532,52 +666,13 @@ def read_lines_toml(path: str | Path, *, network: RoadNetwork | None = None) -> 
         if not isinstance(lid, (str, int)) or isinstance(lid, bool):
             msg = f"must be text, got {describe(lid)}"
             raise InputError(msg, file=source, column=join(table, "id"))
-        lid = str(lid)
-        if lid in seen_ids:
-            msg = f"duplicate line id {lid!r}"
+        if str(lid) in seen_ids:
+            msg = f"duplicate line id {str(lid)!r}"
             raise InputError(msg, file=source, column=join(table, "id"))
-        seen_ids.add(lid)
-        name = get_text(line, "name", "", source=source, table=table) or ""
-        opts = _defaults(line, defaults, source=source, table=table)
-        for si, (sname, _m) in enumerate(entries):
-            if sname not in known:
-                msg = f"stop {sname!r} has no coordinates: give lat and lon here or in [stops]"
-                raise InputError(msg, file=source, column=f"{join(table, 'stops')}[{si}]")
-        mins = [m for _, m in entries]
-        given = [m is not None for m in mins]
-        if any(given) and not all(given):
-            k = given.index(False)
-            msg = "give 'minute' on every stop of the line or on none"
-            raise InputError(msg, file=source, column=f"{join(table, 'stops')}[{k}].minute")
-        minutes: list[float] | None = None
-        if all(given):
-            minutes = [float(m) for m in mins]  # type: ignore[arg-type]
-            if minutes[0] != 0 or any(b < a for a, b in zip(minutes, minutes[1:])):
-                msg = "minutes must start at 0 and never decrease along the line"
-                raise InputError(msg, file=source, column=f"{join(table, 'stops')}[0].minute")
-        names = [n for n, _ in entries]
-        coords = [(known[n][0], known[n][1]) for n in names]
-        out_run = _running_times(coords, minutes, opts, network, source=source, table=table)
-        deps = _departures(line, source=source, table=table)
-        idx = tuple(index[n] for n in names)
-        lines_out.append(Line(lid, lid, name))
-        trips_out += _trips(lid, "out", idx, out_run, deps, names[-1])
-        if opts["both_directions"]:
-            back_minutes = None if minutes is None else [minutes[-1] - m for m in reversed(minutes)]
-            in_run = _running_times(coords[::-1], back_minutes, opts, network, source=source, table=table)
-            if "return_departures" in line:
-                rd = line["return_departures"]
-                if not isinstance(rd, list) or not rd:
-                    msg = f"must be a non-empty list of times, got {describe(rd)}"
-                    raise InputError(msg, file=source, column=join(table, "return_departures"))
-                back = sorted(clock_value(v, source=source, column=f"{join(table, 'return_departures')}[{i}]")
-                              for i, v in enumerate(rd))
-            else:
-                back = [d + out_run[-1] + 60.0 * float(opts["layover_min"]) for d in deps]
-            trips_out += _trips(lid, "in", idx[::-1], in_run, back, names[0])
-        elif "return_departures" in line:
-            msg = "return_departures needs both_directions = true"
-            raise InputError(msg, file=source, column=join(table, "return_departures"))
+        seen_ids.add(str(lid))
+        ln, trips = _line_trips(table, line, entries, book, index, defaults, network)
+        lines_out.append(ln)
+        trips_out += trips
     trips_out.sort(key=lambda t: (t.start, t.trip_id))
     return Timetable(stop_objs, tuple(lines_out), tuple(trips_out), source=source)
 
