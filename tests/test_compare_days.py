@@ -65,6 +65,8 @@ instance = "default"
 scale = 0.15
 [access]
 enabled = false
+[precision]
+enabled = false   # exactly the scenario's seed: the loop would add seeds by each run's own KPIs
 [[models]]
 name = "Linienbus"
 kind = "fixed_line"
