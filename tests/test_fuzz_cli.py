@@ -57,6 +57,7 @@ def _base(w: World, plan: Path, tmp: Path) -> dict[tuple[str, ...], list[str]]:
         ("dispatch", "delay"): ["bus", "10", "--plan", str(plan), "--out", str(tmp / "d6"), "--now", "07:30"],
         ("dispatch", "vehicle-out"): ["bus", "--plan", str(plan), "--out", str(tmp / "d7"), "--now", "07:30"],
         ("export", "gtfs"): [str(default_scenario), "--model", _first_model(default_scenario), "--out", str(tmp / "feed.zip")],
+        ("sweep",): [str(default_scenario.parents[1] / "examples" / "sweep.toml"), "--out", str(tmp / "sweep")],
         ("instance", "build-from-stops"): [str(default_scenario.parent / "gtfs"), "--out", str(tmp / "stops-inst")],
     }
 

@@ -33,6 +33,7 @@ SOURCES = [
     "transit/dispatch",
     "transit/commands",
     "transit/compare",
+    "transit/sweep",
     "transit/demand/bookings.py",
     "transit/util/tomltable.py",
     "transit/util/limits.py",

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from transit.commands._common import fail, progress_bar, user_errors
+from transit.commands._lang import LangOption, apply_lang
+from transit.util.i18n import _, ngettext
+
+if TYPE_CHECKING:
+    from transit.sweep.result import SweepResult
 
 
 def sweep(
@@ -34,6 +39,7 @@ def sweep(
         bool, typer.Option("--resume", help="Go on with an existing output folder: skip the tasks finished there.")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Start over in an existing output folder.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Run every combination x seed of a sweep as one task; write results, summary and sweep.html.
 
@@ -47,34 +53,49 @@ def sweep(
     from transit.sweep.run import run_sweep, write_sweep
     from transit.sweep.spec import load_sweep
 
-    if resume and force:
-        raise fail("give --resume or --force, not both")
-    if scheduler is not None and jobs is not None:
-        raise fail("give --scheduler or --jobs, not both (the cluster's workers run the tasks)")
     with user_errors():
+        apply_lang(lang)
+        if resume and force:
+            raise fail(_("give --resume or --force, not both"))
+        if scheduler is not None and jobs is not None:
+            raise fail(_("give --scheduler or --jobs, not both (the cluster's workers run the tasks)"))
         sw = load_sweep(file)
         target = out if out is not None else Path("out") / f"sweep-{file.stem}"
-        where = f"on {scheduler}" if scheduler else ("here" if jobs == 1 else "on a local Dask cluster")
-        typer.echo(f"{sw.scenario.name}: {len(sw.combinations)} combinations x {len(sw.seeds)} seeds = "
-                   f"{sw.n_tasks} tasks, {where}", err=True)
+        if scheduler:
+            where = _("on {scheduler}").format(scheduler=scheduler)
+        else:
+            where = _("here") if jobs == 1 else _("on a local Dask cluster")
+        typer.echo(_("{name}: {combinations} combinations x {seeds} seeds = {tasks} tasks, {where}").format(
+            name=sw.scenario.name, combinations=len(sw.combinations), seeds=len(sw.seeds), tasks=sw.n_tasks,
+            where=where), err=True)
         with Engine(jobs=jobs, scheduler=scheduler, option="--scheduler" if scheduler else "--jobs") as engine:
             n = engine.workers
-            with progress_bar(f"sweep ({n} worker{'s' if n != 1 else ''})") as bar:
+            with progress_bar(ngettext("sweep ({n} worker)", "sweep ({n} workers)", n).format(n=n)) as bar:
                 result = run_sweep(sw, target, engine=engine, resume=resume, force=force, progress=bar)
         write_sweep(result, target)
+    _report(result, sw.service_level, target)
+
+
+def _report(result: "SweepResult", service_level: float, target: Path) -> None:
+    """Print what the sweep found; exit 1 if a task failed."""
     n_fail = len(result.failures)
-    typer.echo(f"{result.ran} tasks run, {result.reused} taken from before, {n_fail} failed")
+    typer.echo(_("{ran} tasks run, {reused} taken from before, {failed} failed").format(
+        ran=result.ran, reused=result.reused, failed=n_fail))
     for row in result.cheapest.itertuples(index=False):
         if row.note:
             typer.echo(f"  {row.model}: {row.note}")
         else:
-            typer.echo(f"  {row.model}: cheapest per passenger at >= {sw.service_level:.0%} served: combination "
-                       f"{row.combination} ({row.cost_per_passenger:.2f} per passenger, {row.served_share:.0%} served)")
-    typer.echo(f"wrote {target}/ (results.parquet, results.csv, summary.csv, cheapest.csv, sweep.html)")
+            typer.echo("  " + _("{model}: cheapest per passenger at >= {level} served: combination {combination} "
+                                "({cost} per passenger, {served} served)").format(
+                model=row.model, level=f"{service_level:.0%}", combination=row.combination,
+                cost=f"{row.cost_per_passenger:.2f}", served=f"{row.served_share:.0%}"))
+    typer.echo(_("wrote {folder}/ (results.parquet, results.csv, summary.csv, cheapest.csv, sweep.html)").format(
+        folder=target))
     if n_fail:
         for row in result.failures.itertuples(index=False):
-            typer.echo(f"failed: combination {row.combination}, seed {row.seed}: {row.error}", err=True)
-        typer.echo("run the same command with --resume to try the failed tasks again", err=True)
+            typer.echo(_("failed: combination {combination}, seed {seed}: {error}").format(
+                combination=row.combination, seed=row.seed, error=row.error), err=True)
+        typer.echo(_("run the same command with --resume to try the failed tasks again"), err=True)
         raise typer.Exit(code=1)
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from transit.compare.plots import KPI_LABELS, PALETTE, KpiLabel
+from transit.util.i18n import _, current
 
 __all__ = ["response_curve"]
 
@@ -52,20 +53,21 @@ def response_curve(curve: pd.DataFrame, *, kpi: str, axis: str, models: Sequence
         if c["ci_low"].notna().any():
             fig.add_trace(go.Scatter(x=x + x[::-1], y=hi + lo[::-1], fill="toself", fillcolor=_rgba(colour, 0.18),
                                      mode="lines", line={"width": 0}, hoverinfo="skip", showlegend=False, legendgroup=m,
-                                     name=f"{m} 95% CI"))
+                                     name=_("{model} 95% CI").format(model=m)))
         fig.add_trace(go.Scatter(x=x, y=(c["mean"] * lab.factor).tolist(), mode="lines+markers", name=m,
                                  legendgroup=m, line={"color": colour, "width": 2}))
-    title = f"{lab.title} against {axis}"
+    title = _("{kpi} against {axis}").format(kpi=lab.title_text, axis=axis)
     if held:
         title += f"<br><sup>{held}</sup>"
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left"},
         template="plotly_white",
+        separators=current().separators,
         font={"family": "Arial, Helvetica, sans-serif", "size": 12},
         height=400,
         margin={"l": 60, "r": 20, "t": 80, "b": 50},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
         xaxis={"title": {"text": axis}, "type": "linear" if numeric else "category"},
-        yaxis={"title": {"text": lab.axis + " (mean, 95% CI band)"}},
+        yaxis={"title": {"text": _("{axis} (mean, 95% CI band)").format(axis=lab.axis)}},
     )
     return fig

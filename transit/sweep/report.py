@@ -15,11 +15,13 @@ import os
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
+from transit.compare.plots import KPI_LABELS
 from transit.sweep.plots import response_curve
 from transit.sweep.result import SweepResult
 from transit.sweep.spec import shown
 from transit.sweep.summary import reference_levels, response_table
 from transit.util.atomic import atomic_write_text
+from transit.util.i18n import _, current, use_lang
 
 __all__ = ["render_sweep_report", "write_sweep_report"]
 
@@ -34,7 +36,7 @@ th,td{padding:4px 10px;border-bottom:1px solid #eee;text-align:right} td:first-c
 
 def _cell(value: object) -> str:
     if isinstance(value, float):
-        return "n/a" if value != value else f"{value:,.3g}"
+        return _("n/a") if value != value else current().format("{v:,.3g}", v=value)
     if value is None or value is pd.NA:
         return ""
     return html.escape(str(value))
@@ -52,73 +54,92 @@ def _cheapest_html(result: SweepResult) -> str:
     rows = []
     for r in result.cheapest.to_dict("records"):
         if r["note"]:
-            rows.append({"model": r["model"], "combination": "—", "served": _pct(r["served_share"]),
-                         "cost per passenger (95% CI)": "—", "note": r["note"]})
+            rows.append(["" if r["model"] is None else r["model"], "—", _pct(r["served_share"]), "—", r["note"]])
             continue
         combo = ", ".join(f"{a.short} = {shown(r[a.key])}" for a in sw.axes)
-        cost = f"{r['cost_per_passenger']:,.2f} ({_ci(r['cost_per_passenger_ci_low'], r['cost_per_passenger_ci_high'])})"
-        rows.append({"model": r["model"], "combination": f"{r['combination']}: {combo}",
-                     "served": _pct(r["served_share"]), "cost per passenger (95% CI)": cost, "note": ""})
-    return _table(pd.DataFrame(rows, columns=["model", "combination", "served", "cost per passenger (95% CI)", "note"]))
+        cost = f"{current().money(r['cost_per_passenger'], digits=2)} " \
+               f"({_ci(r['cost_per_passenger_ci_low'], r['cost_per_passenger_ci_high'])})"
+        rows.append([r["model"], f"{r['combination']}: {combo}", _pct(r["served_share"]), cost, ""])
+    columns = [_("model"), _("combination"), _("served"), _("cost per passenger (95% CI)"), _("note")]
+    return _table(pd.DataFrame(rows, columns=columns))
 
 
 def _pct(x: float) -> str:
-    return "n/a" if x != x else f"{100 * x:.1f}%"
+    return _("n/a") if x != x else current().percent(x, 1)
 
 
 def _ci(lo: float, hi: float) -> str:
-    return "n/a" if lo != lo or hi != hi else f"{lo:,.2f} to {hi:,.2f}"
+    if lo != lo or hi != hi:
+        return _("n/a")
+    return _("{low} to {high}").format(low=current().money(lo, digits=2), high=current().money(hi, digits=2))
 
 
-def render_sweep_report(result: SweepResult) -> str:
-    """Return ``sweep.html`` as text."""
+def render_sweep_report(result: SweepResult, *, lang: str | None = None) -> str:
+    """Return ``sweep.html`` as text.
+
+    ``lang`` is the language of the page (``"de"`` or ``"en"``; None: the
+    current language, :func:`transit.util.i18n.current`).
+    """
+    with use_lang(lang or current().lang):
+        return _render(result)
+
+
+def _render(result: SweepResult) -> str:
     esc = html.escape
+    tr = current()
     sw = result.sweep
     sc = sw.scenario
     models = list(dict.fromkeys(result.results["model"])) if len(result.results) else [m.name for m in sc.models]
-    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-             f"<title>Sweep: {esc(sc.name)}</title><style>{_CSS}</style>",
+    title = _("Sweep: {name}").format(name=sc.name)
+    parts = [f"<!DOCTYPE html><html lang='{esc(tr.lang)}'><head><meta charset='utf-8'>",
+             f"<title>{esc(title)}</title><style>{_CSS}</style>",
              f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
-             f"<h1>Sweep: {esc(sc.name)}</h1>"]
-    axes = "; ".join(f"{esc(a.key)} = {esc(', '.join(shown(v) for v in a.values))}" for a in sw.axes)
-    parts.append(f"<p class='meta'>Region: {esc(sc.region.label)} · {len(sw.combinations)} combinations x "
-                 f"{len(sw.seeds)} seeds = {sw.n_tasks} tasks · Axes: {axes}</p>")
+             f"<h1>{esc(title)}</h1>"]
+    axes = "; ".join(f"{a.key} = {', '.join(shown(v) for v in a.values)}" for a in sw.axes)
+    meta = _("Region: {region} · {combinations} combinations x {seeds} seeds = {tasks} tasks · Axes: {axes}")
+    parts.append("<p class='meta'>" + esc(meta.format(region=sc.region.label, combinations=len(sw.combinations),
+                                                      seeds=len(sw.seeds), tasks=sw.n_tasks, axes=axes)) + "</p>")
     if sc.description:
         parts.append(f"<p class='note'>{esc(sc.description)}</p>")
-    parts.append(f"<h2>Cheapest per passenger at a served share of at least {sw.service_level:.0%}</h2>")
-    parts.append("<p class='note'>Per model, among the combinations whose mean served share over the seeds "
-                 "reaches the service level, the one with the lowest mean cost per passenger "
-                 "(with its 95% interval over the seeds; few seeds give wide intervals).</p>")
+    level = tr.percent(sw.service_level, 0)
+    parts.append("<h2>" + esc(_("Cheapest per passenger at a served share of at least {level}").format(level=level))
+                 + "</h2>")
+    parts.append("<p class='note'>" + esc(_(
+        "Per model, among the combinations whose mean served share over the seeds reaches the service level, "
+        "the one with the lowest mean cost per passenger (with its 95% interval over the seeds; few seeds give "
+        "wide intervals).")) + "</p>")
     parts.append(_cheapest_html(result))
     ref = reference_levels(sw)
     config = {"displaylogo": False, "responsive": True}
     k = 0
     for kpi in sw.kpis:
-        parts.append(f"<h2>{esc(kpi)}</h2>")
+        label = KPI_LABELS.get(kpi)
+        parts.append(f"<h2>{esc(label.title_text if label is not None else kpi)}</h2>")
         for axis in sw.axes:
             others = [f"{a.key} = {shown(ref[a.key])}" for a in sw.axes if a.key != axis.key]
-            held = ("other axes at " + ", ".join(others)) if others else ""
+            held = _("other axes at {values}").format(values=", ".join(others)) if others else ""
             curve = response_table(result.summary, sw, axis=axis.key, kpi=kpi)
             fig = response_curve(curve, kpi=kpi, axis=axis.key, models=models, held=held)
             k += 1
             div = fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"curve-{k}", config=config)
             parts.append(f"<div class='figure'>{div}</div>")
     if len(result.failures):
-        parts.append("<h2>Failed tasks</h2><p class='note'>These combinations and seeds are missing from the "
-                     "results; run the same command with --resume to try them again.</p>")
+        parts.append("<h2>" + esc(_("Failed tasks")) + "</h2><p class='note'>" + esc(_(
+            "These combinations and seeds are missing from the results; run the same command with --resume to "
+            "try them again.")) + "</p>")
         parts.append(_table(result.failures))
-    notes = ["Every row of results.csv / results.parquet is one model on one combination and seed; "
-             "summary.csv gives the mean and 95% interval (Student t) over the seeds per combination, model "
-             "and KPI; KPI definitions: transit.evaluate.kpis."]
+    notes = [_("Every row of results.csv / results.parquet is one model on one combination and seed; summary.csv "
+               "gives the mean and 95% interval (Student t) over the seeds per combination, model and KPI; KPI "
+               "definitions: transit.evaluate.kpis.")]
     if sc.region.instance == "default":
-        notes.append("The region is the bundled synthetic district (instances/default): synthetic data; it "
-                     "describes no real place.")
+        notes.append(_("The region is the bundled synthetic district (instances/default): synthetic data; it "
+                       "describes no real place."))
     parts.extend(f"<p class='note'>{esc(n)}</p>" for n in notes)
-    parts.append("<footer>Road data © OpenStreetMap contributors (ODbL) where the region comes from OSM. "
-                 "Made with transit.</footer></body></html>")
+    parts.append("<footer>" + esc(_("Road data © OpenStreetMap contributors (ODbL) where the region comes from OSM. "
+                                     "Made with transit.")) + "</footer></body></html>")
     return "\n".join(parts)
 
 
-def write_sweep_report(result: SweepResult, path: str | os.PathLike[str]) -> None:
-    """Write :func:`render_sweep_report` to ``path`` atomically."""
-    atomic_write_text(path, render_sweep_report(result))
+def write_sweep_report(result: SweepResult, path: str | os.PathLike[str], *, lang: str | None = None) -> None:
+    """Write :func:`render_sweep_report` (in ``lang``, default the current language) to ``path`` atomically."""
+    atomic_write_text(path, render_sweep_report(result, lang=lang))

@@ -22,6 +22,7 @@ from transit.sweep.result import SweepResult
 from transit.sweep.spec import Combination, Sweep, shown
 from transit.sweep.store import TaskStore, parquet_bytes
 from transit.sweep.task import TaskId, run_task, task_digest
+from transit.util.csvsafe import frame_csv
 from transit.util.atomic import atomic_write_bytes, atomic_write_text
 from transit.util.progress import Progress, report
 
@@ -147,7 +148,7 @@ def run_sweep(
 
 
 def _csv(df: pd.DataFrame) -> str:
-    return df.to_csv(index=False, lineterminator="\n")
+    return frame_csv(df)
 
 
 def write_sweep(result: SweepResult, out: str | os.PathLike[str]) -> None:
