@@ -176,7 +176,12 @@ def test_published_ranges_beside_the_kpis_in_the_table(full: ReportData) -> None
     checks = check_ranges(full.summary, dict(full.models))
     t = comparison_table(full.summary, published=checks, published_column="Published")
     row = t[t["KPI"] == "Subsidy per passenger (€)"].iloc[0]
-    assert "1.30–3.90" in row["Published"] and row["Linienbus"].endswith("▲")
+    assert "6.43–19.3" in row["Published"]  # the on-demand range (the bus range is a network figure)
+    row = t[t["KPI"] == "Passengers per vehicle-hour (pax/h)"].iloc[0]
+    assert "2.00–6.00" in row["Published"]  # rural everyday line service
+    s = full.summary.set_index(["model", "kpi"])["mean"]
+    mean = float(s.loc[("Linienbus", "passengers_per_vehicle_hour")])
+    assert row["Linienbus"].endswith("▼") == (mean < 2.0) and not row["Linienbus"].endswith("▲")
 
 
 def test_report_texts_are_in_one_place() -> None:

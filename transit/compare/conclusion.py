@@ -8,10 +8,11 @@ sentences of :mod:`transit.compare.texts`.
 
 Residents within walking reach of a stop
 ----------------------------------------
-``ReportData.stop_coverage`` is the hook for this figure (columns
-``model, residents_within, residents, method``). Until the demand side
-provides residents per stop catchment, :func:`stop_coverage_estimate` counts
-the residents of the villages whose centre point has a stop within the walk
+``ReportData.stop_coverage`` gives this figure (columns ``model,
+residents_within, residents, method``): the comparison computes it with
+:func:`transit.evaluate.catchment.model_catchment` (walk graph, group walk
+limits). For tables without it, :func:`stop_coverage_estimate` counts the
+residents of the villages whose centre point has a stop within the walk
 limit (from the access probes).
 """
 
@@ -301,6 +302,10 @@ def conclusion_html(f: Findings, data: ReportData) -> str:
     residents = data.residents if data.residents and math.isfinite(data.residents) else 0.0
     parts = [f"<section id='conclusion'><h2>{esc(text('h_conclusion'))}</h2>"]
     parts.append(f"<p class='lead'>{esc(text('intro', n_models=len(data.models), n_seeds=len(data.seeds), requests=f.requests_per_day if math.isfinite(f.requests_per_day) else 0.0, residents=residents))}</p>")
+    school = getattr(data, "school_notes", ())
+    if school:
+        parts.append(f"<h3 id='school'>{esc(text('h_school'))}</h3>"
+                     + "".join(f"<p class='note'>{esc(t)}</p>" for t in school))
     parts.append(f"<h3>{esc(text('h_who'))}</h3>" + _ul(_who(f)))
     days = float(getattr(data, "service_days_per_year", 250.0))
     costs = [text("cost_model", model=m.model, cost=_span(m.cost, _money), subsidy=_span(m.subsidy, _money),

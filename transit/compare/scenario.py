@@ -43,11 +43,14 @@ Layout
     first_hour = 5
     last_hour = 23
     centre = "Sangerhain"                 # default: the largest town
+    group = "senior"                      # optional: the probe travellers' population group (walk limit)
 
     [precision]                           # optional: add seeds until the main KPIs are precise
                                           # (transit.compare.precision)
     [sensitivity]                         # optional: reruns at low/high settings of the main
                                           # assumptions (transit.compare.sensitivity)
+    [school]                              # optional: the school buses, a common base of every model
+                                          # (transit.compare.school)
 
     [[models]]                            # one table per operating model, in report order
     name = "Linienbus"                    # unique; used in tables and the report
@@ -94,11 +97,12 @@ log = logging.getLogger(__name__)
 #: Default number of seeds when neither the scenario nor the CLI says.
 DEFAULT_SEEDS = 3
 
-TOP_KEYS = ("scenario", "region", "demand", "service", "costs", "access", "models", "precision", "sensitivity")
+TOP_KEYS = ("scenario", "region", "demand", "service", "costs", "access", "models", "precision", "sensitivity",
+            "school")
 SCENARIO_KEYS = ("name", "description", "baseline", "seeds", "first_seed", "date")
 REGION_KEYS = ("instance", "osm", "place", "speed_cap_kmh", "zones", "destinations")
 DEMAND_KEYS = ("bookings", "trips", "generator")
-ACCESS_KEYS = ("enabled", "first_hour", "last_hour", "centre", "destinations", "max_wait_min")
+ACCESS_KEYS = ("enabled", "first_hour", "last_hour", "centre", "destinations", "max_wait_min", "group")
 ACCESS_DESTINATIONS = ("centre", "doctor", "jobcenter", "station")
 
 _COMMON_MODEL_KEYS = ("name", "kind", "description")
@@ -189,6 +193,10 @@ class AccessSpec:
     max_wait_min
         A probe counts as "a trip is possible in this hour" if the traveller
         leaves home within this many minutes of the full hour.
+    group
+        The population group the probe travellers belong to (their walk
+        limit, :meth:`transit.road.walking.WalkParams.limit_for`); "" for
+        the general walk limit.
     """
 
     enabled: bool = True
@@ -197,6 +205,7 @@ class AccessSpec:
     centre: str | None = None
     destinations: tuple[str, ...] = ACCESS_DESTINATIONS
     max_wait_min: float = 60.0
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -233,6 +242,9 @@ class Scenario:
         The sensitivity runs (:class:`transit.compare.sensitivity.SensitivitySpec`).
     document
         The parsed file, from which the sensitivity runs derive changed scenarios.
+    school
+        The school buses, a common base of every model
+        (:class:`transit.compare.school.SchoolSpec`).
     """
 
     source: Path
@@ -251,6 +263,7 @@ class Scenario:
     precision: Any = None
     sensitivity: Any = None
     document: Mapping[str, Any] | None = None
+    school: Any = None
 
     @property
     def base_dir(self) -> Path:
@@ -433,6 +446,7 @@ def _parse_access(sec: _Section | None) -> AccessSpec:
         centre=sec.text("centre"),
         destinations=dests,
         max_wait_min=sec.number("max_wait_min", default=60.0, lo=0.0, lo_open=True) or 60.0,
+        group=sec.text("group", default="") or "",
     )
 
 
@@ -576,6 +590,7 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
     costs = _parse_costs(top.section("costs"))
     access = _parse_access(top.section("access"))
     precision, sensitivity = _parse_robustness(top)
+    school = _parse_school(top.section("school"), region)
 
     models: list[ModelSpec] = []
     raw_models = doc.get("models") if isinstance(doc, Mapping) else None
@@ -597,6 +612,10 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
             seen[m.name] = i
             models.append(m)
 
+    from transit.compare.models import vehicle_type_problems
+
+    for m, msg in vehicle_type_problems(models, costs):
+        top.add(f"{m.table}.vehicle_type", msg)
     baseline = meta.text("baseline")
     if baseline is not None and models and baseline not in {m.name for m in models}:
         names = ", ".join(m.name for m in models)
@@ -622,6 +641,7 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
         precision=precision,
         sensitivity=sensitivity,
         document=copy.deepcopy(dict(doc)),
+        school=school,
     )
 
 
@@ -647,6 +667,13 @@ def _parse_robustness(top: _Section) -> tuple[Any, Any]:
     from transit.compare.sensitivity import parse_sensitivity
 
     return parse_precision(top.section("precision")), parse_sensitivity(top.section("sensitivity"))
+
+
+def _parse_school(sec: _Section | None, region: RegionSpec) -> Any:
+    """Parse ``[school]`` (:mod:`transit.compare.school`)."""
+    from transit.compare.school import parse_school
+
+    return parse_school(sec, region.gtfs)
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
