@@ -361,7 +361,7 @@ def _task_probe(name: str, plan: pd.DataFrame, days: Sequence[pd.DataFrame]) -> 
     ctx = w.context({b.request_id: TripLabel(group=a.group) for b in probes} if a.group else {})
     trips = run_probes(model, ctx, plan)
     offered = access_from_probes(plan, trips, max_wait_min=a.max_wait_min, targets=a.destinations)
-    answered = [spare_capacity_trips(model, probes, ctx, stops) for stops in days]
+    answered = [spare_capacity_trips(model, probes, ctx, stops, alone=trips) for stops in days]
     known = [t for t in answered if t is not None]
     on_days = access_on_days(plan, known, max_wait_min=a.max_wait_min) if known and len(known) == len(answered) \
         else pd.DataFrame(columns=["village"])

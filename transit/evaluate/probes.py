@@ -403,7 +403,8 @@ def ondemand_spare_capacity(
 
 
 def spare_capacity_trips(
-    model: Any, bookings: Sequence[Booking], ctx: DayContext, stops: pd.DataFrame
+    model: Any, bookings: Sequence[Booking], ctx: DayContext, stops: pd.DataFrame,
+    *, alone: pd.DataFrame | None = None,
 ) -> pd.DataFrame | None:
     """Return the trip log of probes answered with what one simulated day left over, or None if unknown.
 
@@ -413,7 +414,9 @@ def spare_capacity_trips(
     all full on some leg that day. The
     on-demand models and the Bürgerbus answer with
     :func:`ondemand_spare_capacity` on ``stops`` (the day's vehicle log).
-    Other models (hybrid, AST) return None.
+    Other models (hybrid, AST) return None. ``alone``: the probes' answer
+    of :func:`probe_trips` when the caller has it already (a fixed line and a
+    Rufbus reuse it instead of running the probes again for every day).
     """
     from transit.opmodels.buergerbus import BuergerbusModel
     from transit.opmodels.fixed_line import FixedLineModel
@@ -421,9 +424,9 @@ def spare_capacity_trips(
     from transit.opmodels.rufbus import RufbusModel
 
     if isinstance(model, FixedLineModel):
-        return probe_trips(model, bookings, ctx)
+        return alone if alone is not None else probe_trips(model, bookings, ctx)
     if isinstance(model, RufbusModel) and not model.rufbus.ast:
-        alone = probe_trips(model, bookings, ctx)
+        alone = alone if alone is not None else probe_trips(model, bookings, ctx)
         full = _full_trips(stops, model.rufbus.trip_capacity)
         if alone is None or not full:
             return alone
