@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -330,3 +331,61 @@ def test_seeds_are_added_until_precise_or_capped_and_seeds_option_is_exact(tmp_p
     # the first two days are the same days in both runs
     a = pd.read_csv(tmp_path / "a" / "kpis.csv").iloc[:2].reset_index(drop=True)
     pd.testing.assert_frame_equal(a, pd.read_csv(tmp_path / "b" / "kpis.csv"))
+
+
+GERMAN = """
+[scenario]
+name = "Zwei Modelle"
+seeds = 2
+
+[region]
+instance = "default"
+
+[demand.generator]
+scale = 0.1
+
+[access]
+enabled = false
+
+[precision]
+enabled = false
+
+[sensitivity]
+enabled = false
+
+[[models]]
+name = "Linienbus"
+kind = "fixed_line"
+
+[[models]]
+name = "Rufbus"
+kind = "rufbus"
+"""
+
+
+@pytest.mark.slow
+def test_compare_in_german_prints_the_german_table_and_writes_a_german_report(tmp_path: Path) -> None:
+    scenario = _scenario(tmp_path, GERMAN)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["compare", str(scenario), "--out", str(out), "--lang", "de"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("Kennzahl "))
+    assert lines[head - 1].startswith("Zwei Modelle: 2 Modelle × 2 Seeds (Mittelwert ± halbe Breite des 95-%-KI")
+    table = lines[head:head + 34]
+    assert "Linienbus" in table[0] and "Rufbus" in table[0]
+    width = len(table[1].split()[0])  # the dashes under the first column
+    rows = {line[:width].strip(): line[width:] for line in table[2:]}
+    assert "Bediente Fahrtwünsche (%)" in rows and "Δ zu Linienbus" in rows and "Kosten je Fahrgast (€)" in rows
+    # every number with a German decimal comma and grouping point; nothing in the English format
+    cells = " ".join(table[2:])
+    assert re.search(r"\d,\d+ ± \d+,\d+", cells) and not re.search(r"\d\.\d{1,2}(?!\d)", cells)
+    summary = pd.read_csv(out / "summary.csv").set_index(["model", "kpi"])
+    km = summary.loc[("Linienbus", "vehicle_km"), "mean"]
+    assert f"{km:,.0f}".replace(",", ".") in rows["Fahrzeug-km (km/Tag)"]
+    assert res.output.rstrip().endswith(
+        "geschrieben (report.html, kpis.csv, summary.csv, access.csv, trips.csv, stops.csv)")
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert report.startswith("<!DOCTYPE html><html lang='de'>") and "Die Antwort in Kürze" in report
+    assert (out / "summary.csv").read_text(encoding="utf-8").count(",") > 100  # the tables stay CSV with dots
+    assert not re.search(r"\d,\d+ ±", (out / "summary.csv").read_text(encoding="utf-8"))

@@ -1,7 +1,9 @@
 """A dispatcher's scripted day through the CLI on real OSM data (north-bayreuth).
 
 Plan at the cut-off, then at 08:30 three cancellations, a no-show at its
-pickup, a breakdown at 11:00 and a late booking at 11:30. After every step:
+pickup, a breakdown of the vehicle carrying the long ride "across" while it is
+under way (about 10:45; the time is taken from the plan) and two late bookings
+at 11:30 (one a return trip after a vehicle's last ride). After every step:
 the independent checker accepts the stored plan, every booking appears
 exactly once, every promise not kept is in changes.csv, and stops done
 before the update never change. The manifests are rendered in German and
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import math
 import re
 from pathlib import Path
 
@@ -104,7 +107,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> dict[st
         dataclasses.replace(b, name=f"Fahrgast {i}", phone=f"+49 921 {1000 + i}", notes="Rollator" if i % 5 == 0 else "")
         for i, b in enumerate(bookings)
     ]
-    # a long ride across the region that is under way at 11:00, when a vehicle breaks down
+    # a long ride across the region, under way when its vehicle breaks down (see scripted)
     far = max(
         ((a, b) for a in bookings for b in bookings),
         key=lambda ab: (ab[0].pickup_lat - ab[1].dropoff_lat) ** 2 + (ab[0].pickup_lon - ab[1].dropoff_lon) ** 2,
@@ -116,14 +119,10 @@ def world(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> dict[st
         )
     )
     write_bookings(bookings, d / "bookings.csv", service_date=params.service_date)
-    late = [
-        dataclasses.replace(b, request_id=f"late-{i}", time=max(b.time, 12.5 * 3600), booked_at=11.5 * 3600)
-        for i, b in enumerate(generate_bookings(region, params, 8)[:2])
-    ]
-    write_bookings(late, d / "late.csv", service_date=params.service_date)
+    late = [dataclasses.replace(b, request_id="late-0", booked_at=11.5 * 3600) for b in generate_bookings(region, params, 8)[:1]]
     (d / "fleet.toml").write_text(FLEET, encoding="utf-8")
     return {"dir": d, "graph": d / "nb.graphml", "bookings": d / "bookings.csv", "late": d / "late.csv",
-            "fleet": d / "fleet.toml", "net": net}
+            "late_bookings": late, "service_date": params.service_date, "fleet": d / "fleet.toml", "net": net}
 
 
 def cli(*args: str) -> str:
@@ -167,6 +166,37 @@ def check_step(world, before: Path | None, after: Path, now: float | None) -> No
             assert changes[rid]["promise_broken"] == "yes", rid
 
 
+def write_late(world, stored) -> None:
+    """Write the late bookings made at 11:30: one for 12:30 and the return trip of a vehicle's last ride of the day.
+
+    The return trip (from that ride's destination, five minutes after its drop-off, back to its
+    origin) is chosen so that the vehicle, standing there with time left in its shift, can take it:
+    the late step changes at least one manifest.
+    """
+    problem = rebuild_problem(stored, world["net"]).problem
+    bookings = {b.request_id: b for b in stored.bookings}
+    ret = None
+    for r in stored.plan.routes:
+        if r.vehicle_id in stored.vehicles_out or len(r.stops) < 3 or r.stops[-1].kind != StopKind.END:
+            continue
+        drop, end = r.stops[-2], r.stops[-1]
+        if drop.kind != StopKind.DROPOFF or drop.departure < 12 * 3600:
+            continue
+        req, v = problem.request(drop.request_id), problem.vehicle(r.vehicle_id)
+        t = drop.departure + 300
+        back = t + 15 * 60 + 2 * req.service_time + problem.travel_time[req.dropoff, req.pickup] + problem.travel_time[req.pickup, v.end_depot]
+        if back + 600 <= v.shift.latest:
+            b = bookings[drop.request_id]
+            ret = dataclasses.replace(
+                b, request_id="late-1", pickup_lat=b.dropoff_lat, pickup_lon=b.dropoff_lon, dropoff_lat=b.pickup_lat,
+                dropoff_lon=b.pickup_lon, time=t, time_type="departure", passengers=1, wheelchair=0, booked_at=11.5 * 3600,
+            )
+            break
+    assert ret is not None, "no vehicle ends its day with time left in its shift for a return trip"
+    first = world["late_bookings"][0]
+    write_bookings([dataclasses.replace(first, time=max(first.time, 12.5 * 3600)), ret], world["late"], service_date=world["service_date"])
+
+
 @pytest.fixture(scope="module")
 def scripted(world) -> dict[str, Path]:
     d = world["dir"]
@@ -176,7 +206,7 @@ def scripted(world) -> dict[str, Path]:
     check_step(world, None, out["plan"], None)
     # 08:30: three passengers cancel
     rows = read_csv(out["plan"] / "routes.csv")
-    later = [r["request_id"] for r in rows if r["kind"] == "pickup" and secs(r["arrival"]) > 9.5 * 3600]
+    later = [r["request_id"] for r in rows if r["kind"] == "pickup" and secs(r["arrival"]) > 9.5 * 3600 and r["request_id"] != "across"]
     (d / "cancel.csv").write_text(
         "event,request_id,time,note\n" + "".join(f"cancel,{rid},08:2{k},\n" for k, rid in enumerate(later[:3])), encoding="utf-8"
     )
@@ -196,24 +226,22 @@ def scripted(world) -> dict[str, Path]:
     cli("noshow", rid_ns, "--plan", str(out["cancel"] / "plan.json"), "--now", now_ns, "--out", str(out["noshow"]))
     check_step(world, out["cancel"], out["noshow"], secs(now_ns + ":00"))
     out["noshow_id"] = rid_ns  # type: ignore[assignment]
-    # 11:00: a vehicle breaks down, one with passengers on board if there is one, else the busiest
+    # the vehicle carrying "across" breaks down while the ride is under way (a minute after boarding)
     stored = read_plan_json(out["noshow"] / "plan.json")
-
-    def on_board(route) -> int:
-        done = [s for s in route.stops if s.start < 11 * 3600 - 300]  # served by then
-        return done[-1].load if done and done[-1].kind != StopKind.END else 0
-
-    busy = max(
-        stored.plan.routes,
-        key=lambda r: (on_board(r), sum(1 for s in r.stops if s.start >= 11 * 3600 and s.request_id)),
-    )
-    (d / "breakdown.csv").write_text(f"event,vehicle_id,time,note\nvehicle_out,{busy.vehicle_id},11:00,Motorschaden\n", encoding="utf-8")
+    busy = next(r for r in stored.plan.routes if any(s.request_id == "across" for s in r.stops))
+    board, arrive = (s for s in busy.stops if s.request_id == "across")
+    t_out = 60.0 * math.ceil(board.departure / 60 + 1)
+    assert secs(now_ns + ":00") <= t_out < arrive.start, (hm(board.departure), hm(arrive.start))
+    (d / "breakdown.csv").write_text(f"event,vehicle_id,time,note\nvehicle_out,{busy.vehicle_id},{hm(t_out)},Motorschaden\n", encoding="utf-8")
     out["breakdown"] = d / "day3"
-    text = cli("update", "--plan", str(out["noshow"] / "plan.json"), "--events", str(d / "breakdown.csv"), "--now", "11:00", "--out", str(out["breakdown"]))
+    text = cli("update", "--plan", str(out["noshow"] / "plan.json"), "--events", str(d / "breakdown.csv"), "--now", hm(t_out), "--out", str(out["breakdown"]))
     assert "events: 1 applied" in text
-    check_step(world, out["noshow"], out["breakdown"], 11 * 3600)
+    check_step(world, out["noshow"], out["breakdown"], t_out)
     out["broken"] = busy.vehicle_id  # type: ignore[assignment]
-    out["on_board"] = on_board(busy)  # type: ignore[assignment]
+    out["t_out"] = t_out  # type: ignore[assignment]
+    picked = {s.request_id for s in busy.stops if s.kind == StopKind.PICKUP and s.departure < t_out}
+    out["on_board"] = picked - {s.request_id for s in busy.stops if s.kind == StopKind.DROPOFF and s.start <= t_out}  # type: ignore[assignment]
+    write_late(world, read_plan_json(out["breakdown"] / "plan.json"))
     # 11:30: late bookings, the day written in German
     out["late"] = d / "day4"
     text = cli("add", str(world["late"]), "--plan", str(out["breakdown"] / "plan.json"), "--now", "11:30", "--out", str(out["late"]), "--lang", "de")
@@ -229,13 +257,14 @@ def test_the_day_goes_through(world, scripted) -> None:
     assert [c["request_id"] for c in ns] == [scripted["noshow_id"]]
     broken = read_csv(scripted["breakdown"] / "changes.csv")
     assert broken and all(c["reason"] for c in broken)
-    assert any(f"vehicle {scripted['broken']} out of service from 11:00 (Motorschaden)" in c["reason"] for c in broken)
+    t_out = scripted["t_out"]
+    assert any(f"vehicle {scripted['broken']} out of service from {hm(t_out)} (Motorschaden)" in c["reason"] for c in broken)
     after = read_plan_json(scripted["breakdown"] / "plan.json")
     route = after.plan.route(scripted["broken"]).stops
-    assert route[-1].kind == StopKind.END and all(s.start < 11 * 3600 or s.kind in (StopKind.DROPOFF, StopKind.END) for s in route)
-    # nobody on board is lost: each passenger on board at 11:00 has a second leg served, or is listed for a taxi
-    assert scripted["on_board"] > 0  # the breakdown strands passengers (the ride "across" is under way)
-    assert after.legs and {c["change"] for c in broken} & {"transfer", "dropped"}
+    assert route[-1].kind == StopKind.END and all(s.start < t_out or s.kind in (StopKind.DROPOFF, StopKind.END) for s in route)
+    # nobody on board is lost: each passenger on board at the breakdown has a second leg served, or is listed for a taxi
+    assert "across" in scripted["on_board"]  # the breakdown strands passengers (the ride "across" is under way)
+    assert "across" in after.legs.values() and {c["change"] for c in broken} & {"transfer", "dropped"}
     for lid, base in after.legs.items():
         assert lid in after.plan.served_ids or "send a taxi" in {x.request_id: x.reason for x in after.plan.rejected}[lid]
         assert base in after.plan.served_ids
@@ -275,8 +304,8 @@ def test_manifests_render_in_german_and_english(world, scripted, tmp_path: Path)
     cli("add", str(world["late"]), "--plan", str(scripted["breakdown"] / "plan.json"), "--now", "11:30", "--out", str(en), "--lang", "en")
     broken = scripted["broken"]
     for lang, folder, words in (
-        ("de", scripted["late"], ("Fahraufträge", "Abholen", "Betriebshof", "Änderungen um 11:30", "Außer Dienst ab 11:00")),
-        ("en", en, ("Driver manifests", "Pick up", "Depot", "Changes at 11:30", "Out of service from 11:00")),
+        ("de", scripted["late"], ("Fahraufträge", "Abholen", "Betriebshof", "Änderungen um 11:30", f"Außer Dienst ab {hm(scripted['t_out'])}")),
+        ("en", en, ("Driver manifests", "Pick up", "Depot", "Changes at 11:30", f"Out of service from {hm(scripted['t_out'])}")),
     ):
         html_file = folder / "manifests.html"
         dom = dump_dom(chromium, html_file)

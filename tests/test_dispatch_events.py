@@ -13,8 +13,10 @@ from roadcase import village_road
 from transit.darp.checker import check
 from transit.darp.data import StopKind
 from transit.dispatch import read_plan_json, rebuild_problem, update_day, write_plan_json
+from transit.dispatch.add import freeze_route
 from transit.dispatch.changes import changes_csv
 from transit.dispatch.events import Event, read_events
+from transit.dispatch.freeze_events import release_for_withdrawal
 from transit.dispatch.tables import routes_csv, summary, unserved_csv
 from transit.errors import InputErrors
 from transit.road.travel import RoadNetwork
@@ -150,39 +152,67 @@ def test_noshow_keeps_the_visit_and_frees_the_seat(net, tmp_path: Path) -> None:
 
 def test_noshow_needs_the_vehicle_at_the_pickup(net, tmp_path: Path) -> None:
     _, stored = stored_day(net, DAY, fleet(extra=(SPARE,)), tmp_path)
-    with pytest.raises(InputErrors, match=r"reaches the pickup of booking 'f' only at"):
-        run(stored, net, 9.0, [Event("noshow", request_id="f")])
+    # a pickup whose vehicle is still busy before it: a minute before it leaves the stop before
+    rid, before = next(
+        (s.request_id, prev.departure) for r in stored.plan.routes for prev, s in zip(r.stops, r.stops[1:])
+        if s.kind == StopKind.PICKUP and prev.kind != StopKind.START
+    )
+    with pytest.raises(InputErrors, match=rf"reaches the pickup of booking '{rid}' only at"):
+        run(stored, net, (before - 60) / H, [Event("noshow", request_id=rid)])
 
 
 # ------------------------------------------------------------------------ vehicle out
 
 
+def ride_under_way(stored, net) -> tuple[str, str, str, float]:
+    """A breakdown case of the plan: (vehicle, passenger on board alone, a later booking, time of the ride).
+
+    The later booking fits another vehicle, and a third vehicle is still at
+    its depot then (free to fetch the passenger).
+    """
+    problem = rebuild_problem(stored, net).problem
+    for r in stored.plan.routes:
+        for p, drop in zip(r.stops, r.stops[1:]):
+            if p.kind != StopKind.PICKUP or (drop.kind, drop.request_id) != (StopKind.DROPOFF, p.request_id):
+                continue
+            if p.load != problem.request(p.request_id).passengers:
+                continue  # somebody else on board too
+            now = (p.departure + drop.start) / 2
+            others = [v for v in problem.vehicles if v.id != r.vehicle_id]
+            later = [s.request_id for s in r.stops if s.kind == StopKind.PICKUP and s.start > drop.start
+                     and any(v.fits(problem.request(s.request_id)) for v in others)]
+            free = [o for o in stored.plan.routes if o.vehicle_id != r.vehicle_id and (not o.stops or o.stops[0].departure > now)]
+            if later and free:
+                return r.vehicle_id, p.request_id, later[-1], now
+    raise AssertionError("the plan has no ride under way with a later booking and a vehicle still at its depot")
+
+
 def test_breakdown_with_a_passenger_on_board(net, tmp_path: Path) -> None:
     _, stored = stored_day(net, DAY, fleet(extra=(SPARE,)), tmp_path)
-    car = vehicle_of(stored.plan, "e")  # e is on board 12:01:30-12:04:30
-    now = 12.05
-    day = run(stored, net, now, [Event("vehicle_out", vehicle_id=car, note="engine")])
+    car, on, later, now = ride_under_way(stored, net)
+    day = run(stored, net, now / H, [Event("vehicle_out", vehicle_id=car, note="engine")])
     stored2 = reread(day, net, tmp_path, "p2.json")
     assert_each_once(day)
-    assert_done_kept(stored.plan, day.plan, now * H, skip=(car,))
+    assert_done_kept(stored.plan, day.plan, now, skip=(car,))
     route = day.plan.route(car).stops
     assert route[-1].kind == StopKind.END and all(s.departure <= route[-1].arrival for s in route)
-    # e leaves the broken vehicle where it stands and continues as e~2 on another vehicle
-    assert day.legs == {"e~2": "e"} and stored2.legs == {"e~2": "e"}
-    assert "e" in day.plan.served_ids and "e~2" in day.plan.served_ids
-    assert vehicle_of(day.plan, "e~2") != car
-    leg = day.built.bookings["e~2"]
-    assert (leg.dropoff_lat, leg.dropoff_lon) == (day.built.bookings["e"].dropoff_lat, day.built.bookings["e"].dropoff_lon)
+    # the passenger leaves the broken vehicle where it stands and continues on a second leg on another vehicle
+    leg_id = f"{on}~2"
+    assert day.legs == {leg_id: on} and stored2.legs == {leg_id: on}
+    assert on in day.plan.served_ids and leg_id in day.plan.served_ids
+    assert vehicle_of(day.plan, leg_id) != car
+    leg = day.built.bookings[leg_id]
+    assert (leg.dropoff_lat, leg.dropoff_lon) == (day.built.bookings[on].dropoff_lat, day.built.bookings[on].dropoff_lon)
     kinds = {c.request_id: c.kind for c in day.changes}
-    assert kinds["e~2"] == "transfer" and kinds["f"] in ("moved", "retimed")
-    transfer = next(c for c in day.changes if c.request_id == "e~2")
+    assert kinds[leg_id] == "transfer" and kinds[later] in ("moved", "retimed")
+    transfer = next(c for c in day.changes if c.request_id == leg_id)
     assert transfer.old_vehicle == car and transfer.promise_broken
-    assert "f" in day.plan.served_ids and vehicle_of(day.plan, "f") != car
+    assert later in day.plan.served_ids and vehicle_of(day.plan, later) != car
     assert day.vehicles_out[car]["note"] == "engine"
     assert_broken_listed(stored, day)
     # the vehicle stays out in later updates
     with pytest.raises(InputErrors, match="is already out of service"):
-        run(stored2, net, 12.5, [Event("vehicle_out", vehicle_id=car)])
+        run(stored2, net, now / H + 0.5, [Event("vehicle_out", vehicle_id=car)])
 
 
 def test_breakdown_with_nobody_to_fetch_the_passenger(net, tmp_path: Path) -> None:
@@ -200,6 +230,23 @@ def test_breakdown_with_nobody_to_fetch_the_passenger(net, tmp_path: Path) -> No
     assert all(c.promise_broken for c in day.changes)
 
 
+def test_breakdown_of_the_only_vehicle_with_a_wheelchair_place(net, tmp_path: Path) -> None:
+    # regression: the wheelchair booking fitted no vehicle left and the re-plan failed (ProblemDataError)
+    _, stored = stored_day(net, DAY, fleet(extra=(SPARE,)), tmp_path)
+    car = vehicle_of(stored.plan, "d")  # d needs the wheelchair place only v1 has
+    pick = next(s for s in stored.plan.route(car).stops if s.request_id == "d")
+    drop = next(s for s in stored.plan.route(car).stops if s.request_id == "d" and s.kind == StopKind.DROPOFF)
+    before = run(stored, net, pick.arrival / H, [Event("vehicle_out", vehicle_id=car)])  # d not yet on board
+    reread(before, net, tmp_path, "p2.json")
+    assert_each_once(before)
+    assert {x.request_id: x.reason for x in before.plan.rejected}["d"] == f"vehicle {car} out of service from {translator('en').clock(pick.arrival)}"
+    assert [(c.kind, c.promise_broken) for c in before.changes if c.request_id == "d"] == [("dropped", True)]
+    under_way = run(stored, net, (pick.departure + drop.start) / 2 / H, [Event("vehicle_out", vehicle_id=car)])
+    reread(under_way, net, tmp_path, "p3.json")
+    assert_each_once(under_way)
+    assert "d" in under_way.plan.served_ids and "send a taxi" in {x.request_id: x.reason for x in under_way.plan.rejected}["d~2"]
+
+
 def test_planned_withdrawal_and_second_run(net, tmp_path: Path) -> None:
     _, stored = stored_day(net, DAY, fleet(extra=(SPARE,)), tmp_path)
     car = vehicle_of(stored.plan, "f")
@@ -212,6 +259,58 @@ def test_planned_withdrawal_and_second_run(net, tmp_path: Path) -> None:
     assert run_id == f"{car}~2" and any(v.id == run_id for v in stored2.fleet.vehicles)
     assert stored2.fleet.vehicle(run_id).shift_start == 13.5 * H
     assert "f" in day.plan.served_ids and vehicle_of(day.plan, "f") != car
+    assert_broken_listed(stored, day)
+
+
+def test_planned_withdrawal_releases_a_pickup_after_it(net, tmp_path: Path) -> None:
+    # regression: a vehicle waiting since the morning at a pickup planned after the withdrawal was bound to it
+    # (frozen with that passenger "on board" after its shift), an internal error
+    _, stored = stored_day(net, DAY, fleet(extra=(SPARE,)), tmp_path)
+    problem = rebuild_problem(stored, net).problem
+
+    def others_fit(vid: str, rid: str) -> bool:
+        return any(v.fits(problem.request(rid)) for v in problem.vehicles if v.id != vid)
+
+    car, rid, left, pickup = next(
+        (r.vehicle_id, s.request_id, prev.departure, s.start) for r in stored.plan.routes
+        for prev, s in zip(r.stops, r.stops[1:])
+        if s.kind == StopKind.PICKUP and s.start - prev.departure >= 2 * H and others_fit(r.vehicle_id, s.request_id)
+    )
+    now, start = left + 0.5 * H, pickup - 0.5 * H
+    fr = freeze_route(problem, problem.vehicle(car), stored.plan.route(car), now)
+    assert fr.anchor is not None and fr.anchor.request_id == rid  # committed to the pickup, as the day stood
+    released = release_for_withdrawal(problem, fr, now, start)
+    assert released.anchor is None and rid not in {s.request_id for s in released.rest}
+    assert release_for_withdrawal(problem, fr, now, pickup + 2 * H) is fr  # in time: kept
+    day = run(stored, net, now / H, [Event("vehicle_out", vehicle_id=car, time=start)])
+    reread(day, net, tmp_path, "p2.json")
+    assert_each_once(day)
+    assert_done_kept(stored.plan, day.plan, now)
+    route = day.plan.route(car).stops
+    assert route[-1].kind == StopKind.END and route[-1].arrival <= start + 1e-6
+    assert rid in day.plan.served_ids and vehicle_of(day.plan, rid) != car
+    assert_broken_listed(stored, day)
+
+
+def test_planned_withdrawal_delivers_the_passengers_on_board(net, tmp_path: Path) -> None:
+    # regression: a withdrawal planned before the drop-off of a passenger on board cut the shift under the
+    # passenger (internal error); the vehicle delivers, goes home, and takes no new work
+    _, stored = stored_day(net, DAY, fleet(extra=(SPARE,)), tmp_path)
+    drops = {s.request_id: s.start for r in stored.plan.routes for s in r.stops if s.kind == StopKind.DROPOFF}
+    car, rid, now = next(
+        (r.vehicle_id, s.request_id, s.departure + 30) for r in stored.plan.routes for s in r.stops
+        if s.kind == StopKind.PICKUP and drops[s.request_id] > s.departure + 60
+    )
+    start = now + 30  # before the drop-off
+    day = run(stored, net, now / H, [Event("vehicle_out", vehicle_id=car, time=start)])
+    stored2 = reread(day, net, tmp_path, "p2.json")
+    assert_each_once(day)
+    assert_done_kept(stored.plan, day.plan, now)
+    assert rid in day.plan.served_ids and vehicle_of(day.plan, rid) == car  # nobody on board lost
+    route = day.plan.route(car).stops
+    assert route[-1].kind == StopKind.END and route[-1].arrival > start
+    assert all(s.start < start for s in route if s.kind == StopKind.PICKUP)  # no new work after the withdrawal
+    assert stored2.fleet.vehicle(car).shift_end >= route[-1].arrival
     assert_broken_listed(stored, day)
 
 

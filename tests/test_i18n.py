@@ -31,10 +31,12 @@ REPO = Path(__file__).resolve().parents[1]
 SOURCES = [
     "transit/util/i18n.py",
     "transit/dispatch",
-    "transit/commands/dispatch.py",
-    "transit/commands/bookings.py",
-    "transit/commands/_lang.py",
+    "transit/commands",
+    "transit/compare",
     "transit/demand/bookings.py",
+    "transit/util/tomltable.py",
+    "transit/util/limits.py",
+    "transit/util/atomic.py",
 ]
 
 
@@ -73,12 +75,18 @@ def test_locale_formats() -> None:
     assert de.date(dt.date(2026, 11, 25)) == "Mittwoch, 25. November 2026"
     assert en.date(dt.date(2026, 11, 25)) == "Wednesday, 25 November 2026"
     assert de.minutes(14 * 60) == "14 Min." and en.minutes(60) == "1 min"
+    nbsp = "\u00a0"
+    assert de.percent(0.746, 1) == f"74,6{nbsp}%" and en.percent(0.746, 1) == "74.6%"
+    assert de.money(3.475) == f"3,48{nbsp}€" and de.money(1234.4, digits=0) == f"1.234{nbsp}€"
+    assert en.money(3.475, digits=2) == "€3.48" and en.money(1234.4, digits=0) == "€1,234"
+    assert de.separators == ",." and en.separators == ".,"
     assert "€" in de.money(1234.5) and "1.234,50" in de.money(1234.5)
     assert ar.direction == "rtl" and de.direction == "ltr"
     assert ar.ltr("10:05") == isolate("10:05") == "\u206810:05\u2069" and de.ltr("10:05") == "10:05"
 
 
 def _extract() -> dict:
+    """Every text of :data:`SOURCES` the catalogue update finds (babel.cfg: marked calls and tables of texts)."""
     from babel.messages.extract import extract_from_file
 
     keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
@@ -86,9 +94,34 @@ def _extract() -> dict:
     for src in SOURCES:
         paths = [REPO / src] if src.endswith(".py") else sorted((REPO / src).rglob("*.py"))
         for p in paths:
-            for _lineno, msg, _comments, _ctx in extract_from_file("python", p, keywords=keywords):
+            for _lineno, msg, _comments, _ctx in extract_from_file("transit.util.msgextract.extract", p,
+                                                                   keywords=keywords):
                 found[msg] = p.relative_to(REPO)
     return found
+
+
+def test_tables_of_texts_are_found_without_marks() -> None:
+    """The report's sentences and KPI labels are plain tables; the extraction still finds every one."""
+    from transit.compare.plots import ACCESS_LABELS, KPI_LABELS
+    from transit.compare.texts import TEXTS
+
+    messages = _extract()
+    for sentence in TEXTS.values():
+        assert messages.get(sentence) == Path("transit/compare/texts.py"), sentence
+    for lab in (*KPI_LABELS.values(), *ACCESS_LABELS.values()):
+        assert lab.title in messages and lab.unit in messages, lab
+    assert "Service quality" in messages and "error: {message}" in messages  # marked calls as before
+
+
+def test_format_fills_numbers_in_the_locale_and_leaves_english_as_str_format() -> None:
+    de, en = translator("de"), translator("en")
+    msg = "{name}: {n} of {total:,.0f} ({share:.0%}), {x:.2f} {ratio} {label!r}"
+    fields = {"name": "A.B, C", "n": 3, "total": 12345.6, "share": 0.746, "x": 3.14159, "ratio": 0.5, "label": "x.y"}
+    assert en.format(msg, **fields) == msg.format(**fields)
+    # numbers get German separators and "75 %"; texts (even with dots and commas) stay as they are
+    assert de.format(msg, **fields) == "A.B, C: 3 of 12.346 (75\u00a0%), 3,14 0,5 'x.y'"
+    assert de.inline("Kosten je Fahrgast") == "Kosten je Fahrgast"
+    assert en.inline("Cost per passenger") == "cost per passenger"
 
 
 def _fields(text: str) -> set[str]:
@@ -153,3 +186,28 @@ def test_a_wheel_carries_the_catalogues(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr[-2000:]
     word, where = out.stdout.split()
     assert word == "Abholen" and Path(where) == site / "transit" / "locale"
+
+
+def test_command_messages_in_german_and_the_language_ends_with_the_command(tmp_path: Path) -> None:
+    """--lang de: the error wrapper, file errors of the scenario file and option errors in German; then English."""
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    runner = CliRunner()
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[scenario]\nname = "x"\nseeds = "two"\n', encoding="utf-8")
+    res = runner.invoke(app, ["compare", str(tmp_path / "nope.toml"), "--lang", "de"])
+    assert res.exit_code == 2 and "nope.toml: Szenariodatei nicht gefunden" in res.output
+    res = runner.invoke(app, ["compare", str(bad), "--lang", "de"])
+    assert res.exit_code == 2 and "scenario.seeds: muss eine ganze Zahl sein, gefunden: der Text 'two'" in res.output
+    res = runner.invoke(app, ["network", "build", "--lang", "de"])
+    assert res.exit_code == 2 and res.output.startswith("Fehler: geben Sie genau eines an: SOURCE")
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "x").write_text("x")
+    taken = str(tmp_path / "taken")
+    res = runner.invoke(app, ["export", "gtfs", str(bad), "--model", "A", "--out", taken, "--lang", "de"])
+    assert res.exit_code == 2 and "Ausgabe existiert bereits; mit --force ersetzen" in res.output
+    assert current().lang == "en"  # the command's language ended with it
+    res = runner.invoke(app, ["network", "build"])
+    assert res.exit_code == 2 and res.output.startswith("error: give exactly one of SOURCE")

@@ -287,3 +287,88 @@ def test_conclusion_and_tornado_render_in_headless_chromium(full: ReportData, tm
     shutil.copy(out, ARTIFACTS / "report-conclusion.html")
     screenshot(chromium, out, ARTIFACTS / "report-conclusion.png", height=1600)
     assert (ARTIFACTS / "report-conclusion.png").stat().st_size > 10_000
+
+
+def _visible_text(page: str) -> str:
+    """The page's words outside scripts (the figures' JSON is checked in Chromium)."""
+    body = re.sub(r"<script.*?</script>", " ", page, flags=re.S)
+    return htmllib.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def test_german_report_has_german_words_and_numbers(full: ReportData) -> None:
+    from transit.util.i18n import translator, use_lang
+
+    page = render_report(full, lang="de")
+    assert page.startswith("<!DOCTYPE html><html lang='de'>")
+    words = _visible_text(page)
+    # no sentence of the report is left in English (sentences whose German reads the same aside)
+    de = translator("de")
+    for key, sentence in TEXTS.items():
+        english = sentence.split("{")[0].strip()
+        if len(english) > 12 and de.gettext(sentence).split("{")[0].strip() != english:
+            assert english not in words, key
+    assert "Die Antwort in Kürze" in words and "Am günstigsten je Fahrgast" in words
+    # money "24,54 €", shares "39 %", the table "39,2 ± 6,8" (German decimal comma), as Babel formats them
+    nbsp = "\u00a0"
+    found = findings(full)
+    m = found.models[0]
+    assert f"{de.money(m.cost[0], digits=2)} ({de.money(m.cost[1], digits=2)}" in words.replace("−", "-")
+    assert f"{round(100 * m.served[0])}{nbsp}%" in words
+    assert re.search(rf"\d,\d\d{nbsp}€", words) and not re.search(r"€\d", words)
+    s = full.summary.set_index(["model", "kpi"]).loc[("Rufbus", "served_share")]
+    with use_lang("de"):
+        cell = format_interval(s["mean"], s["ci_low"], s["ci_high"], factor=100)
+    english = format_interval(s["mean"], s["ci_low"], s["ci_high"], factor=100)
+    assert cell == english.replace(".", ",") and "," in cell and cell in words
+    # the figures: German titles and plotly's decimal comma
+    with use_lang("de"):
+        figs = dict((f[0], f[2]) for f in report_figures(full))
+    assert figs["fig-service"].layout.title.text == "Angebotsqualität (Mittelwert und 95-%-KI über die Seeds)"
+    assert figs["fig-service"].layout.separators == ",."
+    # and English stays English
+    en = _visible_text(render_report(full, lang="en"))
+    assert "The answer in brief" in en and "Die Antwort" not in en and re.search(r"€\d+\.\d\d", en)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_report_renders_in_german_and_english_in_headless_chromium(full: ReportData, lang: str,
+                                                                   tmp_path: Path) -> None:
+    from transit.util.i18n import use_lang
+
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("chromium is not installed (apt-get install chromium); CI installs it")
+    out = tmp_path / f"report-{lang}.html"
+    write_report(full, out, lang=lang)
+    dom = dump_dom(chromium, out)
+    assert re.search(rf"<html lang=\"{lang}\"", dom)
+    figures = rendered_figures(dom)
+    with use_lang(lang):
+        expected = [f[0] for f in report_figures(full)]
+        heading, factor, service = text("h_conclusion"), text("factor_demand_scale"), _service_title()
+    assert [f.div_id for f in figures] == expected
+    for f in figures:
+        assert f.main_svg >= 1 and f.drawn >= 1, f.div_id
+    page = htmllib.unescape(dom)
+    assert heading in page[page.index('id="conclusion"'):]
+    assert any(factor in t for t in figures[0].texts)  # the tornado's assumptions in the page's language
+    fig = next(f for f in figures if f.div_id == "fig-service")
+    assert service in fig.texts
+    ticks = " ".join(t for f in figures for t in f.texts)
+    for setting in full.sensitivity["setting"].unique():  # the settings' labels are data (sensitivity.csv)
+        ticks = ticks.replace(setting, "")
+    # plotly drew the axes' numbers with the language's decimal mark (German "0,5", English "0.5")
+    assert re.search(r"\d,\d" if lang == "de" else r"\d\.\d", ticks)
+    if lang == "de":
+        assert not re.search(r"(?<![\d,])\d\.\d", ticks)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(out, ARTIFACTS / f"report-{lang}.html")
+    screenshot(chromium, out, ARTIFACTS / f"report-{lang}.png", height=4000)
+    assert (ARTIFACTS / f"report-{lang}.png").stat().st_size > 50_000
+
+
+def _service_title() -> str:
+    from transit.util.i18n import _
+
+    return _("Service quality (mean and 95% CI across seeds)")

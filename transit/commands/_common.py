@@ -1,4 +1,8 @@
-"""What every command shares: one rule for errors and exit codes, output checks, dates, progress."""
+"""What every command shares: one rule for errors and exit codes, output checks, dates, progress.
+
+Every message is in the command's language (:mod:`transit.util.i18n`; the
+command sets it with :func:`transit.commands._lang.apply_lang`).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from typer.core import TyperGroup
 
 from transit.errors import InputError, TransitError
 from transit.util.atomic import TEMP_PREFIX, check_free
+from transit.util.i18n import N_, _, current, set_lang
 from transit.util.progress import Progress
 
 __all__ = [
@@ -49,7 +54,7 @@ MAX_INT = 2**63 - 1
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print ``message`` to stderr and return the Exit to raise."""
-    typer.echo(f"error: {message}" if "\n" not in message else message, err=True)
+    typer.echo(_("error: {message}").format(message=message) if "\n" not in message else message, err=True)
     return typer.Exit(code=code)
 
 
@@ -66,7 +71,7 @@ def parse_date(text: str | None, option: str = "--date") -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        msg = f"{text!r} is not a date (expected YYYY-MM-DD)"
+        msg = _("{text!r} is not a date (expected YYYY-MM-DD)").format(text=text)
         raise InputError(msg, column=option) from None
 
 
@@ -103,30 +108,30 @@ def check_output_files(*paths: Path | None, force: bool) -> None:
     for path in given:
         key = path.resolve()
         if key in seen:
-            msg = "the same file is given as two outputs"
+            msg = _("the same file is given as two outputs")
             raise InputError(msg, file=str(path))
         seen.add(key)
         check_free(path, force=force, kind="file")
 
 
 _ERRNO_WORDS = {
-    errno.ENOSPC: "no space left on the device",
-    errno.EDQUOT: "disk quota exceeded",
-    errno.EROFS: "the file system is read-only",
-    errno.EFBIG: "file too large for the file system (or a file size limit)",
-    errno.ENAMETOOLONG: "file name too long",
-    errno.EMFILE: "too many open files",
-    errno.ENFILE: "too many open files on the system",
-    errno.ELOOP: "too many levels of symbolic links",
-    errno.EIO: "input/output error (a failing disk or network file system?)",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
-    errno.ENOENT: "file not found",
-    errno.EISDIR: "is a folder, not a file",
-    errno.ENOTDIR: "a part of this path is a file, not a folder",
-    errno.EEXIST: "is in the way (a file stands where a folder is needed)",
+    errno.ENOSPC: N_("no space left on the device"),
+    errno.EDQUOT: N_("disk quota exceeded"),
+    errno.EROFS: N_("the file system is read-only"),
+    errno.EFBIG: N_("file too large for the file system (or a file size limit)"),
+    errno.ENAMETOOLONG: N_("file name too long"),
+    errno.EMFILE: N_("too many open files"),
+    errno.ENFILE: N_("too many open files on the system"),
+    errno.ELOOP: N_("too many levels of symbolic links"),
+    errno.EIO: N_("input/output error (a failing disk or network file system?)"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("operation not permitted"),
+    errno.ENOENT: N_("file not found"),
+    errno.EISDIR: N_("is a folder, not a file"),
+    errno.ENOTDIR: N_("a part of this path is a file, not a folder"),
+    errno.EEXIST: N_("is in the way (a file stands where a folder is needed)"),
 }
-"""What an operating-system error means for the user, by errno."""
+"""What an operating-system error means for the user, by errno (translated where shown)."""
 
 
 def _shown_path(name: object) -> str:
@@ -141,9 +146,10 @@ def _shown_path(name: object) -> str:
 
 
 def _os_message(exc: OSError) -> str:
-    words = _ERRNO_WORDS.get(exc.errno or -1) or exc.strerror or type(exc).__name__
+    known = _ERRNO_WORDS.get(exc.errno or -1)
+    words = _(known) if known else exc.strerror or type(exc).__name__
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        words += "; nothing was written"
+        words += _("; nothing was written")
     if exc.filename is None:
         return words
     return f"{_shown_path(exc.filename)}: {words}"
@@ -162,15 +168,16 @@ def explain(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, OSError):
         return 2, _os_message(exc)
     if isinstance(exc, MemoryError):
-        return 2, "not enough memory for this run (see the limits in README.md, 'Promises')"
+        return 2, _("not enough memory for this run (see the limits in README.md, 'Promises')")
     if isinstance(exc, KeyboardInterrupt):
-        return 130, "interrupted; nothing was written"
+        return 130, _("interrupted; nothing was written")
     where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
-    at = f" at {Path(where[0].filename).name}:{where[0].lineno}" if where else ""
+    at = f"{Path(where[0].filename).name}:{where[0].lineno}" if where else ""
+    head = _("internal error at {where}").format(where=at) if at else _("internal error")
     return 3, (
-        f"internal error{at}: {type(exc).__name__}: {exc}\n"
-        "This is a bug in transit, not a problem of your input; nothing was written. "
-        "Please report it with the command you ran (--verbose shows the traceback)."
+        f"{head}: {type(exc).__name__}: {exc}\n"
+        + _("This is a bug in transit, not a problem of your input; nothing was written. "
+            "Please report it with the command you ran (--verbose shows the traceback).")
     )
 
 
@@ -215,10 +222,11 @@ def _finite_guard(command: Any) -> None:
             values = value if isinstance(value, (list, tuple)) else [value]
             for v in values:
                 if isinstance(v, float) and not abs(v) <= MAX_FLOAT:
-                    msg = f"must be a finite number at most {MAX_FLOAT:g} in size, got {v:g}"
+                    msg = _("must be a finite number at most {limit:g} in size, got {value:g}").format(
+                        limit=MAX_FLOAT, value=v)
                     raise typer.BadParameter(msg, param_hint=f"'{names.get(name, name)}'")
                 if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_INT:
-                    msg = f"must be at most {MAX_INT:,} in size, got {v}"
+                    msg = _("must be at most {limit:,} in size, got {value}").format(limit=MAX_INT, value=v)
                     raise typer.BadParameter(msg, param_hint=f"'{names.get(name, name)}'")
         return callback(*args, **kwargs)
 
@@ -255,10 +263,12 @@ class TransitGroup(TyperGroup):
         previous = None
         if threading.current_thread() is threading.main_thread():
             previous = signal.signal(signal.SIGTERM, _terminate)
+        lang = current().lang
         try:
             with user_errors(verbose=bool(ctx.params.get("verbose"))):
                 return super().invoke(ctx)
         finally:
+            set_lang(lang)  # a command's --lang holds for its own run (and its error messages) only
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
 
@@ -280,8 +290,9 @@ def check_booked_by(bookings: Any, now_s: float, *, file: str, option: str = "--
         raise InputErrors(
             [
                 InputError(
-                    f"booking {b.request_id!r} was made at {format_clock(b.booked_at, with_seconds=False)}, "
-                    f"after the current time {option} {now_text}",
+                    _("booking {id!r} was made at {time}, after the current time {option} {now}").format(
+                        id=b.request_id, time=format_clock(b.booked_at, with_seconds=False), option=option,
+                        now=now_text),
                     file=file,
                     column="booked_at",
                 )
@@ -301,10 +312,10 @@ def solver_ready() -> None:
 
     if kernels_ready():
         return
-    typer.echo("compiling the solver, once: about 1-2 minutes (later runs start at once) ...", err=True)
+    typer.echo(_("compiling the solver, once: about 1-2 minutes (later runs start at once) ..."), err=True)
     started = time.perf_counter()
     compile_kernels()
-    typer.echo(f"solver compiled in {time.perf_counter() - started:.0f} s", err=True)
+    typer.echo(_("solver compiled in {seconds:.0f} s").format(seconds=time.perf_counter() - started), err=True)
 
 
 @contextlib.contextmanager
@@ -312,7 +323,8 @@ def progress_bar(description: str) -> Iterator[Progress]:
     """Yield a :class:`~transit.util.progress.Progress` that draws on stderr.
 
     On a terminal it is a rich progress bar; otherwise (CI, pipes) it logs a
-    line at most every 10% so logs stay short.
+    line at most every 10% so logs stay short. A library's message that is a
+    marked text (``N_()``) is shown translated.
     """
     if sys.stderr.isatty():
         from rich.progress import BarColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
@@ -329,7 +341,7 @@ def progress_bar(description: str) -> Iterator[Progress]:
             task = bar.add_task(description, total=1.0, message="")
 
             def update(done: float, total: float, message: str = "") -> None:
-                bar.update(task, completed=done, total=max(total, 1e-9), message=message)
+                bar.update(task, completed=done, total=max(total, 1e-9), message=_(message) if message else "")
 
             yield update
     else:
@@ -341,6 +353,6 @@ def progress_bar(description: str) -> Iterator[Progress]:
                 if pct // 10 == last[0] and done < total:
                     return
                 last[0] = pct // 10
-                typer.echo(f"{description}: {pct:3d}% {message}".rstrip(), err=True)
+                typer.echo(f"{description}: {pct:3d}% {_(message) if message else ''}".rstrip(), err=True)
 
         yield update

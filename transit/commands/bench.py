@@ -12,10 +12,12 @@ import typer
 
 from transit.util.atomic import atomic_write_text, output_dir
 from transit.commands._common import check_output, solver_ready, user_errors
+from transit.commands._lang import LangOption, apply_lang
 from transit.darp.benchmark import bench_row, format_csv, read_bks
 from transit.darp.cordeau import read_cordeau, write_routes
 from transit.errors import InputError, SolverError
 from transit.darp.data import Plan
+from transit.util.i18n import _, current
 
 app = typer.Typer(help="Benchmarks against published instances.", no_args_is_help=True)
 
@@ -43,6 +45,7 @@ def darp(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Solver seed.")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file or --solutions folder.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Solve dial-a-ride benchmark instances and check every plan independently.
 
@@ -53,17 +56,19 @@ def darp(
     unknown or the plan is not feasible).
     """
     with user_errors():
+        apply_lang(lang)
         # Read and validate every input before solving anything.
         loaded = [read_cordeau(p) for p in instances]
         names: dict[str, Path] = {}
         for inst, p in zip(loaded, instances):
             if inst.name in names:
-                msg = f"instance name {inst.name!r} given twice ({names[inst.name]} and {p})"
+                msg = _("instance name {name!r} given twice ({first} and {second})").format(
+                    name=inst.name, first=names[inst.name], second=p)
                 raise InputError(msg, file=str(p))
             names[inst.name] = p
         best = read_bks(bks) if bks is not None else {}
         if out.is_dir():
-            msg = "is a folder, not a file"
+            msg = _("is a folder, not a file")
             raise InputError(msg, file=str(out), column="--out")
         check_output(out, solutions, force=force)
         solve = _load_solver()
@@ -71,12 +76,14 @@ def darp(
         rows: list[dict[str, Any]] = []
         with _maybe_output_dir(solutions, force=force) as folder:
             for k, inst in enumerate(loaded, start=1):
-                typer.echo(f"[{k}/{len(loaded)}] {inst.name}: {inst.K} vehicles, {inst.n} requests ...", err=True)
+                typer.echo(_("[{k}/{total}] {name}: {vehicles} vehicles, {requests} requests ...").format(
+                    k=k, total=len(loaded), name=inst.name, vehicles=inst.K, requests=inst.n), err=True)
                 t0 = time.perf_counter()
                 try:
                     plan = solve(inst.problem, time_limit=time_limit, seed=seed)
                 except SolverError as exc:
-                    typer.echo(f"[{k}/{len(loaded)}] {inst.name}: solver failed: {exc}", err=True)
+                    typer.echo(_("[{k}/{total}] {name}: solver failed: {problem}").format(
+                        k=k, total=len(loaded), name=inst.name, problem=exc), err=True)
                     plan = Plan(routes=())
                 seconds = time.perf_counter() - t0
                 row = bench_row(inst, plan, seconds, best.get(inst.name))
@@ -87,20 +94,25 @@ def darp(
             atomic_write_text(out, format_csv(rows))
     feasible = [r for r in rows if r["feasible"]]
     gaps = [r["gap_pct"] for r in feasible if r["gap_pct"] is not None]
-    tail = f", mean gap {sum(gaps) / len(gaps):.3f}%, max {max(gaps):.3f}%" if gaps else ""
-    typer.echo(f"{len(feasible)}/{len(rows)} feasible{tail}; wrote {out}", err=True)
+    tr = current()
+    gap_text = _(", mean gap {mean:.3f}%, max {max:.3f}%")
+    tail = tr.format(gap_text, mean=sum(gaps) / len(gaps), max=max(gaps)) if gaps else ""
+    typer.echo(_("{feasible}/{n} feasible{gaps}; wrote {path}").format(feasible=len(feasible), n=len(rows), gaps=tail,
+                                                                         path=out), err=True)
 
 
 def _summary_line(k: int, total: int, row: dict[str, Any]) -> str:
-    state = "feasible" if row["feasible"] else "NOT feasible"
-    gap = f", gap {row['gap_pct']:.3f}%" if row["gap_pct"] is not None else ""
-    line = (
-        f"[{k}/{total}] {row['instance']}: {state}, served {row['served']}/{row['requests']}, "
-        f"cost {row['cost']:.4f}{gap}, {row['seconds']:.2f} s"
+    tr = current()
+    state = _("feasible") if row["feasible"] else _("NOT feasible")
+    gap = tr.format(_(", gap {gap:.3f}%"), gap=row["gap_pct"]) if row["gap_pct"] is not None else ""
+    line = tr.format(
+        _("[{k}/{total}] {instance}: {state}, served {served}/{requests}, cost {cost:.4f}{gap}, {seconds:.2f} s"),
+        k=k, total=total, instance=row["instance"], state=state, served=row["served"], requests=row["requests"],
+        cost=row["cost"], gap=gap, seconds=row["seconds"],
     )
     violations = row["_violations"]
     if violations:
-        line += f"; {len(violations)} violation(s), first: {violations[0]}"
+        line += _("; {n} violation(s), first: {first}").format(n=len(violations), first=violations[0])
     return line
 
 

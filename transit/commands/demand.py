@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from transit.commands._common import check_output_files, parse_date, progress_bar, user_errors
+from transit.commands._lang import LangOption, apply_lang
 from transit.errors import InputError
 from transit.util.atomic import atomic_files
+from transit.util.i18n import _
 from transit.util.limits import check_limit
 
 app = typer.Typer(help="Demand: generate plausible bookings for a rural region.", no_args_is_help=True)
@@ -42,6 +44,7 @@ def generate(
         typer.Option("--trips-out", help="Also write each booking's home zone, purpose and leg to this CSV."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Generate a day of bookings from villages, services and trip purposes."""
     from transit.demand import DemandParams, write_trip_info
@@ -49,8 +52,9 @@ def generate(
     from transit.demand.day import demand_day
 
     with user_errors():
+        apply_lang(lang)
         if (osm_file is None) == (instance is None):
-            msg = "give an OSM file or --instance NAME (not both)"
+            msg = _("give an OSM file or --instance NAME (not both)")
             raise InputError(msg, column="OSM_FILE")
         if instance is not None:
             from transit.util.instances import instance_osm
@@ -59,14 +63,14 @@ def generate(
         assert osm_file is not None
         check_output_files(out, trips_out, force=force)
         if not scale >= 0:
-            msg = f"must be >= 0, got {scale}"
+            msg = _("must be >= 0, got {value}").format(value=scale)
             raise InputError(msg, column="--scale")
         check_limit("demand_scale", scale, column="--scale")
         params = DemandParams.default().replace(scale=scale)
         service_date = parse_date(date)
         if service_date is not None:
             params = params.replace(service_date=service_date)
-        with progress_bar("demand") as bar:
+        with progress_bar(_("demand")) as bar:
             region, demand = demand_day(
                 osm_file,
                 params,
@@ -84,6 +88,6 @@ def generate(
                 write_trip_info(demand.trips, temps[1])
     pax = sum(b.passengers for b in checked)
     typer.echo(
-        f"wrote {len(checked)} bookings ({pax} passengers, {len(region.zones)} zones, "
-        f"{len(region.destinations)} destinations) to {out}"
+        _("wrote {n} bookings ({passengers} passengers, {zones} zones, {destinations} destinations) to {path}").format(
+            n=len(checked), passengers=pax, zones=len(region.zones), destinations=len(region.destinations), path=out)
     )

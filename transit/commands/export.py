@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from transit.commands._common import check_output, progress_bar, user_errors
+from transit.commands._lang import LangOption, apply_lang
+from transit.util.i18n import _
 
 app = typer.Typer(help="Publish the designed service: a model of a scenario as a GTFS / GTFS-Flex feed.",
                   no_args_is_help=True)
@@ -24,6 +26,7 @@ def gtfs(
                      "(keys: transit/data/publish.toml; default: a placeholder agency).", show_default=False),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing feed.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Write the chosen model's service as a feed: lines as GTFS, zones, windows and booking rules as GTFS-Flex.
 
@@ -41,6 +44,7 @@ def gtfs(
     from transit.road.travel import RoadNetwork
 
     with user_errors():
+        apply_lang(lang)
         check_output(out, force=force)
         settings = load_publish_settings(agency)
         sc = load_scenario(scenario)
@@ -48,19 +52,21 @@ def gtfs(
         if model not in names:
             from transit.errors import InputError
 
-            msg = f"no model named {model!r} in {scenario} (models: {', '.join(repr(n) for n in names)})"
+            msg = _("no model named {model!r} in {scenario} (models: {models})").format(
+                model=model, scenario=scenario, models=", ".join(repr(n) for n in names))
             raise InputError(msg, column="--model")
-        with progress_bar(f"publishing {model}") as bar:
-            bar(0, 2, "road network")
+        with progress_bar(_("publishing {model}").format(model=model)) as bar:
+            bar(0, 2, _("road network"))
             network = RoadNetwork.from_graph(load_region(sc).graph)
-            bar(1, 2, "feed")
+            bar(1, 2, _("feed"))
             tables = export_model(sc, model, network=network, settings=settings)
             write_feed(tables, out, force=force)
-            bar(2, 2, "written")
+            bar(2, 2, _("written"))
     counts = {name: len(rows) for name, rows in tables.rows.items()}
-    zones = f", {len(tables.locations)} zones" if tables.locations else ""
-    typer.echo(f"wrote {out}: {counts.get('routes.txt', 0)} routes, {counts.get('trips.txt', 0)} trips, "
-               f"{counts.get('stop_times.txt', 0)} stop times{zones}")
+    zones = _(", {n} zones").format(n=len(tables.locations)) if tables.locations else ""
+    typer.echo(_("wrote {path}: {routes} routes, {trips} trips, {stop_times} stop times").format(
+        path=out, routes=counts.get("routes.txt", 0), trips=counts.get("trips.txt", 0),
+        stop_times=counts.get("stop_times.txt", 0)) + zones)
     if settings.agency_url == "https://example.org/":
-        typer.echo("note: the agency is a placeholder; give --agency FILE.toml with the operator's name, "
-                   "web site and booking phone before publishing", err=True)
+        typer.echo(_("note: the agency is a placeholder; give --agency FILE.toml with the operator's name, "
+                     "web site and booking phone before publishing"), err=True)

@@ -29,6 +29,7 @@ import pandas as pd
 from transit.compare.texts import text
 from transit.evaluate.published import check_ranges
 from transit.evaluate.stats import paired_difference_ci
+from transit.util.i18n import N_, _, current
 
 #: A :class:`transit.compare.report.ReportData` (not imported: the report imports this module).
 ReportData = Any
@@ -146,21 +147,29 @@ def findings(data: ReportData) -> Findings:
 # ----------------------------------------------------------------------------- words
 
 
+#: The words of the published-range verdicts (:func:`transit.evaluate.published.check_ranges`).
+_VERDICTS = {"below": N_("below"), "above": N_("above"), "within": N_("within"), "n/a": N_("n/a")}
+
+
 def _money(x: float) -> str:
     if x is None or not math.isfinite(x):
-        return "n/a"
+        return _("n/a")
     sign = "−" if x < 0 else ""
-    return f"{sign}€{abs(x):,.0f}" if abs(x) >= 100 else f"{sign}€{abs(x):,.2f}"
+    return sign + current().money(abs(x), digits=0 if abs(x) >= 100 else 2)
 
 
 def _pct(x: float) -> str:
-    return "n/a" if x is None or not math.isfinite(x) else f"{100 * x:.0f}%"
+    return _("n/a") if x is None or not math.isfinite(x) else current().format("{x:.0%}", x=x)
+
+
+def _verdict(v: str) -> str:
+    return _(_VERDICTS[v]) if v in _VERDICTS else v
 
 
 def _span(iv: tuple[float, float, float], fmt: Any) -> str:
     mean, lo, hi = iv
     if not math.isfinite(mean):
-        return "n/a"
+        return _("n/a")
     if math.isfinite(lo) and math.isfinite(hi):
         return f"{fmt(mean)} ({fmt(lo)}–{fmt(hi)})"
     return fmt(mean)
@@ -170,7 +179,7 @@ def _kpi_label(kpi: str) -> str:
     from transit.compare.plots import KPI_LABELS
 
     lab = KPI_LABELS.get(kpi)
-    return lab.title.lower() if lab else kpi.replace("info_", "").replace("_", " ")
+    return current().inline(lab.title_text) if lab else kpi.replace("info_", "").replace("_", " ")
 
 
 def _is_share(kpi: str) -> bool:
@@ -181,7 +190,7 @@ def _is_share(kpi: str) -> bool:
 
 
 def _value(kpi: str, x: float) -> str:
-    return _pct(x) if _is_share(kpi) else f"{x:.3g}"
+    return _pct(x) if _is_share(kpi) else current().format("{x:.3g}", x=x)
 
 
 def _published_range(row: Mapping[str, Any]) -> str:
@@ -198,8 +207,8 @@ def _who(f: Findings) -> list[str]:
     for m in f.models:
         worst = ""
         if m.least_served:
-            names = ", ".join(m.least_served[:5]) + (f" and {len(m.least_served) - 5} more" if len(m.least_served) > 5
-                                                      else "")
+            more = len(m.least_served) - 5
+            names = ", ".join(m.least_served[:5]) + (_(" and {n} more").format(n=more) if more > 0 else "")
             worst = text("who_worst", names=names)
         line = text("who_model", model=m.model, share=_span(m.served, _pct), good=m.good_villages,
                     villages=m.villages, worst=worst)
@@ -245,13 +254,13 @@ def _precision(data: ReportData) -> str:
     if st is None:
         return ""
     spec = st.spec
-    absolute = ", ".join(f"{_kpi_label(k)} ± " + (text("points", points=100 * v) if _is_share(k) else f"{v:.3g}")
-                         for k, v in spec.absolute.items())
-    targets = text("precision_targets", rel=spec.relative, abs=absolute)
-    from transit.compare.precision import describe_widest
 
     def half(k: str, x: float) -> str:
-        return text("points", points=100 * x) if _is_share(k) else f"{x:.3g}"
+        return text("points", points=100 * x) if _is_share(k) else current().format("{x:.3g}", x=x)
+
+    absolute = ", ".join(f"{_kpi_label(k)} ± " + half(k, v) for k, v in spec.absolute.items())
+    targets = text("precision_targets", rel=spec.relative, abs=absolute)
+    from transit.compare.precision import describe_widest
 
     widest = "; ".join(describe_widest(st, {k: _kpi_label(k) for k in spec.kpis}, half))
     if st.met:
@@ -261,13 +270,17 @@ def _precision(data: ReportData) -> str:
     return text("precision_fixed", seeds=st.seeds, targets=targets, widest=widest)
 
 
+#: The columns of the table of published ranges.
+_PUBLISHED_HEAD = (N_("Model"), N_("KPI"), N_("Value"), N_("Published"), N_("Verdict"), N_("Source"))
+
+
 def _published_html(f: Findings) -> str:
     parts = [f"<h3>{html.escape(text('h_published'))}</h3>"]
     if f.outside.empty:
         parts.append(f"<p class='note'>{html.escape(text('published_none'))}</p>")
     else:
         items = [text("published_item", model=r.model, kpi=_kpi_label(r.kpi), value=_value(r.kpi, r.mean),
-                      verdict=r.verdict, range=_published_range(r._asdict()), what=r.what)
+                      verdict=_verdict(r.verdict), range=_published_range(r._asdict()), what=r.what)
                  for r in f.outside.itertuples()]
         parts.append(f"<p class='note' id='outside-published'>{html.escape(text('published_outside'))}</p>"
                      + _ul(items))
@@ -275,13 +288,13 @@ def _published_html(f: Findings) -> str:
         rows = "".join(
             f"<tr class='{html.escape(r.verdict)}'><td class='label'>{html.escape(r.model)}</td>"
             f"<td class='label'>{html.escape(_kpi_label(r.kpi))}</td><td>{html.escape(_value(r.kpi, r.mean))}</td>"
-            f"<td>{html.escape(_published_range(r._asdict()))}</td><td>{html.escape(r.verdict)}</td>"
+            f"<td>{html.escape(_published_range(r._asdict()))}</td><td>{html.escape(_verdict(r.verdict))}</td>"
             f"<td class='label src'>{html.escape(r.source)}</td></tr>"
             for r in f.checks.itertuples()
         )
+        head = "".join(f"<th>{html.escape(_(h))}</th>" for h in _PUBLISHED_HEAD)
         parts.append(f"<p class='note'>{html.escape(text('published_table_note'))}</p>"
-                     "<table class='plain published'><thead><tr><th>Model</th><th>KPI</th><th>Value</th>"
-                     f"<th>Published</th><th>Verdict</th><th>Source</th></tr></thead><tbody>{rows}</tbody></table>")
+                     f"<table class='plain published'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     return "".join(parts)
 
 
@@ -351,7 +364,8 @@ def stop_coverage_estimate(access: pd.DataFrame, kinds: Mapping[str, str], walk_
         far = why.str.contains("no stop within") & why.str.contains("pickup")
         pop = pd.to_numeric(a["population"], errors="coerce").fillna(0.0)
         rows.append({"model": model, "residents_within": float(pop[~far].sum()), "residents": float(pop.sum()),
-                     "method": f"estimate: residents of the villages whose centre point has a stop within "
-                               f"{walk_m:.0f} m (the centre town not counted)"})
+                     "method": current().format(_("estimate: residents of the villages whose centre point has a "
+                                                  "stop within {walk:.0f} m (the centre town not counted)"),
+                                                walk=walk_m)})
     return pd.DataFrame(rows, columns=cols)
 

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from transit.util.i18n import N_
+
 if TYPE_CHECKING:
     from transit.road.travel import RoadNetwork
 
@@ -23,8 +25,8 @@ __all__ = ["ATTRIBUTION", "RegionMap", "line_paths", "road_lines", "route_paths"
 
 log = logging.getLogger(__name__)
 
-#: The attribution every map of OSM-derived data carries.
-ATTRIBUTION = "© OpenStreetMap contributors"
+#: The attribution every map of OSM-derived data carries (translated where the map is drawn).
+ATTRIBUTION = N_("© OpenStreetMap contributors")
 
 #: Roads at least this fast (km/h) are drawn as major roads.
 _MAJOR_KMH = 70.0

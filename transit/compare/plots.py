@@ -7,6 +7,8 @@ the profiles/map layers prepared by :mod:`transit.evaluate.profiles` and
 whether to show, save or embed the figure. Titles and axes say their units.
 Maps are drawn as ``Scattergeo`` traces on a blank background (no tile
 server, so they render offline) and carry the OpenStreetMap attribution.
+Every word is in the current language (:mod:`transit.util.i18n`), numbers
+shown by plotly with its decimal and grouping symbols.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from transit.compare.mapdata import RegionMap
+from transit.util.i18n import N_, _, current
 
 __all__ = [
     "ACCESS_LABELS",
@@ -41,16 +44,30 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 
 @dataclass(frozen=True)
 class KpiLabel:
-    """How to show a KPI: a title, its unit, and a display factor (100 for shares in %)."""
+    """How to show a KPI: a title, its unit, and a display factor (100 for shares in %).
+
+    ``title`` and ``unit`` are English (message ids); :attr:`title_text`,
+    :attr:`unit_text` and :attr:`axis` are in the current language.
+    """
 
     title: str
     unit: str
     factor: float = 1.0
 
     @property
+    def title_text(self) -> str:
+        """The title in the current language."""
+        return _(self.title) if self.title else self.title
+
+    @property
+    def unit_text(self) -> str:
+        """The unit in the current language."""
+        return _(self.unit) if self.unit else self.unit
+
+    @property
     def axis(self) -> str:
-        """Axis title with the unit."""
-        return f"{self.title} ({self.unit})" if self.unit else self.title
+        """Axis title with the unit (current language)."""
+        return f"{self.title_text} ({self.unit_text})" if self.unit else self.title_text
 
 
 #: Display labels of the KPIs of :mod:`transit.evaluate.kpis` shown in the report.
@@ -104,6 +121,9 @@ ACCESS_LABELS: dict[str, KpiLabel] = {
     "latest_return_s": KpiLabel("Latest return from the centre", "h", 1 / 3600.0),
 }
 
+#: The legend names of the road classes of the map.
+_ROAD_NAMES = {"minor": N_("minor roads"), "major": N_("major roads")}
+
 _FONT = {"family": "Arial, Helvetica, sans-serif", "size": 12}
 
 
@@ -113,6 +133,7 @@ def _colours(models: Sequence[str]) -> dict[str, str]:
 
 def _layout(fig: go.Figure, title: str, *, height: int = 420) -> go.Figure:
     fig.update_layout(
+        separators=current().separators,
         title={"text": title, "x": 0.01, "xanchor": "left"},
         template="plotly_white",
         font=_FONT,
@@ -128,7 +149,7 @@ def kpi_bars(
     kpis: Sequence[str],
     *,
     labels: Mapping[str, KpiLabel] | None = None,
-    title: str = "Key figures by operating model (mean and 95% confidence interval across seeds)",
+    title: str | None = None,
     columns: int = 3,
 ) -> go.Figure:
     """Draw one small bar chart per KPI, models side by side, with 95% CI error bars.
@@ -142,11 +163,13 @@ def kpi_bars(
     labels
         Titles and units per KPI (default :data:`KPI_LABELS`).
     title
-        Figure title.
+        Figure title (default: key figures by operating model, in the current language).
     columns
         Panels per row.
     """
     labels = dict(KPI_LABELS if labels is None else labels)
+    if title is None:
+        title = _("Key figures by operating model (mean and 95% confidence interval across seeds)")
     kpis = [k for k in kpis if k in set(summary["kpi"])]
     models = list(dict.fromkeys(summary["model"]))
     colours = _colours(models)
@@ -167,14 +190,14 @@ def kpi_bars(
                 marker_color=[colours[m] for m in models],
                 error_y={"type": "data", "symmetric": False, "array": hi.to_numpy(), "arrayminus": lo.to_numpy(),
                          "color": "#333", "thickness": 1.2, "width": 4},
-                name=lab.title,
+                name=lab.title_text,
                 showlegend=False,
-                hovertemplate="%{x}: %{y:.3g} " + lab.unit + "<extra>" + lab.title + "</extra>",
+                hovertemplate="%{x}: %{y:.3g} " + lab.unit_text + "<extra>" + lab.title_text + "</extra>",
             ),
             row=i // columns + 1,
             col=i % columns + 1,
         )
-        fig.update_yaxes(title_text=lab.unit, row=i // columns + 1, col=i % columns + 1)
+        fig.update_yaxes(title_text=lab.unit_text, row=i // columns + 1, col=i % columns + 1)
     _layout(fig, title, height=max(320, 280 * rows + 60))
     fig.update_annotations(font_size=12)
     return fig
@@ -189,7 +212,7 @@ def _distribution(trips: pd.DataFrame, column: str, *, title: str, axis: str, fa
         v = pd.to_numeric(served.loc[served["model"] == m, column], errors="coerce").dropna() * factor
         fig.add_trace(go.Box(y=v.to_numpy(), name=m, marker_color=colours[m], boxmean=True, boxpoints=False))
     fig.update_yaxes(title_text=axis, rangemode="tozero")
-    fig.update_xaxes(title_text="Operating model")
+    fig.update_xaxes(title_text=_("Operating model"))
     _layout(fig, title)
     fig.update_layout(showlegend=False)
     return fig
@@ -203,8 +226,8 @@ def wait_time_distribution(trips: pd.DataFrame) -> go.Figure:
     trips
         Trip logs of the comparison (all seeds).
     """
-    return _distribution(trips, "wait_s", title="Wait relative to the requested time, served bookings (all seeds)",
-                         axis="Wait (min)", factor=1 / 60.0)
+    return _distribution(trips, "wait_s", title=_("Wait relative to the requested time, served bookings (all seeds)"),
+                         axis=_("Wait (min)"), factor=1 / 60.0)
 
 
 def travel_time_distribution(trips: pd.DataFrame) -> go.Figure:
@@ -215,8 +238,8 @@ def travel_time_distribution(trips: pd.DataFrame) -> go.Figure:
     trips
         Trip logs of the comparison (all seeds).
     """
-    return _distribution(trips, "door_to_door_s", title="Door-to-door travel time, served bookings (all seeds)",
-                         axis="Door-to-door time (min)", factor=1 / 60.0)
+    return _distribution(trips, "door_to_door_s", title=_("Door-to-door travel time, served bookings (all seeds)"),
+                         axis=_("Door-to-door time (min)"), factor=1 / 60.0)
 
 
 def occupancy_over_day(profile: pd.DataFrame) -> go.Figure:
@@ -230,17 +253,17 @@ def occupancy_over_day(profile: pd.DataFrame) -> go.Figure:
     models = list(dict.fromkeys(profile["model"]))
     colours = _colours(models)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=("Passengers on board (all vehicles)", "Vehicles on duty"))
+                        subplot_titles=(_("Passengers on board (all vehicles)"), _("Vehicles on duty")))
     for m in models:
         p = profile[profile["model"] == m]
         fig.add_trace(go.Scatter(x=p["time_h"], y=p["passengers_on_board"], name=m, mode="lines",
                                  line={"color": colours[m], "shape": "hv"}, legendgroup=m), row=1, col=1)
         fig.add_trace(go.Scatter(x=p["time_h"], y=p["vehicles_on_duty"], name=m, mode="lines", showlegend=False,
                                  line={"color": colours[m], "shape": "hv", "dash": "dot"}, legendgroup=m), row=2, col=1)
-    fig.update_yaxes(title_text="Passengers (pax)", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text="Vehicles", rangemode="tozero", row=2, col=1)
-    fig.update_xaxes(title_text="Time of day (h)", dtick=2, row=2, col=1)
-    _layout(fig, "Vehicle occupancy over the day (mean over seeds)", height=520)
+    fig.update_yaxes(title_text=_("Passengers (pax)"), rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text=_("Vehicles"), rangemode="tozero", row=2, col=1)
+    fig.update_xaxes(title_text=_("Time of day (h)"), dtick=2, row=2, col=1)
+    _layout(fig, _("Vehicle occupancy over the day (mean over seeds)"), height=520)
     return fig
 
 
@@ -263,7 +286,7 @@ def cost_per_passenger(summary: pd.DataFrame) -> go.Figure:
             go.Bar(
                 x=models,
                 y=mean,
-                name=KPI_LABELS[k].title,
+                name=KPI_LABELS[k].title_text,
                 marker_color=colour,
                 error_y={"type": "data", "symmetric": False,
                          "array": (s["ci_high"].astype(float) - mean).fillna(0.0).to_numpy(),
@@ -271,9 +294,9 @@ def cost_per_passenger(summary: pd.DataFrame) -> go.Figure:
             )
         )
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text="€ per passenger", rangemode="tozero")
-    fig.update_xaxes(title_text="Operating model")
-    return _layout(fig, "Cost and subsidy per passenger (mean and 95% CI across seeds)")
+    fig.update_yaxes(title_text=_("€ per passenger"), rangemode="tozero")
+    fig.update_xaxes(title_text=_("Operating model"))
+    return _layout(fig, _("Cost and subsidy per passenger (mean and 95% CI across seeds)"))
 
 
 def access_heatmap(
@@ -305,13 +328,14 @@ def access_heatmap(
             x=models,
             y=villages,
             colorscale="Viridis",
-            colorbar={"title": {"text": lab.unit}},
-            hovertemplate="%{y}, %{x}: %{z:.3g} " + lab.unit + "<extra></extra>",
+            colorbar={"title": {"text": lab.unit_text}},
+            hovertemplate="%{y}, %{x}: %{z:.3g} " + lab.unit_text + "<extra></extra>",
         )
     )
-    fig.update_xaxes(title_text="Operating model", side="top")
-    fig.update_yaxes(title_text="Village", autorange="reversed")
-    _layout(fig, f"{lab.title} ({lab.unit}) per village", height=max(420, 18 * len(villages) + 180))
+    fig.update_xaxes(title_text=_("Operating model"), side="top")
+    fig.update_yaxes(title_text=_("Village"), autorange="reversed")
+    _layout(fig, _("{title} ({unit}) per village").format(title=lab.title_text, unit=lab.unit_text),
+            height=max(420, 18 * len(villages) + 180))
     fig.update_layout(margin={"t": 120})
     return fig
 
@@ -350,45 +374,50 @@ def access_map(
         r = region.roads[region.roads["cls"] == cls]
         if len(r):
             fig.add_trace(go.Scattergeo(lat=r["lat"], lon=r["lon"], mode="lines",
-                                        line={"width": width, "color": colour}, name=f"{cls} roads",
+                                        line={"width": width, "color": colour}, name=_(_ROAD_NAMES[cls]),
                                         hoverinfo="skip"))
     for i, (line, g) in enumerate(region.lines.groupby("line", sort=False)):
-        fig.add_trace(go.Scattergeo(lat=g["lat"], lon=g["lon"], mode="lines", name=f"bus line {line}",
+        fig.add_trace(go.Scattergeo(lat=g["lat"], lon=g["lon"], mode="lines",
+                                    name=_("bus line {line}").format(line=line),
                                     line={"width": 2.5, "color": "#555", "dash": "dash" if i % 2 else "solid"},
-                                    hovertext=f"line {line}", hoverinfo="text", legendgroup="lines"))
+                                    hovertext=_("line {line}").format(line=line), hoverinfo="text",
+                                    legendgroup="lines"))
     route_traces: dict[str, list[int]] = {m: [] for m in models}
     if show_routes and len(region.routes):
         for (m, vid), g in region.routes.groupby(["model", "vehicle_id"], sort=False):
             route_traces.setdefault(m, []).append(len(fig.data))
-            fig.add_trace(go.Scattergeo(lat=g["lat"], lon=g["lon"], mode="lines", name=f"{m}: vehicle {vid}",
+            fig.add_trace(go.Scattergeo(lat=g["lat"], lon=g["lon"], mode="lines",
+                                        name=_("{model}: vehicle {vehicle}").format(model=m, vehicle=vid),
                                         line={"width": 2, "color": colours.get(m, "#444")}, opacity=0.7,
                                         hovertext=f"{m}: {vid}", hoverinfo="text", visible=m == models[0]))
     if len(region.services):
         fig.add_trace(go.Scattergeo(lat=region.services["lat"], lon=region.services["lon"], mode="markers",
-                                    marker={"symbol": "diamond", "size": 7, "color": "#222"}, name="services",
+                                    marker={"symbol": "diamond", "size": 7, "color": "#222"}, name=_("services"),
                                     hovertext=region.services["name"] + " (" + region.services["category"] + ")",
                                     hoverinfo="text"))
     centre = region.places[region.places["kind"] == "centre"]
     if len(centre):
         fig.add_trace(go.Scattergeo(lat=centre["lat"], lon=centre["lon"], mode="markers",
                                     marker={"symbol": "star", "size": 16, "color": "#D55E00"},
-                                    name="middle-order centre", hovertext=centre["name"], hoverinfo="text"))
+                                    name=_("middle-order centre"), hovertext=centre["name"], hoverinfo="text"))
     values = access[measure].astype(float) * lab.factor
     cmin = float(np.nanmin(values)) if values.notna().any() else 0.0
     cmax = float(np.nanmax(values)) if values.notna().any() else 1.0
     village_traces: dict[str, int] = {}
+    tr, no_data = current(), _("{name}: no data")
     for m in models:
         a = access[access["model"] == m]
         v = a[measure].astype(float) * lab.factor
         size = 7 + 10 * np.sqrt(a["population"].astype(float).fillna(0).to_numpy() / max(1.0, a["population"].max()))
-        text = [f"{n}: {x:.3g} {lab.unit}" if np.isfinite(x) else f"{n}: no data" for n, x in zip(a["village"], v)]
+        text = [tr.format("{name}: {x:.3g} {unit}", name=n, x=x, unit=lab.unit_text) if np.isfinite(x)
+                else no_data.format(name=n) for n, x in zip(a["village"], v)]
         village_traces[m] = len(fig.data)
         fig.add_trace(
             go.Scattergeo(
-                lat=a["lat"], lon=a["lon"], mode="markers", name=f"villages ({m})",
+                lat=a["lat"], lon=a["lon"], mode="markers", name=_("villages ({model})").format(model=m),
                 marker={"size": size, "color": v.fillna(cmin).to_numpy(), "cmin": cmin, "cmax": cmax,
                         "colorscale": "Viridis", "line": {"width": 0.8, "color": "#333"},
-                        "colorbar": {"title": {"text": lab.unit}, "x": 1.0}},
+                        "colorbar": {"title": {"text": lab.unit_text}, "x": 1.0}},
                 hovertext=text, hoverinfo="text", visible=m == models[0],
             )
         )
@@ -414,14 +443,15 @@ def access_map(
         lataxis_range=[float(lat_all.min()) - pad_lat, float(lat_all.max()) + pad_lat] if len(lat_all) else None,
         lonaxis_range=[float(lon_all.min()) - pad_lon, float(lon_all.max()) + pad_lon] if len(lon_all) else None,
     )
-    _layout(fig, f"Villages by {lab.title.lower()} ({lab.unit}), bus lines and sample vehicle routes", height=640)
+    _layout(fig, _("Villages by {measure} ({unit}), bus lines and sample vehicle routes").format(
+        measure=current().inline(lab.title_text), unit=lab.unit_text), height=640)
     fig.update_layout(
         updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "top",
                       "showactive": True}],
         legend={"orientation": "v", "x": 1.12, "y": 1.0, "xanchor": "left", "yanchor": "top"},
         margin={"l": 10, "r": 10, "t": 70, "b": 30},
     )
-    fig.add_annotation(text=region.attribution, showarrow=False, xref="paper", yref="paper", x=1.0, y=0.0,
+    fig.add_annotation(text=_(region.attribution), showarrow=False, xref="paper", yref="paper", x=1.0, y=0.0,
                        xanchor="right", yanchor="top", font={"size": 10, "color": "#555"})
     return fig
 
@@ -474,7 +504,7 @@ def tornado(
             fig.add_trace(go.Bar(
                 x=x, y=order, orientation="h", name=level_labels.get(level, level), marker_color=colours[level],
                 showlegend=i == 0, legendgroup=level, customdata=r["setting"].fillna("").to_numpy(),
-                hovertemplate="%{customdata}: %{x:+.3g} " + lab.unit + "<extra>" + m + "</extra>",
+                hovertemplate="%{customdata}: %{x:+.3g} " + lab.unit_text + "<extra>" + m + "</extra>",
             ), row=i + 1, col=1)
         fig.update_xaxes(title_text=axis, zeroline=True, zerolinecolor="#333", row=i + 1, col=1)
         fig.update_yaxes(title_text=yaxis, row=i + 1, col=1)

@@ -182,7 +182,10 @@ def describe_widest(
     def f(k: str, x: float) -> str:
         return fmt(k, x) if fmt is not None else f"{x:.3g}"
 
+    from transit.util.i18n import _  # (a module-level `_` would clash with loop variables here)
+
+    line = _("{model}: {kpi} ± {half} (target ± {target})")
     return [
-        f"{m}: {labels.get(k, k)} ± {f(k, h)} (target ± {f(k, t)})"
+        line.format(model=m, kpi=labels.get(k, k), half=f(k, h), target=f(k, t))
         for (m, k), (h, t) in sorted(status.widest.items(), key=lambda kv: -kv[1][0] / max(kv[1][1], 1e-12))
     ]

@@ -7,7 +7,9 @@ opens with the answer in plain words (:mod:`transit.compare.conclusion`),
 then which assumptions drive it (the sensitivity runs), the comparison table
 with each KPI beside its published range, and the figures of
 :mod:`transit.compare.plots`. Every sentence comes from
-:mod:`transit.compare.texts` (to be translated); this module only arranges.
+:mod:`transit.compare.texts`; this module only arranges. The page is in the
+language :func:`render_report` is given (else the current one,
+:mod:`transit.util.i18n`), its ``lang`` attribute set accordingly.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from transit.util.atomic import atomic_write_text
 from transit.compare.table import comparison_table
 from transit.compare.mapdata import RegionMap
 from transit.evaluate.profiles import occupancy_profile
+from transit.util.i18n import N_, _, current, use_lang
 
 __all__ = ["ReportData", "render_report", "report_figures", "write_report"]
 
@@ -120,9 +123,14 @@ class ReportData:
 TORNADO_KPIS = ("cost_per_passenger", "subsidy_per_passenger", "served_share")
 
 
+#: Headings of the figure sections (translated where shown).
+H_SERVICE, H_EFFICIENCY, H_COSTS = N_("Service quality"), N_("Vehicles and efficiency"), N_("Costs")
+
+
 def report_figures(data: ReportData) -> list[tuple[str, str, go.Figure]]:
-    """Return the report's figures as ``(id, section heading, figure)``, in page order."""
+    """Return the report's figures as ``(id, section heading, figure)``, in page order (current language)."""
     figs: list[tuple[str, str, go.Figure]] = []
+    service, efficiency, costs = _(H_SERVICE), _(H_EFFICIENCY), _(H_COSTS)
     s = data.summary
     sens = data.sensitivity
     if sens is not None and len(sens):
@@ -134,18 +142,18 @@ def report_figures(data: ReportData) -> list[tuple[str, str, go.Figure]]:
                 lab = plots.KPI_LABELS[k]
                 figs.append((f"fig-tornado-{k.replace('_', '-')}", text("h_sensitivity"), plots.tornado(
                     sens, k, factor_labels=factors, level_labels=levels, yaxis=text("tornado_yaxis"),
-                    title=text("tornado_title", kpi=lab.title, seeds=seeds),
-                    axis=text("tornado_axis", kpi=lab.axis.lower()))))
-    figs.append(("fig-service", "Service quality",
-                 plots.kpi_bars(s, SERVICE_KPIS, title="Service quality (mean and 95% CI across seeds)")))
-    figs.append(("fig-wait", "Service quality", plots.wait_time_distribution(data.trips)))
-    figs.append(("fig-traveltime", "Service quality", plots.travel_time_distribution(data.trips)))
-    figs.append(("fig-efficiency", "Vehicles and efficiency",
-                 plots.kpi_bars(s, EFFICIENCY_KPIS, title="Vehicles and efficiency (mean and 95% CI across seeds)")))
-    figs.append(("fig-occupancy", "Vehicles and efficiency", plots.occupancy_over_day(occupancy_profile(data.stops))))
-    figs.append(("fig-costpp", "Costs", plots.cost_per_passenger(s)))
-    figs.append(("fig-costs", "Costs",
-                 plots.kpi_bars(s, COST_KPIS, title="Costs, revenue and emissions (mean and 95% CI across seeds)")))
+                    title=text("tornado_title", kpi=lab.title_text, seeds=seeds),
+                    axis=text("tornado_axis", kpi=current().inline(lab.axis)))))
+    figs.append(("fig-service", service,
+                 plots.kpi_bars(s, SERVICE_KPIS, title=_("Service quality (mean and 95% CI across seeds)"))))
+    figs.append(("fig-wait", service, plots.wait_time_distribution(data.trips)))
+    figs.append(("fig-traveltime", service, plots.travel_time_distribution(data.trips)))
+    figs.append(("fig-efficiency", efficiency,
+                 plots.kpi_bars(s, EFFICIENCY_KPIS, title=_("Vehicles and efficiency (mean and 95% CI across seeds)"))))
+    figs.append(("fig-occupancy", efficiency, plots.occupancy_over_day(occupancy_profile(data.stops))))
+    figs.append(("fig-costpp", costs, plots.cost_per_passenger(s)))
+    figs.append(("fig-costs", costs,
+                 plots.kpi_bars(s, COST_KPIS, title=_("Costs, revenue and emissions (mean and 95% CI across seeds)"))))
     access = text("h_access")
     if data.region is not None and len(data.access):
         figs.append(("fig-map", access, plots.access_map(data.region, data.access)))
@@ -158,9 +166,9 @@ def report_figures(data: ReportData) -> list[tuple[str, str, go.Figure]]:
 
 
 def _table_html(df: pd.DataFrame, *, cls: str = "kpi") -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    head = "".join(f"<th>{html.escape(_(str(c)) if i == 0 else str(c))}</th>" for i, c in enumerate(df.columns))
     body = []
-    for _, r in df.iterrows():
+    for _row, r in df.iterrows():
         first = str(r.iloc[0])
         sub = first.startswith("  ")
         cells = [f"<td class='label'>{html.escape(first.strip())}</td>"]
@@ -173,9 +181,10 @@ def _rejections_html(kpis: pd.DataFrame) -> str:
     if "rejection_reasons" not in kpis.columns:
         return ""
     rows = []
+    cols = (_("Model"), _("Seed"), _("Rejections (reason: count)"))
     for (m, seed), g in kpis.groupby(["model", "seed"], sort=False):
         text = str(g["rejection_reasons"].iloc[0]) if g["rejection_reasons"].notna().any() else ""
-        rows.append({"Model": m, "Seed": seed, "Rejections (reason: count)": text or "none"})
+        rows.append(dict(zip(cols, (m, seed, text or _("none")))))
     return _table_html(pd.DataFrame(rows), cls="plain")
 
 
@@ -217,11 +226,20 @@ section#conclusion li{margin:3px 0;max-width:980px;font-size:14px}
 """
 
 
-def render_report(data: ReportData) -> str:
-    """Return the report as one HTML document (plotly.js embedded once)."""
+def render_report(data: ReportData, *, lang: str | None = None) -> str:
+    """Return the report as one HTML document (plotly.js embedded once).
+
+    ``lang`` is the language of the page (``"de"`` or ``"en"``; None: the
+    current language, :func:`transit.util.i18n.current`).
+    """
+    with use_lang(lang or current().lang):
+        return _render(data)
+
+
+def _render(data: ReportData) -> str:
     esc = html.escape
     parts: list[str] = []
-    parts.append("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>")
+    parts.append(f"<!DOCTYPE html><html lang='{esc(current().lang)}'><head><meta charset='utf-8'>")
     parts.append(f"<title>{esc(data.title)}</title><style>{_CSS}</style>")
     parts.append(f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>")
     parts.append(f"<h1>{esc(data.title)}</h1>")
@@ -270,6 +288,6 @@ def _comparison_html(data: ReportData, found: Any) -> str:
             f"<p class='note'>{html.escape(text('comparison_note'))}</p>" + _table_html(table))
 
 
-def write_report(data: ReportData, path: str | os.PathLike[str]) -> None:
-    """Write :func:`render_report` to ``path`` atomically."""
-    atomic_write_text(path, render_report(data))
+def write_report(data: ReportData, path: str | os.PathLike[str], *, lang: str | None = None) -> None:
+    """Write :func:`render_report` (in ``lang``, None: the current language) to ``path`` atomically."""
+    atomic_write_text(path, render_report(data, lang=lang))

@@ -36,6 +36,7 @@ import pandas as pd
 
 from transit.errors import InputError
 from transit.util.csvsafe import frame_csv
+from transit.util.i18n import N_, _
 from transit.util.progress import Progress, report
 
 if TYPE_CHECKING:
@@ -166,14 +167,14 @@ def load_region(scenario: Scenario, *, progress: Progress | None = None) -> Regi
     from transit.road.graph import build_graph, build_walk_graph
 
     reg = scenario.region
-    report(progress, 0, 3, "building the road graph")
+    report(progress, 0, 3, _("building the road graph"))
     walk_graph = None
     if reg.osm is not None:
         graph = build_graph(reg.osm, speed_cap_kmh=reg.speed_cap_kmh)
         walk_graph = build_walk_graph(reg.osm)
     else:
         graph = build_graph(place=reg.place, speed_cap_kmh=reg.speed_cap_kmh)
-    report(progress, 1, 3, "reading villages and services")
+    report(progress, 1, 3, _("reading villages and services"))
     if reg.zones is not None:
         zones = read_zones_csv(reg.zones)
     elif reg.osm is not None:
@@ -190,7 +191,8 @@ def load_region(scenario: Scenario, *, progress: Progress | None = None) -> Regi
     if not zones:
         msg = f"no villages or towns found in {reg.label}; give region.zones"
         raise InputError(msg, file=str(scenario.source), column="region")
-    report(progress, 3, 3, f"{len(zones)} zones, {len(dests)} destinations")
+    report(progress, 3, 3, _("{zones} zones, {destinations} destinations").format(zones=len(zones),
+                                                                                destinations=len(dests)))
     return RegionPayload(graph, tuple(zones), tuple(dests), walk_graph)
 
 
@@ -456,9 +458,9 @@ def _run_seeds(runner: _Runner, names: Sequence[str], seeds: Sequence[int], tick
     """Generate the demand of ``seeds`` and run ``names`` on it; return the demands and the runs (model-major)."""
     sfx = f" [{key}]" if key else ""
     demands = runner.map(_run_task, [("demand", (s, key)) for s in seeds], tick,
-                         [f"demand, seed {s}{sfx}" for s in seeds])
+                         [_("demand, seed {seed}").format(seed=s) + sfx for s in seeds])
     calls = [(m, s, demands[k][0], demands[k][1], key) for m in names for k, s in enumerate(seeds)]
-    labels = [f"{m}, seed {s}{sfx}" for m in names for s in seeds]
+    labels = [_("{model}, seed {seed}").format(model=m, seed=s) + sfx for m in names for s in seeds]
     return demands, runner.map(_run_task, [("model", c) for c in calls], tick, labels)
 
 
@@ -550,7 +552,7 @@ def run_comparison(
         plan = probe_plan(areg, first_hour=a.first_hour, last_hour=a.last_hour, targets=a.destinations)
 
     tick = _Ticker(progress, len(seeds) * (1 + len(names)) + (len(names) if plan is not None else 0))
-    report(progress, 0, tick.total, "starting")
+    report(progress, 0, tick.total, N_("starting"))  # translated by the progress display
     runner = _Runner(min(jobs, max(1, len(names) * len(seeds))), scenario, payload, world)
     try:
         demands, runs, seeds = _seed_rounds(runner, names, seeds, tick, spec if adapt else None)
@@ -614,7 +616,7 @@ def _probe_access(runner: _Runner, names: Sequence[str], seeds: Sequence[int], r
     for i, m in enumerate(names):
         days = [runs[i * len(seeds) + k][2] for k in range(len(seeds))]
         calls.append(("probe", (m, plan, days)))
-    return runner.map(_run_task, calls, tick, [f"{m}: access probes" for m in names])
+    return runner.map(_run_task, calls, tick, [_("{model}: access probes").format(model=m) for m in names])
 
 
 def _run_sensitivity(runner: _Runner, variant_list: Sequence[Any], runs: Sequence[Any], names: Sequence[str],

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from transit.util.i18n import _
 from transit.util.tomltable import Table, describe, read_toml
 
 #: A :class:`transit.compare.scenario.Scenario` (not imported: the scenario module imports this one).
@@ -289,9 +290,9 @@ def variants(
     if spec is None or not spec.enabled:
         return [], []
     if doc0 is None:
-        return [], ["the scenario's document is not known: no sensitivity runs"]
+        return [], [_("the scenario's document is not known: no sensitivity runs")]
     if not _matches(parse(copy.deepcopy(dict(doc0)), source=scenario.source), scenario):
-        return [], ["the scenario was changed after it was read from its file: no sensitivity runs"]
+        return [], [_("the scenario was changed after it was read from its file: no sensitivity runs")]
     out: list[Variant] = []
     notes: list[str] = []
     for factor in FACTORS:
@@ -303,11 +304,11 @@ def variants(
             doc.pop("precision", None)
             setting = _SETTERS[factor](doc, value, scenario)
             if setting is None:
-                notes.append(f"{factor}: does not apply to this scenario")
+                notes.append(_("{factor}: does not apply to this scenario").format(factor=factor))
                 break
             rerun, only_fares = _rerun(doc0, doc, scenario)
             if not rerun and not only_fares:
-                notes.append(f"{factor} ({setting}): changes no model")
+                notes.append(_("{factor} ({setting}): changes no model").format(factor=factor, setting=setting))
                 continue
             sc = parse(doc, source=scenario.source)
             out.append(Variant(f"{factor}:{level}", factor, level, setting, sc, rerun, only_fares))
@@ -409,7 +410,8 @@ def flips(table: pd.DataFrame, *, kpi: str = "cost_per_passenger") -> pd.DataFra
         if base == new:
             continue
         pos = {m: i for i, m in enumerate(new)}
-        swapped = [f"{b} below {a}" for i, a in enumerate(base) for b in base[i + 1:]
+        below = _("{lower} below {higher}")
+        swapped = [below.format(lower=b, higher=a) for i, a in enumerate(base) for b in base[i + 1:]
                    if a in pos and b in pos and pos[b] < pos[a]]
         rows.append({"factor": factor, "level": level, "setting": setting, "base_order": " < ".join(base),
                      "order": " < ".join(new), "swapped": "; ".join(swapped)})

@@ -4,7 +4,8 @@ The same table is printed by ``transit compare`` and shown at the top of the
 report. Values are ``mean ± half-width`` of the t-based 95% confidence
 interval across seeds (:mod:`transit.evaluate.stats`); with one seed only the mean
 is shown. The line below each KPI gives the paired difference to the
-baseline model.
+baseline model. Words and numbers are in the current language
+(:mod:`transit.util.i18n`: ``1,234.5`` in English, ``1.234,5`` in German).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from transit.compare.plots import KPI_LABELS, KpiLabel
+from transit.util.i18n import _, current
 
 __all__ = ["KEY_KPIS", "comparison_table", "format_interval", "render_text"]
 
@@ -51,21 +53,21 @@ def _decimals(x: float) -> int:
 
 def _num(x: float, decimals: int | None = None) -> str:
     if x is None or not math.isfinite(x):
-        return "n/a"
+        return _("n/a")
     d = _decimals(x) if decimals is None else decimals
-    return f"{x:,.{d}f}"
+    return current().format("{x:,.{d}f}", x=x, d=d)
 
 
 def format_interval(mean: float, low: float, high: float, *, factor: float = 1.0, signed: bool = False) -> str:
     """Format ``mean ± half-width``, or ``mean [low–high]`` when the interval was cut (just the mean without one)."""
     if mean is None or not math.isfinite(mean):
-        return "n/a"
+        return _("n/a")
     m = mean * factor
     ok = low is not None and high is not None and math.isfinite(low) and math.isfinite(high)
     half = (high - low) / 2.0 * abs(factor) if ok else 0.0
     d = _decimals(max(abs(m), half))
     text = _num(m, d)
-    if signed and float(text.replace(",", "")) > 0:
+    if signed and round(m, d) > 0:
         text = "+" + text
     if ok:
         lo, hi = sorted((low * factor, high * factor))
@@ -82,7 +84,7 @@ def comparison_table(
     kpis: Sequence[str] = KEY_KPIS,
     labels: Mapping[str, KpiLabel] | None = None,
     published: pd.DataFrame | None = None,
-    published_column: str = "Published",
+    published_column: str | None = None,
 ) -> pd.DataFrame:
     """Return the comparison table as text cells.
 
@@ -100,7 +102,7 @@ def comparison_table(
         (:func:`transit.evaluate.published.check_ranges`): a last column
         gives the ranges (in display units) and a value outside gets ▲ or ▼.
     published_column
-        The title of that column.
+        The title of that column (default "Published" in the current language).
 
     Returns
     -------
@@ -109,6 +111,7 @@ def comparison_table(
         each KPI has a row of values and a row ``Δ vs <baseline>``.
     """
     labels = dict(KPI_LABELS if labels is None else labels)
+    published_column = _("Published") if published_column is None else published_column
     models = list(dict.fromkeys(summary["model"]))
     baseline = str(summary["baseline"].iloc[0]) if len(summary) and "baseline" in summary else ""
     present = set(summary["kpi"])
@@ -119,10 +122,10 @@ def comparison_table(
         lab = labels.get(k, KpiLabel(k, ""))
         s = summary[summary["kpi"] == k].set_index("model")
         row = {"KPI": lab.axis}
-        drow = {"KPI": f"  Δ vs {baseline}"} if baseline else None
+        drow = {"KPI": "  " + _("Δ vs {baseline}").format(baseline=baseline)} if baseline else None
         for m in models:
             if m not in s.index:
-                row[m] = "n/a"
+                row[m] = _("n/a")
                 if drow is not None:
                     drow[m] = ""
                 continue
@@ -156,8 +159,8 @@ def _ranges(published: pd.DataFrame, kpi: str, factor: float) -> str:
 
 
 def render_text(table: pd.DataFrame) -> str:
-    """Render :func:`comparison_table` as aligned plain text."""
-    cols = list(table.columns)
+    """Render :func:`comparison_table` as aligned plain text (the first column's title translated)."""
+    cols = [_(str(table.columns[0])), *table.columns[1:]] if len(table.columns) else []
     cells = [cols] + table.astype(str).values.tolist()
     widths = [max(len(str(r[i])) for r in cells) for i in range(len(cols))]
     lines = []

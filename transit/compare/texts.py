@@ -1,16 +1,20 @@
-"""Every user-facing sentence of the comparison report, in one place (English for now).
+"""Every user-facing sentence of the comparison report, in one place (English, translated when shown).
 
 The report (:mod:`transit.compare.report`) and its first section
 (:mod:`transit.compare.conclusion`) take their words from :data:`TEXTS`
-through :func:`text`; numbers are filled in with ``str.format`` fields. Keep
-the keys stable: the German/English message catalogues (gettext/Babel)
-will translate these strings, and nothing else of the report needs
-translating.
+through :func:`text`, which translates them into the current language
+(:mod:`transit.util.i18n`; the message id is the English sentence) and fills
+in their ``str.format`` fields, numbers in the language's format. The
+sentences stay plain strings here: the catalogue update finds them as a
+table of texts (:mod:`transit.util.msgextract`), and ``tests/test_i18n.py``
+fails until a new or changed sentence has its German translation.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from transit.util.i18n import current
 
 __all__ = ["TEXTS", "text"]
 
@@ -135,5 +139,7 @@ TEXTS: dict[str, str] = {
 
 
 def text(key: str, **fields: Any) -> str:
-    """Return the text ``key`` of :data:`TEXTS` with ``fields`` filled in."""
-    return TEXTS[key].format(**fields) if fields else TEXTS[key]
+    """Return the text ``key`` of :data:`TEXTS` in the current language with ``fields`` filled in."""
+    tr = current()
+    message = tr.gettext(TEXTS[key])
+    return tr.format(message, **fields) if fields else message

@@ -74,6 +74,7 @@ __all__ = [
     "freeze_day",
     "freeze_route",
     "insertion_rounds",
+    "match_breaks",
     "residual_requests",
     "running_route",
     "split_index",
@@ -145,7 +146,7 @@ def _service(problem: Problem, vehicle: Vehicle, stop: Stop, breaks: dict[int, B
     return 0.0
 
 
-def _match_breaks(vehicle: Vehicle, stops: Sequence[Stop]) -> tuple[dict[int, Break], list[Break]]:
+def match_breaks(vehicle: Vehicle, stops: Sequence[Stop]) -> tuple[dict[int, Break], list[Break]]:
     """Pair BREAK stops with the vehicle's breaks in time order; return pairs and the unmatched breaks."""
     free = sorted(vehicle.breaks, key=lambda b: (b.earliest_start, b.latest_end))
     taken: dict[int, Break] = {}
@@ -193,7 +194,7 @@ def running_route(
         Extra seconds the vehicle is held before it can leave (a delay).
     """
     committed = (*done, anchor) if anchor is not None else tuple(done)
-    taken, pending = _match_breaks(vehicle, committed)
+    taken, pending = match_breaks(vehicle, committed)
     picked: dict[str, float] = {}
     dropped: set[str] = set()
     for s in committed:

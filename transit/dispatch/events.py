@@ -54,7 +54,9 @@ What each event does (at the update time ``now``)
     their booking, ``r17~2``), or, if no vehicle can fetch them, are listed
     with the reason "send a taxi"; the vehicle then goes (is towed) to its
     depot. If ``time`` is later than ``now`` (a planned withdrawal), the
-    vehicle finishes its work and is back at its depot by ``time``. With
+    vehicle finishes its work and is back at its depot by ``time`` (later
+    only to deliver passengers already on board at ``now``; a pickup it
+    cannot serve by then goes to another vehicle). With
     ``until`` it is back in service from its depot at ``until`` until the end
     of its shift, as a second run named ``bus-1~2``.
 ``delay``

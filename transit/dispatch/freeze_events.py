@@ -19,17 +19,26 @@ delay
     start of service moves; a window that no longer holds is widened and
     reported as a broken promise), or, when service there has begun, leaves
     it that much later; a vehicle still at its depot leaves that much later.
+planned withdrawal
+    The vehicle is committed to the stop it is at or driving to only if it
+    can serve it and be back at its end depot by the start of the
+    withdrawal (a drop-off always: the passenger is on board). Otherwise,
+    like a cancelled stop, it is released (re-planned, on another vehicle if
+    need be) and the vehicle goes on from its last done stop: a vehicle
+    waiting since the morning at a pickup planned after the withdrawal is
+    not bound to it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from transit.darp.data import Problem, Stop, StopKind, TimeWindow, Vehicle
-from transit.dispatch.add import FrozenRoute, freeze_route, running_route, split_index
+from transit.dispatch.add import FrozenRoute, freeze_route, match_breaks, running_route, split_index
 from transit.dispatch.state import Override
 
-__all__ = ["freeze_vehicle", "noshow_stops"]
+__all__ = ["freeze_vehicle", "noshow_stops", "release_for_withdrawal"]
 
 
 def noshow_stops(
@@ -106,6 +115,7 @@ def freeze_vehicle(
     noshows: Sequence[str],
     delay: float = 0.0,
     overrides: dict[str, Override],
+    withdraw_at: float | None = None,
 ) -> FrozenRoute:
     """Freeze a vehicle's route at ``now`` with cancellations, no-shows and a delay applied.
 
@@ -127,6 +137,8 @@ def freeze_vehicle(
         Seconds the vehicle runs late (0: none).
     overrides
         Receives the window overrides a delay makes necessary.
+    withdraw_at
+        Start of a planned withdrawal of the vehicle (after ``now``), if any.
     """
     stops = tuple(stops)
     if noshows:
@@ -142,6 +154,8 @@ def freeze_vehicle(
         fr = freeze_route(problem, vehicle, None if not stops else _as_route(vehicle, stops), now)
     if fr.status == "running" and fr.anchor is not None and fr.anchor.request_id in cancelled:
         fr = running_route(problem, vehicle, fr.done, None, now=now, old=fr.old, rest=fr.rest)
+    if withdraw_at is not None:
+        fr = release_for_withdrawal(problem, fr, now, withdraw_at)
     if delay <= 0:
         return fr
     if fr.status == "home":
@@ -152,6 +166,34 @@ def freeze_vehicle(
         return fr
     anchor2, hold = _delay_anchor(problem, fr, now, delay, overrides)
     return running_route(problem, vehicle, fr.done, anchor2, now=now, old=fr.old, rest=fr.rest, hold=hold)
+
+
+def release_for_withdrawal(problem: Problem, fr: FrozenRoute, now: float, end: float) -> FrozenRoute:
+    """Release the committed stop of a vehicle withdrawn at ``end`` if it cannot serve it by then.
+
+    A pickup is kept only if its passenger can be dropped off (directly)
+    and the vehicle be back at its end depot by ``end``; a break only if it
+    is still one of the vehicle's breaks and ends in time to get back. A
+    drop-off is always kept (see the module docstring).
+    """
+    a = fr.anchor
+    if fr.status != "running" or a is None or a.kind == StopKind.DROPOFF:
+        return fr
+    tt = problem.travel_time
+    v = fr.vehicle
+    if a.kind == StopKind.PICKUP:
+        r = problem.request(a.request_id)  # type: ignore[arg-type]
+        drop = a.start + r.service_time + float(tt[a.location, r.dropoff])
+        back = max(drop, r.dropoff_window.earliest) + r.service_time + float(tt[r.dropoff, v.end_depot])
+        rest = tuple(s for s in fr.rest if s.request_id != a.request_id)
+    else:
+        taken, _free = match_breaks(v, (*fr.done, a))
+        b = taken.get(id(a))
+        back = math.inf if b is None else a.start + b.duration + float(tt[a.location, v.end_depot])
+        rest = fr.rest
+    if back <= end + 1e-6:
+        return fr
+    return running_route(problem, v, fr.done, None, now=now, old=fr.old, rest=rest)
 
 
 def _as_route(vehicle: Vehicle, stops: Sequence[Stop]):  # noqa: ANN202

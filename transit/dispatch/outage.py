@@ -11,7 +11,11 @@ Breakdown (the outage starts at or before ``now``)
     are dropped, and its shift is stretched if the tow arrives after its end.
 Planned withdrawal (the outage starts after ``now``)
     The vehicle works until the start of the outage and is back at its
-    depot by then (its shift ends there).
+    depot by then (its shift ends there). Passengers on board at ``now`` are
+    still delivered: if that takes longer, the shift is stretched to when
+    the vehicle can be back after dropping them in the planned order, and
+    driver breaks that can no longer be taken are dropped
+    (:func:`fit_withdrawal`).
 Back in service (``until``)
     A second run of the vehicle, ``bus-1~2``, from its depot at ``until`` to
     the end of its shift, with the driver breaks that still fit.
@@ -24,6 +28,7 @@ left last.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,13 +37,16 @@ from transit.darp.build import BuiltProblem, build_vehicle
 from transit.darp.data import Problem, Stop, StopKind
 from transit.darp.fleet import BreakSpec, Fleet, VehicleSpec
 from transit.demand.bookings import Booking
+from transit.dispatch.add import FrozenRoute
 from transit.dispatch.events import Event
 from transit.dispatch.state import Override, leg_id
 from transit.road.travel import RoadNetwork
 
-__all__ = ["Outage", "outage_route", "patch_vehicle", "plan_outage", "second_run", "withdraw"]
+__all__ = ["Outage", "fit_withdrawal", "outage_route", "patch_vehicle", "plan_outage", "second_run", "withdraw"]
 
 _MIN = 60.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -204,6 +212,51 @@ def patch_vehicle(built: BuiltProblem, vehicle_id: str, route: Sequence[Stop]) -
         mrd = None
     new = dataclasses.replace(spec, breaks=tuple(taken), shift_end=max(spec.shift_end, end), max_route_duration_min=mrd)
     return _replace_spec(built, new)
+
+
+def fit_withdrawal(built: BuiltProblem, vehicle_id: str, fr: FrozenRoute) -> BuiltProblem:
+    """Fit the fleet entry of a vehicle withdrawn later to what it is committed to at ``now``.
+
+    ``fr`` is the vehicle's route frozen at ``now`` (with the withdrawal's
+    shorter shift). Returns ``built`` itself when the vehicle can deliver
+    everybody on board, take its pending breaks (at its end depot) and be
+    back by the end of its shift; else the problem with the shift
+    stretched to when it can, the breaks that no longer fit dropped and a
+    route-duration cap that no longer holds lifted (see the module
+    docstring).
+    """
+    if fr.status != "running":
+        return built
+    problem = built.problem
+    v, tt = fr.vehicle, problem.travel_time
+    t, loc = fr.leave_at, fr.start_location
+    for s in fr.rest:
+        if s.kind == StopKind.DROPOFF and s.request_id in fr.on_board:
+            r = problem.request(s.request_id)
+            t = max(t + float(tt[loc, s.location]), r.dropoff_window.earliest) + r.service_time
+            loc = s.location
+    t += float(tt[loc, v.end_depot])
+    spec = built.fleet.vehicle(vehicle_id)
+    pending = [(b.earliest_start, b.latest_end, b.duration) for b in fr.pending_breaks]
+    breaks = []
+    for b in sorted(spec.breaks, key=lambda b: (b.earliest, b.latest)):
+        key = (b.earliest, b.latest, b.duration_min * _MIN)
+        if key not in pending:
+            breaks.append(b)  # taken before now
+            continue
+        pending.remove(key)
+        begin = max(t, b.earliest)
+        if begin + b.duration_min * _MIN <= b.latest + 1e-6:
+            breaks.append(b)
+            t = begin + b.duration_min * _MIN
+    end = max(spec.shift_end, float(math.ceil(t - 1e-6)))
+    mrd = spec.max_route_duration_min
+    if mrd is not None and fr.done and end - fr.done[0].departure > mrd * _MIN:
+        mrd = None
+    if end == spec.shift_end and len(breaks) == len(spec.breaks) and mrd == spec.max_route_duration_min:
+        return built
+    log.info("%s is withdrawn at %.0f s but delivers its passengers until %.0f s", vehicle_id, spec.shift_end, end)
+    return _replace_spec(built, dataclasses.replace(spec, shift_end=end, breaks=tuple(breaks), max_route_duration_min=mrd))
 
 
 def _replace_spec(built: BuiltProblem, spec: VehicleSpec) -> BuiltProblem:

@@ -11,7 +11,8 @@ time, and only that request:
 2. its pickup window (and its drop-off window) is widened by 15, then 45,
    then 120 minutes after the promise (a broken promise: the new window is
    promised and listed in ``changes.csv``);
-3. it is given up (a broken promise, listed with the reason).
+3. it is given up (a broken promise, listed with the reason); at once if no
+   vehicle still working has the seats and wheelchair places it needs.
 
 Passengers on board are never given up: they stay on their vehicle (if
 their drop-off cannot be made in time any more, its window and ride limit
@@ -109,6 +110,10 @@ def keep_promises(
     kept = Kept(plan=initial, requests=list(requests))
     plan = initial
     vehicles = tuple(day.vehicles.values())
+    for r in requests:  # no vehicle left that it fits (its vehicle is out): given up at once
+        if r.picked_up_at is None and vehicles and not any(v.fits(r) for v in vehicles):
+            del current[r.id]
+            kept.dropped.add(r.id)
     while True:
         problem = template.replace(requests=tuple(current.values()), vehicles=vehicles)
         plan = solve_residual(problem, plan)

@@ -14,7 +14,8 @@ Steps
 2. The events change the day: cancelled and no-show bookings get their
    status, a vehicle broken down gets its last route and its passengers
    second legs (:mod:`transit.dispatch.outage`), a vehicle withdrawn later
-   a shorter shift, a vehicle back in service a second run.
+   a shorter shift (stretched only to deliver the passengers on board at
+   ``now``), a vehicle back in service a second run.
 3. Every route is frozen at ``now`` with the events applied
    (:func:`transit.dispatch.freeze_events.freeze_vehicle`).
 4. The promised bookings (and passengers on board, and second legs) are
@@ -56,7 +57,15 @@ from transit.dispatch.eventcheck import PlanIndex, check_events
 from transit.dispatch.events import Event
 from transit.dispatch.freeze_events import freeze_vehicle
 from transit.dispatch.leadtime import too_late
-from transit.dispatch.outage import Outage, outage_route, patch_vehicle, plan_outage, second_run, withdraw
+from transit.dispatch.outage import (
+    Outage,
+    fit_withdrawal,
+    outage_route,
+    patch_vehicle,
+    plan_outage,
+    second_run,
+    withdraw,
+)
 from transit.dispatch.planread import check_stored_plan
 from transit.dispatch.progress import placed_progress
 from transit.dispatch.state import CANCELLED, NOSHOW, Override, RequestStatus, apply_overrides
@@ -196,8 +205,16 @@ def _freeze_all(built, stored: StoredDay, index: PlanIndex, fx: _Effects, now: f
             continue
         frozen[v.id] = freeze_vehicle(
             problem, v, stops, now, cancelled=cancelled, noshows=noshows.get(v.id, []),
-            delay=fx.delays.get(v.id, 0.0), overrides=extra,
+            delay=fx.delays.get(v.id, 0.0), overrides=extra, withdraw_at=fx.withdrawn.get(v.id),
         )
+        if v.id in fx.withdrawn:
+            fitted = fit_withdrawal(built, v.id, frozen[v.id])
+            if fitted is not built:  # the passengers on board need longer: freeze again with the longer shift
+                built = fitted
+                frozen[v.id] = freeze_vehicle(
+                    built.problem, built.problem.vehicle(v.id), stops, now, cancelled=cancelled, noshows=noshows.get(v.id, []),
+                    overrides=extra, withdraw_at=fx.withdrawn[v.id],
+                )
     return built, frozen, extra
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from transit.errors import InputError, OutputExistsError
+from transit.util.i18n import _
 
 __all__ = [
     "TEMP_PREFIX",
@@ -132,10 +133,10 @@ def _check_parent(target: Path) -> None:
             break
         parent = parent.parent
     if parent.exists() and not parent.is_dir():
-        msg = f"cannot write here: {parent} is a file, not a folder"
+        msg = _("cannot write here: {parent} is a file, not a folder").format(parent=parent)
         raise InputError(msg, file=str(target))
     if parent.is_dir() and not os.access(parent, os.W_OK | os.X_OK):
-        msg = f"permission denied: cannot write into the folder {parent}"
+        msg = _("permission denied: cannot write into the folder {parent}").format(parent=parent)
         raise InputError(msg, file=str(target))
 
 
@@ -164,10 +165,10 @@ def check_free(path: str | os.PathLike[str], *, force: bool, kind: str = "any") 
     target = Path(path)
     _check_parent(target)
     if kind == "file" and target.is_dir():
-        msg = "is a folder; give a file name"
+        msg = _("is a folder; give a file name")
         raise InputError(msg, file=str(target))
     if target.exists() and not force and (not target.is_dir() or any(target.iterdir())):
-        msg = f"{target}: output exists; use --force to replace it"
+        msg = _("{path}: output exists; use --force to replace it").format(path=target)
         raise OutputExistsError(msg)
 
 

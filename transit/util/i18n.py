@@ -54,7 +54,9 @@ import gettext
 import io
 import logging
 import math
+import numbers
 import os
+import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,11 +171,58 @@ class Translator:
         """Return a whole number with the locale's grouping."""
         return self.number(float(value), 0)
 
-    def money(self, value: float, currency: str = "EUR") -> str:
-        """Return an amount of money in the locale's format (``1.234,50 €``)."""
+    def money(self, value: float, currency: str = "EUR", digits: int | None = None) -> str:
+        """Return an amount of money in the locale's format (``1.234,50 €``).
+
+        ``digits`` decimals (None: the currency's, 2 for the euro; 0 gives ``1.235 €``).
+        """
         from babel.numbers import format_currency
 
-        return format_currency(value, currency, locale=self.locale)
+        if not math.isfinite(value):
+            return "–"
+        if digits is None:
+            return format_currency(value, currency, locale=self.locale)
+        pattern = _with_decimals(self._pattern("currency"), digits)
+        return format_currency(round(value, digits), currency, format=pattern, locale=self.locale,
+                               currency_digits=False)
+
+    def percent(self, share: float, digits: int = 0) -> str:
+        """Return a share (0.746) as a percentage in the locale's format (``74,6 %`` / ``74.6%``)."""
+        from babel.numbers import format_percent
+
+        if not math.isfinite(share):
+            return "–"
+        pattern = _with_decimals(self._pattern("percent"), digits)
+        return format_percent(round(share, digits + 2), format=pattern, locale=self.locale)
+
+    def _pattern(self, kind: str) -> str:
+        return _locale_pattern(self.locale, kind)
+
+    @functools.cached_property
+    def separators(self) -> str:
+        """The decimal and grouping symbols, in this order (``",."`` in German; plotly's ``separators``)."""
+        from babel.numbers import get_decimal_symbol, get_group_symbol
+
+        return get_decimal_symbol(self.locale) + get_group_symbol(self.locale)
+
+    def format(self, message: str, /, **fields: object) -> str:
+        """Fill ``message``'s ``{fields}`` like :meth:`str.format`, numbers in the locale's format.
+
+        A number field keeps its format spec (``{x:,.1f}``, ``{share:.0%}``);
+        in a language other than English its decimal point, grouping comma
+        and percent sign become the locale's (``1.234,5``, ``75 %``). In
+        English the result is exactly ``message.format(**fields)``.
+        """
+        if self.lang == "en":
+            return message.format(**fields)
+        return _LocaleFormatter(self).format(message, **fields)
+
+    def inline(self, label: str) -> str:
+        """Return a label (a heading word, a KPI title) as it reads inside a sentence.
+
+        English lower-cases it; German keeps its capitals (nouns).
+        """
+        return label.lower() if self.lang == "en" else label
 
     def clock(self, seconds: float) -> str:
         """Return a time of the service day in the locale's short format (``14:05``).
@@ -204,6 +253,43 @@ class Translator:
         """Return a duration as whole minutes (``"14 min"`` / ``"14 Min."``)."""
         n = int(round(seconds / 60.0))
         return self.ngettext("{n} min", "{n} min", n).format(n=self.integer(n))
+
+
+@functools.cache
+def _locale_pattern(locale: str, kind: str) -> str:
+    """The locale's standard ``"currency"`` or ``"percent"`` pattern (positive part)."""
+    from babel import Locale
+
+    loc = Locale.parse(locale)
+    formats = loc.currency_formats["standard"] if kind == "currency" else loc.percent_formats[None]
+    return str(formats.pattern).split(";")[0]
+
+
+def _with_decimals(pattern: str, digits: int) -> str:
+    """Return a Babel number pattern with exactly ``digits`` decimals (``#,##0.00 ¤`` -> ``#,##0 ¤``)."""
+    head, _sep, rest = pattern.partition("0")
+    tail = rest.lstrip(".0#")
+    core = "0" + ("." + "0" * digits if digits > 0 else "")
+    return head + core + tail
+
+
+class _LocaleFormatter(string.Formatter):
+    """:meth:`str.format` whose number fields use a locale's decimal, grouping and percent symbols."""
+
+    def __init__(self, tr: Translator) -> None:
+        super().__init__()
+        self.tr = tr
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        text = super().format_field(value, format_spec)
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            return text
+        decimal, group = self.tr.separators[0], self.tr.separators[1:]
+        text = text.translate({ord("."): "\0", ord(","): "\1"}).replace("\0", decimal).replace("\1", group)
+        if text.endswith("%"):
+            suffix = self.tr._pattern("percent").rpartition("0")[2]
+            text = text[:-1] + suffix.replace("%", "") + "%" if suffix.endswith("%") else text
+        return text
 
 
 def translator(lang: str | None = None) -> Translator:

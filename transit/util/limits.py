@@ -27,6 +27,7 @@ from importlib import resources
 from typing import Any
 
 from transit.errors import InputError
+from transit.util.i18n import N_, _, current
 from transit.util.tomltable import Table
 
 __all__ = ["ENV", "Limits", "check_limit", "current_limits", "parse_limits"]
@@ -41,11 +42,11 @@ ENV = {
 """The environment variable that overrides each limit."""
 
 _WHAT = {
-    "residents": "residents",
-    "demand_scale": "demand scale",
-    "vehicles": "vehicles",
-    "bookings": "bookings",
-    "points": "points",
+    "residents": N_("residents"),
+    "demand_scale": N_("demand scale"),
+    "vehicles": N_("vehicles"),
+    "bookings": N_("bookings"),
+    "points": N_("points"),
 }
 
 
@@ -105,7 +106,7 @@ def _from_env(name: str, default: float) -> float:
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and value > 0):
-        msg = f"must be a number > 0, got {os.environ[var]!r}"
+        msg = _("must be a number > 0, got {value!r}").format(value=os.environ[var])
         raise InputError(msg, column=var)
     return value
 
@@ -129,7 +130,7 @@ def current_limits() -> Limits:
 
 
 def _shown(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.6g}"
+    return current().format("{x:,.0f}" if float(x).is_integer() else "{x:,.6g}", x=x)
 
 
 def check_limit(
@@ -150,8 +151,6 @@ def check_limit(
     """
     limit = getattr(current_limits(), name)
     if not value <= limit:
-        msg = (
-            f"{_WHAT[name]}: {_shown(value)} is over the limit of {_shown(limit)} "
-            f"(raise it with the environment variable {ENV[name]})"
-        )
+        msg = _("{what}: {value} is over the limit of {limit} (raise it with the environment variable {var})").format(
+            what=_(_WHAT[name]), value=_shown(value), limit=_shown(limit), var=ENV[name])
         raise InputError(msg, file=file, row=row, column=column)

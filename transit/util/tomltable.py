@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from transit.errors import InputError, InputErrors
+from transit.util.i18n import N_, _
 from transit.util.timeparse import TimeParseError, parse_clock
 
 __all__ = [
@@ -70,15 +71,15 @@ def join(table: str, key: str | int) -> str:
 def describe(value: Any) -> str:
     """Describe a parsed TOML value for an error message ("the text 'x'", "a table")."""
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return _("the text {value!r}").format(value=value)
     if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
+        return _("the boolean {value}").format(value=str(value).lower())
     if isinstance(value, Mapping):
-        return "a table"
+        return _("a table")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, (dt.date, dt.time)):
-        return f"the date/time {value.isoformat()}"
+        return _("the date/time {value}").format(value=value.isoformat())
     return repr(value)
 
 
@@ -86,8 +87,9 @@ def unknown_key_error(key: str, known: Iterable[str], *, source: str | None, tab
     """Return the error for an unknown key of ``table``, suggesting the closest known key."""
     known_t = tuple(known)
     close = difflib.get_close_matches(str(key), known_t, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(known_t)})"
-    msg = f"unknown key {key!r}{hint}"
+    hint = (_(" (did you mean {key!r}?)").format(key=close[0]) if close
+            else _(" (known keys: {keys})").format(keys=", ".join(known_t)))
+    msg = _("unknown key {key!r}").format(key=key) + hint
     return InputError(msg, file=source, column=table or None)
 
 
@@ -110,14 +112,15 @@ def _shown(x: float) -> str:
 
 def _number(value: Any, *, lo: float | None, hi: float | None, lo_open: bool) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _Wrong(f"must be a number, got {describe(value)}")
+        raise _Wrong(_("must be a number, got {value}").format(value=describe(value)))
     x = float(value)
     if not math.isfinite(x):
-        raise _Wrong(f"must be a finite number, got {value!r}")
+        raise _Wrong(_("must be a finite number, got {value!r}").format(value=value))
     if lo is not None and (x < lo or (lo_open and x == lo)):
-        raise _Wrong(f"must be {'>' if lo_open else '>='} {lo:g}, got {_shown(x)}")
+        msg = _("must be {op} {bound}, got {value}")
+        raise _Wrong(msg.format(op=">" if lo_open else ">=", bound=f"{lo:g}", value=_shown(x)))
     if hi is not None and x > hi:
-        raise _Wrong(f"must be <= {hi:g}, got {_shown(x)}")
+        raise _Wrong(_("must be {op} {bound}, got {value}").format(op="<=", bound=f"{hi:g}", value=_shown(x)))
     return x
 
 
@@ -125,29 +128,30 @@ def _integer(value: Any, *, lo: int | None, hi: int | None, whole_floats: bool) 
     if whole_floats and isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _Wrong(f"must be a whole number, got {describe(value)}")
+        raise _Wrong(_("must be a whole number, got {value}").format(value=describe(value)))
     if lo is not None and value < lo:
-        raise _Wrong(f"must be >= {lo}, got {value}")
+        raise _Wrong(_("must be {op} {bound}, got {value}").format(op=">=", bound=lo, value=value))
     if hi is not None and value > hi:
-        raise _Wrong(f"must be <= {hi}, got {value}")
+        raise _Wrong(_("must be {op} {bound}, got {value}").format(op="<=", bound=hi, value=value))
     return value
 
 
 def _text(value: Any, *, strip: bool, choices: tuple[str, ...] | None) -> str:
     if not isinstance(value, str):
-        raise _Wrong(f"must be text (in quotes), got {describe(value)}")
+        raise _Wrong(_("must be text (in quotes), got {value}").format(value=describe(value)))
     if strip:
         value = value.strip()
         if not value:
-            raise _Wrong("must not be empty")
+            raise _Wrong(_("must not be empty"))
     if choices is not None and value not in choices:
-        raise _Wrong(f"must be one of {', '.join(repr(c) for c in choices)}, got {value!r}")
+        msg = _("must be one of {choices}, got {value!r}")
+        raise _Wrong(msg.format(choices=", ".join(repr(c) for c in choices), value=value))
     return value
 
 
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise _Wrong(f"must be true or false, got {describe(value)}")
+        raise _Wrong(_("must be true or false, got {value}").format(value=describe(value)))
     return value
 
 
@@ -155,7 +159,7 @@ def _clock(value: Any, *, toml_time: bool) -> float:
     if toml_time and isinstance(value, dt.time):
         return float(value.hour * 3600 + value.minute * 60 + value.second)
     if not isinstance(value, str):
-        raise _Wrong(f'must be a time like "06:30", got {describe(value)}')
+        raise _Wrong(_('must be a time like "06:30", got {value}').format(value=describe(value)))
     try:
         return float(parse_clock(value))
     except TimeParseError as exc:
@@ -164,7 +168,7 @@ def _clock(value: Any, *, toml_time: bool) -> float:
 
 def _text_list(value: Any, *, what: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise _Wrong(f"must be a list of {what}, got {describe(value)}")
+        raise _Wrong(_("must be a list of {what}, got {value}").format(what=_(what), value=describe(value)))
     return tuple(value)
 
 
@@ -199,7 +203,7 @@ class Table:
         self.table = table
         self.problems: list[InputError] = [] if problems is None else problems
         if not isinstance(data, Mapping):
-            self.add(None, f"must be a table, got {describe(data)}")
+            self.add(None, _("must be a table, got {value}").format(value=describe(data)))
             data = {}
         self.data: Mapping[str, Any] = data
 
@@ -236,7 +240,7 @@ class Table:
     def _get(self, key: str, check: Callable[[Any], T], *, required: bool, default: Any) -> Any:
         if key not in self.data:
             if required:
-                self.add(key, "required key is missing")
+                self.add(key, _("required key is missing"))
             return default
         try:
             return check(self.data[key])
@@ -408,6 +412,10 @@ def build(cls: Callable[..., T], values: Mapping[str, Any], *, source: str | Non
 
 # --------------------------------------------------------------------------- files
 
+#: The kinds of file the callers of :func:`read_toml` name (``what``), marked here for translation.
+_FILE_KINDS = (N_("fleet file"), N_("instance file"), N_("line file"), N_("agency file"),
+               N_("search settings file"), N_("scenario file"), N_("district spec"))
+
 
 def read_toml(path: str | os.PathLike[str], *, what: str) -> dict[str, Any]:
     """Read a TOML file (UTF-8, a byte order mark allowed).
@@ -427,16 +435,16 @@ def read_toml(path: str | os.PathLike[str], *, what: str) -> dict[str, Any]:
     file = str(path)
     p = Path(path)
     if not p.exists():
-        raise InputErrors([InputError(f"{what} not found", file=file)])
+        raise InputErrors([InputError(_("{what} not found").format(what=_(what)), file=file)])
     if p.is_dir():
-        raise InputErrors([InputError(f"is a folder, not a {what}", file=file)])
+        raise InputErrors([InputError(_("is a folder, not a {what}").format(what=_(what)), file=file)])
     try:
         text = p.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        msg = f"not a UTF-8 text file (byte {exc.start}); save it as UTF-8"
+        msg = _("not a UTF-8 text file (byte {byte}); save it as UTF-8").format(byte=exc.start)
         raise InputErrors([InputError(msg, file=file)]) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        msg = f"not a valid TOML file ({exc})"
+        msg = _("not a valid TOML file ({problem})").format(problem=exc)
         raise InputErrors([InputError(msg, file=file, row=getattr(exc, "lineno", None))]) from None
