@@ -140,6 +140,9 @@ def test_conclusion_gives_the_settings_that_flip_the_ranking(full: ReportData) -
     assert text("flips_none", n=4) in c2
     off = _conclusion(render_report(dataclasses.replace(full, sensitivity=None)))
     assert text("flips_off") in off
+    assert "2 days each" in c
+    one = _conclusion(render_report(dataclasses.replace(full, sensitivity=full.sensitivity.assign(seeds=1))))
+    assert "one day each" in one and "1 days" not in one
 
 
 def test_conclusion_says_whether_intervals_met_their_target(full: ReportData) -> None:

@@ -246,7 +246,8 @@ def _flips_html(f: Findings, data: ReportData) -> str:
         return f"<p class='note'>{html.escape(text('flips_none', n=n))}</p>"
     items = [text("flip_item", setting=r.setting, order=r.order, base_order=r.base_order, swapped=r.swapped)
              for r in f.flips.itertuples()]
-    return f"<p class='note'>{html.escape(text('flips_intro', seeds=seeds))}</p>" + _ul(items)
+    intro = text("flips_intro_one") if seeds == 1 else text("flips_intro", seeds=seeds)
+    return f"<p class='note'>{html.escape(intro)}</p>" + _ul(items)
 
 
 def _precision(data: ReportData) -> str:

@@ -51,6 +51,7 @@ TEXTS: dict[str, str] = {
                        "is within the uncertainty: the two are not clearly ranked.",
     "ranking_one": "Only one model has a cost per passenger.",
     "flips_intro": "Settings that change this ranking (sensitivity runs, {seeds} days each):",
+    "flips_intro_one": "Settings that change this ranking (sensitivity runs, one day each):",
     "flip_item": "{setting}: {order} (at the base on the same days: {base_order}; {swapped})",
     "flips_none": "None of the tested settings ({n} runs: demand, walk limit, detour rule, fleet size, fares) "
                   "changes this ranking.",
