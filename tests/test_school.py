@@ -221,3 +221,23 @@ def test_no_vehicle_carries_more_than_it_holds() -> None:
     per_trip = stops.assign(trip=stops["vehicle_id"].astype(str).str.split("#").str[0],
                             at=stops["arrival"].round(0)).groupby(["trip", "at"])["load"].sum()
     assert per_trip.max() > school["info_capacity"]
+
+
+def test_school_trips_read_from_another_feed_are_left_to_the_school_buses() -> None:
+    """An exported copy of the lines carries the school trips under their ids: same id and times = same trip."""
+    import dataclasses
+
+    from transit.compare.school import copies_of, without_trips
+    from transit.timetable.lines import load_timetable
+
+    sc = load_scenario(instance_dir("default") / "scenario.toml")
+    ids = school_trip_ids(sc.school, sc.date)
+    tt = load_timetable(instance_dir("default") / "gtfs", date=sc.date)
+    school = without_trips(tt, ids, keep=True)
+    assert copies_of(tt, school) == ids
+    moved = sorted(ids)[0]  # the same id at other times is another trip
+    other = dataclasses.replace(tt, trips=tuple(
+        dataclasses.replace(t, departure=tuple(x + 600 for x in t.departure), arrival=tuple(x + 600 for x in t.arrival))
+        if t.trip_id == moved else t for t in tt.trips))
+    assert copies_of(other, school) == ids - {moved}
+    assert copies_of(without_trips(tt, ids), school) == frozenset()

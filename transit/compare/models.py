@@ -289,6 +289,7 @@ def build_model(
     date: dt.date | None,
     costs: Any = None,
     exclude_trips: frozenset[str] = frozenset(),
+    exclude_like: Any = None,
 ) -> OperatingModel:
     """Build the operating model a scenario's ``[[models]]`` table describes.
 
@@ -300,11 +301,19 @@ def build_model(
     exclude_trips
         Trip ids left out of the model's timetable (the school buses' trips,
         :mod:`transit.compare.school`); ignored if nothing would remain.
+    exclude_like
+        A timetable (the school buses'): trips of the model's timetable that
+        are its trips (same id and departures, e.g. from an exported feed) are
+        left out too (:func:`transit.compare.school.copies_of`).
     """
     kind = KINDS[spec.kind]
     timetable = None
     if kind.uses_lines:
         timetable = model_timetable(spec.lines, routes=spec.routes, date=date, network=network)
+        if exclude_like is not None:
+            from transit.compare.school import copies_of
+
+            exclude_trips = exclude_trips | copies_of(timetable, exclude_like)
         if exclude_trips and any(t.trip_id not in exclude_trips for t in timetable.trips):
             from transit.compare.school import without_trips
 

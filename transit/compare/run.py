@@ -233,9 +233,12 @@ class _World:
             sc = self.scenarios[key]
             spec = sc.model(name)
             school = sc.school
-            ids = self.school()[0] if school is not None and spec.lines == school.lines else frozenset()
+            same = school is not None and spec.lines == school.lines
+            ids = self.school()[0] if same else frozenset()
+            buses = self.school()[1] if school is not None and not same else None
             self._models[(key, name)] = build_model(spec, network=self.network, date=sc.date, costs=sc.costs,
-                                                    exclude_trips=ids)
+                                                    exclude_trips=ids,
+                                                    exclude_like=getattr(buses, "lines", None))
         return self._models[(key, name)]
 
     def context(self, labels: Mapping[str, Any], key: str = "") -> Any:

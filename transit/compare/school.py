@@ -69,6 +69,7 @@ __all__ = [
     "split_school",
     "with_school",
     "without_trips",
+    "copies_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -183,6 +184,19 @@ def without_trips(tt: Timetable, drop: frozenset[str] | set[str], *, keep: bool 
         date=tt.date,
         door_zones={k: v for k, v in tt.door_zones.items() if k in lines},
     )
+
+
+def copies_of(tt: Timetable, school: Timetable) -> frozenset[str]:
+    """Return the ids of the trips of ``tt`` that are school buses' trips of ``school`` in another feed.
+
+    A trip is the same trip when its id and its departure times (to the second) are the same: an
+    exported feed of the lines (:mod:`transit.publish`) carries the school buses' trips under their
+    own ids, and a line model reading it must leave them to the school buses as one reading the
+    original feed does.
+    """
+    times = {t.trip_id: tuple(round(float(x)) for x in t.departure) for t in school.trips}
+    return frozenset(t.trip_id for t in tt.trips
+                     if t.trip_id in times and tuple(round(float(x)) for x in t.departure) == times[t.trip_id])
 
 
 def school_model(spec: SchoolSpec, ids: frozenset[str], *, network: RoadNetwork, date: dt.date | None) -> Any:
