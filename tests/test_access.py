@@ -373,3 +373,66 @@ def test_served_by_group_and_purpose_and_per_day() -> None:
     s = served_shares(trips).set_index("village")
     assert s.loc["Adorf", "served_per_day"] == pytest.approx(3 / 2)  # 3 served over 2 days
     assert set(served_by_group(trips.drop(columns="group"))["group"]) == {"all"}
+
+
+def test_probes_walk_on_the_walk_graph_within_the_group_limit() -> None:
+    """Between stops: a probe walks the footpath the model walks, and a senior walks at most 400 m."""
+    import networkx as nx
+    from simcase import DLAT, DLON, LAT0, LON0, N, fleet, grid_network
+
+    from transit.demand.bookings import Booking
+    from transit.evaluate.probes import ondemand_availability
+    from transit.opmodels.ondemand import OnDemandOptions
+    from transit.road.travel import RoadNetwork
+    from transit.sim.columns import TripLabel
+
+    roads = grid_network()
+    # the walk graph: the roads plus a footpath of 350 m from the middle of the first block to junction (0, 0)
+    G = nx.MultiDiGraph(crs="epsg:4326")
+    for i in range(N):
+        for j in range(N):
+            G.add_node(i * N + j + 1, x=LON0 + j * DLON, y=LAT0 + i * DLAT)
+    for i in range(N):
+        for j in range(N):
+            for di, dj in ((0, 1), (1, 0)):
+                if i + di < N and j + dj < N:
+                    a, b = i * N + j + 1, (i + di) * N + (j + dj) + 1
+                    G.add_edge(a, b, travel_time=120.0, length=1000.0)
+                    G.add_edge(b, a, travel_time=120.0, length=1000.0)
+    from transit.util.geo import great_circle_m
+
+    door = (LAT0 + 0.0022, LON0 + 0.0035)  # inside the first block: about 245 m from a road, 350 m from (0, 0)
+    path = float(great_circle_m(door[0], door[1], LAT0, LON0))
+    G.add_node(99, x=door[1], y=door[0])
+    G.add_edge(99, 1, travel_time=300.0, length=path)
+    G.add_edge(1, 99, travel_time=300.0, length=path)
+    walk = RoadNetwork.from_graph(G)
+    far = (LAT0 + 3 * DLAT, LON0 + 3 * DLON)  # junction (3, 3)
+    probes = [Booking(r, *door, *far, 8 * 3600.0, "departure", 1, 0, None) for r in ("any", "old")]
+    from transit.opmodels.ondemand import StopPoints
+
+    stops = StopPoints(np.array([LAT0, far[0]]), np.array([LON0, far[1]]))  # at junctions (0, 0) and (3, 3)
+    opts = OnDemandOptions(stop_based=True, stops=stops)
+    labels = {"old": TripLabel(group="senior")}
+    on_roads = ondemand_availability("drt", fleet(1), opts, probes, DayContext(network=roads, service=None,
+                                                                                labels=labels))
+    status = dict(zip(on_roads["request_id"], on_roads["status"]))
+    assert status == {"any": "served", "old": "rejected"}  # about 500 m by road: within 600 m, not 400 m
+    assert on_roads.set_index("request_id").loc["old", "reason"] == "no stop within 400 m of the pickup"
+    on_foot = ondemand_availability("drt", fleet(1), opts, probes, DayContext(network=roads, service=None,
+                                                                               labels=labels, walk_network=walk))
+    assert (on_foot["status"] == "served").all()  # 350 m on the footpath: within both limits
+    assert on_foot["walk_access_m"].iloc[0] == pytest.approx(path, abs=5.0) and 340 < path < 360
+    tight = dataclasses_replace_walk(opts, 300.0)
+    short = ondemand_availability("drt", fleet(1), tight, probes, DayContext(network=roads, service=None,
+                                                                             labels=labels, walk_network=walk))
+    reasons = dict(zip(short["request_id"], short["reason"]))
+    assert reasons["old"] == "no stop within 300 m of the pickup"  # the senior's own limit, named
+
+
+def dataclasses_replace_walk(opts, senior_m: float):
+    """Return on-demand options whose seniors walk at most ``senior_m``."""
+    import dataclasses
+
+    walk = dataclasses.replace(opts.walk, max_walk_m_group=(("senior", senior_m),))
+    return dataclasses.replace(opts, walk=walk)

@@ -188,3 +188,39 @@ def test_lines_outside_the_road_graph_are_an_input_error(net, shared_dir):
     b = lc.booking("r", lc.near("A1"), lc.near("A4"), "07:55")
     with pytest.raises(InputError, match="from the road graph.*the lines do not lie in this region"):
         run(net, tt, [b])
+
+
+def test_a_full_bus_gets_a_reinforcement_bus_and_nobody_rides_beyond_the_places(net):
+    tt = lc.timetable(["08:00"], [])
+    groups = [lc.booking(f"g{k}", lc.near("A1"), lc.near("A4"), "07:55", passengers=3) for k in range(3)]
+    res = run(net, tt, groups, LineRules(capacity=4))
+    assert (res.trips["status"] == "served").all()  # a bus line carries everyone: it sends more buses
+    loads = res.stops.groupby("vehicle_id")["load"].max()
+    assert sorted(loads.index) == ["A-1", "A-1#2", "A-1#3"]  # 9 passengers, 4 places a bus
+    assert (loads <= 4).all() and loads.sum() == 9
+    assert res.info["extra_vehicles"] == 2 and res.info["vehicle_duties"] == 3
+    one_bus = run(net, tt, groups, LineRules(capacity=None))
+    assert res.info["duty_hours"] == pytest.approx(3 * one_bus.info["duty_hours"])
+
+
+def test_a_long_wait_splits_the_duty(net):
+    from transit.timetable.lines import Line, LineStop, Timetable, TimetableTrip
+
+    names = sorted(lc.STOPS)
+    idx = {n: i for i, n in enumerate(names)}
+    out = tuple(idx[x] for x in lc.LINE_A)
+    back = tuple(reversed(out))
+
+    def trip(tid, seq, start):
+        times = tuple(lc.hm(start) + 300.0 * p for p in range(len(seq)))
+        return TimetableTrip(tid, "A", seq, times, times)
+
+    # out 06:00-06:20, back 06:30-06:50 (a 10-minute turn), back out at 09:00 (a wait of more than 2 hours)
+    tt = Timetable(tuple(LineStop(n, n, *lc.STOPS[n]) for n in names), (Line("A", "A"),),
+                   (trip("out1", out, "06:00"), trip("in1", back, "06:30"), trip("out2", out, "09:00")))
+    whole = run(net, tt, [], LineRules(max_layover_min=600.0))
+    split = run(net, tt, [], LineRules(max_layover_min=90.0))
+    assert whole.info["vehicle_duties"] == 1 and split.info["vehicle_duties"] == 2
+    assert whole.info["duty_hours"] == pytest.approx((lc.hm("09:20") - lc.hm("06:00")) / 3600)
+    # the break between 06:50 and 09:00 is not paid
+    assert split.info["duty_hours"] == pytest.approx((lc.hm("06:50") - lc.hm("06:00") + 20 * 60) / 3600)

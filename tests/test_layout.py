@@ -159,7 +159,6 @@ LONG_FUNCTIONS_TO_SPLIT = {
     "darp/build.py:build_problem",
     "darp/cordeau.py:read_cordeau",
     "opmodels/rufbus.py:_ast_log",
-    "opmodels/hybrid.py:run",
     "sim/logs.py:trip_log",
     "compare/plots.py:access_map",
 }

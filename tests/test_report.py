@@ -140,6 +140,9 @@ def test_conclusion_gives_the_settings_that_flip_the_ranking(full: ReportData) -
     assert text("flips_none", n=4) in c2
     off = _conclusion(render_report(dataclasses.replace(full, sensitivity=None)))
     assert text("flips_off") in off
+    assert "2 days each" in c
+    one = _conclusion(render_report(dataclasses.replace(full, sensitivity=full.sensitivity.assign(seeds=1))))
+    assert "one day each" in one and "1 days" not in one
 
 
 def test_conclusion_says_whether_intervals_met_their_target(full: ReportData) -> None:
@@ -176,7 +179,12 @@ def test_published_ranges_beside_the_kpis_in_the_table(full: ReportData) -> None
     checks = check_ranges(full.summary, dict(full.models))
     t = comparison_table(full.summary, published=checks, published_column="Published")
     row = t[t["KPI"] == "Subsidy per passenger (€)"].iloc[0]
-    assert "1.30–3.90" in row["Published"] and row["Linienbus"].endswith("▲")
+    assert "6.43–19.3" in row["Published"]  # the on-demand range (the bus range is a network figure)
+    row = t[t["KPI"] == "Passengers per vehicle-hour (pax/h)"].iloc[0]
+    assert "2.00–6.00" in row["Published"]  # rural everyday line service
+    s = full.summary.set_index(["model", "kpi"])["mean"]
+    mean = float(s.loc[("Linienbus", "passengers_per_vehicle_hour")])
+    assert row["Linienbus"].endswith("▼") == (mean < 2.0) and not row["Linienbus"].endswith("▲")
 
 
 def test_report_texts_are_in_one_place() -> None:

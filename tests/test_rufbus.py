@@ -100,11 +100,32 @@ def test_capacity_full_trip(net):
     a = lc.booking("a", lc.near("A1"), lc.near("A4"), "07:55", booked_at="05:00", passengers=2)
     b = lc.booking("b", lc.near("A2"), lc.near("A5"), "08:00", booked_at="05:10")
     c = lc.booking("c", lc.near("A4"), lc.near("A5"), "08:10", booked_at="05:20", passengers=2)
-    res = run(net, tt, [a, b, c], RufbusRules(capacity=2))
+    res = run(net, tt, [a, b, c], RufbusRules(capacity=2, vehicles_per_trip=1))
     assert one(res, "a").status == "served"
     assert one(res, "b").reason == "the 08:05 bus is full (2 seats)"
     assert one(res, "c").status == "served"  # a got off at A4 before c boards
     assert res.info["rejected_full"] == 1
+
+
+def test_a_second_vehicle_runs_when_the_first_is_full_and_is_paid(net):
+    from transit.evaluate.costs import day_costs, default_costs
+
+    tt = lc.timetable(["08:00"], [])
+    a = lc.booking("a", lc.near("A1"), lc.near("A4"), "07:55", booked_at="05:00", passengers=2)
+    b = lc.booking("b", lc.near("A2"), lc.near("A5"), "08:00", booked_at="05:10")
+    c = lc.booking("c", lc.near("A2"), lc.near("A5"), "08:00", booked_at="05:20", passengers=2)
+    res = run(net, tt, [a, b, c], RufbusRules(capacity=2, vehicles_per_trip=2))
+    assert [one(res, r).status for r in "abc"] == ["served", "served", "rejected"]
+    assert one(res, "c").reason == "the 08:05 bus is full (2 vehicles of 2 seats)"
+    assert res.info["extra_vehicles"] == 1
+    loads = res.stops.groupby("vehicle_id")["load"].max()
+    assert sorted(loads.index) == ["A-1", "A-1#2"] and (loads <= 2).all()
+    # the second vehicle is paid like the first: the trip costs twice one vehicle's run
+    one_vehicle = run(net, tt, [a], RufbusRules(capacity=2, vehicles_per_trip=2))
+    rates = default_costs()
+    two = day_costs(res.trips, res.stops, "rufbus", rates, info=res.info)
+    single = day_costs(one_vehicle.trips, one_vehicle.stops, "rufbus", rates, info=one_vehicle.info)
+    assert two["cost_vehicle"] == pytest.approx(2 * single["cost_vehicle"])
 
 
 def test_partial_run_drives_only_the_booked_part(net):

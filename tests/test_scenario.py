@@ -66,7 +66,10 @@ def test_bundled_scenarios_load() -> None:
     sc = load_scenario(REPO / "instances" / "default" / "scenario.toml")
     assert [m.kind for m in sc.models][:2] == ["fixed_line", "rufbus"]
     assert sc.baseline == "Linienbus"
-    assert len(sc.model("On-demand").fleet.vehicles) == 4
+    assert len(sc.model("On-demand").fleet.vehicles) == 5
+    assert sc.school is not None and sc.school.services == ("SCHOOL",) and sc.school.depot is not None
+    assert all(m.parsed[0].depot is not None for m in sc.models if m.kind in ("rufbus", "ast"))
+    assert sc.model("Linienbus").parsed.depot is not None and sc.model("Trunk + feeders").parsed.line.depot
     examples = sorted((REPO / "instances" / "examples").glob("*.toml"))
     kinds = set()
     for p in examples:

@@ -8,10 +8,11 @@ sentences of :mod:`transit.compare.texts`.
 
 Residents within walking reach of a stop
 ----------------------------------------
-``ReportData.stop_coverage`` is the hook for this figure (columns
-``model, residents_within, residents, method``). Until the demand side
-provides residents per stop catchment, :func:`stop_coverage_estimate` counts
-the residents of the villages whose centre point has a stop within the walk
+``ReportData.stop_coverage`` gives this figure (columns ``model,
+residents_within, residents, method``): the comparison computes it with
+:func:`transit.evaluate.catchment.model_catchment` (walk graph, group walk
+limits). For tables without it, :func:`stop_coverage_estimate` counts the
+residents of the villages whose centre point has a stop within the walk
 limit (from the access probes).
 """
 
@@ -245,7 +246,8 @@ def _flips_html(f: Findings, data: ReportData) -> str:
         return f"<p class='note'>{html.escape(text('flips_none', n=n))}</p>"
     items = [text("flip_item", setting=r.setting, order=r.order, base_order=r.base_order, swapped=r.swapped)
              for r in f.flips.itertuples()]
-    return f"<p class='note'>{html.escape(text('flips_intro', seeds=seeds))}</p>" + _ul(items)
+    intro = text("flips_intro_one") if seeds == 1 else text("flips_intro", seeds=seeds)
+    return f"<p class='note'>{html.escape(intro)}</p>" + _ul(items)
 
 
 def _precision(data: ReportData) -> str:
@@ -314,6 +316,10 @@ def conclusion_html(f: Findings, data: ReportData) -> str:
     residents = data.residents if data.residents and math.isfinite(data.residents) else 0.0
     parts = [f"<section id='conclusion'><h2>{esc(text('h_conclusion'))}</h2>"]
     parts.append(f"<p class='lead'>{esc(text('intro', n_models=len(data.models), n_seeds=len(data.seeds), requests=f.requests_per_day if math.isfinite(f.requests_per_day) else 0.0, residents=residents))}</p>")
+    school = getattr(data, "school_notes", ())
+    if school:
+        parts.append(f"<h3 id='school'>{esc(text('h_school'))}</h3>"
+                     + "".join(f"<p class='note'>{esc(t)}</p>" for t in school))
     parts.append(f"<h3>{esc(text('h_who'))}</h3>" + _ul(_who(f)))
     days = float(getattr(data, "service_days_per_year", 250.0))
     costs = [text("cost_model", model=m.model, cost=_span(m.cost, _money), subsidy=_span(m.subsidy, _money),

@@ -162,27 +162,22 @@ def run_days(
     name: str,
     seed: int,
     days: Sequence[Sequence[Any]],
-    first_model: Any,
+    model_for: Callable[[dt.date | None], Any],
     first_rng: np.random.Generator,
 ) -> Any:
     """Run model ``name`` on every day's bookings and join the runs (:func:`join_runs`).
 
     ``ctx`` is the day context of the scenario's date (its date is replaced
-    for the later days); ``first_model`` and ``first_rng`` serve day 1 (the
-    single day's model and generator); later days get the model built for
-    their date.
+    for the later days); ``model_for(date)`` returns the model built for a
+    date (the caller's cache: the same rules, costs and school-trip
+    exclusions as the single day's model); ``first_rng`` serves day 1 (the
+    single day's generator).
     """
-    from transit.compare.models import build_model
-
     dates = service_days(scenario.date, len(days))
     runs = []
     for d, (date, bookings) in enumerate(zip(dates, days)):
-        if d == 0:
-            model, rng = first_model, first_rng
-        else:
-            same = date == scenario.date
-            model = first_model if same else build_model(scenario.model(name), network=ctx.network, date=date)
-            rng = day_rng(seed, name, d)
+        model = model_for(date)
+        rng = first_rng if d == 0 else day_rng(seed, name, d)
         day_ctx = dataclasses.replace(ctx, date=date)
         runs.append(model.run(list(bookings), day_ctx, seed=day_seed(seed, d), rng=rng))
     return join_runs(runs, [day_label(date, d) for d, date in enumerate(dates)])

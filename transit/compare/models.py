@@ -13,7 +13,7 @@ builds the models with :func:`build_model`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from transit.opmodels.base import OperatingModel
     from transit.road.travel import RoadNetwork
 
-__all__ = ["KINDS", "KindSpec", "ModelSpec", "build_model", "model_timetable", "parse_options"]
+__all__ = ["KINDS", "KindSpec", "ModelSpec", "build_model", "model_costs", "model_timetable", "parse_options",
+           "vehicle_type", "vehicle_type_problems"]
 
 log = logging.getLogger(__name__)
 
@@ -281,10 +282,82 @@ def model_timetable(
     return load_timetable(lines, date=date, routes=list(routes) if routes else None, network=network)
 
 
-def build_model(spec: ModelSpec, *, network: RoadNetwork, date: dt.date | None) -> OperatingModel:
-    """Build the operating model a scenario's ``[[models]]`` table describes."""
+def build_model(
+    spec: ModelSpec,
+    *,
+    network: RoadNetwork,
+    date: dt.date | None,
+    costs: Any = None,
+    exclude_trips: frozenset[str] = frozenset(),
+    exclude_like: Any = None,
+) -> OperatingModel:
+    """Build the operating model a scenario's ``[[models]]`` table describes.
+
+    Parameters
+    ----------
+    costs
+        The scenario's cost rates: a Rufbus or AST run with a stated
+        ``vehicle_type`` and no ``capacity`` takes its seats from it.
+    exclude_trips
+        Trip ids left out of the model's timetable (the school buses' trips,
+        :mod:`transit.compare.school`); ignored if nothing would remain.
+    exclude_like
+        A timetable (the school buses'): trips of the model's timetable that
+        are its trips (same id and departures, e.g. from an exported feed) are
+        left out too (:func:`transit.compare.school.copies_of`).
+    """
     kind = KINDS[spec.kind]
     timetable = None
     if kind.uses_lines:
         timetable = model_timetable(spec.lines, routes=spec.routes, date=date, network=network)
-    return kind.build(spec, spec.parsed, timetable, network)
+        if exclude_like is not None:
+            from transit.compare.school import copies_of
+
+            exclude_trips = exclude_trips | copies_of(timetable, exclude_like)
+        if exclude_trips and any(t.trip_id not in exclude_trips for t in timetable.trips):
+            from transit.compare.school import without_trips
+
+            timetable = without_trips(timetable, exclude_trips)
+    parsed = spec.parsed
+    if spec.kind in ("rufbus", "ast") and costs is not None:
+        parsed = (parsed[0], _vehicle_seats(spec, parsed[1], costs))
+    return kind.build(spec, parsed, timetable, network)
+
+
+def vehicle_type(spec: ModelSpec) -> str | None:
+    """Return the cost vehicle type a model states for its timetabled trips (Rufbus, AST), or None."""
+    if spec.kind in ("rufbus", "ast") and isinstance(spec.parsed, tuple):
+        return spec.parsed[1].vehicle_type
+    return None
+
+
+def _vehicle_seats(spec: ModelSpec, rufbus: Any, costs: Any) -> Any:
+    """Return Rufbus rules whose capacity is the stated vehicle type's seats (when ``capacity`` is not given)."""
+    import dataclasses
+
+    vt = vehicle_type(spec)
+    types = getattr(costs, "vehicle_types", {})
+    if vt is None or "capacity" in spec.options or vt not in types or types[vt].seats is None:
+        return rufbus
+    return dataclasses.replace(rufbus, capacity=int(types[vt].seats))
+
+
+def model_costs(costs: Any, spec: ModelSpec) -> Any:
+    """Return the cost rates a model's runs are costed with: the scenario's, with its stated vehicle type."""
+    vt = vehicle_type(spec)
+    if vt is None or not hasattr(costs, "with_line_vehicle"):
+        return costs
+    return costs.with_line_vehicle(spec.kind, vt)
+
+
+def vehicle_type_problems(models: Sequence[ModelSpec], costs: Any) -> list[tuple[ModelSpec, str]]:
+    """Return ``(model, message)`` for every stated vehicle type the cost rates do not know."""
+    types = getattr(costs, "vehicle_types", None)
+    if types is None:
+        return []
+    out = []
+    for m in models:
+        vt = vehicle_type(m)
+        if vt is not None and vt not in types:
+            out.append((m, f"unknown vehicle type {vt!r} (known: {', '.join(sorted(types))})"))
+    return out

@@ -89,6 +89,9 @@ class ReportData:
     synthetic
         The region is synthetic: the page says "synthetic data" instead of
         crediting OpenStreetMap.
+    school_notes
+        Sentences on the school buses, the common base of every model
+        (:mod:`transit.compare.school`).
     """
 
     title: str
@@ -113,6 +116,7 @@ class ReportData:
     stop_coverage: pd.DataFrame | None = None
     cost_notes: Sequence[str] = field(default_factory=tuple)
     synthetic: bool = False
+    school_notes: Sequence[str] = field(default_factory=tuple)
 
 
 #: KPIs of the tornado charts.

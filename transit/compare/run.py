@@ -64,6 +64,7 @@ OUTPUT_FILES: tuple[str, ...] = (
     "access.csv",
     "access_groups.csv",
     "sensitivity.csv",
+    "school.csv",
     "trips.csv",
     "stops.csv",
     "report.html",
@@ -109,6 +110,12 @@ class Comparison:
         (``access_groups.csv``, :func:`transit.evaluate.access.served_by_group`).
     residents
         Residents of the region (all zones).
+    school
+        The school buses, the common base of every model: one KPI row per
+        seed (``school.csv``, :mod:`transit.compare.school`), or None.
+    stop_coverage
+        Residents within walking reach of a stop per model that has stops
+        (:func:`coverage_table`), or None.
     """
 
     scenario: Scenario
@@ -124,6 +131,8 @@ class Comparison:
     sensitivity_notes: tuple[str, ...] = ()
     access_groups: pd.DataFrame | None = None
     residents: float = float("nan")
+    school: pd.DataFrame | None = None
+    stop_coverage: pd.DataFrame | None = None
 
     @property
     def models(self) -> list[tuple[str, str]]:
@@ -208,14 +217,34 @@ class _World:
         self.walk_network = RoadNetwork.from_graph(payload.walk_graph) if payload.walk_graph is not None else None
         self.region = DemandRegion.build(self.network, payload.zones, payload.destinations)
         self._models: dict[tuple[str, str], Any] = {}
+        self._school: tuple[frozenset[str], Any] | None = None
 
-    def model(self, name: str, key: str = "") -> Any:
+    def school(self) -> tuple[frozenset[str], Any]:
+        """Return the school buses' trip ids and model (:mod:`transit.compare.school`; the model may be None)."""
+        from transit.compare.school import SchoolSpec, school_model, school_trip_ids
+
+        if self._school is None:
+            spec = self.scenario.school if self.scenario.school is not None else SchoolSpec(lines=None)
+            ids = school_trip_ids(spec, self.scenario.date)
+            self._school = (ids, school_model(spec, ids, network=self.network, date=self.scenario.date))
+        return self._school
+
+    def model(self, name: str, key: str = "", date: Any = None) -> Any:
+        """Return model ``name`` of scenario ``key`` built for the scenario's date (or ``date``), cached."""
         from transit.compare.models import build_model
 
-        if (key, name) not in self._models:
-            sc = self.scenarios[key]
-            self._models[(key, name)] = build_model(sc.model(name), network=self.network, date=sc.date)
-        return self._models[(key, name)]
+        sc = self.scenarios[key]
+        day = sc.date if date is None else date
+        if (key, name, day) not in self._models:
+            spec = sc.model(name)
+            school = sc.school
+            same = school is not None and spec.lines == school.lines
+            ids = self.school()[0] if same else frozenset()
+            buses = self.school()[1] if school is not None and not same else None
+            self._models[(key, name, day)] = build_model(spec, network=self.network, date=day, costs=sc.costs,
+                                                         exclude_trips=ids,
+                                                         exclude_like=getattr(buses, "lines", None))
+        return self._models[(key, name, day)]
 
     def with_scenario(self, scenario: Scenario) -> _World:
         """Return a world of ``scenario`` (no variants) on this world's region (road network and zones shared)."""
@@ -223,6 +252,7 @@ class _World:
         other.scenario = scenario
         other.scenarios = {"": scenario}
         other._models = {}
+        other._school = None
         return other
 
     def context(self, labels: Mapping[str, Any], key: str = "") -> Any:
@@ -306,8 +336,15 @@ def read_labels(path: str | os.PathLike[str]) -> dict[str, tuple[str, str, str]]
     return out
 
 
-def _task_demand(seed: int, key: str = "") -> tuple[tuple[Any, ...], dict[str, tuple[str, str, str]]]:
-    """Return the bookings of ``seed`` and (home zone, purpose, group) per request id."""
+def _task_demand(seed: int, key: str = "") -> tuple[tuple[Any, ...], dict[str, tuple[str, str, str]], Any]:
+    """Return the everyday bookings of ``seed``, (home zone, purpose, group) per request id, and the school buses' day.
+
+    The pupils' school trips ride the school buses, the same in every model
+    (:mod:`transit.compare.school`); the models get the other bookings. The
+    school buses run for the scenario itself (``key`` ""), not for the
+    sensitivity variants (None).
+    """
+    from transit.compare.school import split_school
     from transit.demand.bookings import read_bookings
     from transit.demand import generate_demand
 
@@ -315,22 +352,47 @@ def _task_demand(seed: int, key: str = "") -> tuple[tuple[Any, ...], dict[str, t
     sc = w.scenarios[key]
     spec = sc.demand
     if sc.days > 1:
-        from transit.compare.days import week_demand
+        from transit.compare.days import service_days, week_demand
 
-        return week_demand(w.region, sc, int(seed), read_trips=read_labels)
+        days, labels = week_demand(w.region, sc, int(seed), read_trips=read_labels)
+        split = [split_school(day, labels) for day in days]
+        school_days = [school for _, school in split]
+        return (tuple(tuple(everyday) for everyday, _ in split), labels,
+                _school_day(school_days, labels, seed, service_days(sc.date, sc.days)) if not key else None)
     if spec.bookings is not None:
         bookings = tuple(read_bookings(spec.bookings, service_date=w.scenarios[key].date))
         labels = read_labels(spec.trips) if spec.trips is not None else {}
-        return bookings, labels
-    demand = generate_demand(w.region, spec.params, np.random.default_rng(int(seed)))
-    labels = {t.request_id: (t.home_zone, t.purpose, t.group) for t in demand.trips}
-    return tuple(demand.bookings), labels
+    else:
+        demand = generate_demand(w.region, spec.params, np.random.default_rng(int(seed)))
+        labels = {t.request_id: (t.home_zone, t.purpose, t.group) for t in demand.trips}
+        bookings = tuple(demand.bookings)
+    everyday, school = split_school(bookings, labels)
+    return tuple(everyday), labels, (_school_day(school, labels, seed) if not key else None)
+
+
+def _school_day(bookings: Sequence[Any], labels: Mapping[str, tuple[str, str, str]], seed: int,
+                dates: Sequence[Any] | None = None) -> Any:
+    """Run the school buses on the pupils' school trips (KPI row, trip and vehicle logs).
+
+    ``bookings`` are one day's school trips, or with ``dates`` (``[scenario]
+    days`` > 1) one sequence of school trips per date, joined into one run.
+    """
+    from transit.compare.school import SchoolSpec, run_school, run_school_days
+    from transit.sim.columns import TripLabel
+
+    w = _world()
+    spec = w.scenario.school if w.scenario.school is not None else SchoolSpec(lines=None)
+    ctx = w.context({rid: TripLabel(*lab) for rid, lab in labels.items()})
+    if dates is not None:
+        return run_school_days(w.school()[1], spec, bookings, ctx, w.scenario.costs, int(seed), dates)
+    return run_school(w.school()[1], spec, bookings, ctx, w.scenario.costs, int(seed))
 
 
 def _task_model(
     name: str, seed: int, bookings: Sequence[Any], labels: Mapping[str, tuple[str, str, str]], key: str = ""
 ) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Run model ``name`` (of scenario ``key``) on one seed's bookings; return its KPI row and logs."""
+    from transit.compare.models import model_costs
     from transit.evaluate.kpis import kpis
     from transit.sim.columns import TripLabel
 
@@ -341,12 +403,14 @@ def _task_model(
     if sc.days > 1:
         from transit.compare.days import run_days
 
-        run = run_days(sc, ctx, name, int(seed), bookings, model, model_rng(seed, name))
+        run = run_days(sc, ctx, name, int(seed), bookings, lambda day: w.model(name, key, day),
+                       model_rng(seed, name))
     else:
         run = model.run(list(bookings), ctx, seed=int(seed), rng=model_rng(seed, name))
     trips = run.trips.assign(model=name, seed=int(seed))
     stops = run.stops.assign(model=name, seed=int(seed))
-    row = kpis(run, w.scenarios[key].costs, seed=int(seed))
+    sc = w.scenarios[key]
+    row = kpis(run, model_costs(sc.costs, sc.model(name)), seed=int(seed))
     row["model"] = name
     return row, trips, stops
 
@@ -356,14 +420,16 @@ def _task_probe(name: str, plan: pd.DataFrame, days: Sequence[pd.DataFrame]) -> 
     from transit.evaluate.access import access_from_probes, access_on_days, probe_bookings, run_probes
     from transit.evaluate.probes import spare_capacity_trips
 
+    from transit.sim.columns import TripLabel
+
     w = _world()
     model = w.model(name)
-    ctx = w.context({})
-    trips = run_probes(model, ctx, plan)
     a = w.scenario.access
-    offered = access_from_probes(plan, trips, max_wait_min=a.max_wait_min, targets=a.destinations)
     probes = [b for bs in probe_bookings(plan).values() for b in bs]
-    answered = [spare_capacity_trips(model, probes, ctx, stops) for stops in days]
+    ctx = w.context({b.request_id: TripLabel(group=a.group) for b in probes} if a.group else {})
+    trips = run_probes(model, ctx, plan)
+    offered = access_from_probes(plan, trips, max_wait_min=a.max_wait_min, targets=a.destinations)
+    answered = [spare_capacity_trips(model, probes, ctx, stops, alone=trips) for stops in days]
     known = [t for t in answered if t is not None]
     on_days = access_on_days(plan, known, max_wait_min=a.max_wait_min) if known and len(known) == len(answered) \
         else pd.DataFrame(columns=["village"])
@@ -431,6 +497,28 @@ def _run_seeds(runner: _Runner, names: Sequence[str], seeds: Sequence[int], tick
     return demands, runner.map(_run_task, [("model", c) for c in calls], tick, labels)
 
 
+def _seed_rounds(runner: _Runner, names: Sequence[str], seeds: tuple[int, ...], tick: _Ticker,
+                 spec: Any) -> tuple[list[Any], list[Any], tuple[int, ...]]:
+    """Run ``seeds``, then (with a precision ``spec``) add seeds until the main KPIs are precise or the cap is hit.
+
+    Returns the demands, the runs and all seeds run.
+    """
+    from transit.compare.precision import more_seeds
+
+    demands, runs = _run_seeds(runner, names, seeds, tick)
+    while spec is not None:
+        add = more_seeds(_kpi_frame([r[0] for r in runs]), spec)
+        if add == 0:
+            break
+        new = tuple(range(max(seeds) + 1, max(seeds) + 1 + add))
+        tick.grow(len(new) * (1 + len(names)))
+        more_demands, more_runs = _run_seeds(runner, names, new, tick)
+        demands += more_demands
+        runs += more_runs
+        seeds += new
+    return demands, runs, seeds
+
+
 def _results(runs: Sequence[Any], names: Sequence[str], seeds: Sequence[int]) -> list[Any]:
     """Order runs model-major over all seeds (runs come in rounds of seeds)."""
     by = {(r[0]["model"], int(r[0]["seed"])): r for r in runs}
@@ -472,8 +560,9 @@ def run_comparison(
     -------
     Comparison
     """
-    from transit.compare.precision import PrecisionSpec, more_seeds, precision_status
+    from transit.compare.precision import PrecisionSpec, precision_status
     from transit.compare.scenario import parse_scenario
+    from transit.compare.school import with_school
     from transit.compare.sensitivity import variants as make_variants
     from transit.evaluate.access import access_region, access_table, probe_plan, served_by_group
     from transit.evaluate.stats import summarize
@@ -500,21 +589,15 @@ def run_comparison(
     shared = _Shared(uuid.uuid4().hex, scenario, payload, {v.key: v.scenario for v in variant_list})
     with _local_world(shared, world), Engine(jobs=min(jobs, max(1, len(names) * len(seeds)))) as engine:
         runner = _Runner(engine, engine.share(shared))
-        _, runs = _run_seeds(runner, names, seeds, tick)
-        while adapt:
-            add = more_seeds(_kpi_frame([r[0] for r in runs]), spec)
-            if add == 0:
-                break
-            new = tuple(range(max(seeds) + 1, max(seeds) + 1 + add))
-            tick.grow(len(new) * (1 + len(names)))
-            runs += _run_seeds(runner, names, new, tick)[1]
-            seeds += new
+        demands, runs, seeds = _seed_rounds(runner, names, seeds, tick, spec if adapt else None)
         runs = _results(runs, names, seeds)
         probes = _probe_access(runner, names, seeds, runs, plan, tick)
         sens_seeds = seeds[: scenario.sensitivity.seeds] if variant_list else ()
         sens = _run_sensitivity(runner, variant_list, runs, names, seeds, sens_seeds, tick)
 
-    kpis = _kpi_frame([r[0] for r in runs])
+    school_days = [d[2] for d in demands if d[2] is not None]
+    school = _kpi_frame([d[0] for d in school_days]) if school_days else None
+    kpis = with_school(_kpi_frame([r[0] for r in runs]), school)
     trips = pd.concat([r[1] for r in runs], ignore_index=True)
     stops = pd.concat([r[2] for r in runs], ignore_index=True)
     numeric = [c for c in kpis.columns if c not in ("model", "kind", "seed", "rejection_reasons")
@@ -531,7 +614,29 @@ def run_comparison(
     residents = float(sum(z.population for z in world.region.zones))
     return Comparison(scenario, seeds, kpis, summary, acc, trips, stops, region_map, precision=status,
                       sensitivity=sens, sensitivity_notes=tuple(sens_notes), access_groups=groups,
-                      residents=residents)
+                      residents=residents, school=school, stop_coverage=coverage_table(world, names))
+
+
+def coverage_table(world: _World, names: Sequence[str]) -> pd.DataFrame:
+    """Return the residents within walking reach of a stop per model that has stops.
+
+    :func:`transit.evaluate.catchment.model_catchment`: homes sampled as the
+    demand generator places them, walks on the walk graph (roads and
+    footpaths) within each population group's walk limit.
+    """
+    from transit.compare.texts import text
+    from transit.evaluate.catchment import model_catchment, residents_within
+
+    params = world.scenario.demand.params
+    rows = []
+    for name in names:
+        table = model_catchment(world.model(name), world.region, walk_network=world.walk_network, params=params)
+        if table is None:
+            continue
+        within, _ = residents_within(table)
+        rows.append({"model": name, "residents_within": within, "residents": float(table["population"].sum()),
+                     "method": text("coverage_method")})
+    return pd.DataFrame(rows, columns=["model", "residents_within", "residents", "method"])
 
 
 def _probe_access(runner: _Runner, names: Sequence[str], seeds: Sequence[int], runs: Sequence[Any],
@@ -608,11 +713,13 @@ def seed_kpis(world: _World, seed: int) -> pd.DataFrame:
     global _WORLD
     _WORLD = world
     try:
-        bookings, labels = _task_demand(int(seed))
+        bookings, labels, school_day = _task_demand(int(seed))
         rows = [_task_model(m.name, int(seed), bookings, labels)[0] for m in world.scenario.models]
     finally:
         _WORLD = None
-    return _kpi_frame(rows)
+    from transit.compare.school import with_school
+
+    return with_school(_kpi_frame(rows), _kpi_frame([school_day[0]]) if school_day is not None else None)
 
 
 def _access_columns() -> tuple[str, ...]:
@@ -699,6 +806,8 @@ def write_comparison(comp: Comparison, folder: str | os.PathLike[str]) -> None:
     (out / "access_groups.csv").write_text(_csv(groups), encoding="utf-8")
     sens = comp.sensitivity if comp.sensitivity is not None else pd.DataFrame()
     (out / "sensitivity.csv").write_text(_csv(sens), encoding="utf-8")
+    school = comp.school if comp.school is not None else pd.DataFrame()
+    (out / "school.csv").write_text(_csv(school), encoding="utf-8")
     (out / "trips.csv").write_text(_csv(comp.trips), encoding="utf-8")
     (out / "stops.csv").write_text(_csv(comp.stops), encoding="utf-8")
     sc = comp.scenario
@@ -719,8 +828,7 @@ def report_data(comp: Comparison) -> Any:
         notes.append(text("note_bookings_file", name=sc.demand.bookings.name))
     costs = sc.costs
     cost_notes = [text("costing_basis", season=getattr(costs, "season_ticket_share", 0.0))]
-    no_depot = [m.name for m in sc.models if m.kind in ("fixed_line", "hybrid")
-                and getattr(m.parsed, "depot", getattr(getattr(m.parsed, "line", None), "depot", 0)) is None]
+    no_depot = [m.name for m in sc.models if _line_rules(m) is not None and _line_rules(m).depot is None]
     if no_depot:
         cost_notes.append(text("no_empty_runs", models=", ".join(no_depot)))
     return ReportData(
@@ -746,22 +854,40 @@ def report_data(comp: Comparison) -> Any:
         stop_coverage=stop_coverage(comp),
         cost_notes=cost_notes,
         synthetic=is_synthetic(sc),
+        school_notes=school_notes(comp),
     )
 
 
-def stop_coverage(comp: Comparison) -> pd.DataFrame | None:
-    """HOOK (issue 12): residents within the walk limit of a stop, per model that uses stops.
+def _line_rules(m: Any) -> Any:
+    """Return the line rules of a model with timetabled trips (their depot), or None."""
+    parsed = m.parsed
+    if isinstance(parsed, tuple):  # Rufbus, AST: (line rules, Rufbus rules)
+        parsed = parsed[0]
+    if m.kind == "hybrid":
+        parsed = getattr(parsed, "line", None)
+    return parsed if hasattr(parsed, "depot") and m.kind in ("fixed_line", "rufbus", "ast", "hybrid") else None
 
-    Today an estimate from the access probes
-    (:func:`transit.compare.conclusion.stop_coverage_estimate`: residents of
-    the villages whose centre point has a stop within the walk limit). When
-    ``transit.evaluate`` offers the residents within walking reach of a
-    stop from the demand side, return its figures here (same columns:
-    ``model, residents_within, residents, method``).
+
+def school_notes(comp: Comparison) -> list[str]:
+    """Return the report's sentences on the school buses, the common base (:mod:`transit.compare.school`)."""
+    from transit.compare.school import school_sentences
+
+    return school_sentences(comp.school, comp.kpis, comp.scenario.school)
+
+
+def stop_coverage(comp: Comparison) -> pd.DataFrame | None:
+    """Return the residents within the walk limit of a stop, per model that uses stops.
+
+    The comparison's :attr:`Comparison.stop_coverage`
+    (:func:`transit.evaluate.catchment.model_catchment`); for a comparison
+    built without it, an estimate from the access probes
+    (:func:`transit.compare.conclusion.stop_coverage_estimate`).
     """
     from transit.compare.conclusion import stop_coverage_estimate
     from transit.road.walking import WalkParams
 
+    if comp.stop_coverage is not None:
+        return comp.stop_coverage
     if comp.access is None or comp.access.empty or "why_centre" not in comp.access:
         return None
     return stop_coverage_estimate(comp.access, dict(comp.models), WalkParams().max_walk_m)

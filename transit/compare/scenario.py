@@ -45,11 +45,14 @@ Layout
     first_hour = 5
     last_hour = 23
     centre = "Sangerhain"                 # default: the largest town
+    group = "senior"                      # optional: the probe travellers' population group (walk limit)
 
     [precision]                           # optional: add seeds until the main KPIs are precise
                                           # (transit.compare.precision)
     [sensitivity]                         # optional: reruns at low/high settings of the main
                                           # assumptions (transit.compare.sensitivity)
+    [school]                              # optional: the school buses, a common base of every model
+                                          # (transit.compare.school)
 
     [[models]]                            # one table per operating model, in report order
     name = "Linienbus"                    # unique; used in tables and the report
@@ -96,11 +99,12 @@ log = logging.getLogger(__name__)
 #: Default number of seeds when neither the scenario nor the CLI says.
 DEFAULT_SEEDS = 3
 
-TOP_KEYS = ("scenario", "region", "demand", "service", "costs", "access", "models", "precision", "sensitivity")
+TOP_KEYS = ("scenario", "region", "demand", "service", "costs", "access", "models", "precision", "sensitivity",
+            "school")
 SCENARIO_KEYS = ("name", "description", "baseline", "seeds", "first_seed", "date", "days")
 REGION_KEYS = ("instance", "osm", "place", "speed_cap_kmh", "zones", "destinations")
 DEMAND_KEYS = ("bookings", "trips", "generator")
-ACCESS_KEYS = ("enabled", "first_hour", "last_hour", "centre", "destinations", "max_wait_min")
+ACCESS_KEYS = ("enabled", "first_hour", "last_hour", "centre", "destinations", "max_wait_min", "group")
 ACCESS_DESTINATIONS = ("centre", "doctor", "jobcenter", "station")
 
 _COMMON_MODEL_KEYS = ("name", "kind", "description")
@@ -191,6 +195,10 @@ class AccessSpec:
     max_wait_min
         A probe counts as "a trip is possible in this hour" if the traveller
         leaves home within this many minutes of the full hour.
+    group
+        The population group the probe travellers belong to (their walk
+        limit, :meth:`transit.road.walking.WalkParams.limit_for`); "" for
+        the general walk limit.
     """
 
     enabled: bool = True
@@ -199,6 +207,7 @@ class AccessSpec:
     centre: str | None = None
     destinations: tuple[str, ...] = ACCESS_DESTINATIONS
     max_wait_min: float = 60.0
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -237,6 +246,9 @@ class Scenario:
         The parsed file, from which the sensitivity runs derive changed scenarios.
     days
         Consecutive weekdays simulated per seed (:mod:`transit.compare.days`).
+    school
+        The school buses, a common base of every model
+        (:class:`transit.compare.school.SchoolSpec`).
     """
 
     source: Path
@@ -256,6 +268,7 @@ class Scenario:
     sensitivity: Any = None
     document: Mapping[str, Any] | None = None
     days: int = 1
+    school: Any = None
 
     @property
     def base_dir(self) -> Path:
@@ -438,6 +451,7 @@ def _parse_access(sec: _Section | None) -> AccessSpec:
         centre=sec.text("centre"),
         destinations=dests,
         max_wait_min=sec.number("max_wait_min", default=60.0, lo=0.0, lo_open=True) or 60.0,
+        group=sec.text("group", default="") or "",
     )
 
 
@@ -582,27 +596,9 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
     costs = _parse_costs(top.section("costs"))
     access = _parse_access(top.section("access"))
     precision, sensitivity = _parse_robustness(top)
+    school = _parse_school(top.section("school"), region)
 
-    models: list[ModelSpec] = []
-    raw_models = doc.get("models") if isinstance(doc, Mapping) else None
-    if raw_models is None:
-        top.add("models", "no operating models: add at least one [[models]] table")
-    elif not isinstance(raw_models, list) or not all(isinstance(m, Mapping) for m in raw_models):
-        top.add("models", f"must be an array of tables ([[models]]), got {describe(raw_models)}")
-    elif not raw_models:
-        top.add("models", "no operating models: add at least one [[models]] table")
-    else:
-        seen: dict[str, int] = {}
-        for i, raw in enumerate(raw_models, start=1):
-            m = _parse_model(raw, i, ctx, region)
-            if m is None:
-                continue
-            if m.name in seen:
-                top.add(f"models[{i}].name", f"duplicate model name {m.name!r} (also models[{seen[m.name]}])")
-                continue
-            seen[m.name] = i
-            models.append(m)
-
+    models = _parse_models(doc, top, ctx, region, costs)
     baseline = meta.text("baseline")
     if baseline is not None and models and baseline not in {m.name for m in models}:
         names = ", ".join(m.name for m in models)
@@ -629,7 +625,37 @@ def parse_scenario(doc: Mapping[str, Any], *, source: str | os.PathLike[str]) ->
         sensitivity=sensitivity,
         document=copy.deepcopy(dict(doc)),
         days=days,
+        school=school,
     )
+
+
+def _parse_models(doc: Mapping[str, Any], top: _Section, ctx: _Ctx, region: RegionSpec,
+                  costs: Any) -> list[ModelSpec]:
+    """Parse the ``[[models]]`` tables (problems noted on ``top``): unique names, known vehicle types."""
+    from transit.compare.models import vehicle_type_problems
+
+    models: list[ModelSpec] = []
+    raw_models = doc.get("models") if isinstance(doc, Mapping) else None
+    if raw_models is None:
+        top.add("models", "no operating models: add at least one [[models]] table")
+    elif not isinstance(raw_models, list) or not all(isinstance(m, Mapping) for m in raw_models):
+        top.add("models", f"must be an array of tables ([[models]]), got {describe(raw_models)}")
+    elif not raw_models:
+        top.add("models", "no operating models: add at least one [[models]] table")
+    else:
+        seen: dict[str, int] = {}
+        for i, raw in enumerate(raw_models, start=1):
+            m = _parse_model(raw, i, ctx, region)
+            if m is None:
+                continue
+            if m.name in seen:
+                top.add(f"models[{i}].name", f"duplicate model name {m.name!r} (also models[{seen[m.name]}])")
+                continue
+            seen[m.name] = i
+            models.append(m)
+    for m, msg in vehicle_type_problems(models, costs):
+        top.add(f"{m.table}.vehicle_type", msg)
+    return models
 
 
 def _parse_date(meta: _Section) -> dt.date | None:
@@ -654,6 +680,13 @@ def _parse_robustness(top: _Section) -> tuple[Any, Any]:
     from transit.compare.sensitivity import parse_sensitivity
 
     return parse_precision(top.section("precision")), parse_sensitivity(top.section("sensitivity"))
+
+
+def _parse_school(sec: _Section | None, region: RegionSpec) -> Any:
+    """Parse ``[school]`` (:mod:`transit.compare.school`)."""
+    from transit.compare.school import parse_school
+
+    return parse_school(sec, region.gtfs)
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:

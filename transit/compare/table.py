@@ -35,6 +35,7 @@ KEY_KPIS: tuple[str, ...] = (
     "cost_per_vehicle_km",
     "cost_per_passenger",
     "subsidy_per_passenger",
+    "subsidy_per_passenger_with_school",
     "co2_per_pkm_g",
     "shared_trip_share",
     "passengers_per_booking",

@@ -51,6 +51,7 @@ TEXTS: dict[str, str] = {
                        "is within the uncertainty: the two are not clearly ranked.",
     "ranking_one": "Only one model has a cost per passenger.",
     "flips_intro": "Settings that change this ranking (sensitivity runs, {seeds} days each):",
+    "flips_intro_one": "Settings that change this ranking (sensitivity runs, one day each):",
     "flip_item": "{setting}: {order} (at the base on the same days: {base_order}; {swapped})",
     "flips_none": "None of the tested settings ({n} runs: demand, walk limit, detour rule, fleet size, fares) "
                   "changes this ranking.",
@@ -77,6 +78,23 @@ TEXTS: dict[str, str] = {
                      "km including empty runs, dispatch only for bookings served, and one fare system with "
                      "{season:.0%} of riders holding a Deutschlandticket.",
     "no_empty_runs": "No depot is given for {models}: empty runs to and from a depot are not in their costs.",
+    "coverage_method": "homes sampled as the demand generator places them, walks on the walk graph (roads and "
+                       "footpaths) within each group's walk limit",
+    # ------------------------------------------------------------------ school transport (transit.compare.school)
+    "h_school": "School transport: the same in every model",
+    "school_base": "Pupils' school trips ride the school buses in every model, as school transport in German "
+                   "districts runs whatever the operating form of the rest of the service: {bookings:.0f} group "
+                   "bookings with {pupils:,.0f} pupils a day, carried by {name} ({trips:.0f} school-day trips of "
+                   "the timetable, {extra:.0f} reinforcement buses a day): {carried:,.0f} pupils carried "
+                   "({share:.0%}), {cost} a day, {per_pupil} per pupil, subsidy {subsidy} per pupil. This cost is "
+                   "common to every model and shown apart; every model below is compared on the everyday trips "
+                   "(Jedermannverkehr) it competes for, and line models run the timetable without the school "
+                   "buses' trips.",
+    "school_unserved": "Pupils not carried by {name} (the same in every model) most often because: {reason}.",
+    "school_with": "The whole service with the school buses (the figure published network averages describe), "
+                   "cost per passenger: {items}.",
+    "school_none": "The day's bookings have no pupils' school trips (trip purpose 'school'): every model serves all "
+                   "bookings.",
     # ------------------------------------------------------------------ sensitivity
     "h_sensitivity": "Which assumptions drive the answer",
     "sensitivity_note": "Each bar is the comparison rerun with one assumption at its low or high setting "

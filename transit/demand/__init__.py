@@ -12,10 +12,12 @@ Typical use (build the region once, draw many seeds)::
 
 from transit.demand.destinations import CATEGORIES, Destination, classify, destinations_from_osm, read_destinations_csv
 from transit.demand.generator import (
+    SCHOOL_PURPOSE,
     GeneratedDemand,
     TripInfo,
     generate_bookings,
     generate_demand,
+    is_school_trip,
     school_bookings,
     write_trip_info,
     zone_group_shares,
@@ -37,6 +39,7 @@ from transit.demand.zones import Zone, read_zones_csv, zones_from_osm, zones_fro
 
 __all__ = [
     "CATEGORIES",
+    "SCHOOL_PURPOSE",
     "DemandParams",
     "DemandRegion",
     "Destination",
@@ -55,6 +58,7 @@ __all__ = [
     "generate_bookings",
     "generate_demand",
     "gravity_probabilities",
+    "is_school_trip",
     "parse_params",
     "read_destinations_csv",
     "read_zones_csv",

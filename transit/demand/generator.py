@@ -46,6 +46,8 @@ __all__ = [
     "generate_bookings",
     "generate_demand",
     "home_spread_m",
+    "SCHOOL_PURPOSE",
+    "is_school_trip",
     "school_bookings",
     "write_trip_info",
     "zone_group_shares",
@@ -254,6 +256,16 @@ def _tour(
 
 # --------------------------------------------------------------------------- school traffic
 
+#: The trip purpose of pupils' school trips (the day's labels; ``TripInfo.purpose``). School transport runs
+#: as school buses whatever the operating form of the rest of the service, so comparisons take these trips
+#: apart (:mod:`transit.compare.school`).
+SCHOOL_PURPOSE = "school"
+
+
+def is_school_trip(purpose: str | None) -> bool:
+    """Return whether a trip of this purpose is a pupil's school trip (:data:`SCHOOL_PURPOSE`)."""
+    return purpose == SCHOOL_PURPOSE
+
 
 _PRIMARY = ("primary_school", "school")
 _SECONDARY = ("secondary_school", "school")
@@ -326,7 +338,7 @@ def school_bookings(
                 if n == 0 or dn == node:
                     continue
                 dest = (round(float(net.lat[dn]), 7), round(float(net.lon[dn]), 7))
-                info = dict(home_zone=z.name, purpose="school", destination=d.name or d.category, group=pupil.name)
+                info = dict(home_zone=z.name, purpose=SCHOOL_PURPOSE, destination=d.name or d.category, group=pupil.name)
                 for m in _split(n, s.max_group):
                     out.append((Booking("", *home, *dest, s.start_s, "arrival", m, 0, booked),
                                 TripInfo("", leg="outbound", **info)))

@@ -132,17 +132,25 @@ def model_catchment(
     """Return :func:`stop_catchment` of an operating model's stops, or None if it has none.
 
     Timetabled models (fixed line, Rufbus, AST) use their timetable's stops
-    and walking rules; a hybrid its trunk line's. Door-to-door services have
-    no stops (None).
+    and walking rules; a hybrid its trunk line's; an on-demand service
+    between stops its real and virtual stops. Door-to-door services have no
+    stops (None).
     """
     lines = getattr(model, "lines", None)
     rules = getattr(model, "rules", None)
     if lines is None and getattr(model, "trunk", None) is not None:
         lines = model.trunk
         rules = model.options.line
-    if lines is None or rules is None:
-        return None
+    if lines is not None and rules is not None:
+        lat, lon, walk = lines.stop_lat, lines.stop_lon, rules.walk
+    else:
+        opts = getattr(model, "options", None)
+        if not getattr(opts, "stop_based", False):
+            return None
+        from transit.opmodels.ondemand import service_stops
+
+        stops = service_stops(opts, region.network)
+        lat, lon, walk = stops.lat, stops.lon, opts.walk
     return stop_catchment(
-        region, lines.stop_lat, lines.stop_lon, rules.walk,
-        walk_network=walk_network, params=params, samples=samples, seed=seed,
+        region, lat, lon, walk, walk_network=walk_network, params=params, samples=samples, seed=seed,
     )

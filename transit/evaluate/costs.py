@@ -86,7 +86,7 @@ __all__ = [
 ]
 
 _TOP_KEYS = ("currency", "service_days_per_year", "vehicle_types", "staff", "dispatch", "fares", "tariffs", "kinds")
-_VT_KEYS = ("description", "cost_per_hour", "cost_per_km", "kg_co2e_per_km")
+_VT_KEYS = ("description", "cost_per_hour", "cost_per_km", "kg_co2e_per_km", "seats")
 _STAFF_KEYS = {
     "driver": ("wage_per_hour", "sign_on_off_min"),
     "volunteer": ("allowance_per_hour", "allowance_per_km"),
@@ -114,6 +114,9 @@ class VehicleType:
         Well-to-wheel emissions per vehicle-km, kg CO2-equivalent.
     description
         Free text.
+    seats
+        Passenger places (seats, and standing places of a bus), or None if
+        not stated; a Rufbus run with this vehicle takes its capacity from it.
     """
 
     name: str
@@ -121,6 +124,7 @@ class VehicleType:
     cost_per_km: float
     kg_co2e_per_km: float
     description: str = ""
+    seats: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +218,22 @@ class CostRates:
     platform_per_vehicle_day: float = 0.0
     season_ticket_share: float = 0.0
     service_days_per_year: float = 250.0
+
+    def with_line_vehicle(self, kind: str, vehicle_type: str) -> CostRates:
+        """Return these rates with the timetabled trips of ``kind`` run by ``vehicle_type``.
+
+        Raises
+        ------
+        InputError
+            If there is no such vehicle type.
+        """
+        import dataclasses
+
+        if vehicle_type not in self.vehicle_types:
+            msg = f"unknown vehicle type {vehicle_type!r} (known: {', '.join(sorted(self.vehicle_types))})"
+            raise InputError(msg, column="vehicle_type")
+        kc = dataclasses.replace(self.for_kind(kind), line_vehicle_type=self.vehicle_types[vehicle_type])
+        return dataclasses.replace(self, kinds={**self.kinds, kind: kc})
 
     def for_kind(self, kind: str) -> KindCosts:
         """Return the costing of a model kind.
@@ -336,6 +356,7 @@ def parse_costs(data: Mapping[str, Any], *, source: str, table: str = "") -> Cos
             cost_per_km=num(t, "cost_per_km"),
             kg_co2e_per_km=num(t, "kg_co2e_per_km"),
             description=str(t.data.get("description", "")),
+            seats=t.integer("seats", lo=1),
         )
     staff = sub(root, "staff", tuple(_STAFF_KEYS))
     driver = sub(staff, "driver", _STAFF_KEYS["driver"])

@@ -74,6 +74,17 @@ Costs and environment (:func:`transit.evaluate.costs.day_costs`; every model on 
     not make a service look cheaper or cleaner.
 Model-specific figures from ``ModelRun.info`` are appended after these
 columns with the prefix ``info_``.
+
+With a common base (:func:`with_base`)
+    A comparison can give every model the same base service, run once per
+    day (the school buses: :mod:`transit.compare.school`). The model's own
+    KPIs leave it out; :data:`WITH_SCHOOL_COLUMNS` add it, per model and
+    seed: ``cost_per_passenger_with_school`` = (cost_total + the base's) /
+    (served_passengers + the base's); ``subsidy_per_passenger_with_school``
+    likewise with the subsidies; ``passengers_per_vehicle_hour_with_school``
+    = both fleets' passengers / both fleets' vehicle_hours. These are the
+    figures published averages of whole bus networks (school traffic
+    included) describe.
 """
 
 from __future__ import annotations
@@ -88,7 +99,7 @@ import pandas as pd
 from transit.evaluate.costs import CostRates, day_costs, vehicle_table
 from transit.opmodels.base import ModelRun
 
-__all__ = ["KPI_BOUNDS", "KPI_COLUMNS", "kpi_frame", "kpis", "rejection_table"]
+__all__ = ["KPI_BOUNDS", "KPI_COLUMNS", "WITH_SCHOOL_COLUMNS", "kpi_frame", "kpis", "rejection_table", "with_base"]
 
 KPI_COLUMNS: tuple[str, ...] = (
     "model",
@@ -147,6 +158,14 @@ KPI_COLUMNS: tuple[str, ...] = (
     "co2_per_pkm_g",
 )
 """The KPI columns, in table order (see the module docstring)."""
+
+
+#: KPIs of a model together with the common base every model shares (see the module docstring).
+WITH_SCHOOL_COLUMNS: tuple[str, ...] = (
+    "cost_per_passenger_with_school",
+    "subsidy_per_passenger_with_school",
+    "passengers_per_vehicle_hour_with_school",
+)
 
 
 _SHARES = ("served_share", "rejected_share", "transfer_share", "empty_km_share", "pooling_rate", "shared_trip_share")
@@ -399,3 +418,33 @@ def rejection_table(runs: Iterable[ModelRun]) -> pd.DataFrame:
         return pd.DataFrame({"model": [], "seed": [], "reason": [], "count": []})
     return pd.concat(frames, ignore_index=True)
 
+
+
+def with_base(kpis: pd.DataFrame, base: pd.DataFrame | None) -> pd.DataFrame:
+    """Return ``kpis`` with :data:`WITH_SCHOOL_COLUMNS`: every row together with the base's row of its seed.
+
+    Parameters
+    ----------
+    kpis
+        One row per model and seed (:data:`KPI_COLUMNS`).
+    base
+        One row per seed of the common base (the school buses), or None
+        (then ``kpis`` is returned unchanged).
+    """
+    if base is None or base.empty or kpis.empty:
+        return kpis
+    b = base.set_index("seed")
+    out = kpis.copy()
+
+    def of_base(col: str) -> pd.Series:
+        return pd.to_numeric(out["seed"].map(b[col]), errors="coerce").fillna(0.0)
+
+    def own(col: str) -> pd.Series:
+        return pd.to_numeric(out[col], errors="coerce").fillna(0.0)
+
+    pax = own("served_passengers") + of_base("served_passengers")
+    hours = own("vehicle_hours") + of_base("vehicle_hours")
+    out["cost_per_passenger_with_school"] = (own("cost_total") + of_base("cost_total")) / pax.where(pax > 0)
+    out["subsidy_per_passenger_with_school"] = (own("subsidy") + of_base("subsidy")) / pax.where(pax > 0)
+    out["passengers_per_vehicle_hour_with_school"] = pax / hours.where(hours > 0)
+    return out

@@ -1,9 +1,9 @@
 """Answer access probes without simulating a day: what each model offers a traveller who is alone.
 
 :func:`transit.evaluate.access.run_probes` asks :func:`probe_trips` first. A model
-that has its own ``probe(bookings, ctx)`` method answers for itself. Fixed lines (and a
-Rufbus without a capacity limit) answer each booking independently of the
-others, so one run of the model answers all probes. For the
+that has its own ``probe(bookings, ctx)`` method answers for itself. Fixed lines and a
+Rufbus answer each booking independently of the others (a traveller alone
+always finds a seat), so one run of the model answers all probes. For the
 on-demand models (:class:`transit.opmodels.ondemand.OnDemandModel` and the
 Bürgerbus, :class:`transit.opmodels.buergerbus.BuergerbusModel`, whose
 vehicles are its rostered duties) the answer is the **service availability**
@@ -11,8 +11,9 @@ with free vehicles:
 
 - a probe outside the service area, or too far from a road, is not served
   (as in the model); between stops, the traveller walks to the stop nearest
-  the door and from the stop nearest the destination, within the walking
-  limit (a probe whose two stops coincide is not served);
+  the door and from the stop nearest the destination on the walk graph,
+  within the walking limit of the traveller's group (``ctx.labels``, as in
+  the model; a probe whose two stops coincide is not served);
 - a Bürgerbus probe outside the service hours is not served;
 - otherwise a vehicle ``v`` can serve it if, leaving its depot at the start
   of its shift, it reaches the pickup within the pickup window
@@ -66,14 +67,14 @@ def probe_trips(model: Any, bookings: Sequence[Booking], ctx: DayContext) -> pd.
     from transit.opmodels.ondemand import OnDemandModel
     from transit.opmodels.rufbus import RufbusModel
 
-    # Timetabled lines without a capacity limit answer every booking on its own (the order and the
-    # other bookings do not matter; probes are booked the evening before, so every Rufbus trip can
-    # still be called): one run answers all probes.
-    independent = isinstance(model, FixedLineModel) or (
-        isinstance(model, RufbusModel) and model.rufbus.capacity is None and not model.rufbus.ast
-    )
-    if independent:
+    # Timetabled lines answer every booking on its own (the order and the other bookings do not
+    # matter; probes are booked the evening before, so every Rufbus trip can still be called): one
+    # run answers all probes. A traveller alone always finds a seat, so a Rufbus is asked with its
+    # seat limit lifted (other probes on the same trip must not fill it).
+    if isinstance(model, FixedLineModel):
         return model.run(bookings, ctx, seed=0, rng=np.random.default_rng(0)).trips
+    if isinstance(model, RufbusModel) and not model.rufbus.ast:
+        return _unlimited(model).run(bookings, ctx, seed=0, rng=np.random.default_rng(0)).trips
 
     if isinstance(model, OnDemandModel):
         return ondemand_availability(model.name, model.fleet, model.options, bookings, ctx)
@@ -83,6 +84,28 @@ def probe_trips(model: Any, bookings: Sequence[Booking], ctx: DayContext) -> pd.
             hours=model.options.service_hours, hours_label="outside the Bürgerbus service hours",
         )
     return None
+
+
+def _unlimited(model: Any) -> Any:
+    """Return a copy of a Rufbus model whose trips take any number of passengers."""
+    import dataclasses
+
+    from transit.opmodels.rufbus import RufbusModel
+
+    return RufbusModel(model.name, model.lines, model.rules, dataclasses.replace(model.rufbus, capacity=None))
+
+
+def _full_trips(stops: pd.DataFrame, trip_capacity: int | None) -> set[str]:
+    """Return the trip ids whose vehicles (``trip``, ``trip#2``, ...) were all full on some leg of the day."""
+    if trip_capacity is None or stops.empty:
+        return set()
+    s = stops[stops["kind"].astype(str) == "stop"]
+    trip = s["vehicle_id"].astype(str).str.split("#").str[0]
+    load = pd.to_numeric(s["load"], errors="coerce").fillna(0.0)
+    at = pd.to_numeric(s["arrival"], errors="coerce").round(0)  # a trip's vehicles are at its stops together
+    per_stop = load.groupby([trip, at]).sum()
+    peak = per_stop.groupby(level=0).max()
+    return set(peak.index[peak >= trip_capacity])
 
 
 def _row(model: str, b: Booking) -> dict[str, Any]:
@@ -152,11 +175,12 @@ def _probe_points(
     walk_a = np.zeros(n)
     walk_e = np.zeros(n)
     walk_s = np.zeros(n)
+    limits = opts.walk.limits(ctx.groups(bookings), n)
     if opts.stop_based and n:
         stops = service_stops(opts, net)
         slat, slon = stops.lat, stops.lon
-        acc = walk_matrix(plat, plon, slat, slon, opts.walk, network=net)
-        egr = walk_matrix(dlat, dlon, slat, slon, opts.walk, network=net)
+        acc = walk_matrix(plat, plon, slat, slon, opts.walk, network=ctx.walker, limits=limits)
+        egr = walk_matrix(dlat, dlon, slat, slon, opts.walk, network=ctx.walker, limits=limits)
         i = np.argmin(acc, axis=1)
         j = np.argmin(egr, axis=1)
         a_m = acc[np.arange(n), i]
@@ -165,9 +189,9 @@ def _probe_points(
             if not ok[k]:
                 continue
             if not math.isfinite(a_m[k]):
-                reason[k] = f"no stop within {opts.walk.max_walk_m:.0f} m of the pickup"
+                reason[k] = f"no stop within {limits[k]:.0f} m of the pickup"
             elif not math.isfinite(e_m[k]):
-                reason[k] = f"no stop within {opts.walk.max_walk_m:.0f} m of the drop-off"
+                reason[k] = f"no stop within {limits[k]:.0f} m of the drop-off"
             elif i[k] == j[k]:
                 reason[k] = "pickup and drop-off share the same stop (a walk, not a ride)"
             if reason[k]:
@@ -379,26 +403,39 @@ def ondemand_spare_capacity(
 
 
 def spare_capacity_trips(
-    model: Any, bookings: Sequence[Booking], ctx: DayContext, stops: pd.DataFrame
+    model: Any, bookings: Sequence[Booking], ctx: DayContext, stops: pd.DataFrame,
+    *, alone: pd.DataFrame | None = None,
 ) -> pd.DataFrame | None:
     """Return the trip log of probes answered with what one simulated day left over, or None if unknown.
 
-    Timetabled models without a capacity limit (fixed lines; a Rufbus
-    without a capacity, booked the evening before) offer the same on a busy
-    day as on an empty one, so their answer is :func:`probe_trips`. The
+    Fixed lines (reinforced when full) offer the same on a busy day as on an
+    empty one, so their answer is :func:`probe_trips`; so does a Rufbus
+    (booked the evening before), except on the trips whose vehicles were
+    all full on some leg that day. The
     on-demand models and the Bürgerbus answer with
     :func:`ondemand_spare_capacity` on ``stops`` (the day's vehicle log).
-    Other models (hybrid, AST, a Rufbus with a capacity) return None.
+    Other models (hybrid, AST) return None. ``alone``: the probes' answer
+    of :func:`probe_trips` when the caller has it already (a fixed line and a
+    Rufbus reuse it instead of running the probes again for every day).
     """
     from transit.opmodels.buergerbus import BuergerbusModel
     from transit.opmodels.fixed_line import FixedLineModel
     from transit.opmodels.ondemand import OnDemandModel
     from transit.opmodels.rufbus import RufbusModel
 
-    if isinstance(model, FixedLineModel) or (
-        isinstance(model, RufbusModel) and model.rufbus.capacity is None and not model.rufbus.ast
-    ):
-        return probe_trips(model, bookings, ctx)
+    if isinstance(model, FixedLineModel):
+        return alone if alone is not None else probe_trips(model, bookings, ctx)
+    if isinstance(model, RufbusModel) and not model.rufbus.ast:
+        alone = alone if alone is not None else probe_trips(model, bookings, ctx)
+        full = _full_trips(stops, model.rufbus.trip_capacity)
+        if alone is None or not full:
+            return alone
+        rides = alone["vehicle_id"].fillna("").astype(str).str.split("+")
+        hit = (alone["status"].astype(str) == "served") & rides.map(lambda ids: bool(set(ids) & full))
+        alone = alone.copy()
+        alone.loc[hit, "status"] = "rejected"
+        alone.loc[hit, "reason"] = "the bus was full that day"
+        return alone
     if isinstance(model, OnDemandModel):
         return ondemand_spare_capacity(model.name, model.fleet, model.options, bookings, ctx, stops)
     if isinstance(model, BuergerbusModel):

@@ -10,9 +10,12 @@ with the reason in plain words ("no stop within 600 m of the pickup", "next
 bus 95 min after the requested time (limit 60 min)", "last bus left at
 18:05 (requested 19:30)", ...).
 
-Buses have unlimited capacity (a full-size bus); the load per stop is
-recorded from the assigned passengers. Every passenger chooses
-independently, so the outcome does not depend on the order of bookings.
+A bus holds ``rules.capacity`` passengers (seats and standing places); a
+trip whose passengers do not fit is run by as many buses as they need
+(reinforcement buses ``trip_id#2``, ...: school transport runs them so), each
+a vehicle of its own in the log and in the duties, carrying an even part of
+the load. Every passenger chooses independently, so the outcome does not
+depend on the order of bookings.
 
 Vehicle log: one vehicle per timetabled trip (``vehicle_id`` = trip id),
 a ``stop`` row per timetabled stop with the load when leaving it and the
@@ -21,12 +24,14 @@ on board); with a depot, each vehicle duty (trips chained at their end
 stops after the layover) starts and ends there with deadhead rows.
 ``info`` holds ``timetabled_trips``, ``trips_run``, ``vehicle_duties``,
 ``duty_hours`` (the duties from pull-out to pull-in, layovers included),
-``timetable_vehicle_km`` and ``timetable_vehicle_hours``.
+``timetable_vehicle_km``, ``timetable_vehicle_hours``, ``extra_vehicles``
+(reinforcement buses) and ``capacity`` (places per bus).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -97,11 +102,15 @@ class FixedLineModel:
         trips = lw.trips_frame(rows)
         stop_km, _ = lw.road_km(net, stops, stops)
         all_trips = list(range(len(tt.trips)))
+        need = lw.vehicles_per_trip(loads, all_trips, rules.capacity)
         vlog, duties = lw.timetable_rows(
-            self.name, seed, tt, all_trips, loads, stop_km, network=net, stops=stops, rules=rules
+            self.name, seed, tt, all_trips, loads, stop_km, network=net, stops=stops, rules=rules, need=need
         )
         info = timetable_info(tt, all_trips, stop_km, duties)
-        info["duty_hours"] = lw.duty_hours(vlog, tt, all_trips, 60.0 * rules.min_layover_min)
+        info["duty_hours"] = lw.duty_hours(vlog, tt, all_trips, 60.0 * rules.min_layover_min, need,
+                                                60.0 * rules.max_layover_min)
+        info["extra_vehicles"] = float(sum(n - 1 for n in need.values()))
+        info["capacity"] = float(rules.capacity) if rules.capacity is not None else math.inf
         return ModelRun(model=self.name, kind=self.kind, trips=trips, stops=vlog, info=info)
 
 

@@ -33,6 +33,10 @@ joins both legs (``vehicle_id`` = feeder vehicle and trunk trip ids joined
 by ``+`` in riding order, ``transfers`` counts the changes); the vehicle log
 holds the feeder vehicles' stops and the trunk's timetabled trips with the
 loads of everyone who rode them.
+
+Access probes (:meth:`HybridModel.probe`) take the same steps with each
+feeder leg answered by the earliest free feeder instead of a simulated day
+(the service availability of :mod:`transit.evaluate.probes`).
 """
 
 from __future__ import annotations
@@ -189,6 +193,25 @@ class HybridModel:
         progress: Progress | None = None,
     ) -> ModelRun:
         """Serve the day: every booking ends up served (trunk, feeder + trunk, feeder) or rejected."""
+        return self._serve(bookings, ctx, seed=seed, rng=rng, progress=progress, free_feeders=False)
+
+    def probe(self, bookings: Sequence[Booking], ctx: DayContext) -> pd.DataFrame:
+        """Answer access probes as if each traveller were alone; return their trip log.
+
+        The trunk line runs as timetabled; a feeder leg is served by the
+        earliest free feeder that, leaving its depot at the start of its
+        shift, reaches the pickup within its window, delivers in time for
+        the connection and gets back by the end of its shift (the service
+        availability of :mod:`transit.evaluate.probes`: no other passengers,
+        no pooling detours).
+        """
+        return self._serve(bookings, ctx, seed=0, rng=np.random.default_rng(0), progress=None, free_feeders=True).trips
+
+    def _serve(
+        self, bookings: Sequence[Booking], ctx: DayContext, *, seed: int, rng: np.random.Generator,
+        progress: Progress | None, free_feeders: bool,
+    ) -> ModelRun:
+        """Serve the bookings; the feeders simulated over the day, or (``free_feeders``) answered with free vehicles."""
         opts = self.options
         net = ctx.network
         rules = rules_for(opts.feeder.service, ctx, self.fleet)
@@ -216,67 +239,24 @@ class HybridModel:
                 t = b.time - (buffer + 2 * s + d) if b.time_type == "arrival" else b.time
                 pseudo.append(dataclasses.replace(b, dropoff_lat=hub_lat[h], dropoff_lon=hub_lon[h], time=t))
         trunk_rows = line.run(pseudo, ctx, seed=seed, rng=rng).trips.set_index("request_id") if pseudo else None
-        reasons: dict[str, str] = {}
-        feeder_bookings: list[Booking] = []
-        windows: dict[str, tuple[TimeWindow, TimeWindow | None]] = {}
-        for b in bookings:
-            rid = b.request_id
-            leg = legs.get(rid)
-            if leg is None:
-                reasons[rid] = str(alone.loc[rid, "reason"])
-                continue
-            if leg.case == "reject":
-                reasons[rid] = leg.trunk["reason"] if leg.trunk else "not served"
-                continue
-            if leg.case == LOCAL:
-                feeder_bookings.append(b)
-                continue
-            row = trunk_rows.loc[rid]
-            if row["status"] != "served":
-                if leg.in_area:
-                    # No trunk connection: the feeder takes them all the way (both doors in its area).
-                    leg.case = LOCAL
-                    feeder_bookings.append(b)
-                else:
-                    reasons[rid] = f"no trunk connection from the hub: {row['reason']}"
-                continue
-            leg.trunk = row.to_dict()
-            h = leg.hub
-            w = rules.pickup_window_s
-            if leg.case == OUTBOUND:
-                leave_hub = float(row["board_time"]) - float(row["walk_access_m"]) / opts.line.walk.speed_ms
-                deadline = leave_hub - buffer
-                if b.time_type == "arrival":
-                    drop = TimeWindow(deadline - w, deadline)
-                    pick = None
-                else:
-                    pick = TimeWindow(b.time, b.time + w)
-                    drop = TimeWindow(-math.inf, deadline)
-                feeder_bookings.append(
-                    dataclasses.replace(b, dropoff_lat=hub_lat[h], dropoff_lon=hub_lon[h], time_type="departure")
-                )
-                windows[rid] = (pick, drop) if pick is not None else (None, drop)
-            else:
-                at_hub = float(row["alight_time"]) + float(row["walk_egress_m"]) / opts.line.walk.speed_ms
-                pick = TimeWindow(at_hub + buffer, at_hub + buffer + w)
-                drop = TimeWindow(b.time - w, b.time) if b.time_type == "arrival" else None
-                feeder_bookings.append(
-                    dataclasses.replace(b, pickup_lat=hub_lat[h], pickup_lon=hub_lon[h], time=at_hub + buffer,
-                                        time_type="departure")
-                )
-                windows[rid] = (pick, drop)
+        reasons, feeder_bookings, windows = self._feeder_legs(bookings, legs, alone, trunk_rows, rules)
         report(progress, 1, 3, f"{self.name}: feeders")
-        plan, promises, stops_feeder, result = self._feeders(feeder_bookings, windows, rules, ctx, seed, reasons)
+        if free_feeders:
+            feeder_log = self._feeders_alone(feeder_bookings, windows, rules, ctx, seed, reasons)
+            stops_feeder, result = pd.DataFrame(columns=list(STOP_COLUMNS)), None
+            promises = {rid: (math.nan, math.nan) for rid in feeder_log.index[feeder_log["status"] == "served"]}
+        else:
+            plan, promises, stops_feeder, result = self._feeders(feeder_bookings, windows, rules, ctx, seed, reasons)
+            feeder_log = trip_log(
+                feeder_bookings, plan, model=self.name, seed=seed, promises=promises, reasons=reasons,
+                direct={}, labels=ctx.labels,
+            ).set_index("request_id")
         served_feeder = set(promises)
         # The trunk's vehicle log with everyone who rode it.
         riders = [b for b in bookings if b.request_id not in legs]
         riders += [p for p in pseudo if p.request_id in served_feeder and legs[p.request_id].case != LOCAL]
         report(progress, 2, 3, f"{self.name}: trunk loads")
         trunk_run = line.run(riders, ctx, seed=seed, rng=rng)
-        feeder_log = trip_log(
-            feeder_bookings, plan, model=self.name, seed=seed, promises=promises, reasons=reasons,
-            direct={}, labels=ctx.labels,
-        ).set_index("request_id")
         rows = []
         for b in bookings:
             rid = b.request_id
@@ -418,6 +398,124 @@ class HybridModel:
         lon = np.array([loc.lon for loc in bp.locations])
         stops = vehicle_log(result.plan, model=self.name, seed=seed, lat=lat, lon=lon, distance=bp.problem.distance)
         return result.plan, promises, stops, result
+
+    def _feeder_legs(
+        self, bookings: Sequence[Booking], legs: dict[str, _Leg], alone: pd.DataFrame,
+        trunk_rows: pd.DataFrame | None, rules: ServiceRules,
+    ) -> tuple[dict[str, str], list[Booking], dict[str, tuple[TimeWindow | None, TimeWindow | None]]]:
+        """Return the reasons of bookings already decided, the feeder legs to serve and their time windows."""
+        opts = self.options
+        hub_lat, hub_lon = self._hub_points()
+        buffer = 60.0 * opts.transfer_min
+        reasons: dict[str, str] = {}
+        feeder_bookings: list[Booking] = []
+        windows: dict[str, tuple[TimeWindow, TimeWindow | None]] = {}
+        for b in bookings:
+            rid = b.request_id
+            leg = legs.get(rid)
+            if leg is None:
+                reasons[rid] = str(alone.loc[rid, "reason"])
+                continue
+            if leg.case == "reject":
+                reasons[rid] = leg.trunk["reason"] if leg.trunk else "not served"
+                continue
+            if leg.case == LOCAL:
+                feeder_bookings.append(b)
+                continue
+            row = trunk_rows.loc[rid]
+            if row["status"] != "served":
+                if leg.in_area:
+                    # No trunk connection: the feeder takes them all the way (both doors in its area).
+                    leg.case = LOCAL
+                    feeder_bookings.append(b)
+                else:
+                    reasons[rid] = f"no trunk connection from the hub: {row['reason']}"
+                continue
+            leg.trunk = row.to_dict()
+            h = leg.hub
+            w = rules.pickup_window_s
+            if leg.case == OUTBOUND:
+                leave_hub = float(row["board_time"]) - float(row["walk_access_m"]) / opts.line.walk.speed_ms
+                deadline = leave_hub - buffer
+                if b.time_type == "arrival":
+                    drop = TimeWindow(deadline - w, deadline)
+                    pick = None
+                else:
+                    pick = TimeWindow(b.time, b.time + w)
+                    drop = TimeWindow(-math.inf, deadline)
+                feeder_bookings.append(
+                    dataclasses.replace(b, dropoff_lat=hub_lat[h], dropoff_lon=hub_lon[h], time_type="departure")
+                )
+                windows[rid] = (pick, drop) if pick is not None else (None, drop)
+            else:
+                at_hub = float(row["alight_time"]) + float(row["walk_egress_m"]) / opts.line.walk.speed_ms
+                pick = TimeWindow(at_hub + buffer, at_hub + buffer + w)
+                drop = TimeWindow(b.time - w, b.time) if b.time_type == "arrival" else None
+                feeder_bookings.append(
+                    dataclasses.replace(b, pickup_lat=hub_lat[h], pickup_lon=hub_lon[h], time=at_hub + buffer,
+                                        time_type="departure")
+                )
+                windows[rid] = (pick, drop)
+        return reasons, feeder_bookings, windows
+
+    def _feeders_alone(
+        self,
+        feeder_bookings: list[Booking],
+        windows: Mapping[str, tuple[TimeWindow | None, TimeWindow | None]],
+        rules: ServiceRules,
+        ctx: DayContext,
+        seed: int,
+        reasons: dict[str, str],
+    ) -> pd.DataFrame:
+        """Answer each feeder leg with the earliest free feeder (see :meth:`probe`); return the legs' trip log."""
+        from transit.opmodels.journeys import trip_row
+
+        net = ctx.network
+        vehicles = list(self.fleet.vehicles)
+        rows = []
+        if feeder_bookings:
+            n = len(feeder_bookings)
+            ends = np.array([[b.pickup_lat, b.pickup_lon, b.dropoff_lat, b.dropoff_lon] for b in feeder_bookings])
+            pick = net.snap_distances(ends[:, 0], ends[:, 1]).node
+            drop = net.snap_distances(ends[:, 2], ends[:, 3]).node
+            dep = net.snap_distances(np.array([v.depot_lat for v in vehicles]),
+                                     np.array([v.depot_lon for v in vehicles])).node
+            end = net.snap_distances(np.array([v.end_point[0] for v in vehicles]),
+                                     np.array([v.end_point[1] for v in vehicles])).node
+            to_pick = net.matrix(dep, pick)[0]  # vehicles x legs
+            ride = net.matrix(pick, drop)[0][np.arange(n), np.arange(n)]
+            back = net.matrix(drop, end)[0].T  # vehicles x legs
+        for k, b in enumerate(feeder_bookings):
+            row = trip_row(self.name, seed, b, ctx.labels, math.nan, math.nan)
+            s = rules.service_time_s(b.passengers, b.wheelchair)
+            pw, dw = windows.get(b.request_id, (None, None))
+            if pw is None and dw is None:
+                pw = TimeWindow(b.time, b.time + rules.pickup_window_s) if b.time_type == "departure" else None
+                dw = TimeWindow(b.time - rules.pickup_window_s, b.time) if b.time_type == "arrival" else None
+            best = None
+            for v, veh in enumerate(vehicles):
+                if b.passengers > veh.seats or b.wheelchair > veh.wheelchair:
+                    continue
+                board = max(veh.shift_start + to_pick[v, k], pw.earliest if pw is not None else -math.inf)
+                if dw is not None and math.isfinite(dw.earliest):
+                    board = max(board, dw.earliest - s - ride[k])
+                alight = board + s + ride[k]
+                if pw is not None and board > pw.latest + 1e-6:
+                    continue
+                if dw is not None and alight > dw.latest + 1e-6:
+                    continue
+                if alight + s + back[v, k] > veh.shift_end or not math.isfinite(alight):
+                    continue
+                if best is None or board < best[1]:
+                    best = (veh.id, board, alight)
+            if best is None:
+                reasons[b.request_id] = "no feeder free in time (even without other passengers)"
+                row["reason"] = reasons[b.request_id]
+            else:
+                row.update(status="served", vehicle_id=best[0], board_time=best[1], alight_time=best[2],
+                           transfers=0, walk_access_m=0.0, walk_egress_m=0.0, walk_s=0.0)
+            rows.append(row)
+        return pd.DataFrame(rows, columns=list(TRIP_COLUMNS)).set_index("request_id")
 
     def _joined_row(
         self, b: Booking, leg: _Leg, feeder: pd.DataFrame, reasons: Mapping[str, str], served: bool

@@ -489,8 +489,14 @@ def road_km(network: RoadNetwork, p: ArcPoints, q: ArcPoints) -> tuple[np.ndarra
     return d / 1000.0, t
 
 
-def blocks(tt: Timetable, trips: Sequence[int], min_layover_s: float) -> list[list[int]]:
-    """Chain trips into vehicle duties: the next trip from the stop where one ends, after a layover."""
+def blocks(
+    tt: Timetable, trips: Sequence[int], min_layover_s: float, max_layover_s: float = math.inf
+) -> list[list[int]]:
+    """Chain trips into vehicle duties: the next trip from the stop where one ends, after a layover.
+
+    A wait longer than ``max_layover_s`` ends the duty: the next trip starts
+    a new one (a split duty, the break between its parts unpaid).
+    """
     order = sorted(trips, key=lambda k: (tt.trips[k].start, k))
     duties: list[list[int]] = []
     open_at: dict[int, list[int]] = {}  # end stop -> duties ending there
@@ -499,7 +505,8 @@ def blocks(tt: Timetable, trips: Sequence[int], min_layover_s: float) -> list[li
         best = None
         for d in open_at.get(trip.stops[0], []):
             last = tt.trips[duties[d][-1]]
-            if last.end + min_layover_s <= trip.start and (best is None or last.end > tt.trips[duties[best][-1]].end):
+            fits = last.end + min_layover_s <= trip.start <= last.end + max_layover_s
+            if fits and (best is None or last.end > tt.trips[duties[best][-1]].end):
                 best = d
         if best is None:
             duties.append([k])
@@ -511,12 +518,43 @@ def blocks(tt: Timetable, trips: Sequence[int], min_layover_s: float) -> list[li
     return duties
 
 
-def duty_hours(vlog: pd.DataFrame, tt: Timetable, trips: Sequence[int], min_layover_s: float) -> float:
+def vehicles_per_trip(loads: Loads, trips: Sequence[int], capacity: int | None) -> dict[int, int]:
+    """Return how many vehicles each trip needs: its largest load over ``capacity``, rounded up (at least 1).
+
+    Without a capacity every trip needs one vehicle (a bus that holds everyone).
+    """
+    if capacity is None:
+        return {int(k): 1 for k in trips}
+    out = {}
+    for k in trips:
+        load = loads.leaving(int(k))[0]
+        peak = float(load.max()) if len(load) else 0.0
+        out[int(k)] = max(1, int(math.ceil(peak / capacity - 1e-9)))
+    return out
+
+
+def vehicle_name(trip_id: str, level: int) -> str:
+    """Return the vehicle id of the ``level``-th vehicle running a trip (1: the trip id; 2: ``trip_id#2``, ...)."""
+    return trip_id if level == 1 else f"{trip_id}#{level}"
+
+
+def _levels(tt: Timetable, trips: Sequence[int], need: Mapping[int, int] | None) -> list[list[int]]:
+    """Return the trips run by a first, second, ... vehicle (a trip needing n vehicles is in the first n lists)."""
+    need = need or {}
+    top = max([need.get(int(k), 1) for k in trips], default=1)
+    return [[k for k in trips if need.get(int(k), 1) >= lvl] for lvl in range(1, top + 1)]
+
+
+def duty_hours(
+    vlog: pd.DataFrame, tt: Timetable, trips: Sequence[int], min_layover_s: float,
+    need: Mapping[int, int] | None = None, max_layover_s: float = math.inf,
+) -> float:
     """Return the hours of the vehicle duties of ``trips``: from pull-out to pull-in, layovers included.
 
-    The duties are those of :func:`blocks`; each lasts from the first to the
-    last time any of its trips appears in the vehicle log ``vlog`` (so depot
-    runs count when the log has them).
+    The duties are those of :func:`blocks` (per level of vehicles when a trip
+    needs more than one, ``need`` from :func:`vehicles_per_trip`); each lasts
+    from the first to the last time any of its vehicles appears in the
+    vehicle log ``vlog`` (so depot runs count when the log has them).
     """
     if not len(vlog) or not trips:
         return 0.0
@@ -526,11 +564,19 @@ def duty_hours(vlog: pd.DataFrame, tt: Timetable, trips: Sequence[int], min_layo
     first = arr.fillna(dep).groupby(ids).min()
     last = dep.fillna(arr).groupby(ids).max()
     total = 0.0
-    for duty in blocks(tt, trips, min_layover_s):
-        names = [tt.trips[k].trip_id for k in duty if tt.trips[k].trip_id in first.index]
-        if names:
-            total += float(last[names].max() - first[names].min())
+    for lvl, level_trips in enumerate(_levels(tt, trips, need), start=1):
+        for duty in blocks(tt, level_trips, min_layover_s, max_layover_s):
+            names = [vehicle_name(tt.trips[k].trip_id, lvl) for k in duty]
+            names = [n for n in names if n in first.index]
+            if names:
+                total += float(last[names].max() - first[names].min())
     return total / 3600.0
+
+
+def _share(values: np.ndarray, n: int, i: int) -> np.ndarray:
+    """Return vehicle ``i``'s part when ``values`` are split as evenly as possible over ``n`` vehicles."""
+    v = np.asarray(values, dtype=np.int64)
+    return v // n + (v % n > i).astype(np.int64)
 
 
 def timetable_rows(
@@ -545,63 +591,73 @@ def timetable_rows(
     stops: ArcPoints,
     rules: LineRules,
     partial: bool = False,
+    need: Mapping[int, int] | None = None,
 ) -> tuple[pd.DataFrame, int]:
-    """Return the vehicle log of timetabled trips (one vehicle per trip) and the number of duties.
+    """Return the vehicle log of timetabled trips and the number of duties.
 
-    ``partial``: only from the first boarding to the last alighting stop.
-    With a depot in ``rules``, each duty (trips chained with at least
-    ``rules.min_layover_min`` between them) starts and ends there.
+    One vehicle per trip, or ``need[k]`` vehicles for trip ``k``
+    (:func:`vehicles_per_trip`: a trip whose passengers do not fit into one
+    vehicle is run by as many as they need, each carrying an even part of
+    the load; the extra vehicles are ``trip_id#2``, ...). ``partial``: only
+    from the first boarding to the last alighting stop. With a depot in
+    ``rules``, each duty (trips chained with at least
+    ``rules.min_layover_min`` between them, per level of vehicles) starts and
+    ends there.
     """
     depot = rules.depot
     depot_km = depot_legs(network, depot, stops)  # (km depot->stop, s depot->stop, km stop->depot, s stop->depot)
-    duties = blocks(tt, trips, 60.0 * rules.min_layover_min)
-    first_of = {d[0] for d in duties}
-    last_of = {d[-1] for d in duties}
     cols: dict[str, list[Any]] = {c: [] for c in STOP_COLUMNS}
 
     def add(**kw: Any) -> None:
         for c in STOP_COLUMNS:
             cols[c].append(kw[c])
 
-    for k in sorted(trips, key=lambda k: (tt.trips[k].start, k)):
-        trip = tt.trips[k]
-        load, wc, nb = loads.leaving(k)
-        p0, p1 = 0, len(trip.stops) - 1
-        if partial and loads.board_pos[k]:
-            p0, p1 = min(loads.board_pos[k]), max(loads.alight_pos[k])
-        seq = 0
-        base = {"model": model, "seed": seed, "vehicle_id": trip.trip_id, "request_id": ""}
-        use_depot = depot is not None and depot_km is not None
-        if use_depot and k in first_of:
-            s0 = trip.stops[p0]
-            t_dep = trip.departure[p0] - depot_km[1][s0]
-            add(**base, seq=seq, kind="start", lat=depot[0], lon=depot[1], arrival=t_dep, departure=t_dep,
-                load=0, wheelchair_load=0, onboard_bookings=0, km_from_prev=0.0, empty_km_from_prev=0.0,
-                in_service=False)
-            seq += 1
-        for p in range(p0, p1 + 1):
-            s = trip.stops[p]
-            if p == p0:
-                km = float(depot_km[0][s]) if use_depot and k in first_of else 0.0
-                empty, in_service = km, not (use_depot and k in first_of)
-            else:
-                km = float(stop_km[trip.stops[p - 1], s])
-                empty = km if load[p - 1] == 0 else 0.0
-                in_service = True
-            st = tt.stops[s]
-            add(**base, seq=seq, kind="stop", lat=st.lat, lon=st.lon, arrival=trip.arrival[p],
-                departure=trip.departure[p], load=int(load[p]) if p < p1 else 0,
-                wheelchair_load=int(wc[p]) if p < p1 else 0, onboard_bookings=int(nb[p]) if p < p1 else 0,
-                km_from_prev=km, empty_km_from_prev=empty, in_service=in_service)
-            seq += 1
-        if use_depot and k in last_of:
-            s1 = trip.stops[p1]
-            km = float(depot_km[2][s1])
-            t_arr = trip.arrival[p1] + depot_km[3][s1]
-            add(**base, seq=seq, kind="end", lat=depot[0], lon=depot[1], arrival=t_arr, departure=t_arr,
-                load=0, wheelchair_load=0, onboard_bookings=0, km_from_prev=km, empty_km_from_prev=km,
-                in_service=False)
-    return pd.DataFrame(cols, columns=list(STOP_COLUMNS)), len(duties)
+    n_duties = 0
+    for lvl, level_trips in enumerate(_levels(tt, trips, need), start=1):
+        duties = blocks(tt, level_trips, 60.0 * rules.min_layover_min, 60.0 * rules.max_layover_min)
+        n_duties += len(duties)
+        first_of = {d[0] for d in duties}
+        last_of = {d[-1] for d in duties}
+        for k in sorted(level_trips, key=lambda k: (tt.trips[k].start, k)):
+            trip = tt.trips[k]
+            n = (need or {}).get(int(k), 1)
+            load, wc, nb = (_share(x, n, lvl - 1) for x in loads.leaving(k))
+            p0, p1 = 0, len(trip.stops) - 1
+            if partial and loads.board_pos[k]:
+                p0, p1 = min(loads.board_pos[k]), max(loads.alight_pos[k])
+            seq = 0
+            base = {"model": model, "seed": seed, "vehicle_id": vehicle_name(trip.trip_id, lvl), "request_id": ""}
+            use_depot = depot is not None and depot_km is not None
+            if use_depot and k in first_of:
+                s0 = trip.stops[p0]
+                t_dep = trip.departure[p0] - depot_km[1][s0]
+                add(**base, seq=seq, kind="start", lat=depot[0], lon=depot[1], arrival=t_dep, departure=t_dep,
+                    load=0, wheelchair_load=0, onboard_bookings=0, km_from_prev=0.0, empty_km_from_prev=0.0,
+                    in_service=False)
+                seq += 1
+            for p in range(p0, p1 + 1):
+                s = trip.stops[p]
+                if p == p0:
+                    km = float(depot_km[0][s]) if use_depot and k in first_of else 0.0
+                    empty, in_service = km, not (use_depot and k in first_of)
+                else:
+                    km = float(stop_km[trip.stops[p - 1], s])
+                    empty = km if load[p - 1] == 0 else 0.0
+                    in_service = True
+                st = tt.stops[s]
+                add(**base, seq=seq, kind="stop", lat=st.lat, lon=st.lon, arrival=trip.arrival[p],
+                    departure=trip.departure[p], load=int(load[p]) if p < p1 else 0,
+                    wheelchair_load=int(wc[p]) if p < p1 else 0, onboard_bookings=int(nb[p]) if p < p1 else 0,
+                    km_from_prev=km, empty_km_from_prev=empty, in_service=in_service)
+                seq += 1
+            if use_depot and k in last_of:
+                s1 = trip.stops[p1]
+                km = float(depot_km[2][s1])
+                t_arr = trip.arrival[p1] + depot_km[3][s1]
+                add(**base, seq=seq, kind="end", lat=depot[0], lon=depot[1], arrival=t_arr, departure=t_arr,
+                    load=0, wheelchair_load=0, onboard_bookings=0, km_from_prev=km, empty_km_from_prev=km,
+                    in_service=False)
+    return pd.DataFrame(cols, columns=list(STOP_COLUMNS)), n_duties
 
 
 def depot_legs(

@@ -53,9 +53,17 @@ class LineRules:
         How many minutes a change is worth when choosing between journeys.
     min_layover_min
         Turn-around time when chaining trips into vehicle duties.
+    max_layover_min
+        Longest wait between two trips of one duty; after a longer wait the
+        duty is split (the vehicle goes to the depot if there is one, the
+        driver's break is not paid).
     depot
         ``(lat, lon)`` of the depot; when given, each vehicle duty starts and
         ends there (deadhead in the vehicle log).
+    capacity
+        Places (seats and standing) of the line's bus; a trip whose
+        passengers do not fit is run by as many buses as they need
+        (reinforcement buses). None: one bus holds everyone.
     """
 
     walk: WalkParams = field(default_factory=WalkParams)
@@ -65,10 +73,17 @@ class LineRules:
     min_transfer_min: float = float(_D["min_transfer_min"])
     transfer_penalty_min: float = float(_D["transfer_penalty_min"])
     min_layover_min: float = float(_D["min_layover_min"])
+    max_layover_min: float = float(_D["max_layover_min"])
     depot: tuple[float, float] | None = None
+    capacity: int | None = int(_D["capacity"])
 
     def __post_init__(self) -> None:
-        for name in ("max_wait_min", "max_early_min", "min_transfer_min", "transfer_penalty_min", "min_layover_min"):
+        if self.capacity is not None and (isinstance(self.capacity, bool) or not isinstance(self.capacity, int)
+                                          or self.capacity < 1):
+            msg = f"must be a whole number >= 1, got {self.capacity!r}"
+            raise InputError(msg, column="capacity")
+        for name in ("max_wait_min", "max_early_min", "min_transfer_min", "transfer_penalty_min", "min_layover_min",
+                     "max_layover_min"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and v >= 0):
                 msg = f"must be a number >= 0, got {v!r}"
@@ -83,7 +98,7 @@ class LineRules:
                 raise InputError(msg, column="depot")
 
     KEYS = ("walk", "max_wait_min", "max_early_min", "max_transfers", "min_transfer_min",
-            "transfer_penalty_min", "min_layover_min", "depot")
+            "transfer_penalty_min", "min_layover_min", "max_layover_min", "depot", "capacity")
 
 
 def parse_line_rules(data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
@@ -96,7 +111,8 @@ def parse_line_rules(data: Mapping[str, Any], *, source: str | None = None, tabl
     values: dict[str, Any] = {}
     if "walk" in data:
         values["walk"] = parse_walk(data["walk"], source=source, table=join(table, "walk"))
-    for key in ("max_wait_min", "max_early_min", "min_transfer_min", "transfer_penalty_min", "min_layover_min"):
+    for key in ("max_wait_min", "max_early_min", "min_transfer_min", "transfer_penalty_min", "min_layover_min",
+                "max_layover_min"):
         x = get_number(data, key, None, source=source, table=table)
         if x is not None:
             values[key] = x
@@ -115,6 +131,8 @@ def parse_line_rules(data: Mapping[str, Any], *, source: str | None = None, tabl
             msg = f"must be [lat, lon], got {v!r}"
             raise InputError(msg, file=source, column=join(table, "depot"))
         values["depot"] = (float(v[0]), float(v[1]))
+    if "capacity" in data:
+        values["capacity"] = get_int(data, "capacity", None, source=source, table=table, lo=1)
     return build(LineRules, values, source=source, table=table)
 
 
@@ -131,7 +149,17 @@ class RufbusRules:
     default_lead_time_min
         Notice when neither the scenario nor the feed gives one.
     capacity
-        Seats per vehicle (None: unlimited, a full-size bus).
+        Passenger seats of the vehicle that runs a trip (default: a minibus,
+        ``transit/data/line_service.toml``; None: unlimited).
+    vehicles_per_trip
+        At most this many such vehicles run one trip (a second minibus when
+        the first is full); a booking that does not fit into them is
+        rejected.
+    vehicle_type
+        The vehicle's cost rates: a ``[vehicle_types]`` name of the cost
+        rates (:mod:`transit.evaluate.costs`); None: the model kind's
+        ``line_vehicle_type``. Checked against the cost rates by the
+        scenario (:mod:`transit.compare.models`).
     partial_run
         A Rufbus trip that runs drives only from its first booked stop to its
         last booked stop (True) or its whole timetabled route (False).
@@ -146,7 +174,9 @@ class RufbusRules:
 
     lead_time_min: float | None = None
     default_lead_time_min: float = float(_R["lead_time_min"])
-    capacity: int | None = None
+    capacity: int | None = int(_R["capacity"])
+    vehicles_per_trip: int = int(_R["vehicles_per_trip"])
+    vehicle_type: str | None = None
     partial_run: bool = False
     ast: bool = False
     door_radius_m: float = float(_A["door_radius_m"])
@@ -165,15 +195,25 @@ class RufbusRules:
                                           or self.capacity < 1):
             msg = f"must be a whole number >= 1, got {self.capacity!r}"
             raise InputError(msg, column="capacity")
+        v = self.vehicles_per_trip
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            msg = f"must be a whole number >= 1, got {v!r}"
+            raise InputError(msg, column="vehicles_per_trip")
+
+    @property
+    def trip_capacity(self) -> int | None:
+        """Passengers one trip can take with all its vehicles (None: unlimited)."""
+        return None if self.capacity is None else self.capacity * self.vehicles_per_trip
 
     @classmethod
     def ast_defaults(cls, **changes: Any) -> RufbusRules:
-        """Return AST rules: door delivery, a taxi's seats."""
-        base: dict[str, Any] = {"ast": True, "capacity": int(_A["capacity"])}
+        """Return AST rules: door delivery, a taxi's seats, one taxi per trip (its door tour)."""
+        base: dict[str, Any] = {"ast": True, "capacity": int(_A["capacity"]), "vehicles_per_trip": 1}
         base.update(changes)
         return cls(**base)
 
-    KEYS = ("lead_time_min", "capacity", "partial_run", "door_radius_m", "door_dwell_s")
+    KEYS = ("lead_time_min", "capacity", "vehicles_per_trip", "vehicle_type", "partial_run", "door_radius_m",
+            "door_dwell_s")
 
     def as_fields(self) -> dict[str, Any]:
         """Return the parameters as a dict (for ``info`` and logs)."""
@@ -192,6 +232,17 @@ def parse_rufbus_rules(data: Mapping[str, Any], *, ast: bool, source: str | None
             values[key] = x
     if "capacity" in data:
         values["capacity"] = get_int(data, "capacity", None, source=source, table=table, lo=1)
+    if "vehicles_per_trip" in data:
+        if ast and data["vehicles_per_trip"] != 1:
+            msg = "an AST trip is one taxi's door tour: vehicles_per_trip must be 1"
+            raise InputError(msg, file=source, column=join(table, "vehicles_per_trip"))
+        values["vehicles_per_trip"] = get_int(data, "vehicles_per_trip", None, source=source, table=table, lo=1)
+    if "vehicle_type" in data:
+        vt = data["vehicle_type"]
+        if not isinstance(vt, str) or not vt.strip():
+            msg = f"must be the name of a vehicle type of the cost rates, got {vt!r}"
+            raise InputError(msg, file=source, column=join(table, "vehicle_type"))
+        values["vehicle_type"] = vt.strip()
     if "partial_run" in data:
         values["partial_run"] = get_bool(data, "partial_run", None, source=source, table=table)
     return build(RufbusRules.ast_defaults if ast else RufbusRules, values, source=source, table=table)

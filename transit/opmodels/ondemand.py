@@ -234,7 +234,9 @@ class OnDemandOptions:
 
     def leaves_to_school_buses(self, label: TripLabel | None) -> bool:
         """Return whether a booking with this label is a school trip the service leaves to the school buses."""
-        return self.school_trips == "reject" and label is not None and label.purpose == "school"
+        from transit.demand import is_school_trip
+
+        return self.school_trips == "reject" and label is not None and is_school_trip(label.purpose)
 
 
 def parse_ondemand_options(data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()

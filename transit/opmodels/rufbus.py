@@ -13,8 +13,12 @@ ties in file order). Each booking takes the best journey, as on a fixed line
 already runs for an earlier booking or can still be triggered by this one.
 **A booking made too late to trigger a trip may still ride it if it already
 runs** (for an earlier booking); a trip triggered only by later bookings
-does not help it, because the operator answers at booking time. With a
-capacity, a trip that is full between the passenger's stops cannot be taken.
+does not help it, because the operator answers at booking time. A trip is
+run by a minibus or taxi of ``capacity`` seats (``transit/data/line_service.toml``),
+or by up to ``vehicles_per_trip`` of them when one is full (each a vehicle
+of its own in the log, ``trip_id#2``, and paid per trip run); a trip whose
+vehicles are full between the passenger's stops cannot be taken. An AST
+trip is one taxi's door tour.
 A booking that finds nothing is rejected with the reason of its best journey
 ("booked 40 min before the 09:05 bus; it runs only if booked 120 min
 ahead", "the 09:05 bus is full (8 seats)", or a timetable reason as on a
@@ -39,8 +43,9 @@ door legs appear as ``dropoff`` rows and their kilometres are vehicle-km.
 ``info``: ``timetabled_trips``, ``trips_run``, ``share_run``,
 ``rejected_lead_time``, ``rejected_full``, ``late_riders`` (bookings too late
 to trigger their trip that rode because it ran anyway), ``lead_time_min``
-(NaN when it varies by trip), for a Rufbus ``vehicle_duties`` and
-``duty_hours`` (the trips run chained into duties, as a fixed line's), and
+(NaN when it varies by trip), ``capacity`` (seats per vehicle), for a
+Rufbus ``vehicle_duties``, ``duty_hours`` (the trips run chained into
+duties, as a fixed line's) and ``extra_vehicles`` (second vehicles), and
 for AST ``door_km``.
 """
 
@@ -164,12 +169,16 @@ class RufbusModel:
             vlog, door_km = self._ast_log(seed, prep, chosen, rows, run_trips, stop_km, stop_s, net)
             info["door_km"] = door_km
         else:
+            need = lw.vehicles_per_trip(loads, run_trips, rb.capacity)
             vlog, duties = lw.timetable_rows(
                 self.name, seed, tt, run_trips, loads, stop_km, network=net, stops=stops, rules=rules,
-                partial=rb.partial_run,
+                partial=rb.partial_run, need=need,
             )
             info["vehicle_duties"] = float(duties)
-            info["duty_hours"] = lw.duty_hours(vlog, tt, run_trips, 60.0 * rules.min_layover_min)
+            info["duty_hours"] = lw.duty_hours(vlog, tt, run_trips, 60.0 * rules.min_layover_min, need,
+                                                60.0 * rules.max_layover_min)
+            info["extra_vehicles"] = float(sum(n - 1 for n in need.values()))
+        info["capacity"] = float(rb.capacity) if rb.capacity is not None else math.inf
         base = timetable_info(tt, run_trips, stop_km, 0)
         n_tt = len(tt.trips)
         info.update(
@@ -244,7 +253,7 @@ class RufbusModel:
         """Return the best candidate whose trips run or can be triggered and have room."""
         first_reason, first_kind = "", "lead"
         booked = _booked(b)
-        cap = self.rufbus.capacity
+        cap = self.rufbus.trip_capacity
         tt = self.lines
         for k in ranked:
             c = cands[k]
@@ -268,7 +277,7 @@ class RufbusModel:
                         kind = "lead"
                         break
                 if cap is not None and loads.max_load(trip, i, j) + b.passengers > cap:
-                    problem = f"the {lw.hhmm(dep)} {what} is full ({cap} seats)"
+                    problem = f"the {lw.hhmm(dep)} {what} is full ({self._seats_text()})"
                     kind = "full"
                     break
             if not problem:
@@ -276,6 +285,12 @@ class RufbusModel:
             if not first_reason:
                 first_reason, first_kind = problem, kind
         return None, first_reason, first_kind, False
+
+    def _seats_text(self) -> str:
+        rb = self.rufbus
+        if rb.vehicles_per_trip == 1:
+            return f"{rb.capacity} seats"
+        return f"{rb.vehicles_per_trip} vehicles of {rb.capacity} seats"
 
     # ------------------------------------------------------------------ AST log
     def _ast_log(
