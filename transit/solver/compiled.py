@@ -78,6 +78,7 @@ Inst = namedtuple(
         "sched",  # () 1 if the objective depends on the schedule (ride / hours)
         "nearest",  # (n, n) requests sorted by relatedness (for removal)
         "related",  # (n, n) relatedness distance between requests
+        "rscale",  # (2,) scales of relatedness: [largest pickup-pair + drop-off-pair travel time, time span]
     ],
 )
 """The problem as arrays for the compiled code (see module docstring)."""
@@ -269,7 +270,7 @@ def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset())
     del vidx
 
     sched = 1 if (w.ride_time > 0 or np.any(vhour > 0)) else 0
-    related, nearest = _relatedness(problem, tt, nloc, ne, nl, n)
+    related, nearest, rscale = _relatedness(problem, tt, nloc, ne, nl, n)
     inst = Inst(
         tt=tt,
         dist=dist,
@@ -305,6 +306,7 @@ def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset())
         sched=sched,
         nearest=nearest,
         related=related,
+        rscale=rscale,
     )
     max_len = 2 * n + int(vbrkn.max(initial=0)) + 2
     return Compiled(problem, inst, n, nv, nn, max_len)
@@ -312,15 +314,17 @@ def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset())
 
 def _relatedness(
     problem: Problem, tt: np.ndarray, nloc: np.ndarray, ne: np.ndarray, nl: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return Shaw relatedness between requests and each request's neighbours by it.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return Shaw relatedness between requests, each request's neighbours by it, and the scales.
 
     Relatedness (smaller = more related) adds the travel times between the two
     pickups and between the two drop-offs (normalised by their largest finite
     value) and the differences of the window midpoints (normalised likewise).
+    The scales (the two normalisers) serve relatedness by the times of a
+    solution (:func:`transit.solver.destroy.destroy_shaw_times`).
     """
     if n == 0:
-        return np.zeros((0, 0)), np.zeros((0, 0), np.int64)
+        return np.zeros((0, 0)), np.zeros((0, 0), np.int64), np.ones(2)
     p = nloc[0 : 2 * n : 2]
     d = nloc[1 : 2 * n : 2]
     with np.errstate(invalid="ignore"):
@@ -343,4 +347,4 @@ def _relatedness(
     np.fill_diagonal(rel, -1.0)
     nearest = np.argsort(rel, axis=1, kind="stable").astype(np.int64)
     np.fill_diagonal(rel, 0.0)
-    return np.ascontiguousarray(rel), np.ascontiguousarray(nearest)
+    return np.ascontiguousarray(rel), np.ascontiguousarray(nearest), np.array([scale, tscale])

@@ -33,9 +33,12 @@ from transit.solver.state import (
 )
 from transit.solver.warmstart import apply_initial_plan
 
-__all__ = ["solve"]
+__all__ = ["UNLIMITED", "solve"]
 
 log = logging.getLogger(__name__)
+
+UNLIMITED = 2**62
+"""An iteration count no search reaches (the time limit or convergence ends it)."""
 
 
 def solve(
@@ -48,6 +51,7 @@ def solve(
     progress: Progress | None = None,
     settings: SearchSettings | None = None,
     strategy: str = "alns",
+    search_until: str = "budget",
 ) -> Plan:
     """Plan the routes of a dial-a-ride problem.
 
@@ -81,6 +85,13 @@ def solve(
         library alone (guided local search for ``time_limit`` seconds,
         default 10; ``iterations`` then limits the number of solutions). A
         reference to compare with; it ignores ride-time costs and warm starts.
+    search_until
+        ``"budget"`` (the default): the iteration budget ends the search and
+        ``time_limit`` is only a safety cap. ``"time"``: the search runs
+        until ``time_limit`` (required; ``iterations``, if given, still caps
+        the work) unless it has converged first by the rule of
+        :meth:`SearchSettings.converged`; ``Plan.stats["stop_reason"]`` and
+        the last progress message say which.
 
     Returns
     -------
@@ -92,7 +103,17 @@ def solve(
     _load_kernels()
     t_setup = time.perf_counter() - t0
     settings = settings or SearchSettings()
-    budget = default_iterations(problem) if iterations is None else int(iterations)
+    if search_until not in ("budget", "time"):
+        msg = f"unknown search_until {search_until!r} (use 'budget' or 'time')"
+        raise SolverError(msg)
+    until_time = search_until == "time"
+    if until_time and time_limit is None:
+        msg = "search_until='time' needs a time_limit"
+        raise SolverError(msg)
+    if iterations is None:
+        budget = UNLIMITED if until_time else default_iterations(problem)
+    else:
+        budget = int(iterations)
     if budget < 0:
         msg = f"iterations must be >= 0, got {iterations}"
         raise SolverError(msg)
@@ -132,6 +153,8 @@ def solve(
     copy_sol(cur, tmp)
     done = 0
     cut = False
+    converged = False
+    last_improvement = 0
     classes = vehicle_classes(comp)
     pool = make_pool(comp, classes, seed)
     add_solution(pool, inst, best, objective_value(inst, best))
@@ -141,16 +164,20 @@ def solve(
         copy_sol(best, cur)
         params = settings.params(n, budget)
         deadline = None if time_limit is None else t0 + float(time_limit)
+        t_search = time.perf_counter()
         chunk = 8
         every = max(1, settings.recombine_every)
         gap = every
         next_sp = every
+        f_last = objective_value(inst, best)
         while done < budget:
             now = time.perf_counter()
             if deadline is not None and now >= deadline:
                 cut = True
                 break
             upto = min(budget, done + chunk, next_sp)
+            if until_time:
+                params[18] = (now - t_search) / max(1e-9, deadline - t_search)  # type: ignore[operator]
             alns_chunk(inst, cur, cand, best, tmp, work, cands, search, pool, params, done, upto)
             elapsed = time.perf_counter() - now
             done = upto
@@ -170,9 +197,20 @@ def solve(
                 target = min(target, max(0.005, (deadline - time.perf_counter()) / 2))
             chunk = int(max(1, min(10_000, 2 * chunk, target / max(per_it, 1e-7))))
             f_best = objective_value(inst, best)
+            if f_best < f_last - 1e-9:
+                f_last = f_best
+                last_improvement = done
             report(progress, done, budget, f"best objective {f_best:.6g}")
             log.debug("iteration %d: best objective %.4f", done, f_best)
-        if cut:
+            if until_time and settings.converged(done, last_improvement, n):
+                converged = True
+                report(
+                    progress, done, budget,
+                    f"converged: no better solution in the last {done - last_improvement} iterations; "
+                    f"best objective {f_best:.6g}",
+                )
+                break
+        if cut and not until_time:
             log.warning(
                 "time limit of %.1f s reached after %d of %d iterations; returning the best plan so far",
                 float(time_limit),  # type: ignore[arg-type]
@@ -191,6 +229,8 @@ def solve(
         "iterations": int(done),
         "iteration_budget": int(budget),
         "time_limit_reached": bool(cut),
+        "stop_reason": "converged" if converged else ("time limit" if cut else "budget"),
+        "last_improvement": int(last_improvement),
         "new_best": int(search.istats[1]),
         "recombined": int(recombined),
         "route_pool": int(pool.count[0]),
