@@ -9,9 +9,11 @@ import logging
 
 import typer
 
-from transit.commands import bench, bookings, compare, demand, dispatch, instance, network
+from transit.commands import bench, bookings, compare, demand, dispatch, export, instance, network
+from transit.commands._common import TransitGroup
 
 app = typer.Typer(
+    cls=TransitGroup,
     name="transit",
     help="Demand-responsive rural transit: road graphs, dial-a-ride plans, scenario comparison.",
     no_args_is_help=True,
@@ -23,6 +25,7 @@ app.add_typer(bookings.app, name="bookings")
 app.add_typer(demand.app, name="demand")
 app.add_typer(instance.app, name="instance")
 app.add_typer(bench.app, name="bench")
+app.add_typer(export.app, name="export")
 compare.register(app)
 dispatch.register(app)
 

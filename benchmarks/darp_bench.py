@@ -30,9 +30,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from transit.atomic import atomic_write_text
-from transit.commands.bench import bench_row, format_csv, read_bks
-from transit.cordeau import read_cordeau
+from transit.util.atomic import atomic_write_text
+from transit.darp.benchmark import bench_row, format_csv, read_bks
+from transit.darp.cordeau import read_cordeau
 from transit.solver import solve
 
 UNLIMITED = 2**62
@@ -72,8 +72,8 @@ def run_darp(
         plan = solve(inst.problem, time_limit=time_limit, iterations=iterations, seed=seed)
         seconds = time.perf_counter() - t0
         row = bench_row(inst, plan, seconds, (bks or {}).get(inst.name))
-        row["first_ms"] = 1000.0 * float(plan.stats.get("first_solution_seconds", float("nan")))
-        row["iterations"] = int(plan.stats.get("iterations", 0))
+        row["first_ms"] = 1000.0 * float(plan.stats.first_solution_seconds)
+        row["iterations"] = int(plan.stats.iterations)
         rows.append(row)
         gap = "" if row["gap_pct"] is None else f"{row['gap_pct']:.3f}%"
         logging.getLogger("darp_bench").info(

@@ -22,7 +22,7 @@ Protocol
    time limit and an unbounded iteration budget, checked.
 5. Gap = (default objective - long objective) / long objective, on the
    dispatcher's objective (driving time + 0.25 * passenger ride time +
-   10^7 per rejected booking, see transit.problem_builder). Served
+   10^7 per rejected booking, see transit.darp.build). Served
    bookings, km and vehicle-hours of both are printed too.
 
 Run::
@@ -80,12 +80,12 @@ duration_min = 30
 
 def make_inputs(work: Path, n_bookings: int, seed: int) -> tuple[Path, Path, Path]:
     """Write the graph, the bookings and the fleet file into ``work``."""
-    from transit.bookings import write_bookings
+    from transit.demand.bookings import write_bookings
     from transit.demand.generator import generate_bookings
     from transit.demand.params import DemandParams
     from transit.demand.region import region_from_osm
-    from transit.network import build_graph, save_graph
-    from transit.travel import RoadNetwork
+    from transit.road.graph import build_graph, save_graph
+    from transit.road.travel import RoadNetwork
 
     osm = REPO.parent / "shared" / "data" / "osm" / "north-bayreuth.osm.gz"
     G = build_graph(osm)
@@ -129,11 +129,11 @@ def default_run(graph: Path, bookings: Path, fleet: Path, out: Path, extra: list
 
 def solve_run(graph: Path, bookings: Path, fleet: Path, *, time_limit: float | None, iterations: int | None):
     """Solve the benchmark problem directly; return (seconds, plan, cost)."""
-    from transit.bookings import read_bookings
-    from transit.checker import check, evaluate
+    from transit.demand.bookings import read_bookings
+    from transit.darp.checker import check, evaluate
     from transit.dispatch import load_network
-    from transit.fleet import read_fleet
-    from transit.problem_builder import build_problem
+    from transit.darp.fleet import read_fleet
+    from transit.darp.build import build_problem
     from transit.solver import solve
 
     fl = read_fleet(fleet)
@@ -183,7 +183,7 @@ def main() -> None:
         op_default = summ["objective"] - rejection * summ["unserved"]
         op_long = cost.objective - rejection * cost.rejected
         print(
-            f"long run: {dt:.1f} s, {plan.stats.get('iterations')} iterations, objective {cost.objective:.1f}, "
+            f"long run: {dt:.1f} s, {plan.stats.iterations} iterations, objective {cost.objective:.1f}, "
             f"served {cost.served}, {cost.distance / 1000:.1f} km",
             flush=True,
         )

@@ -23,13 +23,13 @@ import numpy as np
 from transit.demand.generator import generate_bookings
 from transit.demand.params import DemandParams
 from transit.demand.region import region_from_osm
-from transit.lines import load_timetable
-from transit.network import build_graph
+from transit.timetable.lines import load_timetable
+from transit.road.graph import build_graph
 from transit.opmodels.base import DayContext
 from transit.opmodels.fixed_line import FixedLineModel
 from transit.opmodels.linerules import RufbusRules
 from transit.opmodels.rufbus import RufbusModel
-from transit.travel import RoadNetwork
+from transit.road.travel import RoadNetwork
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTANCE = ROOT / "instances" / "default"

@@ -48,7 +48,7 @@ from scipy.sparse.csgraph import dijkstra
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic_graph import ArcGraph, road_like_graph  # noqa: E402
 
-from transit.atomic import atomic_write_text  # noqa: E402
+from transit.util.atomic import atomic_write_text  # noqa: E402
 from transit.kernels import build_kernel  # noqa: E402
 from transit.kernels._arcs import normalize_arcs  # noqa: E402
 from transit.kernels.cch import CCHKernel  # noqa: E402
@@ -93,9 +93,9 @@ class Row:
 
 
 def liechtenstein() -> ArcGraph:
-    """Return the drivable Liechtenstein graph as arcs (via transit.network / RoadNetwork)."""
-    from transit.network import build_graph
-    from transit.travel import RoadNetwork
+    """Return the drivable Liechtenstein graph as arcs (via transit.road.graph / RoadNetwork)."""
+    from transit.road.graph import build_graph
+    from transit.road.travel import RoadNetwork
 
     net = RoadNetwork.from_graph(build_graph(SHARED / "data" / "osm" / "liechtenstein-latest.osm.pbf"))
     return ArcGraph(np.asarray(net.tail), np.asarray(net.head), np.asarray(net.time_ms),

@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from transit.demand import DemandParams, generate_demand, region_from_osm
-from transit.fleet import VehicleSpec, fleet_from_specs
-from transit.problem_builder import build_problem
-from transit.service import ServiceRules
+from transit.darp.fleet import VehicleSpec, fleet_from_specs
+from transit.darp.build import build_problem
+from transit.darp.service import ServiceRules
 from transit.sim import SimSettings, simulate_day
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,19 +75,19 @@ def run(region, n_requests: int, n_vehicles: int, settings: SimSettings, seed: i
     res = simulate_day(bp.problem, [b.booked_at for b in bookings], fleet.service, settings=settings, seed=seed)
     total = time.perf_counter() - t0
     st = res.stats
-    dm = np.array(st["decision_ms"])
+    dm = np.array(st.decision_ms)
     accepted = sum(d.accepted for d in res.decisions.values())
     return {
         "requests": len(bookings),
-        "prebooked": st["prebooked"],
-        "live": st["live_bookings"],
+        "prebooked": st.prebooked,
+        "live": st.live_bookings,
         "vehicles": n_vehicles,
         "served_share": accepted / max(1, len(bookings)),
         "build_s": t_build,
         "total_s": total,
-        "cutoff_s": st["cutoff_seconds"],
-        "reopt_s": float(sum(st["reopt_seconds"])),
-        "reopts": st["reoptimisations"],
+        "cutoff_s": st.cutoff_seconds,
+        "reopt_s": float(sum(st.reopt_seconds)),
+        "reopts": st.reoptimisations,
         "decision_ms_median": float(np.median(dm)) if dm.size else float("nan"),
         "decision_ms_p95": float(np.percentile(dm, 95)) if dm.size else float("nan"),
     }

@@ -30,15 +30,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from transit.costs import default_costs
+from transit.evaluate.costs import default_costs
 from transit.demand import DemandParams, generate_demand, region_from_osm
-from transit.fleet import fleet_from_specs
-from transit.kpis import kpi_frame
-from transit.modelbuild import build_model
-from transit.opmodels.base import DayContext, TripLabel
+from transit.darp.fleet import fleet_from_specs
+from transit.evaluate.kpis import kpi_frame
+from transit.compare.models import build_model
+from transit.opmodels.base import DayContext
+from transit.sim.columns import TripLabel
 from transit.opmodels.buergerbus import BuergerbusModel, BuergerbusOptions, Duty
 from transit.opmodels.ondemand import OnDemandModel
-from transit.scenario import load_scenario
+from transit.compare.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 H = 3600.0

@@ -6,7 +6,7 @@ hierarchy of faster roads on top: every 8th row and column is an arterial
 (70-90 km/h) and every 48th a fast road (110 km/h). A few local streets are
 one-way, a few diagonal links break the grid's regularity, and road lengths
 exceed the straight line by up to 25 %. Travel times are whole milliseconds,
-as :class:`transit.travel.RoadNetwork` makes them. Only the largest strongly
+as :class:`transit.road.travel.RoadNetwork` makes them. Only the largest strongly
 connected component is kept.
 
 Usage as a script prints the size of the default graph::

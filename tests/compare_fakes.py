@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from transit.opmodels.base import DayContext, ModelRun
-from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -99,7 +99,7 @@ class TaxiModel:
         return ModelRun(self.name, self.kind, tdf, sdf, {})
 
 
-#: Numeric KPIs (names as in transit.kpis) and the range synthetic values are drawn from.
+#: Numeric KPIs (names as in transit.evaluate.kpis) and the range synthetic values are drawn from.
 SYNTHETIC_KPIS = {
     "wait_mean_min": (5, 15), "in_vehicle_mean_min": (10, 30), "door_to_door_mean_min": (25, 45),
     "car_time_ratio": (1.2, 3.0), "walk_mean_m": (0, 400), "vehicle_km": (200, 400), "vehicle_hours": (20, 40),
@@ -153,7 +153,7 @@ def synthetic_results(seed: int = 0, models: Sequence[str] = ("Linienbus", "Rufb
 
 def synthetic_region():
     """Return a small RegionMap: a cross of roads, a centre, four villages, two services, one line, routes."""
-    from transit.mapdata import RegionMap
+    from transit.compare.mapdata import RegionMap
 
     nan = float("nan")
     roads = pd.DataFrame({
@@ -178,7 +178,7 @@ def synthetic_region():
 
 def synthetic_access(models=("Linienbus", "Rufbus", "On-demand"), seed: int = 0) -> pd.DataFrame:
     """Return an access table (access.ACCESS_COLUMNS) for the villages of :func:`synthetic_region`."""
-    from transit.access import ACCESS_COLUMNS
+    from transit.evaluate.access import ACCESS_COLUMNS
 
     rng = np.random.default_rng(seed)
     reg = synthetic_region().places

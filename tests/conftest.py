@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Messages are asserted in English: a developer's German locale must not change them
+# (transit.util.i18n reads LANGUAGE first; tests of the language choice pass their own environment).
+os.environ["LANGUAGE"] = "en"
 SHARED = REPO.parent / "shared"
 
 

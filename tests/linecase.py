@@ -15,9 +15,9 @@ import math
 import networkx as nx
 import numpy as np
 
-from transit.bookings import Booking
-from transit.lines import Line, LineStop, Timetable, TimetableTrip
-from transit.travel import RoadNetwork
+from transit.demand.bookings import Booking
+from transit.timetable.lines import Line, LineStop, Timetable, TimetableTrip
+from transit.road.travel import RoadNetwork
 
 LAT0 = 51.60
 LON_HUB = 11.55

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from transit.travel import RoadNetwork
+from transit.road.travel import RoadNetwork
 
 LAT = 50.0
 LON = {1: 11.00, 2: 11.01, 3: 11.02, 4: 11.03}

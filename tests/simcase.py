@@ -9,12 +9,12 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from transit.bookings import Booking
-from transit.fleet import VehicleSpec, fleet_from_specs
-from transit.model import ObjectiveWeights, Problem, Request, TimeWindow, Vehicle
+from transit.demand.bookings import Booking
+from transit.darp.fleet import VehicleSpec, fleet_from_specs
+from transit.darp.data import ObjectiveWeights, Problem, Request, TimeWindow, Vehicle
 from transit.opmodels.base import DayContext
-from transit.service import ServiceRules
-from transit.travel import RoadNetwork
+from transit.darp.service import ServiceRules
+from transit.road.travel import RoadNetwork
 
 H = 3600.0
 LAT0, LON0 = 50.0, 11.0

@@ -10,19 +10,20 @@ import pandas as pd
 import pytest
 from compare_fakes import TaxiModel
 
-from transit.access import (
+from transit.evaluate.access import (
     ACCESS_COLUMNS,
     access_from_probes,
     access_region,
     access_table,
     probe_plan,
     run_probes,
+    served_by_group,
     served_shares,
 )
 from transit.demand import Destination, Zone
 from transit.errors import InputError
 from transit.opmodels.base import DayContext
-from transit.simlog import TRIP_COLUMNS
+from transit.sim.columns import TRIP_COLUMNS
 
 
 @pytest.fixture
@@ -161,13 +162,13 @@ def test_probes_through_a_model_run_batch_by_batch(three_places) -> None:
 
 
 def test_ondemand_availability_follows_shifts_area_and_window(repo_dir) -> None:
-    from transit.bookings import Booking
-    from transit.fleet import parse_fleet
-    from transit.network import build_graph
+    from transit.demand.bookings import Booking
+    from transit.darp.fleet import parse_fleet
+    from transit.road.graph import build_graph
     from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions, ServiceArea
-    from transit.probes import probe_trips
-    from transit.service import ServiceRules
-    from transit.travel import RoadNetwork
+    from transit.evaluate.probes import probe_trips
+    from transit.darp.service import ServiceRules
+    from transit.road.travel import RoadNetwork
 
     net = RoadNetwork.from_graph(build_graph(repo_dir / "instances" / "default" / "district.osm.gz"))
     depot = (51.5915402, 11.5129492)  # Sangerhain, Bahnhof
@@ -217,10 +218,10 @@ def test_places_with_the_same_name_are_told_apart(three_places) -> None:
 def test_fixed_line_probes_in_one_run_equal_batch_by_batch(repo_dir) -> None:
     """The fast path (all probes in one run) answers exactly as days of one village and direction."""
     from transit.demand import DemandRegion, destinations_from_osm, zones_from_osm
-    from transit.lines import load_timetable
-    from transit.network import build_graph
+    from transit.timetable.lines import load_timetable
+    from transit.road.graph import build_graph
     from transit.opmodels.fixed_line import FixedLineModel
-    from transit.travel import RoadNetwork
+    from transit.road.travel import RoadNetwork
 
     osm = repo_dir / "instances" / "default" / "district.osm.gz"
     net = RoadNetwork.from_graph(build_graph(osm))
@@ -231,7 +232,7 @@ def test_fixed_line_probes_in_one_run_equal_batch_by_batch(repo_dir) -> None:
     model = FixedLineModel("line", load_timetable(repo_dir / "instances" / "default" / "gtfs"))
     ctx = DayContext(network=net, service=None)
     fast = access_from_probes(plan, run_probes(model, ctx, plan))
-    from transit.access import probe_bookings
+    from transit.evaluate.access import probe_bookings
 
     slow_trips = pd.concat(
         [model.run(bs, ctx, seed=0, rng=np.random.default_rng(0)).trips for bs in probe_bookings(plan).values()]
@@ -239,3 +240,136 @@ def test_fixed_line_probes_in_one_run_equal_batch_by_batch(repo_dir) -> None:
     slow = access_from_probes(plan, slow_trips)
     pd.testing.assert_frame_equal(fast, slow)
     assert fast["hours_to_centre"].max() > 0  # some villages lie on a line
+
+
+# --------------------------------------------------------------------------- access that respects capacity
+
+
+def _log(vehicle: str, rows: list[tuple[str, tuple[int, int], float, float, int]]) -> list[dict]:
+    """Vehicle-log rows ``(kind, junction, arrival h, departure h, load when leaving)`` on the simcase grid."""
+    from simcase import H, latlon
+
+    out = []
+    for seq, (kind, ij, arr, dep, load) in enumerate(rows):
+        lat, lon = latlon(*ij)
+        out.append(dict(model="drt", seed=1, vehicle_id=vehicle, seq=seq, kind=kind, request_id="",
+                        lat=lat, lon=lon, arrival=arr * H, departure=dep * H, load=load, wheelchair_load=0,
+                        onboard_bookings=int(load > 0), km_from_prev=1.0, empty_km_from_prev=0.0,
+                        in_service=True))
+    return out
+
+
+def test_spare_capacity_follows_the_simulated_day() -> None:
+    """A probe fits only where a vehicle of the day is empty long enough; free vehicles fit it anyway."""
+    from simcase import H, booking, context, fleet, grid_network
+
+    from transit.evaluate.probes import NO_SPARE_VEHICLE, ondemand_availability, ondemand_spare_capacity
+    from transit.opmodels.ondemand import OnDemandOptions
+    from transit.sim.columns import STOP_COLUMNS
+
+    net = grid_network()
+    ctx = context(net)
+    opts = OnDemandOptions()
+    # v1 is busy (a passenger on board) from 8:00 to 11:00 and drives back and forth; empty before and after
+    busy = _log("v1", [("start", (0, 0), 6.0, 7.9, 0), ("pickup", (0, 1), 8.0, 8.0, 1),
+                       ("dropoff", (3, 3), 11.0, 11.0, 0), ("end", (0, 0), 11.2, 22.0, 0)])
+    probes = [booking(f"p{h}", (1, 0), (2, 2), h) for h in (7.0, 9.0, 10.0, 12.0)]
+    one = fleet(1)
+    day = ondemand_spare_capacity("drt", one, opts, probes, ctx, pd.DataFrame(busy, columns=STOP_COLUMNS))
+    status = dict(zip(day["request_id"], day["status"]))
+    assert status == {"p7.0": "served", "p9.0": "rejected", "p10.0": "rejected", "p12.0": "served"}
+    assert set(day.loc[day["status"] == "rejected", "reason"]) == {NO_SPARE_VEHICLE}
+    # with the vehicles free, every probe is served (what the service offers)
+    free = ondemand_availability("drt", one, opts, probes, ctx)
+    assert (free["status"] == "served").all()
+    # a second vehicle that the day left empty takes the 9:00 and 10:00 probes
+    two = fleet(2)
+    idle = _log("v2", [("start", (0, 0), 6.0, 22.0, 0), ("end", (0, 0), 22.0, 22.0, 0)])
+    both = pd.DataFrame(busy + idle, columns=STOP_COLUMNS)
+    day2 = ondemand_spare_capacity("drt", two, opts, probes, ctx, both)
+    assert (day2["status"] == "served").all()
+    assert set(day2.loc[day2["request_id"].isin(["p9.0", "p10.0"]), "vehicle_id"]) == {"v2"}
+    # a gap too short for the detour does not count: v1 empty 7:00-7:05 between two stops far apart
+    tight = _log("v1", [("start", (0, 0), 6.0, 6.0, 1), ("dropoff", (3, 3), 7.0, 7.0, 0),
+                        ("pickup", (3, 0), 7.1, 7.1, 1), ("dropoff", (0, 3), 21.0, 21.0, 0),
+                        ("end", (0, 0), 21.2, 22.0, 0)])
+    day3 = ondemand_spare_capacity("drt", one, opts, [booking("q", (1, 0), (2, 2), 7.0)], ctx,
+                                   pd.DataFrame(tight, columns=STOP_COLUMNS))
+    assert day3["status"].tolist() == ["rejected"]
+
+
+def test_one_bus_and_four_buses_differ_in_access_on_the_day() -> None:
+    """The issue-12 case: the offer (free vehicles) is the same for 1 and 4 buses, the day's access is not."""
+    from simcase import booking, context, fleet, grid_network
+
+    from transit.evaluate.probes import probe_trips, spare_capacity_trips
+    from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions
+    from transit.sim import SimSettings
+
+    net = grid_network()
+    ctx = context(net)
+    fast = SimSettings(reopt_interval_min=20, cutoff_iterations=20, reopt_iterations=10)
+    rng = np.random.default_rng(3)
+    pts = [(int(i), int(j)) for i, j in rng.integers(0, 4, size=(120, 2))]
+    demand = [booking(f"r{k}", pts[k], pts[-k - 1], 7.0 + 10.0 * k / 120) for k in range(120)
+              if pts[k] != pts[-k - 1]]  # about 100 trips from 7:00 to 17:00: too many for one bus
+    probes = [booking(f"p{h}", (0, 0), (3, 3), float(h)) for h in range(7, 19)]
+    hours = {}
+    for n in (1, 4):
+        model = OnDemandModel("drt", fleet(n), OnDemandOptions(sim=fast))
+        run = model.run(demand, ctx, seed=1, rng=np.random.default_rng(1))
+        offered = probe_trips(model, probes, ctx)
+        on_day = spare_capacity_trips(model, probes, ctx, run.stops)
+        served = (run.trips["status"] == "served").mean()
+        hours[n] = ((offered["status"] == "served").sum(), (on_day["status"] == "served").sum(), served)
+    assert hours[1][0] == hours[4][0] == len(probes)  # the offer ignores how busy the buses are
+    assert hours[1][2] < hours[4][2]  # four buses serve more of the demand ...
+    assert hours[1][1] < hours[4][1]  # ... and leave more room for one more traveller
+
+
+def test_empty_cells_say_why(three_places) -> None:
+    reg = access_region(three_places)
+    plan = probe_plan(reg, first_hour=6, last_hour=7, targets=("centre", "doctor", "jobcenter"))
+    h = 3600.0
+    rows = []
+    for pid in plan["probe_id"]:
+        if pid.startswith("probe-000-centre"):  # Adorf -> centre: buses, but only 2 h after the hour
+            rows.append(_probe_trip(pid, True, t=6 * h, board=8 * h, d2d=9000))
+        elif pid.startswith("probe-000-jobcenter"):
+            rows.append({**_probe_trip(pid, False, t=6 * h), "reason": "no stop within 600 m of the drop-off"})
+        elif pid.startswith("probe-001-centre"):
+            rows.append({**_probe_trip(pid, False, t=6 * h), "reason": "next bus 95 min after the requested time"})
+        else:
+            rows.append(_probe_trip(pid, False, t=6 * h))
+    trips = pd.DataFrame(rows, columns=list(TRIP_COLUMNS))
+    acc = access_from_probes(plan, trips, max_wait_min=60, targets=("centre", "doctor", "jobcenter"))
+    a = acc.set_index("village")
+    assert a.loc["Adorf", "why_centre"].startswith("not reachable: every trip leaves more than 60 min")
+    assert a.loc["Adorf", "why_jobcenter"] == "no service: no stop within 600 m of the drop-off"
+    assert a.loc["Bedorf", "why_centre"] == "not reachable: next bus 95 min after the requested time"
+    # Adorf's own doctor is 100 m from its centre point: walkable, not "unreachable"
+    walk = reg.targets.set_index(["village", "target"]).loc[("Adorf", "doctor"), "walk_m"]
+    assert 0 < walk < 600
+    assert a.loc["Adorf", "why_doctor"] == f"walkable ({walk:.0f} m)"
+    assert (acc["why_centre"] != "").all() and math.isnan(a.loc["Adorf", "d2d_centre_min"])
+
+
+def test_served_by_group_and_purpose_and_per_day() -> None:
+    trips = pd.DataFrame(
+        {
+            "model": ["m"] * 6,
+            "seed": [1, 1, 1, 2, 2, 2],
+            "request_id": list("abcdef"),
+            "home_zone": ["Adorf"] * 5 + [""],
+            "purpose": ["work", "work", "doctor", "work", "", "work"],
+            "group": ["commuters", "commuters", "no car", "commuters", "no car", "x"],
+            "status": ["served", "rejected", "served", "served", "rejected", "served"],
+        }
+    )
+    g = served_by_group(trips).set_index(["group", "purpose"])
+    assert g.loc[("commuters", "work"), "requests"] == 3 and g.loc[("commuters", "work"), "served"] == 2
+    assert g.loc[("no car", "unknown"), "served_share"] == 0.0
+    assert len(g) == 3  # the trip without a home zone is left out
+    s = served_shares(trips).set_index("village")
+    assert s.loc["Adorf", "served_per_day"] == pytest.approx(3 / 2)  # 3 served over 2 days
+    assert set(served_by_group(trips.drop(columns="group"))["group"]) == {"all"}

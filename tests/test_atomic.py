@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from transit.atomic import atomic_path, atomic_write_text, output_dir
+from transit.util.atomic import atomic_path, atomic_write_text, output_dir
 from transit.errors import OutputExistsError
 
 

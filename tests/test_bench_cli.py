@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from cli import app
 from transit.commands import bench
 from transit.errors import SolverError
-from transit.model import Plan, Problem, Rejection, Route, Stop, StopKind
+from transit.darp.data import Plan, Problem, Rejection, Route, SolverStats, Stop, StopKind
 
 COLUMNS = ["instance", "vehicles", "requests", "served", "feasible", "cost", "seconds", "bks", "gap_pct"]
 
@@ -188,7 +188,7 @@ def test_negative_budget_exits_2(tmp_path, tiny):
 def test_converged_run_says_so(monkeypatch, tmp_path, tiny):
     def converging(problem: Problem, **kw: object) -> Plan:
         plan = one_request_per_vehicle(problem, time_limit=1.0)
-        return plan.replace(stats={"stop_reason": "converged", "iterations": 3000, "last_improvement": 1000})
+        return plan.replace(stats=SolverStats(stop_reason="converged", iterations=3000, last_improvement=1000))
 
     use_solver(monkeypatch, converging)
     result = run(tiny, "--time-limit", 5, "--out", tmp_path / "r.csv")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from transit.bookings import Booking, read_bookings, read_bookings_file, write_bookings
+from transit.demand.bookings import Booking, read_bookings, read_bookings_file, write_bookings
 from transit.errors import InputError, InputErrors
 
 HEADER = "request_id,pickup_lat,pickup_lon,dropoff_lat,dropoff_lon,time,time_type,passengers,wheelchair,booked_at\n"
@@ -354,8 +354,8 @@ def test_cli_check_missing_file(tmp_path: Path) -> None:
 
 def test_cli_check_against_real_road_graph(tmp_path: Path) -> None:
     from cli import app
-    from transit.network import build_graph, save_graph
-    from transit.instances import instance_osm
+    from transit.road.graph import build_graph, save_graph
+    from transit.util.instances import instance_osm
 
     graph = tmp_path / "district.graphml"
     save_graph(build_graph(instance_osm("default")), graph)

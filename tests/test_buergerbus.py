@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from simcase import H, booking, context, fleet, grid_network
-from transit.checker import check
-from transit.costs import parse_costs
+from transit.darp.checker import check
+from transit.evaluate.costs import parse_costs
 from transit.errors import InputError
-from transit.kpis import kpis
-from transit.opmodels.buergerbus import BuergerbusModel, BuergerbusOptions, Duty
+from transit.evaluate.kpis import kpis
+from transit.opmodels.buergerbus import BuergerbusModel, BuergerbusOptions, Duty, parse_buergerbus_options
 from transit.opmodels.ondemand import OnDemandOptions
 from transit.sim import SimSettings
 
@@ -31,7 +31,7 @@ def test_roster_and_service_hours(net):
         booking("afternoon", (1, 1), (3, 0), 14.0),  # inside the hours, but no volunteer on duty
     ]
     run = model.run(bookings, context(net), seed=0, rng=np.random.default_rng(0))
-    assert check(model.last_result.problem, model.last_result.plan) == []
+    assert check(run.day.problem, run.day.plan) == []
     t = run.trips.set_index("request_id")
     assert t.loc["morning", "status"] == "served" and t.loc["morning", "vehicle_id"] == "v1@08:00"
     assert t.loc["evening", "reason"] == "outside the Bürgerbus service hours (08:00-18:00)"
@@ -70,7 +70,7 @@ def test_rules_of_a_buergerbus():
 
 
 def test_options_from_a_scenario_table():
-    opts = BuergerbusOptions.from_mapping(
+    opts = parse_buergerbus_options(
         {
             "roster": [{"vehicle": "bb-1", "start": "08:00", "end": "12:30"}],
             "service_hours": ["07:30", "19:00"],
@@ -82,6 +82,6 @@ def test_options_from_a_scenario_table():
     assert opts.roster == (Duty("bb-1", 8 * H, 12.5 * H),)
     assert opts.service_hours == (7.5 * H, 19 * H) and opts.ondemand.stop_based
     with pytest.raises(InputError, match=r"models\[3\]\.roster\[1\]"):
-        BuergerbusOptions.from_mapping({"roster": [{"vehicle": "bb-1", "start": "08:00"}]}, source="s", table="models[3]")
+        parse_buergerbus_options({"roster": [{"vehicle": "bb-1", "start": "08:00"}]}, source="s", table="models[3]")
     with pytest.raises(InputError, match="service_hours"):
-        BuergerbusOptions.from_mapping({"service_hours": ["18:00", "08:00"]}, source="s", table="models[3]")
+        parse_buergerbus_options({"service_hours": ["18:00", "08:00"]}, source="s", table="models[3]")

@@ -13,8 +13,8 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from transit.checker import KINDS, Violation, check, evaluate
-from transit.model import (
+from transit.darp.checker import KINDS, Violation, check, evaluate
+from transit.darp.data import (
     Break,
     ObjectiveWeights,
     Plan,

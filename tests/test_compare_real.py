@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from transit.compare import OUTPUT_FILES
-from transit.osmdata import read_places
+from transit.compare.run import OUTPUT_FILES
+from transit.road.osmdata import read_places
 
 SCENARIO = Path(__file__).resolve().parents[1] / "instances" / "north-bayreuth" / "scenario.toml"
 MODELS = ["Linienbus", "Rufbus 60 min", "On-demand", "Bürgerbus"]

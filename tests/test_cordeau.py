@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from transit.checker import check, evaluate
-from transit.cordeau import FORMAT_2003, FORMAT_2006, read_cordeau, write_routes
+from transit.darp.checker import check, evaluate
+from transit.darp.cordeau import FORMAT_2003, FORMAT_2006, read_cordeau, write_routes
 from transit.errors import InputError
-from transit.model import Plan, Route, Stop, StopKind
+from transit.darp.data import Plan, Route, Stop, StopKind
 
 # Two requests, two vehicles; 3-4-5 triangles make the distances whole numbers.
 TINY = """\

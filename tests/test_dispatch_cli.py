@@ -12,11 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from transit.bookings import Booking, read_bookings, write_bookings
-from transit.checker import check
+from transit.demand.bookings import Booking, read_bookings, write_bookings
+from transit.darp.checker import check
 from transit.dispatch import read_plan_json, rebuild_problem
-from transit.model import StopKind
-from transit.travel import RoadNetwork
+from transit.darp.data import StopKind
+from transit.road.travel import RoadNetwork
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +63,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> dict[st
     from transit.demand.generator import generate_bookings
     from transit.demand.params import DemandParams
     from transit.demand.region import region_from_osm
-    from transit.network import build_graph, save_graph
+    from transit.road.graph import build_graph, save_graph
 
     d = tmp_path_factory.mktemp("dispatch")
     osm = shared_dir / "data" / "osm" / "north-bayreuth.osm.gz"
@@ -111,7 +111,7 @@ def planned(world: dict[str, Path]) -> Path:
     out = world["dir"] / "day"
     res = dispatch(world, out)
     assert res.exit_code == 0, res.output
-    assert re.search(r"served \d+ / unserved \d+ / [\d.]+ km / [\d.]+ vehicle-hours", res.stdout)
+    assert re.search(r"\d+ of \d+ bookings placed · \d+ not served · \d+ of 3 vehicles · [\d.,]+ km · [\d.,]+ vehicle-hours", res.stdout)
     return out
 
 
@@ -219,8 +219,10 @@ def test_manifests_list_every_stop(planned: Path) -> None:
         assert body.count("<tr class=") == len(stops)
         for r in stops:
             if r["request_id"]:
-                verb = "board" if r["kind"] == "pickup" else "alight"
-                assert re.search(rf"<td>{re.escape(r['request_id'])}</td><td>\d+ passengers? {verb}", body)
+                what = "Pick up" if r["kind"] == "pickup" else "Drop off"
+                assert re.search(
+                    rf"<td>{what}</td><td><strong>{re.escape(r['request_id'])}</strong><br>\d+ (person|people)", body
+                )
             hm = r["arrival"][:5]
             assert f'<td class="t">{hm}</td>' in body
     # places are named from the OSM data, not only coordinates
@@ -231,7 +233,8 @@ def test_same_inputs_and_seed_give_identical_outputs(world: dict[str, Path], pla
     again = world["dir"] / "again"
     res = dispatch(world, again)
     assert res.exit_code == 0, res.output
-    for name in ("routes.csv", "unserved.csv", "routes.geojson", "manifests.html", "summary.json", "plan.json"):
+    for name in ("routes.csv", "unserved.csv", "routes.geojson", "manifests.html", "summary.json", "plan.json",
+                 "changes.csv", "notices.csv", "notices.html"):
         assert (again / name).read_bytes() == (planned / name).read_bytes(), name
 
 
@@ -403,3 +406,26 @@ def test_a_plan_failing_the_checker_is_never_written(world: dict[str, Path], mon
     assert "internal error: the plan fails the independent check" in res.output
     assert "Nothing was written" in res.output
     assert not out.exists()
+
+
+def test_each_command_runs_the_checker_once(world: dict[str, Path], planned: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import transit.dispatch.planning as planning
+
+    calls = []
+    real = planning.check
+
+    def counting(problem, plan, **kw):
+        calls.append(len(problem.requests))
+        return real(problem, plan, **kw)
+
+    monkeypatch.setattr(planning, "check", counting)
+    res = dispatch(world, world["dir"] / "once")
+    assert res.exit_code == 0, res.output
+    assert len(calls) == 1
+    res = runner.invoke(
+        app,
+        ["dispatch", "add", str(world["late"]), "--plan", str(planned / "plan.json"),
+         "--out", str(world["dir"] / "once-add"), "--now", "11:00", "--iterations", ITER],
+    )
+    assert res.exit_code == 0, res.output
+    assert len(calls) == 2

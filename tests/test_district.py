@@ -22,7 +22,7 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def graph(district: Path) -> nx.MultiDiGraph:
     """The district's road graph, through the normal network path."""
-    from transit.network import build_graph
+    from transit.road.graph import build_graph
 
     return build_graph(district / DISTRICT_FILE)
 
@@ -45,7 +45,7 @@ def test_builds_through_network_path_and_is_strongly_connected(district: Path, g
 
 
 def test_promised_places_and_services(district: Path) -> None:
-    from transit.osmdata import read_features, read_places
+    from transit.road.osmdata import read_features, read_places
 
     spec = load_spec()
     places = read_places(district / DISTRICT_FILE)
@@ -77,17 +77,48 @@ def test_promised_places_and_services(district: Path) -> None:
     assert count(amenity="school") >= 4 and count(amenity="cinema") == 1
     jobcenter = [t for t in tags if t.get("name", "").startswith("Jobcenter")]
     assert len(jobcenter) == 1
+    # integration and language courses, and schools by level for the pupils' catchments
+    from transit.demand.destinations import classify
+
+    cats = [classify(t) for t in tags]
+    assert cats.count("course") == 1
+    assert cats.count("primary_school") == 1 + spec["basic_centres"]["count"] + 1  # two in the centre
+    assert cats.count("secondary_school") == 2
+
+
+def test_towns_have_footpaths_that_only_walkers_use(district: Path, graph: nx.MultiDiGraph) -> None:
+    from transit.road.graph import build_walk_graph
+
+    walk = build_walk_graph(district / DISTRICT_FILE)
+    kinds = {d["highway"] if isinstance(d["highway"], str) else d["highway"][0] for _, _, d in walk.edges(data=True)}
+    assert "footway" in kinds
+    drive = {d["highway"] if isinstance(d["highway"], str) else d["highway"][0] for _, _, d in graph.edges(data=True)}
+    assert "footway" not in drive
+    # every way is walkable both ways
+    assert all(walk.has_edge(v, u) for u, v in walk.edges())
 
 
 def test_gtfs_feed(district: Path, graph: nx.MultiDiGraph) -> None:
-    from transit.timeparse import parse_clock
+    from transit.util.timeparse import parse_clock
 
     g = district / "gtfs"
     for name in ("agency", "stops", "routes", "trips", "stop_times", "calendar"):
         assert (g / f"{name}.txt").is_file()
     routes = _read(g / "routes.txt")
-    assert 3 <= len(routes) <= 4
+    # four radial lines, a town line and school lines (school days only) to the other villages
+    names = [r["route_long_name"] for r in routes]
+    assert sum("Schulbus" not in n and "Stadtlinie" not in n for n in names) == 4
+    assert sum("Stadtlinie" in n for n in names) == 1
+    assert sum("Schulbus" in n for n in names) >= 4
     stops = _read(g / "stops.txt")
+    # stops as a real network has them: the centre is covered by many stops, every place has one
+    spec = load_spec()
+    assert sum(s["stop_name"].startswith(spec["centre"]["name"] + ",") for s in stops) >= 12
+    from transit.road.osmdata import read_places
+
+    places = set(read_places(district / DISTRICT_FILE).name)
+    with_stop = {s["stop_name"].split(",")[0] for s in stops}
+    assert len(places - with_stop) <= 2
     import shapely
     from shapely.geometry import LineString
 
@@ -112,13 +143,18 @@ def test_gtfs_feed(district: Path, graph: nx.MultiDiGraph) -> None:
     assert set(times) == set(trips)
     for tt in times.values():
         assert tt == sorted(tt) and tt[-1] > tt[0]
-    # weekday headways of 1-2 hours on every line, outbound
+    # weekday headways of 1-2 hours on every line that runs on weekdays, outbound; school lines
+    # run on school days only
     for r in routes:
         deps = sorted(
             times[tid][0]
             for tid, t in trips.items()
             if t["route_id"] == r["route_id"] and t["service_id"] == "WD" and t["direction_id"] == "0"
         )
+        if "Schulbus" in r["route_long_name"]:
+            assert deps == []
+            assert {t["service_id"] for t in trips.values() if t["route_id"] == r["route_id"]} == {"SCHOOL"}
+            continue
         gaps = np.diff(deps) / 60
         assert len(deps) >= 5 and gaps.min() >= 60 and gaps.max() <= 120
 

@@ -7,14 +7,14 @@ import pandas as pd
 import pytest
 
 import linecase as lc
-from transit.lines import load_timetable
-from transit.network import build_graph
+from transit.timetable.lines import load_timetable
+from transit.road.graph import build_graph
 from transit.opmodels.base import DayContext
 from transit.opmodels.fixed_line import FixedLineModel
 from transit.opmodels.linerules import LineRules
-from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS
-from transit.travel import RoadNetwork
-from transit.walking import WalkParams
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
+from transit.road.travel import RoadNetwork
+from transit.road.walking import WalkParams
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from transit.errors import InputErrors
-from transit.fleet import BreakSpec, parse_fleet, read_fleet
-from transit.service import ServiceRules
+from transit.darp.fleet import BreakSpec, parse_fleet, read_fleet
+from transit.darp.service import ServiceRules
 
 ISSUE_FLEET = """\
 [service]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from transit.errors import InputError
-from transit.gtfs import parse_gtfs_time, read_gtfs
+from transit.timetable.gtfs import parse_gtfs_time, read_gtfs
 
 VVS = Path("data/gtfs/vvs-bus-752/vvs-bus-751-only.gtfs.zip")
 UVG = Path("data/gtfs/uvg-rufbus-flex")
@@ -131,7 +131,7 @@ def test_bad_time_names_file_row_column(feed_dir):
 
 def test_unknown_stop_in_stop_times(feed_dir):
     st = feed_dir / "stop_times.txt"
-    _edit(st, "05:37:00,05:37:00,S003,3", "05:37:00,05:37:00,S999,3")
+    _edit(st, "05:32:00,05:32:00,S003,3", "05:32:00,05:32:00,S999,3")
     row = _line_of(st, "S999")
     with pytest.raises(InputError) as e:
         read_gtfs(feed_dir)

@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 
 from simcase import H, booking, context, fleet, grid_network, latlon
-from transit.checker import check
+from transit.darp.checker import check
 from transit.errors import InputError
-from transit.lines import Line, LineStop, Timetable, TimetableTrip
+from transit.timetable.lines import Line, LineStop, Timetable, TimetableTrip
 from transit.opmodels.fixed_line import FixedLineModel
-from transit.opmodels.hybrid import HybridModel, HybridOptions
+from transit.opmodels.hybrid import HybridModel, HybridOptions, parse_hybrid_options
 from transit.opmodels.linerules import LineRules
 from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions, ServiceArea
 from transit.sim import SimSettings
-from transit.walking import WalkParams
+from transit.road.walking import WalkParams
 
 FAST = SimSettings(reopt_interval_min=20, cutoff_iterations=20, reopt_iterations=10)
 RIDE = 360.0  # the trunk takes 6 minutes from the hub (0,3) to the centre (0,0)
@@ -82,7 +82,7 @@ def test_feeders_meet_the_trunk(net, trunk):
     assert set(stops.loc[stops["kind"] == "stop", "vehicle_id"]) == {"T1", "T2"}
     assert run.info["bookings_outbound"] == 2 and run.info["bookings_inbound"] == 1
     assert run.info["bookings_local"] == 1 and run.info["bookings_trunk_only"] == 1
-    assert check(model.last_result.problem, model.last_result.plan) == []
+    assert check(run.day.problem, run.day.plan) == []
 
 
 def test_no_trunk_connection_falls_back_to_the_feeder(net, trunk):
@@ -111,13 +111,31 @@ def test_line_too_late_served_on_demand(net, trunk):
 
 
 def test_options_and_hubs(trunk):
-    opts = HybridOptions.from_mapping(
+    opts = parse_hybrid_options(
         {"hubs": ["H"], "transfer_min": 5, "line": {"max_wait_min": 30}, "feeder": {"sim": {"reopt_iterations": 5}}},
         source="s.toml", table="models[4]",
     )
     assert opts.hubs == ("H",) and opts.transfer_min == 5 and opts.line.max_wait_min == 30
     assert opts.feeder.sim.reopt_iterations == 5
     with pytest.raises(InputError, match=r"models\[4\]\.feeder: unknown key 'zone'"):
-        HybridOptions.from_mapping({"feeder": {"zone": 1}}, source="s.toml", table="models[4]")
+        parse_hybrid_options({"feeder": {"zone": 1}}, source="s.toml", table="models[4]")
     with pytest.raises(InputError, match="not a stop of the trunk"):
         HybridModel("h", trunk, fleet(1), HybridOptions(hubs=("Nowhere",)))
+
+
+def test_labels_reach_rejected_rows_and_school_trips_stay_on_school_buses(net, trunk):
+    from dataclasses import replace
+
+    from transit.opmodels.ondemand import SCHOOL_REASON
+    from transit.sim.columns import TripLabel
+
+    feeder = OnDemandOptions(area=VILLAGES, sim=FAST)
+    opts = HybridOptions(hubs=("Hub",), transfer_min=3.0, line=_rules(), feeder=feeder)
+    model = HybridModel("hyb", trunk, fleet(1, depot=(3, 3)), opts)
+    bookings = [booking("away", (1, 1), (1, 2), 10.0), booking("pupil", (3, 3), (0, 0), 7.4)]
+    labels = {"away": TripLabel("Dorf", "doctor", "senior"), "pupil": TripLabel("Dorf", "school", "pupil")}
+    ctx = replace(context(net), labels=labels)
+    t = model.run(bookings, ctx, seed=0, rng=np.random.default_rng(0)).trips.set_index("request_id")
+    assert (t["status"] == "rejected").all()
+    assert t.loc["away", "group"] == "senior" and t.loc["away", "home_zone"] == "Dorf"
+    assert t.loc["pupil", "purpose"] == "school" and SCHOOL_REASON in t.loc["pupil", "reason"]

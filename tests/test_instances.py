@@ -8,14 +8,14 @@ import pytest
 from typer.testing import CliRunner
 
 from transit.errors import InputError
-from transit.instances import INSTANCES_DIR, instance_names, instance_osm
+from transit.util.instances import instance_names, instance_osm, instances_dir
 
 
 def test_default_instance_is_listed_and_small() -> None:
     assert "default" in instance_names()
     osm = instance_osm("default")
     assert osm.name == "district.osm.gz"
-    total = sum(p.stat().st_size for p in (INSTANCES_DIR / "default").rglob("*") if p.is_file())
+    total = sum(p.stat().st_size for p in (instances_dir() / "default").rglob("*") if p.is_file())
     assert total < 2_000_000
 
 
@@ -25,7 +25,7 @@ def test_unknown_instance_names_the_known_ones() -> None:
 
 
 def test_readme_says_synthetic() -> None:
-    text = (INSTANCES_DIR / "default" / "README.md").read_text(encoding="utf-8")
+    text = (instances_dir() / "default" / "README.md").read_text(encoding="utf-8")
     assert "synthetic" in text.lower()
     assert "Everything here is synthetic" in text
 
@@ -36,7 +36,7 @@ def test_rebuild_reproduces_committed_files_byte_for_byte(tmp_path: Path) -> Non
     out = tmp_path / "default"
     res = CliRunner().invoke(app, ["instance", "build-default", "--out", str(out)])
     assert res.exit_code == 0, res.output
-    committed = INSTANCES_DIR / "default"
+    committed = instances_dir() / "default"
     built = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     assert built, "nothing built"
     for rel in built:
@@ -49,3 +49,43 @@ def test_real_extract_instances_point_to_shared(shared_dir: Path) -> None:
     assert instance_osm("north-bayreuth") == (shared_dir / "data" / "osm" / "north-bayreuth.osm.gz").resolve()
     assert instance_osm("liechtenstein").name == "liechtenstein-latest.osm.pbf"
     assert instance_osm("liechtenstein").is_file()
+
+
+def test_environment_variable_names_another_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "district.osm.gz").write_bytes(b"")
+    monkeypatch.setenv("TRANSIT_INSTANCES", str(tmp_path))
+    assert instances_dir() == tmp_path and instance_names() == ["mine"]
+    monkeypatch.setenv("TRANSIT_INSTANCES", str(tmp_path / "nowhere"))
+    with pytest.raises(InputError, match="TRANSIT_INSTANCES"):
+        instances_dir()
+
+
+@pytest.mark.slow
+def test_a_wheel_carries_the_default_instance(tmp_path: Path) -> None:
+    """A regular (non-editable) install finds the bundled instances without the repository."""
+    import subprocess
+    import sys
+    import zipfile
+
+    repo = Path(__file__).resolve().parents[1]
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(repo)],
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = tmp_path.glob("transit-*.whl")
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    probe = (
+        "from transit.util.instances import instances_dir, instance_osm;"
+        "print(instances_dir()); print(instance_osm('default'))"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k != "TRANSIT_INSTANCES"}
+    env["PYTHONPATH"] = str(site)
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    where, osm = out.stdout.split()
+    assert Path(where) == site / "transit_instances"
+    assert Path(osm).is_file() and Path(osm).parent.name == "default"

@@ -365,8 +365,8 @@ def test_bisection_order_is_a_permutation_with_and_without_coordinates():
 
 # --------------------------------------------------------------- real data
 def _road_arrays(shared_dir, name):
-    from transit.network import build_graph
-    from transit.travel import RoadNetwork
+    from transit.road.graph import build_graph
+    from transit.road.travel import RoadNetwork
 
     net = RoadNetwork.from_graph(build_graph(shared_dir / "data" / "osm" / name))
     return net

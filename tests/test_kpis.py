@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transit.costs import parse_costs
-from transit.kpis import KPI_COLUMNS, kpi_frame, kpis, rejection_table
+from transit.evaluate.costs import parse_costs
+from transit.evaluate.kpis import KPI_COLUMNS, kpi_frame, kpis, rejection_table
 from transit.opmodels.base import ModelRun
-from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
 
 KM_PER_DEG_LAT = 2 * math.pi * 6371.0088 / 360
 
@@ -70,9 +70,10 @@ def rates():
     return parse_costs(
         {
             "vehicle_types": {"minibus_diesel": {"cost_per_hour": 10.0, "cost_per_km": 0.5, "kg_co2e_per_km": 0.3}},
-            "staff": {"driver": {"wage_per_hour": 30.0}},
-            "dispatch": {"cost_per_booking": 2.0},
-            "tariffs": {"msh_mobil": {"base": 3.0, "per_km": 0.4}},
+            "staff": {"driver": {"wage_per_hour": 30.0, "sign_on_off_min": 12.0}},
+            "dispatch": {"cost_per_booking": 2.0, "platform_per_vehicle_day": 5.0},
+            "fares": {"season_ticket_share": 0.25},
+            "tariffs": {"msh_mobil": {"base": 3.0, "per_km": 0.4, "season_base": 1.0, "season_per_km": 0.1}},
             "kinds": {"ondemand": {"vehicle_type": "minibus_diesel", "tariff": "msh_mobil", "staff": "driver",
                                     "dispatch": True}},
         },
@@ -119,11 +120,18 @@ def test_vehicle_and_pooling_kpis(two_riders_one_bus, rates):
 def test_cost_kpis(two_riders_one_bus, rates):
     k = kpis(two_riders_one_bus, rates)
     assert k["cost_vehicle"] == pytest.approx(1 * 10.0 + 25 * 0.5)
-    assert k["cost_staff"] == pytest.approx(30.0)
-    assert k["cost_dispatch"] == pytest.approx(3 * 2.0)  # the rejected booking was handled too
-    total = 22.5 + 30 + 6
+    assert k["cost_staff"] == pytest.approx((1.0 + 12 / 60) * 30.0)  # the shift plus sign-on/sign-off
+    assert k["paid_hours"] == pytest.approx(1.0)
+    assert k["cost_dispatch"] == pytest.approx(2 * 2.0)  # the rejected booking costs nothing
+    assert k["cost_platform"] == pytest.approx(5.0) and k["cost_standby"] == 0.0
+    total = 22.5 + 36 + 4 + 5
     assert k["cost_total"] == pytest.approx(total)
-    fare = 1 * (3 + 0.4 * 0.09 * KM_PER_DEG_LAT) + 2 * (3 + 0.4 * 0.045 * KM_PER_DEG_LAT)
+    assert k["cost_per_vehicle_km"] == pytest.approx(total / 25)
+
+    def expected(km):  # a quarter of the riders hold a season ticket
+        return 0.75 * (3 + 0.4 * km) + 0.25 * (1 + 0.1 * km)
+
+    fare = 1 * expected(0.09 * KM_PER_DEG_LAT) + 2 * expected(0.045 * KM_PER_DEG_LAT)
     assert k["fare_revenue"] == pytest.approx(fare, rel=1e-6)
     assert k["subsidy"] == pytest.approx(total - fare, rel=1e-6)
     assert k["subsidy_per_passenger"] == pytest.approx((total - fare) / 3, rel=1e-6)

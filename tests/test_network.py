@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from cli import app
 from osm_fixtures import write_block
 from transit.errors import NetworkError
-from transit.network import build_graph, load_graph, save_graph, summarize
+from transit.road.graph import build_graph, load_graph, save_graph, summarize
 
 runner = CliRunner()
 
@@ -165,7 +165,7 @@ def test_cli_bad_input_exit_2_without_traceback(tmp_path, monkeypatch, args, mes
 
 def test_cli_place_without_network_is_a_clear_error(tmp_path, monkeypatch):
     """Offline, resolving a place fails with one line and exit code 2."""
-    import transit.network as network
+    import transit.road.graph as network
 
     def refuse(*args, **kwargs):
         raise ConnectionError("Failed to resolve 'nominatim.openstreetmap.org'")
@@ -179,7 +179,7 @@ def test_cli_place_without_network_is_a_clear_error(tmp_path, monkeypatch):
 
 
 def test_unresolvable_place_is_a_clear_error(monkeypatch):
-    import transit.network as network
+    import transit.road.graph as network
 
     def nothing(*args, **kwargs):
         raise ValueError("Nominatim could not geocode query 'Nowhere123'")
@@ -229,7 +229,7 @@ def test_real_extract_sizes(real_graphs, name, scc_nodes, directed_km, bbox):
 @pytest.mark.slow
 def test_real_villages_within_sane_travel_time(real_graphs, shared_dir):
     """Neudrossenfeld to Harsdorf: ~6 km apart; by road 5-15 minutes."""
-    from transit.osmdata import read_places
+    from transit.road.osmdata import read_places
 
     G = real_graphs["north-bayreuth.osm.gz"]
     places = read_places(shared_dir / "data" / "osm" / "north-bayreuth.osm.gz").set_index("name")

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 from simcase import H, booking, context, fleet, grid_network, latlon
-from transit.checker import check
+from transit.darp.checker import check
 from transit.errors import InputError
-from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions, ServiceArea, StopPoints, parse_sim_settings
+from transit.opmodels.ondemand import OnDemandModel, OnDemandOptions, ServiceArea, StopPoints, parse_ondemand_options, parse_sim_settings
 from transit.sim import SimSettings
-from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS
-from transit.walking import WalkParams
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
+from transit.road.walking import WalkParams
 
 FAST = SimSettings(reopt_interval_min=20, cutoff_iterations=20, reopt_iterations=10)
 
@@ -50,7 +50,7 @@ def test_door_to_door_area_and_size(net):
     model = OnDemandModel("drt", fleet(1), OnDemandOptions(area=area, sim=FAST))
     run = _run(model, bookings, net)
     _conserved(run, bookings)
-    assert check(model.last_result.problem, model.last_result.plan) == []
+    assert check(run.day.problem, run.day.plan) == []
     t = run.trips.set_index("request_id")
     assert t.loc["in", "status"] == "served" and t.loc["live", "status"] == "served"
     assert t.loc["out", "reason"] == "outside the service area"
@@ -101,7 +101,7 @@ def test_between_stops_walks_to_the_nearest_stop(net):
     assert model.kind == "ondemand_stops"
     run = _run(model, bookings, net)
     _conserved(run, bookings)
-    assert check(model.last_result.problem, model.last_result.plan) == []
+    assert check(run.day.problem, run.day.plan) == []
     t = run.trips.set_index("request_id")
     near = t.loc["near"]
     assert near["status"] == "served"
@@ -137,7 +137,7 @@ def test_same_seed_identical_logs(net):
 
 
 def test_options_from_a_scenario_table():
-    opts = OnDemandOptions.from_mapping(
+    opts = parse_ondemand_options(
         {
             "area": [[50.0, 11.0], [50.0, 11.1], [50.1, 11.1]],
             "stop_based": True,
@@ -153,9 +153,9 @@ def test_options_from_a_scenario_table():
     assert opts.stop_based and opts.virtual_stops == "grid" and opts.walk.max_walk_m == 400
     assert opts.service.pickup_window_min == 10 and opts.sim.reopt_iterations == 50
     with pytest.raises(InputError, match=r"models\[2\]: unknown key 'are'"):
-        OnDemandOptions.from_mapping({"are": []}, source="s.toml", table="models[2]")
+        parse_ondemand_options({"are": []}, source="s.toml", table="models[2]")
     with pytest.raises(InputError, match="area"):
-        OnDemandOptions.from_mapping({"area": [[50.0, 11.0]]}, source="s.toml", table="m")
+        parse_ondemand_options({"area": [[50.0, 11.0]]}, source="s.toml", table="m")
     with pytest.raises(InputError, match="sim.reopt_iterations"):
         parse_sim_settings({"reopt_iterations": 1.5}, table="sim")
 
@@ -168,3 +168,36 @@ def test_a_day_without_bookings(net):
     assert run.stops["kind"].tolist() == ["start", "end", "start", "end"]
     assert run.stops["km_from_prev"].sum() == 0
     assert run.stops.groupby("vehicle_id")["departure"].max().tolist() == [22 * H, 22 * H]
+
+
+def test_a_vehicle_with_a_passenger_on_board_does_not_wait(net):
+    """Once someone is on board the vehicle drives on, even when its next job is much later.
+
+    (The schedule used to delay the departure up to the passenger's ride limit.)"""
+    model = OnDemandModel("d", fleet(1), OnDemandOptions(sim=FAST))
+    first = booking("a", (0, 0), (0, 1), 8.0, booked_at=7.0)   # 120 s direct
+    later = booking("b", (0, 1), (3, 3), 9.0, booked_at=7.0)  # far later: slack after the drop-off
+    run = _run(model, [first, later], net)
+    a = run.trips.set_index("request_id").loc["a"]
+    assert a.status == "served"
+    # boarding (1 min + 0.5 min per passenger) plus the 120-s drive, not 1.5 x 120 s + 5 min
+    assert a.in_vehicle_s <= a.direct_s + 90.0 + 1.0
+
+
+def test_school_trips_are_left_to_the_school_buses_unless_the_service_takes_them(net):
+    from dataclasses import replace
+
+    from transit.opmodels.ondemand import SCHOOL_REASON
+    from transit.sim.columns import TripLabel
+
+    b = [booking("p", (0, 0), (0, 2), 7.5, booked_at=-10.0), booking("s", (0, 0), (0, 2), 9.0, booked_at=-10.0)]
+    labels = {"p": TripLabel("Dorf", "school", "pupil"), "s": TripLabel("Dorf", "shopping", "senior")}
+    ctx = replace(context(net), labels=labels)
+    t = OnDemandModel("d", fleet(1), OnDemandOptions(sim=FAST)).run(b, ctx, seed=1, rng=np.random.default_rng(0))
+    trips = t.trips.set_index("request_id")
+    assert trips.loc["p", "reason"] == SCHOOL_REASON and trips.loc["s", "status"] == "served"
+    both = OnDemandModel("d", fleet(1), OnDemandOptions(sim=FAST, school_trips="serve"))
+    t2 = both.run(b, ctx, seed=1, rng=np.random.default_rng(0)).trips.set_index("request_id")
+    assert (t2["status"] == "served").all()
+    with pytest.raises(InputError, match="school_trips"):
+        parse_ondemand_options({"school_trips": "sometimes"}, source="s.toml", table="models[0]")

@@ -7,9 +7,9 @@ import plotly.graph_objects as go
 import pytest
 from compare_fakes import synthetic_access, synthetic_region, synthetic_results
 
-from transit import plots
-from transit.profiles import occupancy_profile
-from transit.stats import summarize
+from transit.compare import plots
+from transit.evaluate.profiles import occupancy_profile
+from transit.evaluate.stats import summarize
 
 MODELS = ["Linienbus", "Rufbus", "On-demand"]
 

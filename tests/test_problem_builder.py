@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 
 from roadcase import LAT, LINK_M, LINK_S, LON, village_road
-from transit.bookings import Booking
-from transit.errors import InputErrors, ModelError
-from transit.fleet import parse_fleet
-from transit.model import Break, TimeWindow
-from transit.problem_builder import DISPATCH_WEIGHTS, build_problem
-from transit.travel import RoadNetwork
+from transit.demand.bookings import Booking
+from transit.errors import InputErrors, ProblemDataError
+from transit.darp.fleet import parse_fleet
+from transit.darp.data import Break, TimeWindow
+from transit.darp.build import DISPATCH_WEIGHTS, build_problem
+from transit.road.travel import RoadNetwork
 
 # Four villages on a straight road (tests/roadcase.py):
 #   A(1) -- B(2) -- C(3) -- D(4), every link 60 s and 715 m, both ways.
@@ -115,9 +115,10 @@ def test_vehicles_keep_shifts_breaks_and_costs(line_network: RoadNetwork, fleet)
 
 def test_default_weights_rank_rejection_far_above_driving(line_network: RoadNetwork, fleet) -> None:
     p = build_problem([booking("r1", 2, 3, 8)], fleet, line_network).problem
-    assert p.weights is DISPATCH_WEIGHTS
+    # the passenger weight is the fleet's service rule (transit/data/service.toml), the rest DISPATCH_WEIGHTS
+    assert p.weights == DISPATCH_WEIGHTS.replace(ride_time=fleet.service.ride_time_weight)
     w = p.weights
-    assert 0 < w.ride_time < w.travel_time
+    assert 0 < w.ride_time and w.travel_time > 0
     assert w.rejection > 16 * 3600 * w.travel_time * len(p.vehicles)
 
 
@@ -156,7 +157,7 @@ def test_far_depot_names_the_vehicle(line_network: RoadNetwork) -> None:
 def test_duplicate_ids_and_oversized_requests(line_network: RoadNetwork, fleet) -> None:
     with pytest.raises(InputErrors, match="duplicate request ids: r1"):
         build_problem([booking("r1", 2, 3, 8), booking("r1", 3, 4, 9)], fleet, line_network)
-    with pytest.raises(ModelError, match="larger than every vehicle"):
+    with pytest.raises(ProblemDataError, match="larger than every vehicle"):
         build_problem([booking("big", 2, 3, 8, passengers=9)], fleet, line_network)
 
 

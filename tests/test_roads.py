@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from transit.roads import default_rules, parse_maxspeed
+from transit.road.rules import default_rules, parse_maxspeed
 
 
 @pytest.fixture(scope="module")

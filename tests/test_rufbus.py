@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 import linecase as lc
-from transit.gtfs import BookingRule
+from transit.timetable.gtfs import BookingRule
 from transit.opmodels.base import DayContext
 from transit.opmodels.fixed_line import FixedLineModel
-from transit.opmodels.linerules import LineRules, RufbusRules
+from transit.opmodels.linerules import RufbusRules, parse_line_rules, parse_rufbus_rules
 from transit.opmodels.rufbus import RufbusModel
-from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -179,11 +179,11 @@ def test_conservation_and_determinism(net):
 def test_rules_from_mapping_reject_unknown_keys():
     from transit.errors import InputError
 
-    r = RufbusRules.from_mapping({"lead_time_min": 90, "capacity": 4}, ast=True, source="s.toml", table="m")
+    r = parse_rufbus_rules({"lead_time_min": 90, "capacity": 4}, ast=True, source="s.toml", table="m")
     assert r.ast and r.capacity == 4 and r.lead_time_min == 90
     with pytest.raises(InputError, match=r"s.toml: m: unknown key 'lead_time' \(did you mean"):
-        RufbusRules.from_mapping({"lead_time": 90}, ast=False, source="s.toml", table="m")
+        parse_rufbus_rules({"lead_time": 90}, ast=False, source="s.toml", table="m")
     with pytest.raises(InputError, match=r"m.walk: unknown key 'max_walk'"):
-        LineRules.from_mapping({"walk": {"max_walk": 3}}, source="s.toml", table="m")
+        parse_line_rules({"walk": {"max_walk": 3}}, source="s.toml", table="m")
     with pytest.raises(InputError, match=r"m.depot: must be \[lat, lon\]"):
-        LineRules.from_mapping({"depot": [1]}, source="s.toml", table="m")
+        parse_line_rules({"depot": [1]}, source="s.toml", table="m")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from transit.errors import InputError, InputErrors
-from transit.scenario import load_scenario
+from transit.compare.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,7 +73,7 @@ def test_bundled_scenarios_load() -> None:
         if p.name == "lines.toml":
             continue
         kinds.update(m.kind for m in load_scenario(p).models)
-    from transit.modelbuild import KINDS
+    from transit.compare.models import KINDS
 
     assert kinds == set(KINDS), "every model kind has a documented example"
 

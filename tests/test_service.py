@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from transit.bookings import Booking
+from transit.demand.bookings import Booking
 from transit.errors import InputError, InputErrors
-from transit.model import TimeWindow
-from transit.service import ServiceRules, parse_service
+from transit.darp.data import TimeWindow
+from transit.darp.service import ServiceRules, parse_service
 
 ISSUE_EXAMPLE = {
     "pickup_window_min": 15,
@@ -53,7 +53,7 @@ def test_arrival_booking_windows(rules: ServiceRules) -> None:
 
 
 def test_absolute_ride_cap_wins_when_smaller() -> None:
-    rules = ServiceRules(max_ride_min=20)
+    rules = ServiceRules(max_ride_min=20, max_ride_beta_min=15)
     assert rules.ride_limit_s(600.0) == 1200.0  # 1.5*600+900 = 1800 > 1200
     assert rules.ride_limit_s(60.0) == 1.5 * 60 + 900  # 990 < 1200
     with pytest.raises(InputError, match="shorter than the direct trip"):
@@ -119,3 +119,27 @@ def test_values_become_floats_and_defaults_are_finite() -> None:
     assert isinstance(r.pickup_window_min, float)
     d = ServiceRules()
     assert all(math.isfinite(v) for k, v in d.to_dict().items())
+
+
+def test_defaults_are_the_documented_operator_rules() -> None:
+    """Defaults come from data/service.toml: 1.5 x direct + 5 min (not + 15), passengers weighed."""
+    import tomllib
+    from importlib import resources
+
+    data = tomllib.loads(resources.files("transit.data").joinpath("service.toml").read_text(encoding="utf-8"))
+    d = ServiceRules()
+    assert d.to_dict() == {k: float(v) for k, v in data.items()}
+    assert d.max_ride_beta_min <= 7  # "a few minutes" (MATSim DRT studies: 7 min including the wait)
+    # a 10-minute trip may take at most 20 minutes: twice the direct time, not 3
+    assert d.ride_limit_s(600.0) == 1200.0
+
+
+def test_ride_time_weight_reaches_the_dispatch_objective() -> None:
+    from simcase import fleet, grid_network
+
+    from transit.darp.build import DISPATCH_WEIGHTS, build_problem
+
+    net = grid_network()
+    for w in (0.25, 2.0):
+        bp = build_problem([], fleet(ride_time_weight=w), net)
+        assert bp.problem.weights == DISPATCH_WEIGHTS.replace(ride_time=w)

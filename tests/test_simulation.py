@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from simcase import H, line_problem
-from transit.checker import check
-from transit.model import ObjectiveWeights, Problem, Request, StopKind, TimeWindow, Vehicle
-from transit.service import ServiceRules
+from transit.darp.checker import check
+from transit.darp.data import ObjectiveWeights, Problem, Request, StopKind, TimeWindow, Vehicle
+from transit.darp.service import ServiceRules
 from transit.sim import SimSettings, simulate_day
 
 FAST = SimSettings(reopt_interval_min=15, cutoff_iterations=30, reopt_iterations=15)
@@ -90,9 +90,9 @@ def test_promises_kept_and_every_request_decided(reopt):
         else:
             assert dec.reason and rid in rejected
     if reopt:
-        assert res.stats["reoptimisations"] > 0
-        assert res.stats["reopt_discarded"] == 0
-        assert res.stats["reopt_cut_routes"] > 0  # the horizon cut routes: later stops kept as they were
+        assert res.stats.reoptimisations > 0
+        assert res.stats.reopt_discarded == 0
+        assert res.stats.reopt_cut_routes > 0  # the horizon cut routes: later stops kept as they were
 
 
 def test_same_seed_same_day():
@@ -105,7 +105,7 @@ def test_same_seed_same_day():
 
 def test_breaks_and_route_duration_are_respected():
     prob, booked = line_problem(25, n_vehicles=2, seed=4)
-    from transit.model import Break
+    from transit.darp.data import Break
 
     vehicles = tuple(
         v.replace(breaks=(Break(11 * H, 14 * H, 1800.0),), max_route_duration=15 * H) for v in prob.vehicles
@@ -122,14 +122,14 @@ def test_breaks_and_route_duration_are_respected():
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_breaks_before_a_horizon_cut(seed):
     """A break planned before the horizon cut is still taken at the depot."""
-    from transit.model import Break
+    from transit.darp.data import Break
 
     prob, booked = line_problem(60, n_vehicles=2, seed=seed)
     prob = prob.replace(vehicles=tuple(v.replace(breaks=(Break(11 * H, 14 * H, 1800.0),)) for v in prob.vehicles))
     settings = SimSettings(reopt_interval_min=10, reopt_horizon_min=60, cutoff_iterations=20, reopt_iterations=20)
     res = simulate_day(prob, booked, ServiceRules(), settings=settings, seed=seed)
     assert check(res.problem, res.plan) == []
-    assert res.stats["reopt_discarded"] == 0 and res.stats["reopt_cut_routes"] > 0
+    assert res.stats.reopt_discarded == 0 and res.stats.reopt_cut_routes > 0
     for route in res.plan.routes:
         for s in route.stops:
             if s.kind == StopKind.BREAK:
@@ -137,7 +137,7 @@ def test_breaks_before_a_horizon_cut(seed):
 
 
 def test_bad_settings():
-    from transit.errors import ModelError
+    from transit.errors import ProblemDataError
 
-    with pytest.raises(ModelError):
+    with pytest.raises(ProblemDataError):
         SimSettings(reopt_iterations=-1)

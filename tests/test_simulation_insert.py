@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from transit.checker import check
-from transit.model import ObjectiveWeights, Problem, Request, TimeWindow, Vehicle
+from transit.darp.checker import check
+from transit.darp.data import ObjectiveWeights, Problem, Request, TimeWindow, Vehicle
 from transit.solver.compiled import DROP, PICK
 from transit.solver.insert import LivePlan
 

@@ -1,7 +1,7 @@
 """Tests of the dial-a-ride solver (:func:`transit.solver.solve`) on tiny named instances.
 
 Every plan the solver returns is checked with the independent checker
-(:mod:`transit.checker`). Optimal values of tiny instances come from brute
+(:mod:`transit.darp.checker`). Optimal values of tiny instances come from brute
 force: every assignment of requests to vehicles and every order of their
 stops, with the feasibility of each order decided by a linear program over
 the start-of-service times (independent of the solver's scheduling code).
@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from transit.checker import check, evaluate
+from transit.darp.checker import check, evaluate
 from transit.errors import SolverError
-from transit.model import (
+from transit.darp.data import (
     OPEN,
     Break,
     ObjectiveWeights,
@@ -426,7 +426,7 @@ def test_same_seed_same_plan_and_budget_controls_the_search():
     a = solve(p, iterations=150, seed=7)
     b = solve(p, iterations=150, seed=7)
     assert a.routes == b.routes and a.rejected == b.rejected
-    assert a.stats["iterations"] == 150
+    assert a.stats.iterations == 150
 
 
 def test_default_budget_grows_with_problem_size():
@@ -440,7 +440,7 @@ def test_time_limit_cuts_the_search_with_a_warning(caplog):
     with caplog.at_level(logging.WARNING, logger="transit.solver"):
         plan = solve(p, iterations=10**9, time_limit=0.3)
     assert_valid(p, plan)
-    assert plan.stats["time_limit_reached"] is True
+    assert plan.stats.time_limit_reached is True
     assert any("time limit" in rec.message for rec in caplog.records)
 
 
@@ -519,3 +519,19 @@ def test_progress_is_reported_up_to_the_budget():
     assert all(total == 120 for _, total, _ in calls)
     assert [d for d, _, _ in calls] == sorted(d for d, _, _ in calls)
     assert "best objective" in calls[-1][2]
+
+
+def test_search_settings_from_toml(tmp_path):
+    from transit.errors import InputError
+    from transit.solver.settings import SearchSettings, read_search_settings
+
+    path = tmp_path / "search.toml"
+    path.write_text("[search]\nepoch = 800\nnoise = 0.05\nrestart_from_best = false\n", encoding="utf-8")
+    s = read_search_settings(path)
+    assert s == SearchSettings(epoch=800, noise=0.05, restart_from_best=False)
+    path.write_text("epoch = 800\nnoyse = 0.05\n", encoding="utf-8")
+    with pytest.raises(InputError, match="noyse"):
+        read_search_settings(path)
+    path.write_text("epoch = 1.5\n", encoding="utf-8")
+    with pytest.raises(InputError, match="epoch"):
+        read_search_settings(path)

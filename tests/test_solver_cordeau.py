@@ -6,8 +6,8 @@ import csv
 
 import pytest
 
-from transit.checker import check, evaluate
-from transit.cordeau import read_cordeau
+from transit.darp.checker import check, evaluate
+from transit.darp.cordeau import read_cordeau
 from transit.solver import solve
 
 

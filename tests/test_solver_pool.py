@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from test_solver_schedule import random_problem
 
 from transit.solver.compiled import compile_problem

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from transit.model import ObjectiveWeights, Problem, Request, TimeWindow, Vehicle
+from transit.darp.data import ObjectiveWeights, Problem, Request, TimeWindow, Vehicle
 from transit.solver.repair import repair
 from transit.solver.search import make_search
 from transit.solver.compiled import compile_problem

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transit.stats import SUMMARY_COLUMNS, mean_ci, paired_difference_ci, summarize
+from transit.evaluate.stats import SUMMARY_COLUMNS, mean_ci, paired_difference_ci, summarize
 
 # Student's t quantiles from printed tables (two-sided 95%): df=1: 12.706, df=4: 2.776.
 T_975_DF1 = 12.7062047
@@ -99,3 +99,17 @@ def test_summarize_rows_per_model_and_kpi() -> None:
     assert base_row["diff"] == 0.0
     with pytest.raises(ValueError, match="baseline"):
         summarize(kpis, baseline="nope")
+
+
+def test_bounded_kpis_are_cut_at_zero_and_one() -> None:
+    import math
+
+    from transit.evaluate.stats import clip
+
+    iv = clip(mean_ci([0.0, 0.0, 3.0]), 0.0, math.inf)
+    assert iv.low == 0.0 and iv.high > 3.0 and iv.mean == 1.0
+    kpis = pd.DataFrame({"model": ["a"] * 3, "seed": [1, 2, 3], "served_share": [0.9, 1.0, 1.0],
+                         "subsidy": [-5.0, 0.0, 5.0]})
+    s = summarize(kpis, bounds={"served_share": (0.0, 1.0)}).set_index("kpi")
+    assert s.loc["served_share", "ci_high"] == 1.0 and s.loc["served_share", "ci_low"] < 0.967
+    assert s.loc["subsidy", "ci_low"] < -5.0  # a subsidy can be negative: not cut

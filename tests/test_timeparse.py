@@ -1,4 +1,4 @@
-"""Tests of transit.timeparse: HH:MM and ISO 8601 to service-day seconds."""
+"""Tests of transit.util.timeparse: HH:MM and ISO 8601 to service-day seconds."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from transit.timeparse import (
+from transit.util.timeparse import (
     TimeParseError,
     format_clock,
     format_datetime,

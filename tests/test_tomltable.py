@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from transit.errors import InputError, InputErrors
-from transit.tomltable import (
+from transit.util.tomltable import (
     Table,
     build,
     check_keys,

@@ -8,8 +8,8 @@ import pytest
 
 from osm_fixtures import write_block
 from transit.errors import InputError, SnapError
-from transit.network import build_graph
-from transit.travel import RoadNetwork
+from transit.road.graph import build_graph
+from transit.road.travel import RoadNetwork
 
 
 @pytest.fixture(scope="module")

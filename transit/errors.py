@@ -99,7 +99,7 @@ class SnapError(InputError):
     """A point lies farther from the road graph than the allowed snapping distance."""
 
 
-class ModelError(TransitError, ValueError):
+class ProblemDataError(TransitError, ValueError):
     """A request, vehicle or problem is inconsistent (raised at construction)."""
 
 

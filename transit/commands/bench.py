@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
-import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,112 +10,24 @@ from typing import Annotated, Any
 
 import typer
 
-from transit.atomic import atomic_write_text, output_dir
-from transit.checker import check, evaluate
-from transit.commands._common import user_errors
-from transit.cordeau import CordeauInstance, read_cordeau, write_routes
-from transit.errors import InputError, OutputExistsError, SolverError
-from transit.model import Plan, Problem
+from transit.util.atomic import atomic_write_text, output_dir
+from transit.commands._common import check_output, solver_ready, user_errors
+from transit.commands._lang import LangOption, apply_lang
+from transit.darp.benchmark import bench_row, format_csv, read_bks
+from transit.darp.cordeau import read_cordeau, write_routes
+from transit.errors import InputError, SolverError
+from transit.darp.data import Plan
+from transit.util.i18n import _, current
 
 app = typer.Typer(help="Benchmarks against published instances.", no_args_is_help=True)
-
-COLUMNS = ("instance", "vehicles", "requests", "served", "feasible", "cost", "seconds", "bks", "gap_pct")
 
 
 def _load_solver() -> Callable[..., Plan]:
     """Return ``transit.solver.solve`` (imported late: the CLI must start without it)."""
     from transit.solver import solve
 
+    solver_ready()
     return solve
-
-
-def read_bks(path: Path) -> dict[str, float]:
-    """Read best-known costs from a CSV with the columns ``instance`` and ``bks_cost``.
-
-    Raises
-    ------
-    InputError
-        If the file is missing, lacks a column, repeats an instance or holds
-        a cost that is not a positive number; the error names file, row and column.
-    """
-    file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        msg = "file not found"
-        raise InputError(msg, file=file) from None
-    except (IsADirectoryError, UnicodeDecodeError):
-        msg = "not a readable CSV text file"
-        raise InputError(msg, file=file) from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
-    for column in ("instance", "bks_cost"):
-        if column not in header:
-            msg = f"missing column {column!r} (found: {', '.join(header) or 'nothing'})"
-            raise InputError(msg, file=file, row=1, column=column)
-    bks: dict[str, float] = {}
-    for row_no, row in enumerate(reader, start=2):
-        name = (row.get("instance") or "").strip()
-        raw = (row.get("bks_cost") or "").strip()
-        if not name:
-            msg = "empty instance name"
-            raise InputError(msg, file=file, row=row_no, column="instance")
-        if name in bks:
-            msg = f"instance {name!r} appears twice"
-            raise InputError(msg, file=file, row=row_no, column="instance")
-        try:
-            value = float(raw)
-        except ValueError:
-            msg = f"{raw!r} is not a number"
-            raise InputError(msg, file=file, row=row_no, column="bks_cost") from None
-        if not math.isfinite(value) or value <= 0:
-            msg = f"best-known cost must be a positive number, got {raw!r}"
-            raise InputError(msg, file=file, row=row_no, column="bks_cost")
-        bks[name] = value
-    return bks
-
-
-def bench_row(instance: CordeauInstance, plan: Plan, seconds: float, bks: float | None) -> dict[str, Any]:
-    """Return the result row of one instance: the plan checked and costed independently."""
-    problem: Problem = instance.problem
-    violations = check(problem, plan)
-    cost = evaluate(problem, plan)
-    feasible = not violations and cost.served == len(problem.requests)
-    gap = 100.0 * (cost.distance - bks) / bks if bks is not None and feasible else None
-    return {
-        "instance": instance.name,
-        "vehicles": instance.K,
-        "requests": instance.n,
-        "served": cost.served,
-        "feasible": feasible,
-        "cost": cost.distance,
-        "seconds": seconds,
-        "bks": bks,
-        "gap_pct": gap,
-        "_violations": violations,
-    }
-
-
-def format_csv(rows: list[dict[str, Any]]) -> str:
-    """Return the rows as CSV text with :data:`COLUMNS` (blank for unknown values)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(
-            [
-                row["instance"],
-                row["vehicles"],
-                row["requests"],
-                row["served"],
-                "true" if row["feasible"] else "false",
-                f"{row['cost']:.4f}",
-                f"{row['seconds']:.2f}",
-                "" if row["bks"] is None else format(row["bks"], ".10g"),
-                "" if row["gap_pct"] is None else f"{row['gap_pct']:.3f}",
-            ]
-        )
-    return buf.getvalue()
 
 
 @app.command("darp")
@@ -152,8 +61,9 @@ def darp(
     solutions: Annotated[
         Path | None, typer.Option("--solutions", help="Folder for <instance>.routes files (node ids per used vehicle).")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Solver seed.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Solver seed.")] = 0,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file or --solutions folder.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Solve dial-a-ride benchmark instances and check every plan independently.
 
@@ -171,51 +81,54 @@ def darp(
     """
     kwargs = solver_options(time_limit=time_limit, budget=budget, seed=seed)
     with user_errors():
+        apply_lang(lang)
         # Read and validate every input before solving anything.
         loaded = [read_cordeau(p) for p in instances]
         names: dict[str, Path] = {}
         for inst, p in zip(loaded, instances):
             if inst.name in names:
-                msg = f"instance name {inst.name!r} given twice ({names[inst.name]} and {p})"
+                msg = _("instance name {name!r} given twice ({first} and {second})").format(
+                    name=inst.name, first=names[inst.name], second=p)
                 raise InputError(msg, file=str(p))
             names[inst.name] = p
         best = read_bks(bks) if bks is not None else {}
         if out.is_dir():
-            msg = "is a folder, not a file"
+            msg = _("is a folder, not a file")
             raise InputError(msg, file=str(out), column="--out")
-        if out.exists() and not force:
-            msg = f"{out}: output exists; use --force to replace it"
-            raise OutputExistsError(msg)
+        check_output(out, solutions, force=force)
         solve = _load_solver()
 
         rows: list[dict[str, Any]] = []
         with _maybe_output_dir(solutions, force=force) as folder:
             for k, inst in enumerate(loaded, start=1):
-                typer.echo(f"[{k}/{len(loaded)}] {inst.name}: {inst.K} vehicles, {inst.n} requests ...", err=True)
+                typer.echo(_("[{k}/{total}] {name}: {vehicles} vehicles, {requests} requests ...").format(
+                    k=k, total=len(loaded), name=inst.name, vehicles=inst.K, requests=inst.n), err=True)
                 t0 = time.perf_counter()
                 try:
                     plan = solve(inst.problem, **kwargs)
                 except SolverError as exc:
-                    typer.echo(f"[{k}/{len(loaded)}] {inst.name}: solver failed: {exc}", err=True)
+                    typer.echo(_("[{k}/{total}] {name}: solver failed: {problem}").format(
+                        k=k, total=len(loaded), name=inst.name, problem=exc), err=True)
                     plan = Plan(routes=())
                 seconds = time.perf_counter() - t0
                 row = bench_row(inst, plan, seconds, best.get(inst.name))
                 rows.append(row)
-                if plan.stats.get("stop_reason") == "converged":
-                    done, last = int(plan.stats["iterations"]), int(plan.stats["last_improvement"])
-                    typer.echo(
-                        f"[{k}/{len(loaded)}] {inst.name}: converged before the time limit: no better solution "
-                        f"in the last {done - last} of {done} iterations",
-                        err=True,
-                    )
+                if plan.stats.stop_reason == "converged":
+                    done, last = plan.stats.iterations, plan.stats.last_improvement
+                    typer.echo(_("[{k}/{total}] {name}: converged before the time limit: no better solution "
+                                 "in the last {quiet} of {done} iterations").format(
+                        k=k, total=len(loaded), name=inst.name, quiet=done - last, done=done), err=True)
                 if folder is not None:
                     write_routes(inst, plan, folder / f"{inst.name}.routes")
                 typer.echo(_summary_line(k, len(loaded), row), err=True)
             atomic_write_text(out, format_csv(rows))
     feasible = [r for r in rows if r["feasible"]]
     gaps = [r["gap_pct"] for r in feasible if r["gap_pct"] is not None]
-    tail = f", mean gap {sum(gaps) / len(gaps):.3f}%, max {max(gaps):.3f}%" if gaps else ""
-    typer.echo(f"{len(feasible)}/{len(rows)} feasible{tail}; wrote {out}", err=True)
+    tr = current()
+    gap_text = _(", mean gap {mean:.3f}%, max {max:.3f}%")
+    tail = tr.format(gap_text, mean=sum(gaps) / len(gaps), max=max(gaps)) if gaps else ""
+    typer.echo(_("{feasible}/{n} feasible{gaps}; wrote {path}").format(feasible=len(feasible), n=len(rows), gaps=tail,
+                                                                         path=out), err=True)
 
 
 def solver_options(*, time_limit: float | None, budget: int | None, seed: int) -> dict[str, Any]:
@@ -233,15 +146,17 @@ def solver_options(*, time_limit: float | None, budget: int | None, seed: int) -
 
 
 def _summary_line(k: int, total: int, row: dict[str, Any]) -> str:
-    state = "feasible" if row["feasible"] else "NOT feasible"
-    gap = f", gap {row['gap_pct']:.3f}%" if row["gap_pct"] is not None else ""
-    line = (
-        f"[{k}/{total}] {row['instance']}: {state}, served {row['served']}/{row['requests']}, "
-        f"cost {row['cost']:.4f}{gap}, {row['seconds']:.2f} s"
+    tr = current()
+    state = _("feasible") if row["feasible"] else _("NOT feasible")
+    gap = tr.format(_(", gap {gap:.3f}%"), gap=row["gap_pct"]) if row["gap_pct"] is not None else ""
+    line = tr.format(
+        _("[{k}/{total}] {instance}: {state}, served {served}/{requests}, cost {cost:.4f}{gap}, {seconds:.2f} s"),
+        k=k, total=total, instance=row["instance"], state=state, served=row["served"], requests=row["requests"],
+        cost=row["cost"], gap=gap, seconds=row["seconds"],
     )
     violations = row["_violations"]
     if violations:
-        line += f"; {len(violations)} violation(s), first: {violations[0]}"
+        line += _("; {n} violation(s), first: {first}").format(n=len(violations), first=violations[0])
     return line
 
 

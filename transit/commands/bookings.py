@@ -2,30 +2,29 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from transit.commands._common import user_errors
-from transit.errors import InputError
+from transit.commands._common import parse_date, user_errors
+from transit.commands._lang import LangOption, apply_lang
+from transit.util.i18n import _
 
 app = typer.Typer(help="Bookings files: check them against a road graph and a fleet.", no_args_is_help=True)
 
 
 def _load_network(path: Path) -> Any:
     """Load a saved road graph as a RoadNetwork (a seam for tests)."""
-    from transit.travel import RoadNetwork
+    from transit.road.travel import RoadNetwork
 
     return RoadNetwork.load(path)
 
 
-def fleet_capacities(path: Path) -> list[tuple[int, int]]:
-    """Return ``(seats, wheelchair)`` of every vehicle of a fleet TOML file (validated in full)."""
-    from transit.fleet import read_fleet
+def _read_fleet(path: Path) -> Any:
+    from transit.darp.fleet import read_fleet
 
-    return read_fleet(path).capacities
+    return read_fleet(path)
 
 
 @app.command("check")
@@ -43,21 +42,36 @@ def check(
     date: Annotated[
         str | None, typer.Option("--date", help="Service day YYYY-MM-DD (default: the date in the file).")
     ] = None,
+    lang: LangOption = None,
 ) -> None:
-    """Validate a bookings file; print `OK: N bookings` or every problem (exit 2)."""
-    from transit.bookings import read_bookings
+    """Validate a bookings file; print `OK: N bookings` or every problem (exit 2).
 
+    With --fleet, bookings made too late to be served are listed as warnings
+    (the file is valid; dispatch rejects them with that reason): their pickup
+    would have to lie before booked_at plus the fleet's minimum lead time
+    ([service] min_lead_min; arrival bookings are judged on the road graph's
+    travel time when --network is given).
+    """
+    from transit.demand.bookings import read_bookings_file
+
+    late = []
     with user_errors():
-        service_date = None
-        if date is not None:
-            try:
-                service_date = dt.date.fromisoformat(date)
-            except ValueError:
-                msg = f"{date!r} is not a date (YYYY-MM-DD)"
-                raise InputError(msg, column="--date") from None
-        caps = fleet_capacities(fleet) if fleet is not None else None
+        apply_lang(lang)
+        service_date = parse_date(date)
+        fl = _read_fleet(fleet) if fleet is not None else None
         net = _load_network(network) if network is not None else None
-        result = read_bookings(
-            bookings, network=net, capacities=caps, max_snap_m=max_snap, service_date=service_date
+        result = read_bookings_file(
+            bookings, network=net, capacities=None if fl is None else fl.capacities, max_snap_m=max_snap,
+            service_date=service_date,
         )
-    typer.echo(f"OK: {len(result)} bookings")
+        if fl is not None:
+            from transit.dispatch.leadtime import lead_time_problems
+
+            late = lead_time_problems(result.bookings, fl.service, network=net, file=str(bookings), lines=result.lines)
+    for p in late:
+        typer.echo(_("warning: {problem}").format(problem=p), err=True)
+    typer.echo(_("OK: {n} bookings").format(n=len(result.bookings)))
+    if late:
+        typer.echo(
+            _("{n} of them booked too late to be served (see the warnings); dispatch rejects them").format(n=len(late))
+        )

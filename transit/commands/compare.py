@@ -7,10 +7,17 @@ from typing import Annotated
 
 import typer
 
-from transit.commands._common import progress_bar, user_errors
+from transit.commands._common import check_output, progress_bar, solver_ready, user_errors
+from transit.commands._lang import LangOption, apply_lang
+from transit.util.i18n import _, current, ngettext
 
-#: The scenario `transit compare` runs when given none.
-DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "instances" / "default" / "scenario.toml"
+
+def default_scenario() -> Path:
+    """Return the scenario `transit compare` runs when given none: the default instance's."""
+    from transit.util.instances import instance_dir
+
+    return instance_dir("default") / "scenario.toml"
+
 
 def compare(
     scenario: Annotated[
@@ -27,35 +34,44 @@ def compare(
     ] = None,
     seeds: Annotated[
         int | None,
-        typer.Option("--seeds", min=1, help="Number of seeds (default: the scenario's).", show_default=False),
+        typer.Option("--seeds", min=1, help="Run exactly this many seeds (default: the scenario's, with seeds added "
+                     "until the main KPIs are precise enough, see [precision]).", show_default=False),
     ] = None,
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, help="Worker processes (results do not depend on it).")
     ] = 1,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Compare operating models on identical demand: KPIs with 95% CIs, access per village, report.html.
 
     Writes kpis.csv, summary.csv, access.csv, trips.csv, stops.csv, report.html and a copy of the
     scenario into the output folder (atomically; an existing folder only with --force), and prints
-    the comparison table.
+    the comparison table. The report and the messages are in German or English (--lang, else the
+    locale), numbers in the language's format.
     """
-    from transit.compare import compare_scenario
-    from transit.comparetable import comparison_table, render_text
-    from transit.scenario import load_scenario
+    from transit.compare.run import compare_scenario
+    from transit.compare.table import comparison_table, render_text
+    from transit.compare.scenario import load_scenario
 
     with user_errors():
-        path = scenario if scenario is not None else DEFAULT_SCENARIO
+        apply_lang(lang)
+        path = scenario if scenario is not None else default_scenario()
         sc = load_scenario(path)
         label = path.parent.name if scenario is None else path.stem
         target = out if out is not None else Path("out") / f"compare-{label}"
-        with progress_bar(f"comparing {len(sc.models)} models") as bar:
-            comp = compare_scenario(sc, target, seeds=sc.seed_list(seeds), jobs=jobs, force=force, progress=bar)
+        check_output(target, force=force)
+        solver_ready()
+        with progress_bar(_("comparing {n} models").format(n=len(sc.models))) as bar:
+            comp = compare_scenario(sc, target, seeds=sc.seed_list(seeds) if seeds is not None else None, jobs=jobs,
+                                    force=force, progress=bar)
     n = len(comp.seeds)
-    typer.echo(f"{sc.name}: {len(sc.models)} models x {n} seed{'s' if n != 1 else ''} "
-               f"(mean ± 95% CI half-width; Δ = difference to {sc.baseline}, paired by seed)")
+    seeds_text = ngettext("{n} seed", "{n} seeds", n).format(n=current().integer(n))
+    typer.echo(_("{name}: {models} models x {seeds} (mean ± 95% CI half-width; Δ = difference to {baseline}, "
+                 "paired by seed)").format(name=sc.name, models=len(sc.models), seeds=seeds_text, baseline=sc.baseline))
     typer.echo(render_text(comparison_table(comp.summary)))
-    typer.echo(f"wrote {target}/ (report.html, kpis.csv, summary.csv, access.csv, trips.csv, stops.csv)")
+    typer.echo(_("wrote {folder}/ (report.html, kpis.csv, summary.csv, access.csv, trips.csv, stops.csv)").format(
+        folder=target))
 
 
 def register(app: typer.Typer) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from transit.commands._common import progress_bar, user_errors
-from transit.errors import InputError, OutputExistsError
+from transit.commands._common import check_output_files, parse_date, progress_bar, user_errors
+from transit.commands._lang import LangOption, apply_lang
+from transit.errors import InputError
+from transit.util.atomic import atomic_files
+from transit.util.i18n import _
+from transit.util.limits import check_limit
 
 app = typer.Typer(help="Demand: generate plausible bookings for a rural region.", no_args_is_help=True)
 
@@ -23,7 +26,7 @@ def generate(
     instance: Annotated[
         str | None, typer.Option("--instance", help="A bundled instance instead of an OSM file, e.g. 'default'.")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same file.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed; the same seed gives the same file.")] = 1,
     scale: Annotated[float, typer.Option("--scale", help="Multiply every trip rate.")] = 1.0,
     zones: Annotated[
         Path | None, typer.Option("--zones", help="Zones CSV (name, lat, lon, population) instead of OSM places.")
@@ -41,58 +44,50 @@ def generate(
         typer.Option("--trips-out", help="Also write each booking's home zone, purpose and leg to this CSV."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Generate a day of bookings from villages, services and trip purposes."""
-    from transit.bookings import read_bookings, write_bookings
-    from transit.demand import DemandParams, generate_demand, region_from_osm, write_trip_info
+    from transit.demand import DemandParams, write_trip_info
+    from transit.demand.bookings import read_bookings, write_bookings
+    from transit.demand.day import demand_day
 
     with user_errors():
+        apply_lang(lang)
         if (osm_file is None) == (instance is None):
-            msg = "give an OSM file or --instance NAME (not both)"
+            msg = _("give an OSM file or --instance NAME (not both)")
             raise InputError(msg, column="OSM_FILE")
         if instance is not None:
-            from transit.instances import instance_osm
+            from transit.util.instances import instance_osm
 
             osm_file = instance_osm(instance)
         assert osm_file is not None
-        if not osm_file.is_file():
-            msg = "file not found"
-            raise InputError(msg, file=str(osm_file))
-        for target in (out, trips_out):
-            if target is not None and target.exists() and not force:
-                msg = f"{target}: output exists; use --force to replace it"
-                raise OutputExistsError(msg)
+        check_output_files(out, trips_out, force=force)
         if not scale >= 0:
-            msg = f"must be >= 0, got {scale}"
+            msg = _("must be >= 0, got {value}").format(value=scale)
             raise InputError(msg, column="--scale")
+        check_limit("demand_scale", scale, column="--scale")
         params = DemandParams.default().replace(scale=scale)
-        if date is not None:
-            try:
-                params = params.replace(service_date=dt.date.fromisoformat(date))
-            except ValueError:
-                msg = f"{date!r} is not a date (YYYY-MM-DD)"
-                raise InputError(msg, column="--date") from None
-        net = None
-        if network is not None:
-            from transit.travel import RoadNetwork
-
-            net = RoadNetwork.load(network)
-        with progress_bar("preparing region") as bar:
-            region = region_from_osm(
-                osm_file, network=net, zones_csv=zones, destinations_csv=destinations, progress=bar
+        service_date = parse_date(date)
+        if service_date is not None:
+            params = params.replace(service_date=service_date)
+        with progress_bar(_("demand")) as bar:
+            region, demand = demand_day(
+                osm_file,
+                params,
+                seed,
+                network_file=network,
+                zones_csv=zones,
+                destinations_csv=destinations,
+                progress=bar,
             )
-        with progress_bar("generating bookings") as bar:
-            demand = generate_demand(region, params, seed, progress=bar)
-        bookings = list(demand.bookings)
-        if not bookings:
-            msg = "no bookings generated (no reachable destinations, or --scale too small)"
-            raise InputError(msg, column="--scale")
-        write_bookings(bookings, out, service_date=params.service_date)
-        checked = read_bookings(out)  # the same path as real bookings
-        if trips_out is not None:
-            write_trip_info(demand.trips, trips_out)
+        # Both files are one unit: written to temporaries, renamed together once both are complete.
+        with atomic_files(*(p for p in (out, trips_out) if p is not None)) as temps:
+            write_bookings(demand.bookings, temps[0], service_date=params.service_date)
+            checked = read_bookings(temps[0])  # the same path as real bookings
+            if trips_out is not None:
+                write_trip_info(demand.trips, temps[1])
     pax = sum(b.passengers for b in checked)
     typer.echo(
-        f"wrote {len(checked)} bookings ({pax} passengers, {len(region.zones)} zones, "
-        f"{len(region.destinations)} destinations) to {out}"
+        _("wrote {n} bookings ({passengers} passengers, {zones} zones, {destinations} destinations) to {path}").format(
+            n=len(checked), passengers=pax, zones=len(region.zones), destinations=len(region.destinations), path=out)
     )

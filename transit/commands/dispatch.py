@@ -1,8 +1,13 @@
-"""`transit dispatch`: the day's routes and driver manifests; `transit dispatch add`: late bookings.
+"""`transit dispatch`: the day's routes and driver manifests, and the events of a running day.
 
 ``transit dispatch BOOKINGS.csv --network G --fleet F --out DIR`` is the
 same as ``transit dispatch plan BOOKINGS.csv ...``: the group below inserts
 the sub-command name ``plan`` when the first word is not a sub-command.
+
+Updates of a running day (each reads ``--plan DIR/plan.json`` and writes the
+whole updated day into ``--out``): ``add`` (late bookings), ``update`` (an
+events file, and late bookings), and one-event shortcuts ``cancel``,
+``noshow``, ``vehicle-out``, ``delay``.
 """
 
 from __future__ import annotations
@@ -15,12 +20,22 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from transit.commands._common import fail, progress_bar, user_errors
-from transit.errors import InputError, InputErrors, OutputExistsError
+from transit.commands._common import (
+    check_booked_by,
+    check_output,
+    fail,
+    parse_date,
+    progress_bar,
+    solver_ready,
+    user_errors,
+)
+from transit.commands._lang import LangOption, apply_lang
+from transit.errors import InputError, InputErrors
+from transit.util.i18n import _, translator
 
 __all__ = ["app", "register"]
 
-_SUBCOMMANDS = ("plan", "add")
+_SUBCOMMANDS = ("plan", "add", "update", "cancel", "noshow", "vehicle-out", "delay")
 
 
 class _DispatchGroup(TyperGroup):
@@ -36,11 +51,12 @@ app = typer.Typer(
     cls=_DispatchGroup,
     no_args_is_help=True,
     help=(
-        "Plan a service day from a bookings file and a fleet file, or fit late bookings into a "
-        "running plan.\n\n"
+        "Plan a service day from a bookings file and a fleet file, and keep it up to date during the day.\n\n"
         "transit dispatch BOOKINGS.csv --network GRAPH --fleet FLEET.toml --out DIR  "
         "(same as 'transit dispatch plan ...')\n\n"
-        "transit dispatch add NEW.csv --plan DIR/plan.json --out DIR2 --now HH:MM"
+        "transit dispatch add NEW.csv --plan DIR/plan.json --out DIR2 --now HH:MM\n\n"
+        "transit dispatch update --plan DIR/plan.json --events EVENTS.csv [--add NEW.csv] --now HH:MM --out DIR2\n\n"
+        "transit dispatch cancel | noshow | vehicle-out | delay ... --plan DIR/plan.json --now HH:MM --out DIR2"
     ),
 )
 
@@ -53,22 +69,28 @@ _LIMIT_HELP = (
     "hit: when it is, the best plan so far is used and it may differ between runs."
 )
 
-
-def _check_out(out: Path, force: bool) -> None:
-    """Fail early (before solving) if the output folder exists and is not empty."""
-    if out.exists() and not force and (out.is_file() or any(out.iterdir())):
-        msg = f"{out}: output exists; use --force to replace it"
-        raise OutputExistsError(msg)
-
-
-def _parse_date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        msg = f"{text!r} is not a date (expected YYYY-MM-DD)"
-        raise InputError(msg, column="--date") from None
+PlanOpt = Annotated[Path, typer.Option("--plan", help="plan.json of the running plan.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Output folder for the updated day (written atomically).")]
+NowOpt = Annotated[
+    str,
+    typer.Option("--now", help="Current time HH:MM (or HH:MM:SS): stops left before it are done and stay as they were."),
+]
+NetworkOpt = Annotated[
+    Path | None, typer.Option("--network", help="Road graph (default: the one recorded in plan.json).")
+]
+MovesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-moves",
+        help="Let the re-plan move bookings not yet picked up to other vehicles (default: every booking keeps its vehicle "
+        "unless an event takes it away; changes.csv lists every move with its reason).",
+    ),
+]
+LimitOpt = Annotated[float, typer.Option("--time-limit", min=0.1, help=_LIMIT_HELP)]
+IterOpt = Annotated[int | None, typer.Option("--iterations", min=0, help=_BUDGET_HELP)]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the solver's random numbers.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing, non-empty output folder.")]
+NoteOpt = Annotated[str, typer.Option("--note", help="A note for changes.csv and the manifests.")]
 
 
 def _run_checked(body: Any) -> Any:
@@ -88,14 +110,15 @@ def plan_command(
     network: Annotated[Path, typer.Option("--network", help="Road graph (GraphML from 'transit network build').")],
     fleet: Annotated[Path, typer.Option("--fleet", help="Fleet TOML: [service] rules and [[vehicle]] tables.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder (written atomically).")],
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help=_LIMIT_HELP)] = 300.0,
-    iterations: Annotated[int | None, typer.Option("--iterations", min=0, help=_BUDGET_HELP)] = None,
+    time_limit: LimitOpt = 300.0,
+    iterations: IterOpt = None,
     date: Annotated[str | None, typer.Option("--date", help="Service date YYYY-MM-DD (default: from the bookings).")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the solver's random numbers.")] = 0,
+    seed: SeedOpt = 0,
     max_snap_m: Annotated[float, typer.Option("--max-snap-m", min=0.0, help="Largest distance from a point to the nearest road, metres.")] = 500.0,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing, non-empty output folder.")] = False,
+    force: ForceOpt = False,
+    lang: LangOption = None,
 ) -> None:
-    """Plan the day's routes and write routes, manifests, map and plan into OUT.
+    """Plan the day's routes and write routes, manifests, notices, map and plan into OUT.
 
     Every booking ends up exactly once: served (routes.csv) or not (unserved.csv).
     The plan is checked by the independent checker before anything is written;
@@ -103,25 +126,28 @@ def plan_command(
     """
 
     def body() -> None:
-        from transit.bookings import read_bookings_file
+        from transit.darp.build import build_problem
+        from transit.darp.fleet import read_fleet
+        from transit.demand.bookings import read_bookings_file
         from transit.dispatch import PlaceNamer, load_network, plan_day, write_day
+        from transit.dispatch.progress import silent_progress
         from transit.dispatch.tables import summary_line
-        from transit.fleet import read_fleet
-        from transit.problem_builder import build_problem
 
+        tr = translator(apply_lang(lang))
         t0 = time.perf_counter()
-        service_date = _parse_date(date)
+        service_date = parse_date(date)
         fl = read_fleet(fleet)
         graph, net = load_network(network)
         bf = read_bookings_file(
             bookings, network=net, capacities=fl.capacities, max_snap_m=max_snap_m, service_date=service_date
         )
-        _check_out(out, force)
-        with progress_bar("preparing") as bar:
+        check_output(out, force=force)
+        solver_ready()
+        with progress_bar(_("preparing")) as bar:
             built = build_problem(
-                bf.bookings, fl, net, max_snap_m=max_snap_m, source=str(bookings), progress=bar
+                bf.bookings, fl, net, max_snap_m=max_snap_m, source=str(bookings), progress=silent_progress(bar)
             )
-        with progress_bar(f"planning {len(bf.bookings)} bookings") as bar:
+        with progress_bar(_("planning {n} bookings").format(n=len(bf.bookings))) as bar:
             day = plan_day(
                 built,
                 network_path=str(Path(network).resolve()),
@@ -134,8 +160,79 @@ def plan_command(
                 progress=bar,
                 history={"bookings": str(bookings), "fleet": str(fleet)},
             )
-        write_day(day, out, network=net, namer=PlaceNamer.from_graph(graph, net), force=force)
-        typer.echo(summary_line(day))
+        summary = write_day(day, out, network=net, namer=PlaceNamer.from_graph(graph, net), force=force, tr=tr)
+        typer.echo(summary_line(summary, tr))
+        _echo_timing(day, t0, out)
+
+    _run_checked(body)
+
+
+def _update(
+    *,
+    plan: Path,
+    out: Path,
+    now: str | None,
+    network: Path | None,
+    events: list[Any] | None = None,
+    events_file: Path | None = None,
+    new: Path | None = None,
+    allow_moves: bool,
+    time_limit: float,
+    iterations: int | None,
+    seed: int,
+    force: bool,
+    lang: str | None,
+    action: str,
+) -> None:
+    """Read the day, apply the events and new bookings at ``now``, write the updated day."""
+
+    def body() -> None:
+        from transit.demand.bookings import read_bookings_file
+        from transit.dispatch import PlaceNamer, load_network, read_plan_json, update_day, write_day
+        from transit.dispatch.events import read_events
+        from transit.dispatch.tables import summary_line
+
+        tr = translator(apply_lang(lang))
+        t0 = time.perf_counter()
+        stored = read_plan_json(plan)
+        net_path = network if network is not None else Path(stored.network_path)
+        if network is None and not net_path.exists():
+            msg = _("the road graph recorded in the plan ({path}) is not there; give it with --network").format(path=net_path)
+            raise InputError(msg, file=str(plan))
+        graph, net = load_network(net_path)
+        bookings: tuple[Any, ...] = ()
+        if new is not None:
+            bf = read_bookings_file(
+                new, network=net, capacities=stored.fleet.capacities, max_snap_m=stored.max_snap_m,
+                service_date=stored.service_date,
+            )
+            bookings = bf.bookings
+        evs = list(events or [])
+        if events_file is not None:
+            evs = read_events(events_file, service_date=stored.service_date)
+        now_s = _resolve_now(now, bookings, stored.service_date)
+        if new is not None:
+            check_booked_by(bookings, now_s, file=str(new))
+        check_output(out, force=force)
+        solver_ready()
+        with progress_bar(_("updating the day at {time}").format(time=tr.clock(now_s))) as bar:
+            day = update_day(
+                stored, net, now=now_s, events=evs, new_bookings=bookings,
+                network_path=str(Path(net_path).resolve()), allow_moves=allow_moves, iterations=iterations,
+                time_limit=time_limit, seed=seed, source=None if new is None else str(new),
+                events_source=None if events_file is None else str(events_file), progress=bar, action=action,
+            )
+        summary = write_day(day, out, network=net, namer=PlaceNamer.from_graph(graph, net), force=force, tr=tr)
+        added = day.added
+        if added.new_bookings:
+            typer.echo(_("new bookings: {served} of {n} served").format(served=added.new_served, n=added.new_bookings))
+        if added.events:
+            typer.echo(
+                _("events: {n} applied; {broken} promises broken (see changes.csv)").format(
+                    n=added.events, broken=added.broken_promises
+                )
+            )
+        typer.echo(summary_line(summary, tr))
         _echo_timing(day, t0, out)
 
     _run_checked(body)
@@ -144,8 +241,8 @@ def plan_command(
 @app.command("add")
 def add_command(
     new: Annotated[Path, typer.Argument(help="CSV of the new bookings (the bookings format).")],
-    plan: Annotated[Path, typer.Option("--plan", help="plan.json of the running plan.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder for the updated day (written atomically).")],
+    plan: PlanOpt,
+    out: OutOpt,
     now: Annotated[
         str | None,
         typer.Option(
@@ -156,71 +253,170 @@ def add_command(
             ),
         ),
     ] = None,
-    network: Annotated[
-        Path | None, typer.Option("--network", help="Road graph (default: the one recorded in plan.json).")
-    ] = None,
-    pin_vehicles: Annotated[
-        bool, typer.Option("--pin-vehicles", help="Keep every promised booking on the vehicle it had.")
-    ] = False,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help=_LIMIT_HELP)] = 300.0,
-    iterations: Annotated[int | None, typer.Option("--iterations", min=0, help=_BUDGET_HELP)] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the solver's random numbers.")] = 0,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing, non-empty output folder.")] = False,
+    network: NetworkOpt = None,
+    allow_moves: MovesOpt = False,
+    time_limit: LimitOpt = 300.0,
+    iterations: IterOpt = None,
+    seed: SeedOpt = 0,
+    force: ForceOpt = False,
+    lang: LangOption = None,
 ) -> None:
     """Fit late bookings into a running plan and write the whole updated day into OUT.
 
     Stops done before --now stay as they were; passengers on board stay on their
-    vehicle; bookings promised earlier keep their promised pickup window (they may
-    move to another vehicle unless --pin-vehicles); each new booking is served or
-    rejected with a reason. Exit code 2 means bad input, 3 an internal error.
+    vehicle; bookings promised earlier keep their promised pickup window and their
+    vehicle (unless --allow-moves); each new booking is served or rejected with a
+    reason. Exit code 2 means bad input, 3 an internal error.
     """
+    _update(
+        plan=plan, out=out, now=now, network=network, new=new, allow_moves=allow_moves, time_limit=time_limit,
+        iterations=iterations, seed=seed, force=force, lang=lang, action="add",
+    )
 
-    def body() -> None:
-        from transit.bookings import read_bookings_file
-        from transit.dispatch import PlaceNamer, add_bookings, load_network, read_plan_json, write_day
-        from transit.dispatch.tables import summary_line
 
-        t0 = time.perf_counter()
-        stored = read_plan_json(plan)
-        net_path = network if network is not None else Path(stored.network_path)
-        if network is None and not net_path.exists():
-            msg = f"the road graph recorded in the plan ({net_path}) is not there; give it with --network"
-            raise InputError(msg, file=str(plan))
-        graph, net = load_network(net_path)
-        bf = read_bookings_file(
-            new,
-            network=net,
-            capacities=stored.fleet.capacities,
-            max_snap_m=stored.max_snap_m,
-            service_date=stored.service_date,
-        )
-        now_s = _resolve_now(now, bf.bookings, stored.service_date)
-        _check_out(out, force)
-        with progress_bar(f"fitting {len(bf.bookings)} new bookings") as bar:
-            day = add_bookings(
-                stored,
-                bf.bookings,
-                net,
-                now=now_s,
-                network_path=str(Path(net_path).resolve()),
-                iterations=iterations,
-                time_limit=time_limit,
-                seed=seed,
-                pin_vehicles=pin_vehicles,
-                source=str(new),
-                progress=bar,
-            )
-        write_day(day, out, network=net, namer=PlaceNamer.from_graph(graph, net), force=force)
-        st = day.plan.stats
-        typer.echo(f"new bookings: {st['new_served']} of {st['new_bookings']} served")
-        typer.echo(summary_line(day))
-        _echo_timing(day, t0, out)
+@app.command("update")
+def update_command(
+    plan: PlanOpt,
+    out: OutOpt,
+    now: NowOpt,
+    events: Annotated[
+        Path | None,
+        typer.Option("--events", help="Events CSV: event,request_id,vehicle_id,time,until,minutes,lat,lon,note (see the README)."),
+    ] = None,
+    add: Annotated[Path | None, typer.Option("--add", help="CSV of new bookings to fit in with the events.")] = None,
+    network: NetworkOpt = None,
+    allow_moves: MovesOpt = False,
+    time_limit: LimitOpt = 300.0,
+    iterations: IterOpt = None,
+    seed: SeedOpt = 0,
+    force: ForceOpt = False,
+    lang: LangOption = None,
+) -> None:
+    """Apply the events of a running day (cancel, noshow, vehicle_out, delay) and late bookings.
 
-    _run_checked(body)
+    Promises are kept where they can be; every promise that had to be broken is
+    listed in changes.csv with its reason, and the manifests mark what changed
+    for each driver. Exit code 2 means bad input, 3 an internal error.
+    """
+    if events is None and add is None:
+        with user_errors():
+            raise InputError(_("give an events file with --events, new bookings with --add, or both"), column="--events")
+    _update(
+        plan=plan, out=out, now=now, network=network, events_file=events, new=add, allow_moves=allow_moves,
+        time_limit=time_limit, iterations=iterations, seed=seed, force=force, lang=lang, action="update",
+    )
+
+
+def _event(kind: str, **kw: Any) -> Any:
+    from transit.dispatch.events import Event
+
+    return Event(kind=kind, **kw)
+
+
+def _clock_option(text: str | None, option: str) -> float | None:
+    from transit.util.timeparse import TimeParseError, to_service_seconds
+
+    if text is None:
+        return None
+    try:
+        return to_service_seconds(text)
+    except TimeParseError as exc:
+        raise InputErrors([InputError(str(exc), column=option)]) from None
+
+
+@app.command("cancel")
+def cancel_command(
+    bookings: Annotated[list[str], typer.Argument(help="Ids of the cancelled bookings.")],
+    plan: PlanOpt,
+    out: OutOpt,
+    now: NowOpt,
+    note: NoteOpt = "",
+    network: NetworkOpt = None,
+    allow_moves: MovesOpt = False,
+    iterations: IterOpt = None,
+    seed: SeedOpt = 0,
+    force: ForceOpt = False,
+    lang: LangOption = None,
+) -> None:
+    """Cancel bookings (the passengers called) and re-plan the rest of the day."""
+    evs = [_event("cancel", request_id=b, note=note) for b in bookings]
+    _update(plan=plan, out=out, now=now, network=network, events=evs, allow_moves=allow_moves, time_limit=300.0,
+            iterations=iterations, seed=seed, force=force, lang=lang, action="update")
+
+
+@app.command("noshow")
+def noshow_command(
+    booking: Annotated[str, typer.Argument(help="Id of the booking whose passenger did not show up.")],
+    plan: PlanOpt,
+    out: OutOpt,
+    now: NowOpt,
+    note: NoteOpt = "",
+    network: NetworkOpt = None,
+    allow_moves: MovesOpt = False,
+    iterations: IterOpt = None,
+    seed: SeedOpt = 0,
+    force: ForceOpt = False,
+    lang: LangOption = None,
+) -> None:
+    """Record a no-show (the vehicle is at the pickup and nobody came) and re-plan the rest of the day."""
+    _update(plan=plan, out=out, now=now, network=network, events=[_event("noshow", request_id=booking, note=note)],
+            allow_moves=allow_moves, time_limit=300.0, iterations=iterations, seed=seed, force=force, lang=lang,
+            action="update")
+
+
+@app.command("vehicle-out")
+def vehicle_out_command(
+    vehicle: Annotated[str, typer.Argument(help="Id of the vehicle taken out of service.")],
+    plan: PlanOpt,
+    out: OutOpt,
+    now: NowOpt,
+    start: Annotated[str | None, typer.Option("--from", help="Start of the outage HH:MM (default: --now).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Back in service from its depot at HH:MM (default: not today).")] = None,
+    lat: Annotated[float | None, typer.Option("--lat", help="Where the vehicle stands (with --lon).")] = None,
+    lon: Annotated[float | None, typer.Option("--lon", help="Where the vehicle stands (with --lat).")] = None,
+    note: NoteOpt = "",
+    network: NetworkOpt = None,
+    allow_moves: MovesOpt = False,
+    iterations: IterOpt = None,
+    seed: SeedOpt = 0,
+    force: ForceOpt = False,
+    lang: LangOption = None,
+) -> None:
+    """Take a vehicle out of service (breakdown, sick driver): its passengers and bookings go to the others."""
+
+    with user_errors():
+        apply_lang(lang)
+        if (lat is None) != (lon is None):
+            raise InputError(_("give both lat and lon, or neither"), column="--lat")
+        ev = _event("vehicle_out", vehicle_id=vehicle, time=_clock_option(start, "--from"),
+                    until=_clock_option(until, "--until"), lat=lat, lon=lon, note=note)
+    _update(plan=plan, out=out, now=now, network=network, events=[ev], allow_moves=allow_moves, time_limit=300.0,
+            iterations=iterations, seed=seed, force=force, lang=lang, action="update")
+
+
+@app.command("delay")
+def delay_command(
+    vehicle: Annotated[str, typer.Argument(help="Id of the vehicle running late.")],
+    minutes: Annotated[float, typer.Argument(min=0.1, max=600, help="How many minutes late it runs.")],
+    plan: PlanOpt,
+    out: OutOpt,
+    now: NowOpt,
+    note: NoteOpt = "",
+    network: NetworkOpt = None,
+    allow_moves: MovesOpt = False,
+    iterations: IterOpt = None,
+    seed: SeedOpt = 0,
+    force: ForceOpt = False,
+    lang: LangOption = None,
+) -> None:
+    """Report that a vehicle runs late and re-plan what follows."""
+    _update(plan=plan, out=out, now=now, network=network,
+            events=[_event("delay", vehicle_id=vehicle, minutes=minutes, note=note)], allow_moves=allow_moves,
+            time_limit=300.0, iterations=iterations, seed=seed, force=force, lang=lang, action="update")
 
 
 def _resolve_now(text: str | None, bookings: Any, service_date: dt.date | None) -> float:
-    from transit.timeparse import TimeParseError, to_service_seconds
+    from transit.util.timeparse import TimeParseError, to_service_seconds
 
     if text is not None:
         try:
@@ -229,20 +425,23 @@ def _resolve_now(text: str | None, bookings: Any, service_date: dt.date | None) 
             raise InputErrors([InputError(str(exc), column="--now")]) from None
     booked = [b.booked_at for b in bookings if b.booked_at is not None]
     if len(booked) != len(bookings) or not booked:
-        msg = "give the current time with --now HH:MM (not every new booking has a booked_at time)"
+        msg = _("give the current time with --now HH:MM (not every new booking has a booked_at time)")
         raise InputErrors([InputError(msg, column="--now")])
     return float(max(booked))
 
 
 def _echo_timing(day: Any, t0: float, out: Path) -> None:
     st = day.plan.stats
-    cut = " (time limit reached: the result may differ between runs)" if st.get("time_limit_reached") else ""
+    tr = translator(None)
+    cut = _(" (time limit reached: the result may differ between runs)") if st.time_limit_reached else ""
     typer.echo(
-        f"wrote {out} in {time.perf_counter() - t0:.1f} s; solver {st.get('iterations', '?')} iterations{cut}",
+        _("wrote {out} in {seconds} s; solver {iterations} iterations{cut}").format(
+            out=out, seconds=tr.number(time.perf_counter() - t0, 1), iterations=st.iterations, cut=cut
+        ),
         err=True,
     )
 
 
 def register(root: typer.Typer) -> None:
-    """Add the `dispatch` command group (default sub-command `plan`, and `add`) to the root app."""
+    """Add the `dispatch` command group (default sub-command `plan`) to the root app."""
     root.add_typer(app, name="dispatch")

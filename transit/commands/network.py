@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import time
 from pathlib import Path
@@ -11,7 +10,9 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from transit.commands._common import fail, progress_bar, user_errors
+from transit.commands._common import check_output_files, fail, progress_bar, user_errors
+from transit.commands._lang import LangOption, apply_lang
+from transit.util.i18n import _, current
 from transit.errors import InputError
 
 app = typer.Typer(help="Road graphs from OpenStreetMap and travel-time matrices.", no_args_is_help=True)
@@ -24,7 +25,7 @@ def _parse_bbox(text: str) -> tuple[float, float, float, float]:
     except ValueError:
         values = ()
     if len(values) != 4:
-        msg = f"--bbox {text!r}: expected four numbers SOUTH,WEST,NORTH,EAST"
+        msg = _("--bbox {text!r}: expected four numbers SOUTH,WEST,NORTH,EAST").format(text=text)
         raise InputError(msg, column="--bbox")
     return values  # type: ignore[return-value]
 
@@ -32,7 +33,7 @@ def _parse_bbox(text: str) -> tuple[float, float, float, float]:
 def _places_by_class(source: Path | None) -> dict[str, list[str]]:
     if source is None:
         return {}
-    from transit.osmdata import read_places
+    from transit.road.osmdata import read_places
 
     places = read_places(source)
     out: dict[str, list[str]] = {}
@@ -58,19 +59,23 @@ def build(
     cache_dir: Annotated[
         Path, typer.Option(help="Cache folder for downloads (place / bbox).")
     ] = Path.home() / ".cache" / "transit" / "osm",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output file.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Build the drivable road graph of an OSM file, a place or a bounding box."""
     with user_errors():
-        from transit.network import build_graph, save_graph, summarize
+        from transit.road.graph import build_graph, save_graph, summarize
 
+        apply_lang(lang)
         given = sum(x is not None for x in (source, place, bbox))
         if given != 1:
-            raise fail("give exactly one of SOURCE (an OSM file), --place or --bbox")
+            raise fail(_("give exactly one of SOURCE (an OSM file), --place or --bbox"))
         if speed_cap is not None and not speed_cap > 0:
-            raise fail(f"--speed-cap: must be a positive speed in km/h, got {speed_cap}")
+            raise fail(_("--speed-cap: must be a positive speed in km/h, got {value}").format(value=speed_cap))
         box = _parse_bbox(bbox) if bbox is not None else None
+        check_output_files(out, force=force)
         started = time.perf_counter()
-        with progress_bar("building road graph") as progress:
+        with progress_bar(_("building road graph")) as progress:
             G = build_graph(
                 source,
                 place=place,
@@ -82,106 +87,72 @@ def build(
         places = _places_by_class(source)
         save_graph(G, out)
         summary = summarize(G, places=places)
-        typer.echo(f"road graph written to {out} ({time.perf_counter() - started:.1f} s)")
+        typer.echo(current().format(_("road graph written to {path} ({seconds:.1f} s)"), path=out,
+                                    seconds=time.perf_counter() - started))
         for line in summary.lines():
             typer.echo("  " + line)
 
 
 @app.command("info")
-def info(graph: Annotated[Path, typer.Argument(help="A GraphML file written by 'transit network build'.")]) -> None:
+def info(
+    graph: Annotated[Path, typer.Argument(help="A GraphML file written by 'transit network build'.")],
+    lang: LangOption = None,
+) -> None:
     """Print the summary of a road graph file."""
     with user_errors():
-        from transit.network import load_graph, summarize
+        apply_lang(lang)
+        from transit.road.graph import load_graph, summarize
 
         G = load_graph(graph)
         for line in summarize(G).lines():
             typer.echo(line)
 
 
-def _read_points(path: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Read ``id,lat,lon`` (or ``name,lat,lon``) points from a CSV file."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        msg = f"{path}: file not found"
-        raise InputError(msg) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip() for f in (reader.fieldnames or [])]
-    if not fields:
-        msg = "empty file"
-        raise InputError(msg, file=str(path))
-    id_col = "id" if "id" in fields else "name" if "name" in fields else None
-    for col in ("lat", "lon"):
-        if col not in fields:
-            msg = f"missing required column (have: {', '.join(fields)})"
-            raise InputError(msg, file=str(path), row=1, column=col)
-    ids: list[str] = []
-    lats: list[float] = []
-    lons: list[float] = []
-    problems: list[InputError] = []
-    for lineno, row in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-        ident = row.get(id_col, "") if id_col else str(lineno - 1)
-        values = []
-        for col, lo, hi in (("lat", -90, 90), ("lon", -180, 180)):
-            try:
-                value = float(row.get(col, ""))
-            except ValueError:
-                problems.append(InputError(f"not a number: {row.get(col)!r}", file=str(path), row=lineno, column=col))
-                continue
-            if not lo <= value <= hi:
-                problems.append(InputError(f"{value} outside [{lo}, {hi}]", file=str(path), row=lineno, column=col))
-                continue
-            values.append(value)
-        if len(values) == 2:
-            ids.append(ident or str(lineno - 1))
-            lats.append(values[0])
-            lons.append(values[1])
-    if problems:
-        from transit.errors import InputErrors
-
-        raise InputErrors(problems)
-    if not ids:
-        msg = "no points in the file"
-        raise InputError(msg, file=str(path))
-    return ids, np.array(lats), np.array(lons)
-
-
 @app.command("matrix")
 def matrix(
     graph: Annotated[Path, typer.Argument(help="A GraphML file written by 'transit network build'.")],
-    points: Annotated[Path, typer.Option("--points", "-p", help="CSV with columns id (or name), lat, lon.")],
+    points: Annotated[
+        Path, typer.Option("--points", "-p", help="CSV with columns id (or name), lat, lon; ids unique.")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output CSV: from, to, time_s, distance_m.")],
-    max_snap: Annotated[float, typer.Option(help="Largest distance from a point to a road, metres.")] = 500.0,
-    kernel: Annotated[str, typer.Option(help="Matrix kernel: auto, scipy or a compiled one.")] = "auto",
+    max_snap: Annotated[float, typer.Option(min=0.0, help="Largest distance from a point to a road, metres.")] = 500.0,
+    kernel: Annotated[str, typer.Option(help="Matrix kernel: auto, scipy or cch (compiled).")] = "auto",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output file.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Compute the travel-time and distance matrix between points."""
     with user_errors():
-        from transit.atomic import atomic_write_text
-        from transit.travel import RoadNetwork
+        apply_lang(lang)
+        from transit.kernels import KINDS
+        from transit.road.pointsfile import read_points_csv
+        from transit.road.travel import RoadNetwork
+        from transit.util.atomic import atomic_write_text
+        from transit.util.csvsafe import csv_writer
 
-        ids, lat, lon = _read_points(points)
+        if kernel not in KINDS:
+            msg = _("unknown kernel {kernel!r}; choose one of {kinds}").format(kernel=kernel, kinds=", ".join(KINDS))
+            raise InputError(msg, column="--kernel")
+        check_output_files(out, force=force)
+        ids, lat, lon = read_points_csv(points)
         started = time.perf_counter()
         net = RoadNetwork.load(graph, kernel_kind=kernel)
-        snapped = net.snap(lat, lon, max_distance=max_snap, labels=[f"{points}: point {i!r}" for i in ids])
-        with progress_bar("travel-time matrix") as progress:
-            progress(0, 1, f"{len(ids)} points")
+        point = _("{file}: point {id!r}")
+        snapped = net.snap(lat, lon, max_distance=max_snap, labels=[point.format(file=points, id=i) for i in ids])
+        with progress_bar(_("travel-time matrix")) as progress:
+            progress(0, 1, _("{n} points").format(n=len(ids)))
             t, d = net.matrix(snapped.node)
-            progress(1, 1, "done")
+            progress(1, 1, _("done"))
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = csv_writer(buf, lineterminator="\n")
         w.writerow(["from", "to", "time_s", "distance_m"])
         for i, a in enumerate(ids):
             for j, b in enumerate(ids):
                 w.writerow([a, b, f"{t[i, j]:.3f}", f"{d[i, j]:.1f}"])
         atomic_write_text(out, buf.getvalue())
         finite = t[np.isfinite(t)]
-        typer.echo(
-            f"{len(ids)} points snapped (max {snapped.distance_m.max():.0f} m from a road); "
-            f"matrix {len(ids)}x{len(ids)} written to {out} in {time.perf_counter() - started:.1f} s; "
-            f"longest trip {finite.max() / 60:.1f} min"
-        )
+        typer.echo(current().format(
+            _("{n} points snapped (max {snap:.0f} m from a road); matrix {n}x{n} written to {path} in "
+              "{seconds:.1f} s; longest trip {longest:.1f} min"),
+            n=len(ids), snap=snapped.distance_m.max(), path=out, seconds=time.perf_counter() - started,
+            longest=finite.max() / 60,
+        ))

@@ -1,6 +1,6 @@
 """Read the small CSV files of the demand model (zones, destinations) row by row.
 
-The file is decoded as the bookings file is (:func:`transit.bookings.decode_text`:
+The file is decoded as the bookings file is (:func:`transit.util.textfile.decode_text`:
 UTF-8 with or without a byte order mark, else Windows-1252); column names are
 matched without case and surrounding blanks.
 """
@@ -26,7 +26,7 @@ def read_rows(path: str | os.PathLike[str], required: tuple[str, ...]) -> list[t
         If the file is missing or unreadable, or a ``required`` column is
         missing from the header (one problem per column).
     """
-    from transit.bookings import decode_text
+    from transit.util.textfile import decode_text
 
     file = str(path)
     p = Path(path)

@@ -1,8 +1,10 @@
 """Destinations: services of general interest that trips go to.
 
 From OSM tags (:func:`classify`) or a CSV with ``name, category, lat, lon``
-and optionally ``weight``. Categories: doctor, hospital, pharmacy, school,
-supermarket, townhall, jobcenter, station, library, cinema, leisure.
+and optionally ``weight``. Categories: doctor, hospital, pharmacy, school
+(any level), primary_school, secondary_school, supermarket, townhall,
+jobcenter, course (adult education: integration and language courses),
+station, library, cinema, leisure.
 """
 
 from __future__ import annotations
@@ -23,9 +25,12 @@ CATEGORIES = (
     "hospital",
     "pharmacy",
     "school",
+    "primary_school",
+    "secondary_school",
     "supermarket",
     "townhall",
     "jobcenter",
+    "course",
     "station",
     "library",
     "cinema",
@@ -76,7 +81,9 @@ def classify(tags: Mapping[str, str]) -> str | None:
     if amenity == "pharmacy" or tags.get("healthcare") == "pharmacy":
         return "pharmacy"
     if amenity == "school":
-        return "school"
+        return _school_level(tags)
+    if amenity in ("college", "language_school") or name.startswith(("Volkshochschule", "Kreisvolkshochschule")):
+        return "course"
     if tags.get("shop") in ("supermarket", "convenience", "general"):
         return "supermarket"
     if amenity == "townhall" or tags.get("office") == "government":
@@ -90,12 +97,29 @@ def classify(tags: Mapping[str, str]) -> str | None:
     return None
 
 
+_PRIMARY_NAMES = ("Grundschule",)
+_SECONDARY_NAMES = ("Gymnasium", "Sekundarschule", "Gesamtschule", "Oberschule", "Realschule", "Gemeinschaftsschule")
+
+
+def _school_level(tags: Mapping[str, str]) -> str:
+    """``primary_school``, ``secondary_school`` or ``school`` (level unknown or both) from ISCED tags or the name."""
+    levels = {x.strip() for x in tags.get("isced:level", "").replace(",", ";").split(";") if x.strip()}
+    name = tags.get("name", "")
+    primary = "1" in levels or any(n in name for n in _PRIMARY_NAMES)
+    secondary = bool(levels & {"2", "3"}) or any(n in name for n in _SECONDARY_NAMES)
+    if primary and not secondary:
+        return "primary_school"
+    if secondary and not primary:
+        return "secondary_school"
+    return "school"
+
+
 _WEIGHTS = {"hospital": 3.0}
 
 
 def destinations_from_osm(path: str | os.PathLike[str]) -> list[Destination]:
     """Read the destinations of an OSM file (nodes and ways with service tags)."""
-    from transit.osmdata import read_features
+    from transit.road.osmdata import read_features
 
     out = []
     for row in read_features(path).itertuples(index=False):

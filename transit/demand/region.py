@@ -15,19 +15,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.spatial import cKDTree
 
+from transit.util.geo import M_PER_DEG_LAT, m_per_deg_lon
 from transit.demand.destinations import Destination, destinations_from_osm, read_destinations_csv
 from transit.demand.zones import Zone, read_zones_csv, zones_from_osm
 from transit.errors import InputError
-from transit.progress import Progress, report
+from transit.util.progress import Progress, report
 
 if TYPE_CHECKING:
-    from transit.travel import RoadNetwork
+    from transit.road.travel import RoadNetwork
 
 __all__ = ["DemandRegion", "NodeLocator", "region_from_osm"]
 
 log = logging.getLogger(__name__)
 
-_M_PER_DEG = 111_195.0
 #: Zones and destinations farther than this from every road node are left out.
 MAX_ZONE_SNAP_M = 2_000.0
 
@@ -37,12 +37,12 @@ class NodeLocator:
 
     def __init__(self, lat: np.ndarray, lon: np.ndarray) -> None:
         self.lat0 = float(np.mean(lat)) if len(lat) else 0.0
-        self._kx = _M_PER_DEG * np.cos(np.radians(self.lat0))
-        self._tree = cKDTree(np.column_stack([np.asarray(lon) * self._kx, np.asarray(lat) * _M_PER_DEG]))
+        self._kx = m_per_deg_lon(self.lat0)
+        self._tree = cKDTree(np.column_stack([np.asarray(lon) * self._kx, np.asarray(lat) * M_PER_DEG_LAT]))
 
     def xy(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
         """Project degrees to the locator's metres."""
-        return np.column_stack([np.asarray(lon, dtype=float) * self._kx, np.asarray(lat, dtype=float) * _M_PER_DEG])
+        return np.column_stack([np.asarray(lon, dtype=float) * self._kx, np.asarray(lat, dtype=float) * M_PER_DEG_LAT])
 
     def nearest(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return (node index, distance in metres) of the nearest node of each point."""
@@ -152,8 +152,8 @@ def region_from_osm(
         Progress callback.
     """
     if network is None:
-        from transit.network import build_graph
-        from transit.travel import RoadNetwork
+        from transit.road.graph import build_graph
+        from transit.road.travel import RoadNetwork
 
         report(progress, 0, 4, "building the road graph")
         network = RoadNetwork.from_graph(build_graph(osm_path))

@@ -3,7 +3,9 @@
 Zones come from OSM ``place`` nodes (with ``population`` where tagged, else a
 default per place class from ``data/place_population.toml``) or from a CSV the
 planner supplies (columns ``name, lat, lon, population`` and optionally
-``place``).
+``place`` and ``share_<group>``: the share of the residents in a population
+group, e.g. ``share_senior``, overriding the defaults of
+``data/population_groups.toml`` for that place).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from importlib import resources
 
 from transit.demand.csvrows import number_in, read_rows
 from transit.errors import InputError, InputErrors
+from transit.util.limits import check_limit
 
-__all__ = ["Zone", "default_population", "read_zones_csv", "zones_from_osm", "zones_from_places"]
+__all__ = ["Zone", "check_residents", "default_population", "read_zones_csv", "zones_from_osm", "zones_from_places"]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,9 @@ class Zone:
         The place's centre, degrees.
     population_tagged
         Whether the population came from the data (False: a class default).
+    group_shares
+        ``(group, share of the residents)`` pairs given for this place; groups
+        not named keep the default shares (scaled to fill the rest).
     """
 
     name: str
@@ -48,6 +54,7 @@ class Zone:
     lat: float
     lon: float
     population_tagged: bool = True
+    group_shares: tuple[tuple[str, float], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +65,7 @@ def default_population() -> dict[str, float]:
 
 
 def zones_from_places(places: object, *, classes: tuple[str, ...] | None = None) -> list[Zone]:
-    """Turn a place table (``transit.osmdata.read_places``) into zones.
+    """Turn a place table (``transit.road.osmdata.read_places``) into zones.
 
     Parameters
     ----------
@@ -88,17 +95,46 @@ def zones_from_places(places: object, *, classes: tuple[str, ...] | None = None)
 
 def zones_from_osm(path: str | os.PathLike[str]) -> list[Zone]:
     """Read the zones of an OSM file (its ``place`` nodes)."""
-    from transit.osmdata import read_places
+    from transit.road.osmdata import read_places
 
     zones = zones_from_places(read_places(path))
+    check_residents(zones, file=str(path), column="population")
     untagged = sum(not z.population_tagged for z in zones)
     if untagged:
         log.info("%s: %d of %d places have no population tag; using class defaults", path, untagged, len(zones))
     return zones
 
 
+def _group_shares(
+    r: dict[str, str], *, file: str, line: int, problems: list[InputError]
+) -> tuple[tuple[str, float], ...]:
+    from transit.demand.params import DemandParams
+
+    known = [g.name for g in DemandParams.default().groups]
+    out: list[tuple[str, float]] = []
+    for col, value in r.items():
+        if not col.startswith("share_") or value == "":
+            continue
+        name = col[len("share_"):]
+        if name not in known:
+            problems.append(InputError(f"unknown population group {name!r} (known: {', '.join(known)})",
+                                       file=file, row=line, column=col))
+            continue
+        v = number_in(r, col, 0.0, 1.0, file=file, line=line, problems=problems)
+        if v is not None:
+            out.append((name, v))
+    if sum(v for _, v in out) > 1.0 + 1e-9:
+        problems.append(InputError("the group shares of this place sum to more than 1", file=file, row=line,
+                                   column=",".join(f"share_{n}" for n, _ in out)))
+    return tuple(out)
+
+
 def read_zones_csv(path: str | os.PathLike[str]) -> list[Zone]:
-    """Read zones from a CSV with ``name, lat, lon, population`` (``place`` optional).
+    """Read zones from a CSV with ``name, lat, lon, population`` (``place`` and ``share_<group>`` optional).
+
+    A ``share_<group>`` column gives that population group's share of the
+    residents (in [0, 1]; an empty cell keeps the default); the shares given
+    for one place must not sum to more than 1.
 
     Raises
     ------
@@ -114,10 +150,26 @@ def read_zones_csv(path: str | os.PathLike[str]) -> list[Zone]:
         pop = number_in(r, "population", 0, math.inf, file=file, line=line, problems=problems)
         if not r["name"]:
             problems.append(InputError("missing value", file=file, row=line, column="name"))
+        shares = _group_shares(r, file=file, line=line, problems=problems)
         if lat is not None and lon is not None and pop is not None and r["name"] and pop > 0:
-            zones.append(Zone(r["name"], r.get("place") or "village", pop, lat, lon))
+            zones.append(Zone(r["name"], r.get("place") or "village", pop, lat, lon, True, shares))
     if problems:
         raise InputErrors(problems)
     if not zones:
         raise InputErrors([InputError("no zones with residents in the file", file=file)])
+    check_residents(zones, file=file, column="population")
     return zones
+
+
+def check_residents(zones: list[Zone], *, file: str | None = None, column: str | None = None) -> None:
+    """Refuse zones whose residents add up to more than the ``residents`` limit.
+
+    Raises
+    ------
+    InputErrors
+        Naming the limit (see :mod:`transit.util.limits`).
+    """
+    try:
+        check_limit("residents", math.fsum(z.population for z in zones), file=file, column=column)
+    except InputError as exc:
+        raise InputErrors([exc]) from None

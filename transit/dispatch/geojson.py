@@ -3,7 +3,7 @@
 A GeoJSON FeatureCollection (RFC 7946: WGS84, ``[lon, lat]`` order) with
 
 * one ``LineString`` per vehicle that serves anybody, following the fastest
-  roads between its stops (:meth:`transit.travel.RoadNetwork.path_coords`),
+  roads between its stops (:meth:`transit.road.travel.RoadNetwork.path_coords`),
   with properties ``feature: "route"``, ``vehicle_id``, ``km``, ``requests``,
   ``leaves``, ``returns``;
 * one ``Point`` per stop with ``feature: "stop"``, ``vehicle_id``, ``seq``,
@@ -23,9 +23,9 @@ import numpy as np
 
 from transit.dispatch.places import PlaceNamer
 from transit.dispatch.tables import stop_infos
-from transit.model import StopKind
-from transit.timeparse import format_clock
-from transit.travel import RoadNetwork
+from transit.darp.data import StopKind
+from transit.util.timeparse import format_clock
+from transit.road.travel import RoadNetwork
 
 __all__ = ["ATTRIBUTION", "routes_geojson"]
 

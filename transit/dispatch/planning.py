@@ -2,7 +2,7 @@
 
 :func:`plan_day` is what ``transit dispatch`` runs after reading its inputs:
 the routing core's :func:`transit.solver.solve` makes the plan and the
-independent :func:`transit.checker.check` must accept it before anything is
+independent :func:`transit.darp.checker.check` must accept it before anything is
 used. A plan the checker rejects is never returned (:class:`PlanCheckError`).
 """
 
@@ -13,12 +13,12 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from transit.checker import check
+from transit.darp.checker import PlanCost, check, evaluate
 from transit.errors import SolverError
-from transit.model import Plan, Problem, StopKind, TimeWindow
-from transit.problem_builder import BuiltProblem
-from transit.progress import Progress
-from transit.service import ServiceRules
+from transit.darp.data import Plan, Problem, StopKind, TimeWindow
+from transit.darp.build import BuiltProblem
+from transit.util.progress import Progress
+from transit.darp.service import ServiceRules
 
 __all__ = [
     "ITERATIONS_PER_BOOKING",
@@ -55,11 +55,18 @@ class PlanCheckError(SolverError):
     """The solver produced a plan the independent checker rejects (an internal error)."""
 
 
-def verify(problem: Problem, plan: Plan) -> None:
-    """Raise :class:`PlanCheckError` unless the checker accepts ``plan``.
+def verify(problem: Problem, plan: Plan) -> PlanCost:
+    """Check ``plan`` with the independent checker; return its costs as the checker computes them.
 
-    Besides :func:`transit.checker.check`, every request must appear exactly
-    once: served (one pickup and one drop-off) or rejected.
+    Besides :func:`transit.darp.checker.check`, every request must appear exactly
+    once: served (one pickup and one drop-off) or rejected. This is the one
+    check a dispatch command runs; everything written afterwards uses the
+    returned costs.
+
+    Raises
+    ------
+    PlanCheckError
+        If the checker finds a violation or a request is missing or repeated.
     """
     violations = check(problem, plan)
     if violations:
@@ -76,6 +83,7 @@ def verify(problem: Problem, plan: Plan) -> None:
     if sorted([*served, *rejected]) != sorted(ids):
         msg = "internal error: the plan does not account for every booking exactly once. Nothing was written."
         raise PlanCheckError(msg)
+    return evaluate(problem, plan)
 
 
 def make_promises(
@@ -119,12 +127,16 @@ def plan_day(
     progress: Progress | None = None,
     history: Mapping[str, Any] | None = None,
 ):
-    """Solve the day's problem, check the plan, and return the :class:`~transit.dispatch.state.DayPlan`.
+    """Solve the day's problem, check the plan, and return the :class:`~transit.dispatch.dayplan.DayPlan`.
+
+    Bookings made too late to be served (``booked_at`` + the minimum lead
+    time after their whole pickup window) are rejected with that reason
+    (:mod:`transit.dispatch.leadtime`).
 
     Parameters
     ----------
     built
-        The problem and its location table (:func:`transit.problem_builder.build_problem`).
+        The problem and its location table (:func:`transit.darp.build.build_problem`).
     network_path
         The road-network file (recorded so the day can be continued).
     network_size
@@ -150,22 +162,33 @@ def plan_day(
     PlanCheckError
         If the independent checker rejects the solver's plan.
     """
-    from transit.dispatch.state import DayPlan
+    from transit.dispatch.dayplan import DayPlan
     from transit.solver import solve
 
+    from transit.darp.data import Rejection
+    from transit.dispatch.leadtime import REASON_TOO_LATE, too_late
+    from transit.dispatch.progress import placed_progress
+
     problem = built.problem
+    late = too_late(built)
+    solvable = problem.replace(requests=tuple(r for r in problem.requests if r.id not in late)) if late else problem
     if iterations is None:
-        iterations = dispatch_iterations(len(problem.requests))
-    plan = solve(problem, time_limit=time_limit, iterations=iterations, seed=seed, progress=progress)
-    verify(problem, plan)
+        iterations = dispatch_iterations(len(solvable.requests))
+    shown = placed_progress(progress, len(solvable.requests), problem.weights.rejection)
+    plan = solve(solvable, time_limit=time_limit, iterations=iterations, seed=seed, progress=shown)
+    if late:
+        extra = tuple(Rejection(r.id, REASON_TOO_LATE) for r in problem.requests if r.id in late)
+        plan = plan.replace(rejected=(*plan.rejected, *extra))
+    cost = verify(problem, plan)
     promises = make_promises(problem, plan, built.fleet.service)
-    entry = {"action": "plan", "seed": seed, "iterations": plan.stats.get("iterations")}
+    entry = {"action": "plan", "seed": seed, "iterations": plan.stats.iterations}
     entry.update(history or {})
     return DayPlan(
         built=built,
         plan=plan,
         promises=promises,
         network_path=network_path,
+        cost=cost,
         service_date=service_date,
         now=None,
         max_snap_m=max_snap_m,

@@ -1,363 +1,234 @@
-"""The state of a dispatched day (``plan.json``): enough to continue the day.
+"""What events did to a day's requests, as stored in ``plan.json``.
 
-A :class:`DayPlan` is a checked plan together with everything it was made
-from: the bookings, the fleet and service rules, the location table, the
-road-network file, the objective weights, and the pickup windows promised to
-passengers. :func:`write_plan_json` and :func:`read_plan_json` store and
-restore it; :func:`rebuild_problem` recomputes the problem from a stored day
-and a road network (the matrices are not stored: they follow from the graph).
+A dispatched day is its bookings plus what happened since the plan was made:
 
-``plan.json`` layout (version 1)::
+:class:`RequestStatus`
+    A booking was cancelled by the passenger (it stays in the day as a
+    rejected request with the reason "cancelled") or the passenger did not
+    show up (a *no-show*: the vehicle's visit at the pickup stays in its route,
+    followed by a drop-off at the same place that takes no time, so the
+    independent checker still sees a consistent route).
+:class:`Override`
+    How the day's problem differs from what the booking and the service
+    rules give, for one request: a pickup or drop-off window widened when a
+    promise had to be broken, a drop-off moved to where a broken-down vehicle
+    stands (the rest of the trip is a *leg*, a request of its own), no
+    service time (a no-show visit), or no ride-time limit.
+Legs
+    ``{"r17~2": "r17"}``: the second leg of booking ``r17``, from where its
+    vehicle broke down to its destination, on another vehicle.
 
-    {
-      "format": "transit-dispatch-plan", "version": 1,
-      "service_date": "2026-11-25" | null,
-      "now": null | seconds (the time of the last late-booking update),
-      "network": {"path": "...graphml", "n_nodes": 620, "n_arcs": 1400},
-      "max_snap_m": 500.0,
-      "weights": {"travel_time": 1.0, ...},
-      "fleet": {"service": {...}, "vehicle": [...]},     # fleet TOML as JSON
-      "bookings": [{"request_id": ..., "pickup_lat": ..., ...}],
-      "locations": [{"index", "node", "osm_id", "lat", "lon", "label"}],
-      "promises": {"r1": [earliest, latest], ...},        # seconds
-      "plan": {"routes": [...], "rejected": [...], "objective": ..., "stats": {...}},
-      "history": [{"action": "plan" | "add", ...}]
-    }
-
-Times are seconds since midnight of the service day.
+:func:`apply_overrides` turns the freshly built problem into the day's
+problem. Overridden drop-off places are stored as network node indices and
+found again through the location table.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import json
 import math
-import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from transit.atomic import atomic_write_text
-from transit.bookings import Booking
-from transit.errors import InputError, InputErrors, ModelError, NetworkError
-from transit.fleet import Fleet, parse_fleet
-from transit.model import ObjectiveWeights, Plan, Problem, TimeWindow
-from transit.problem_builder import BuiltProblem, Location, build_problem
-from transit.travel import RoadNetwork
+from transit.darp.build import Location
+from transit.darp.data import Problem, TimeWindow
+from transit.errors import ProblemDataError
 
 __all__ = [
-    "FORMAT",
-    "VERSION",
-    "DayPlan",
-    "apply_promises",
-    "read_plan_json",
-    "rebuild_problem",
-    "write_plan_json",
+    "CANCELLED",
+    "NOSHOW",
+    "STATES",
+    "Override",
+    "RequestStatus",
+    "apply_overrides",
+    "leg_id",
+    "window_from_json",
+    "window_to_json",
 ]
 
-FORMAT = "transit-dispatch-plan"
-VERSION = 1
-
-def is_clock_stat(key: str) -> bool:
-    """Whether a solver statistic measures wall-clock time (``seconds``, ``*_seconds``).
-
-    Such statistics are left out of the written files so that the same inputs
-    and seed give identical outputs.
-    """
-    return key == "seconds" or key.endswith("_seconds")
+CANCELLED = "cancelled"
+NOSHOW = "noshow"
+STATES = (CANCELLED, NOSHOW)
 
 
-@dataclass(frozen=True, eq=False)
-class DayPlan:
-    """A checked plan of a service day and what it was made from.
+@dataclass(frozen=True, slots=True)
+class RequestStatus:
+    """A booking that ended outside the plan's control.
 
     Parameters
     ----------
-    built
-        The problem (with promised pickup windows applied) and its location table.
-    plan
-        The plan; it passed :func:`transit.checker.check` against ``built.problem``.
-    promises
-        Pickup window promised to each served request.
-    network_path
-        The road-network GraphML file.
-    service_date
-        The service day, if known.
-    now
-        Time of the last late-booking update (None for a plan made at the
-        cut-off, before the day started).
-    max_snap_m
-        Snapping limit used for the bookings.
-    history
-        What was done to reach this plan (one dict per command).
+    state
+        ``"cancelled"`` or ``"noshow"``.
+    at
+        When it was recorded, seconds since midnight of the service day.
+    note
+        Free text the dispatcher gave (may be empty).
     """
 
-    built: BuiltProblem
-    plan: Plan
-    promises: Mapping[str, TimeWindow]
-    network_path: str
-    service_date: dt.date | None = None
-    now: float | None = None
-    max_snap_m: float = 500.0
-    history: tuple[Mapping[str, Any], ...] = field(default_factory=tuple)
-    network_size: tuple[int, int] = (0, 0)
+    state: str
+    at: float
+    note: str = ""
 
-    @property
-    def problem(self) -> Problem:
-        """The problem the plan solves."""
-        return self.built.problem
-
-    @property
-    def fleet(self) -> Fleet:
-        """The fleet and service rules."""
-        return self.built.fleet
-
-    @property
-    def bookings(self) -> list[Booking]:
-        """Every booking of the day, in booking order."""
-        return list(self.built.bookings.values())
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready dict."""
+        return {"state": self.state, "at": self.at, "note": self.note}
 
 
-def apply_promises(problem: Problem, promises: Mapping[str, TimeWindow]) -> Problem:
-    """Return ``problem`` with each promised request's pickup window narrowed to its promise.
+def window_to_json(w: TimeWindow | None) -> list[float | None] | None:
+    """Return ``[earliest, latest]`` with None for open ends (JSON has no infinity)."""
+    if w is None:
+        return None
+    return [None if math.isinf(w.earliest) else w.earliest, None if math.isinf(w.latest) else w.latest]
+
+
+def window_from_json(v: Any) -> TimeWindow | None:
+    """Inverse of :func:`window_to_json`.
 
     Raises
     ------
-    ModelError
-        If a promise names an unknown request or does not overlap the
-        request's own pickup window.
+    ValueError
+        If ``v`` is not a pair of finite numbers or nulls in order.
     """
-    if not promises:
+    if v is None:
+        return None
+    if not isinstance(v, (list, tuple)) or len(v) != 2:
+        msg = "must be [earliest, latest]"
+        raise ValueError(msg)
+    lo = -math.inf if v[0] is None else _finite(v[0])
+    hi = math.inf if v[1] is None else _finite(v[1])
+    if hi < lo:
+        msg = "ends before it starts"
+        raise ValueError(msg)
+    return TimeWindow(lo, hi)
+
+
+def _finite(x: Any) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        msg = f"{x!r} is not a finite number"
+        raise ValueError(msg)
+    return float(x)
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """How one request of the day's problem differs from its booking (see the module docstring).
+
+    Parameters
+    ----------
+    pickup_window, dropoff_window
+        Replace the request's windows (None: keep).
+    dropoff_node
+        Network node of the drop-off (None: keep).
+    no_service
+        Stops of the request take no time (a no-show visit).
+    no_ride_limit
+        The request has no ride-time limit.
+    """
+
+    pickup_window: TimeWindow | None = None
+    dropoff_window: TimeWindow | None = None
+    dropoff_node: int | None = None
+    no_service: bool = False
+    no_ride_limit: bool = False
+
+    def merge(self, other: Override) -> Override:
+        """Return this override with the settings of ``other`` on top."""
+        return Override(
+            pickup_window=other.pickup_window or self.pickup_window,
+            dropoff_window=other.dropoff_window or self.dropoff_window,
+            dropoff_node=other.dropoff_node if other.dropoff_node is not None else self.dropoff_node,
+            no_service=self.no_service or other.no_service,
+            no_ride_limit=self.no_ride_limit or other.no_ride_limit,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready dict (only the settings that are set)."""
+        d: dict[str, Any] = {}
+        if self.pickup_window is not None:
+            d["pickup_window"] = window_to_json(self.pickup_window)
+        if self.dropoff_window is not None:
+            d["dropoff_window"] = window_to_json(self.dropoff_window)
+        if self.dropoff_node is not None:
+            d["dropoff_node"] = self.dropoff_node
+        if self.no_service:
+            d["no_service"] = True
+        if self.no_ride_limit:
+            d["no_ride_limit"] = True
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Override:
+        """Inverse of :meth:`to_dict`.
+
+        Raises
+        ------
+        ValueError
+            Naming the key that is wrong.
+        """
+        unknown = set(d) - {"pickup_window", "dropoff_window", "dropoff_node", "no_service", "no_ride_limit"}
+        if unknown:
+            msg = f"unknown key {sorted(unknown)[0]!r}"
+            raise ValueError(msg)
+        node = d.get("dropoff_node")
+        if node is not None and (isinstance(node, bool) or not isinstance(node, int) or node < 0):
+            msg = "dropoff_node must be a node index (a whole number >= 0)"
+            raise ValueError(msg)
+        for key in ("no_service", "no_ride_limit"):
+            if not isinstance(d.get(key, False), bool):
+                msg = f"{key} must be true or false"
+                raise ValueError(msg)
+        try:
+            pw = window_from_json(d.get("pickup_window"))
+            dw = window_from_json(d.get("dropoff_window"))
+        except ValueError as exc:
+            msg = f"a window {exc}"
+            raise ValueError(msg) from None
+        return cls(pw, dw, node, bool(d.get("no_service", False)), bool(d.get("no_ride_limit", False)))
+
+
+def leg_id(request_id: str, number: int = 2) -> str:
+    """Return the id of leg ``number`` of a booking (``r17~2``)."""
+    return f"{request_id}~{number}"
+
+
+def apply_overrides(
+    problem: Problem, locations: Sequence[Location], overrides: Mapping[str, Override]
+) -> Problem:
+    """Return ``problem`` with the overrides applied to its requests.
+
+    Raises
+    ------
+    ProblemDataError
+        If an override names an unknown request or a drop-off node that is
+        not in the location table.
+    """
+    if not overrides:
         return problem
+    by_node = {loc.node: loc.index for loc in locations}
+    known = {r.id for r in problem.requests}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        msg = f"overrides name unknown requests: {', '.join(unknown)}"
+        raise ProblemDataError(msg)
     requests = []
     for r in problem.requests:
-        p = promises.get(r.id)
-        if p is None:
+        o = overrides.get(r.id)
+        if o is None:
             requests.append(r)
             continue
-        lo = max(p.earliest, r.pickup_window.earliest)
-        hi = min(p.latest, r.pickup_window.latest)
-        if hi < lo:
-            msg = f"request {r.id!r}: the promised pickup window does not overlap its booking window"
-            raise ModelError(msg)
-        requests.append(r.replace(pickup_window=TimeWindow(lo, hi)))
-    unknown = sorted(set(promises) - {r.id for r in problem.requests})
-    if unknown:
-        msg = f"promises name unknown requests: {', '.join(unknown)}"
-        raise ModelError(msg)
+        changes: dict[str, Any] = {}
+        if o.pickup_window is not None:
+            changes["pickup_window"] = o.pickup_window
+        if o.dropoff_window is not None:
+            changes["dropoff_window"] = o.dropoff_window
+        if o.dropoff_node is not None:
+            if o.dropoff_node not in by_node:
+                msg = f"request {r.id!r}: its drop-off node {o.dropoff_node} is not a place of the day"
+                raise ProblemDataError(msg)
+            changes["dropoff"] = by_node[o.dropoff_node]
+        if o.no_service:
+            changes.update(service_fixed=0.0, service_per_passenger=0.0, service_per_wheelchair=0.0)
+        if o.no_ride_limit:
+            changes.update(max_ride_time=None, max_ride_alpha=None)
+        requests.append(r.replace(**changes))
     return problem.replace(requests=tuple(requests))
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def _booking_dict(b: Booking) -> dict[str, Any]:
-    return dataclasses.asdict(b)
-
-
-def _jsonable_stats(stats: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in stats.items() if not is_clock_stat(k)}
-
-
-def plan_dict(day: DayPlan) -> dict[str, Any]:
-    """Return the JSON-ready content of ``plan.json``."""
-    plan = day.plan.to_dict()
-    plan["stats"] = _jsonable_stats(plan.get("stats", {}))
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "service_date": None if day.service_date is None else day.service_date.isoformat(),
-        "now": day.now,
-        "network": {
-            "path": day.network_path,
-            "n_nodes": day.network_size[0],
-            "n_arcs": day.network_size[1],
-        },
-        "max_snap_m": day.max_snap_m,
-        "weights": dataclasses.asdict(day.problem.weights),
-        "fleet": day.fleet.to_dict(),
-        "fleet_source": day.fleet.source,
-        "bookings": [_booking_dict(b) for b in day.bookings],
-        "locations": [loc.to_dict() for loc in day.built.locations],
-        "promises": {rid: [w.earliest, w.latest] for rid, w in day.promises.items()},
-        "plan": plan,
-        "history": [dict(h) for h in day.history],
-    }
-
-
-def write_plan_json(day: DayPlan, path: str | os.PathLike[str]) -> None:
-    """Write ``plan.json`` atomically (stable key order, so equal days give equal files)."""
-    text = json.dumps(plan_dict(day), indent=1, ensure_ascii=False, allow_nan=False)
-    atomic_write_text(path, text + "\n")
-
-
-# --------------------------------------------------------------------------- reading
-
-
-class _Reader:
-    def __init__(self, file: str) -> None:
-        self.file = file
-
-    def fail(self, key: str | None, message: str) -> InputErrors:
-        return InputErrors([InputError(message, file=self.file, column=key)])
-
-    def get(self, d: Mapping[str, Any], key: str, types: type | tuple[type, ...], *, where: str = "") -> Any:
-        full = f"{where}{key}"
-        if key not in d:
-            raise self.fail(full, "missing; is this a plan.json written by 'transit dispatch'?")
-        value = d[key]
-        if not isinstance(value, types) or isinstance(value, bool) and bool not in _as_tuple(types):
-            raise self.fail(full, f"has the wrong type ({type(value).__name__})")
-        return value
-
-
-def _as_tuple(t: type | tuple[type, ...]) -> tuple[type, ...]:
-    return t if isinstance(t, tuple) else (t,)
-
-
-@dataclass(frozen=True)
-class StoredDay:
-    """The content of a ``plan.json`` before the road network is loaded."""
-
-    path: str
-    service_date: dt.date | None
-    now: float | None
-    network_path: str
-    max_snap_m: float
-    weights: ObjectiveWeights
-    fleet: Fleet
-    bookings: tuple[Booking, ...]
-    locations: tuple[Location, ...]
-    promises: Mapping[str, TimeWindow]
-    plan: Plan
-    history: tuple[Mapping[str, Any], ...]
-
-
-def read_plan_json(path: str | os.PathLike[str]) -> StoredDay:
-    """Read a ``plan.json`` written by ``transit dispatch``.
-
-    Raises
-    ------
-    InputErrors
-        If the file is missing, not JSON, or not a dispatch plan (naming
-        the key that is wrong).
-    """
-    file = str(path)
-    rd = _Reader(file)
-    p = Path(path)
-    if not p.is_file():
-        raise rd.fail(None, "plan file not found" if not p.exists() else "is a folder, not a plan.json")
-    try:
-        d = json.loads(p.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise rd.fail(None, f"not a JSON file ({exc})") from None
-    if not isinstance(d, dict) or d.get("format") != FORMAT:
-        raise rd.fail("format", f"not a dispatch plan (expected \"format\": \"{FORMAT}\")")
-    if d.get("version") != VERSION:
-        raise rd.fail("version", f"unsupported version {d.get('version')!r} (this program reads {VERSION})")
-    try:
-        date_text = d.get("service_date")
-        service_date = None if date_text is None else dt.date.fromisoformat(date_text)
-    except (TypeError, ValueError):
-        raise rd.fail("service_date", f"{d.get('service_date')!r} is not a date") from None
-    now = d.get("now")
-    if now is not None and (isinstance(now, bool) or not isinstance(now, (int, float))):
-        raise rd.fail("now", "must be a number of seconds or null")
-    net = rd.get(d, "network", dict)
-    network_path = rd.get(net, "path", str, where="network.")
-    max_snap = float(rd.get(d, "max_snap_m", (int, float)))
-    try:
-        weights = ObjectiveWeights(**rd.get(d, "weights", dict))
-        fleet = parse_fleet(rd.get(d, "fleet", dict), source=file, table="fleet")
-        fleet = dataclasses.replace(fleet, source=str(d.get("fleet_source") or file))
-        bookings = tuple(Booking(**b) for b in rd.get(d, "bookings", list))
-        locations = tuple(Location(**x) for x in rd.get(d, "locations", list))
-        promises = {
-            str(k): TimeWindow(float(v[0]), float(v[1])) for k, v in rd.get(d, "promises", dict).items()
-        }
-        plan = Plan.from_dict(rd.get(d, "plan", dict))
-    except InputErrors:
-        raise
-    except (TypeError, ValueError, KeyError, IndexError, ModelError) as exc:
-        raise rd.fail(None, f"not a valid dispatch plan ({type(exc).__name__}: {exc})") from None
-    for i, loc in enumerate(locations):
-        if loc.index != i:
-            raise rd.fail("locations", f"location {i} has index {loc.index}")
-    history = tuple(h for h in d.get("history", []) if isinstance(h, dict))
-    return StoredDay(
-        path=file,
-        service_date=service_date,
-        now=None if now is None else float(now),
-        network_path=network_path,
-        max_snap_m=max_snap,
-        weights=weights,
-        fleet=fleet,
-        bookings=bookings,
-        locations=locations,
-        promises=promises,
-        plan=plan,
-        history=history,
-    )
-
-
-def rebuild_problem(
-    stored: StoredDay,
-    network: RoadNetwork,
-    *,
-    extra_bookings: Sequence[Booking] = (),
-    source: str | None = None,
-) -> BuiltProblem:
-    """Recompute the day's problem (plus ``extra_bookings``) with the stored locations first.
-
-    The stored locations keep their indices, so the stored plan's stops stay
-    valid; the promised pickup windows are applied.
-
-    Raises
-    ------
-    NetworkError
-        If the network is not the one the plan was made with (its nodes differ).
-    InputErrors
-        If an extra booking cannot be snapped.
-    """
-    for loc in stored.locations:
-        if not (0 <= loc.node < network.n_nodes) or int(network.osm_ids[loc.node]) != loc.osm_id:
-            msg = (
-                f"the road network does not match the one {stored.path} was planned with "
-                f"(node {loc.node} should be OSM node {loc.osm_id})"
-            )
-            raise NetworkError(msg)
-    built = build_problem(
-        [*stored.bookings, *extra_bookings],
-        stored.fleet,
-        network,
-        weights=stored.weights,
-        max_snap_m=stored.max_snap_m,
-        source=source,
-        base_nodes=[loc.node for loc in stored.locations],
-    )
-    # Every stored booking and depot must land where it did when the plan was made.
-    n_old = len(stored.locations)
-    old_req = {b.request_id for b in stored.bookings}
-    for route in stored.plan.routes:
-        for stop in route.stops:
-            if stop.request_id in old_req:
-                r = built.problem.request(stop.request_id)
-                want = r.pickup if stop.kind == "pickup" else r.dropoff
-                if stop.kind in ("pickup", "dropoff") and want != stop.location:
-                    msg = (
-                        f"the road network does not match the one {stored.path} was planned with "
-                        f"(booking {stop.request_id!r} snaps elsewhere)"
-                    )
-                    raise NetworkError(msg)
-    if any(i >= n_old for pair in built.depots.values() for i in pair):
-        msg = f"the road network does not match the one {stored.path} was planned with (depots moved)"
-        raise NetworkError(msg)
-    problem = apply_promises(built.problem, stored.promises)
-    return dataclasses.replace(built, problem=problem)
-
-
-def finite_or_none(x: float) -> float | None:
-    """Return ``x`` or None if it is not finite (for JSON)."""
-    return x if math.isfinite(x) else None

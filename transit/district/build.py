@@ -12,7 +12,6 @@ The same spec and seed always give byte-identical files.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import os
@@ -25,11 +24,13 @@ from typing import Any
 
 import numpy as np
 
-from transit.atomic import output_dir
-from transit.district.layout import District, lay_out
-from transit.district.lines import BusLine, GtfsTables, plan_lines, timetable
+from transit.util.atomic import output_dir
+from transit.util.csvsafe import csv_writer
+from transit.util.tomltable import read_toml
+from transit.district.layout import KM_PER_DEG_LAT, District, lay_out
+from transit.district.busplan import BusLine, GtfsTables, plan_lines, timetable
 from transit.district.osmxml import district_osm_xml, gzip_bytes
-from transit.progress import Progress, report
+from transit.util.progress import Progress, report
 
 __all__ = ["DISTRICT_FILE", "build_district", "load_spec"]
 
@@ -44,13 +45,13 @@ def load_spec(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     if path is None:
         text = resources.files("transit.data").joinpath("district_default.toml").read_text(encoding="utf-8")
     else:
-        text = Path(path).read_text(encoding="utf-8")
+        return read_toml(path, what="district spec")
     return tomllib.loads(text)
 
 
 def _csv(header: list[str], rows: list[list[str]]) -> bytes:
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf, lineterminator="\n")
     w.writerow(header)
     w.writerows(rows)
     return buf.getvalue().encode("utf-8")
@@ -135,17 +136,21 @@ def _readme(d: District, lines: list[BusLine], gtfs: GtfsTables, spec: Mapping[s
     L.append("## Bus lines (GTFS in `gtfs/`)\n")
     sat_lines = [ln.short_name for ln in lines if ln.spec.get("saturday_headway_min")]
     sat = ("line" + ("s " if len(sat_lines) > 1 else " ") + ", ".join(sat_lines)) if sat_lines else "no line"
-    L.append("Radial lines from the railway station of the middle-order centre. Weekday service (`WD`) at "
+    L.append("Radial lines from the railway station of the middle-order centre, a town line through the "
+             "centre and school lines to the villages the others miss; inside towns a stop about every "
+             f"{spec['lines'].get('stop_spacing_m', 0)} m along the route. Weekday service (`WD`) at "
              "the headway below, extra trips on school days (`SCHOOL`: one inbound trip arriving by "
-             f"{spec['lines']['school_arrival']}, outbound trips at {', '.join(spec['lines']['school_returns'])}), "
+             f"{spec['lines']['school_arrival']}, outbound trips at "
+             f"{', '.join([spec['lines'].get('school_morning_out', '')] + spec['lines']['school_returns']).strip(', ')}), "
              f"Saturday service (`SA`) on {sat}, no Sunday service. School holidays are not modelled "
              "(calendar.txt runs `SCHOOL` on every weekday).\n")
     L.append("| line | route | stops | run time (min) | weekday headway | trips (all services) |")
     L.append("|---|---|---:|---:|---|---:|")
     for ln in lines:
         n = sum(1 for t in trips if t[0] == f"L{ln.short_name}")
-        L.append(f"| {ln.short_name} | {ln.long_name} | {len(ln.stops)} | {ln.run_s[-1] / 60:.0f} | "
-                 f"{ln.spec['headway_min']} min, {ln.spec['first']}–{ln.spec['last']} | {n} |")
+        head = (f"{ln.spec['headway_min']} min, {ln.spec['first']}–{ln.spec['last']}" if ln.spec.get("headway_min")
+                else "school days only")
+        L.append(f"| {ln.short_name} | {ln.long_name} | {len(ln.stops)} | {ln.run_s[-1] / 60:.0f} | {head} | {n} |")
     served = {s[1].split(",")[0] for ln in lines for s in ln.stops}
     L.append(f"\n{len(served)} of {len(d.places)} places have a bus stop; the others are reachable only by "
              "car, on foot, or by an on-demand service: this is what the comparison is about.\n")
@@ -232,6 +237,6 @@ def _add_bus_stop_nodes(d: District, gtfs: GtfsTables) -> None:
     lat0, lon0 = d.origin_lat, d.origin_lon
     for sid, name, lat, lon in rows:
         # back to the local plane (the inverse of to_latlon)
-        y = (float(lat) - lat0) * 111.195
-        x = (float(lon) - lon0) * 111.195 * np.cos(np.radians(lat0))
+        y = (float(lat) - lat0) * KM_PER_DEG_LAT
+        x = (float(lon) - lon0) * KM_PER_DEG_LAT * np.cos(np.radians(lat0))
         d.pois.append(Poi(float(x), float(y), {"highway": "bus_stop", "name": name, "ref": sid}))

@@ -20,9 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from transit.util.geo import M_PER_DEG_LAT
+
 __all__ = ["District", "Place", "Poi", "Way", "lay_out", "to_latlon"]
 
-_KM_PER_DEG_LAT = 111.195
+KM_PER_DEG_LAT = M_PER_DEG_LAT / 1000.0
 
 
 @dataclass
@@ -82,8 +84,8 @@ class District:
 
 def to_latlon(lat0: float, lon0: float, x: float, y: float) -> tuple[float, float]:
     """Map local km (x east, y north) around (lat0, lon0) to rounded degrees."""
-    lat = lat0 + y / _KM_PER_DEG_LAT
-    lon = lon0 + x / (_KM_PER_DEG_LAT * math.cos(math.radians(lat0)))
+    lat = lat0 + y / KM_PER_DEG_LAT
+    lon = lon0 + x / (KM_PER_DEG_LAT * math.cos(math.radians(lat0)))
     return round(lat, 7), round(lon, 7)
 
 
@@ -435,7 +437,27 @@ def lay_out(spec: Mapping[str, Any], rng: np.random.Generator) -> District:
     district = District(lat0, lon0, b.nodes, b.ways, b.pois, places,
                         [(i, j, cls[(i, j)]) for i, j in links])
     _railway(district, b, rng)
+    later = np.random.default_rng(int(rng.integers(2**62)))
+    _services(b, towns[0], spec["centre"].get("later_services", []), later)
+    share = float(spec["roads"].get("footpath_share", 0.0))
+    for p in towns:
+        _footpaths(b, p, share, later)
+    district.ways, district.pois = b.ways, b.pois
     return district
+
+
+def _footpaths(b: _Builder, p: Place, share: float, rng: np.random.Generator) -> None:
+    """Add footways across a share of the blocks of a town's grid (a diagonal per block)."""
+    cells = sorted(p.grid)
+    for i, j in cells:
+        if (i + 1, j + 1) not in p.grid or (i + 1, j) not in p.grid:
+            continue
+        if rng.random() >= share:
+            continue
+        a, c = ((i, j), (i + 1, j + 1)) if rng.random() < 0.5 else ((i + 1, j), (i, j + 1))
+        if c not in p.grid:
+            continue
+        b.way([p.grid[a], p.grid[c]], {"highway": "footway", "name": "Fußweg"})
 
 
 def _railway(d: District, b: _Builder, rng: np.random.Generator) -> None:

@@ -33,7 +33,7 @@ import numpy as np
 
 from transit.errors import InputError
 from transit.kernels._arcs import normalize_arcs
-from transit.progress import Progress
+from transit.util.progress import Progress
 
 __all__ = ["MatrixKernel", "build_kernel", "KINDS", "AUTO_MIN_NODES", "available_kinds"]
 

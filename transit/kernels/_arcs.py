@@ -1,7 +1,7 @@
 """Check and normalise the arc arrays every kernel starts from.
 
 Kernels work on exact integers: travel time in the caller's unit (whole
-milliseconds in :mod:`transit.travel`) and length in whole millimetres
+milliseconds in :mod:`transit.road.travel`) and length in whole millimetres
 (``round(length_m * 1000)`` per arc). All kernels therefore add the same
 integers and agree to the last digit, ties included.
 """

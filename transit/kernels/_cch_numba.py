@@ -18,8 +18,15 @@ meet them on the common ancestors of each pair.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
-from numba import njit, prange
+
+from transit.util.jitcache import route_kernels
+
+route_kernels(Path(__file__).parent)  # before the kernels below: numba's cache in the user's cache folder
+
+from numba import njit, prange  # noqa: E402
 
 INF = np.int64(2**62 - 1)
 

@@ -24,7 +24,7 @@ import numpy as np
 from transit.kernels import _cch_numba as nb
 from transit.kernels._arcs import Arcs, check_cutoff, check_points
 from transit.kernels.order import order_with_method
-from transit.progress import Progress, report
+from transit.util.progress import Progress, report
 
 __all__ = ["CCHKernel"]
 

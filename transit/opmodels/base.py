@@ -3,7 +3,7 @@
 An operating model (fixed line, Rufbus/AST, on-demand door-to-door or between
 stops, hybrid, Bürgerbus) takes the same day of bookings and the same region,
 and returns a :class:`ModelRun`: the trip log and vehicle log of
-:mod:`transit.simlog` plus a few model-specific figures. KPIs, access figures
+:mod:`transit.sim.columns` plus a few model-specific figures. KPIs, access figures
 and reports are computed from runs, never inside a model.
 """
 
@@ -17,22 +17,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import pandas as pd
 
-from transit.progress import Progress
-from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS, check_columns
+from transit.util.progress import Progress
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS, TripLabel, check_columns
 
 if TYPE_CHECKING:
-    from transit.bookings import Booking
-    from transit.travel import RoadNetwork
+    from transit.sim.day import DayResult
+    from transit.demand.bookings import Booking
+    from transit.road.travel import RoadNetwork
 
-__all__ = ["DayContext", "ModelRun", "OperatingModel", "TripLabel"]
-
-
-@dataclass(frozen=True)
-class TripLabel:
-    """What the demand generator knows about a booking beyond the bookings file."""
-
-    home_zone: str = ""
-    purpose: str = ""
+__all__ = ["DayContext", "ModelRun", "OperatingModel"]
 
 
 @dataclass(frozen=True)
@@ -44,17 +37,30 @@ class DayContext:
     network
         The road graph (travel times, snapping, paths).
     service
-        Service rules (a :class:`transit.service.ServiceRules`).
+        Service rules (a :class:`transit.darp.service.ServiceRules`).
     date
         The service day, if known.
     labels
-        Home zone and purpose per request id, when known.
+        Home zone, purpose and population group per request id, when known.
+    walk_network
+        The graph people walk on (roads and footways:
+        :func:`transit.road.graph.build_walk_graph`); None: walk on the roads.
     """
 
     network: RoadNetwork
     service: Any
     date: dt.date | None = None
     labels: Mapping[str, TripLabel] = field(default_factory=dict)
+    walk_network: RoadNetwork | None = None
+
+    @property
+    def walker(self) -> RoadNetwork:
+        """The graph walks are measured on (the walk graph, else the roads)."""
+        return self.walk_network if self.walk_network is not None else self.network
+
+    def groups(self, bookings: Sequence[Booking]) -> list[str]:
+        """Return each booking's population group ("" when unknown), for group walk limits."""
+        return [self.labels.get(b.request_id, TripLabel()).group for b in bookings]
 
 
 @dataclass(frozen=True)
@@ -69,12 +75,16 @@ class ModelRun:
         The model's kind (``fixed_line``, ``rufbus``, ``ast``, ``ondemand``,
         ``ondemand_stops``, ``hybrid``, ``buergerbus``).
     trips
-        The trip log (:data:`transit.simlog.TRIP_COLUMNS`), one row per booking.
+        The trip log (:data:`transit.sim.columns.TRIP_COLUMNS`), one row per booking.
     stops
-        The vehicle log (:data:`transit.simlog.STOP_COLUMNS`).
+        The vehicle log (:data:`transit.sim.columns.STOP_COLUMNS`).
     info
         Model-specific figures (e.g. ``timetabled_trips``, ``trips_run`` for
         Rufbus; ``driver_hours_rostered`` for Bürgerbus).
+    day
+        The simulated day behind the logs, for models that dispatch vehicles
+        on demand (its problem, executed plan, decisions and statistics);
+        None for timetabled models.
     """
 
     model: str
@@ -82,6 +92,7 @@ class ModelRun:
     trips: pd.DataFrame
     stops: pd.DataFrame
     info: Mapping[str, float] = field(default_factory=dict)
+    day: DayResult | None = None
 
     def __post_init__(self) -> None:
         check_columns(self.trips, TRIP_COLUMNS, f"trip log of {self.model}")

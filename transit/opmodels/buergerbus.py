@@ -14,7 +14,7 @@ between stops, in a service area), restricted to:
   is rejected ("outside the Bürgerbus service hours (08:00-18:00)");
 - the service **area** (optional).
 
-Drivers are paid no wage; :mod:`transit.costs` charges the volunteer
+Drivers are paid no wage; :mod:`transit.evaluate.costs` charges the volunteer
 allowance per hour or km instead (model kind ``buergerbus``). ``info``
 holds ``duties`` and ``driver_hours_rostered``.
 """
@@ -28,17 +28,16 @@ from typing import Any
 
 import numpy as np
 
-from transit.bookings import Booking
+from transit.demand.bookings import Booking
 from transit.errors import InputError
-from transit.fleet import Fleet, fleet_from_specs
+from transit.darp.fleet import Fleet, fleet_from_specs
 from transit.opmodels.base import DayContext, ModelRun
-from transit.opmodels.ondemand import OnDemandOptions, rules_for, serve_on_demand
-from transit.progress import Progress
-from transit.sim.day import DayResult
-from transit.timeparse import format_clock
-from transit.tomltable import build, check_keys, clock_value, describe, get_text, join
+from transit.opmodels.ondemand import OnDemandOptions, parse_ondemand_options, rules_for, serve_on_demand
+from transit.util.progress import Progress
+from transit.util.timeparse import format_clock
+from transit.util.tomltable import build, check_keys, clock_value, describe, get_text, join
 
-__all__ = ["MAX_SEATS", "BuergerbusModel", "BuergerbusOptions", "Duty"]
+__all__ = ["MAX_SEATS", "BuergerbusModel", "BuergerbusOptions", "Duty", "parse_buergerbus_options"]
 
 MAX_SEATS = 8
 """Most passenger seats a Bürgerbus may have (driven with a class B licence)."""
@@ -94,56 +93,55 @@ class BuergerbusOptions:
             msg = f"service hours end ({format_clock(b)}) before they start ({format_clock(a)})"
             raise InputError(msg, column="service_hours")
 
-    @classmethod
-    def from_mapping(
-        cls, data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
-    ) -> BuergerbusOptions:
-        """Build from a scenario's model table.
 
-        ``roster`` is a list of tables ``{vehicle = "bb-1", start = "08:00",
-        end = "12:30"}``; ``service_hours = ["08:00", "18:00"]``; the other
-        keys are those of :class:`~transit.opmodels.ondemand.OnDemandOptions`.
+def parse_buergerbus_options(data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
+) -> BuergerbusOptions:
+    """Build from a scenario's model table.
 
-        Raises
-        ------
-        InputError
-            Naming ``source`` and the key.
-        """
-        check_keys(data, cls.KEYS + extra, source=source, table=table)
-        values: dict[str, Any] = {}
-        if "service_hours" in data:
-            v = data["service_hours"]
-            col = join(table, "service_hours")
-            if not (isinstance(v, list) and len(v) == 2):
-                msg = f'must be ["HH:MM", "HH:MM"], got {describe(v)}'
-                raise InputError(msg, file=source, column=col)
-            values["service_hours"] = (clock_value(v[0], source=source, column=col),
-                                       clock_value(v[1], source=source, column=col))
-        if "roster" in data:
-            v = data["roster"]
-            col = join(table, "roster")
-            if not isinstance(v, list):
-                msg = f"must be a list of tables, got {describe(v)}"
-                raise InputError(msg, file=source, column=col)
-            duties = []
-            for k, item in enumerate(v, start=1):
-                where = f"{col}[{k}]"
-                check_keys(item, ("vehicle", "start", "end"), source=source, table=where)
-                for key in ("vehicle", "start", "end"):
-                    if key not in item:
-                        msg = f"missing key {key!r}"
-                        raise InputError(msg, file=source, column=where)
-                vehicle = get_text(item, "vehicle", None, source=source, table=where)
-                start = clock_value(item["start"], source=source, column=join(where, "start"))
-                end = clock_value(item["end"], source=source, column=join(where, "end"))
-                try:
-                    duties.append(Duty(vehicle, start, end))
-                except InputError as exc:
-                    raise InputError(exc.message, file=source, column=where) from None
-            values["roster"] = tuple(duties)
-        rest = {k: data[k] for k in OnDemandOptions.KEYS if k in data}
-        values["ondemand"] = OnDemandOptions.from_mapping(rest, source=source, table=table)
-        return build(cls, values, source=source, table=table)
+    ``roster`` is a list of tables ``{vehicle = "bb-1", start = "08:00",
+    end = "12:30"}``; ``service_hours = ["08:00", "18:00"]``; the other
+    keys are those of :class:`~transit.opmodels.ondemand.OnDemandOptions`.
+
+    Raises
+    ------
+    InputError
+        Naming ``source`` and the key.
+    """
+    check_keys(data, BuergerbusOptions.KEYS + extra, source=source, table=table)
+    values: dict[str, Any] = {}
+    if "service_hours" in data:
+        v = data["service_hours"]
+        col = join(table, "service_hours")
+        if not (isinstance(v, list) and len(v) == 2):
+            msg = f'must be ["HH:MM", "HH:MM"], got {describe(v)}'
+            raise InputError(msg, file=source, column=col)
+        values["service_hours"] = (clock_value(v[0], source=source, column=col),
+                                   clock_value(v[1], source=source, column=col))
+    if "roster" in data:
+        v = data["roster"]
+        col = join(table, "roster")
+        if not isinstance(v, list):
+            msg = f"must be a list of tables, got {describe(v)}"
+            raise InputError(msg, file=source, column=col)
+        duties = []
+        for k, item in enumerate(v, start=1):
+            where = f"{col}[{k}]"
+            check_keys(item, ("vehicle", "start", "end"), source=source, table=where)
+            for key in ("vehicle", "start", "end"):
+                if key not in item:
+                    msg = f"missing key {key!r}"
+                    raise InputError(msg, file=source, column=where)
+            vehicle = get_text(item, "vehicle", None, source=source, table=where)
+            start = clock_value(item["start"], source=source, column=join(where, "start"))
+            end = clock_value(item["end"], source=source, column=join(where, "end"))
+            try:
+                duties.append(Duty(vehicle, start, end))
+            except InputError as exc:
+                raise InputError(exc.message, file=source, column=where) from None
+        values["roster"] = tuple(duties)
+    rest = {k: data[k] for k in OnDemandOptions.KEYS if k in data}
+    values["ondemand"] = parse_ondemand_options(rest, source=source, table=table)
+    return build(BuergerbusOptions, values, source=source, table=table)
 
 
 class BuergerbusModel:
@@ -211,7 +209,6 @@ class BuergerbusModel:
                 )
             )
         self.fleet = fleet_from_specs(specs, fleet.service)
-        self.last_result: DayResult | None = None
 
     def _outside_hours(self, b: Booking) -> str:
         a, z = self.options.service_hours
@@ -234,7 +231,7 @@ class BuergerbusModel:
         """Serve the day: every booking ends up served or rejected with a reason."""
         del rng
         opts = self.options.ondemand
-        run, result = serve_on_demand(
+        run = serve_on_demand(
             name=self.name,
             kind=self.kind,
             bookings=bookings,
@@ -246,7 +243,6 @@ class BuergerbusModel:
             pre_reject=self._outside_hours,
             progress=progress,
         )
-        self.last_result = result
         info = dict(run.info)
         info["duties"] = float(len(self.roster))
         info["driver_hours_rostered"] = float(sum(d.hours for d in self.roster))

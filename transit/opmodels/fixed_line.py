@@ -5,7 +5,7 @@ if a journey (one trip, or two with one change at a shared stop) takes the
 passenger from a stop within walking reach of the pickup to one within
 walking reach of the drop-off within the service rules
 (:class:`~transit.opmodels.linerules.LineRules`; how a journey is chosen is
-described in :mod:`transit.opmodels._linework`). Otherwise it is rejected
+described in :mod:`transit.opmodels.journeys`). Otherwise it is rejected
 with the reason in plain words ("no stop within 600 m of the pickup", "next
 bus 95 min after the requested time (limit 60 min)", "last bus left at
 18:05 (requested 19:30)", ...).
@@ -20,6 +20,7 @@ road kilometres from the previous stop (empty kilometres when nobody was
 on board); with a depot, each vehicle duty (trips chained at their end
 stops after the layover) starts and ends there with deadhead rows.
 ``info`` holds ``timetabled_trips``, ``trips_run``, ``vehicle_duties``,
+``duty_hours`` (the duties from pull-out to pull-in, layovers included),
 ``timetable_vehicle_km`` and ``timetable_vehicle_hours``.
 """
 
@@ -31,14 +32,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from transit.opmodels import _linework as lw
+from transit.opmodels import journeys as lw
 from transit.opmodels.base import DayContext, ModelRun
 from transit.opmodels.linerules import LineRules
-from transit.progress import Progress, report
+from transit.util.progress import Progress, report
 
 if TYPE_CHECKING:
-    from transit.bookings import Booking
-    from transit.lines import Timetable
+    from transit.demand.bookings import Booking
+    from transit.timetable.lines import Timetable
 
 __all__ = ["FixedLineModel"]
 
@@ -53,7 +54,7 @@ class FixedLineModel:
     name
         The model's name in the scenario.
     lines
-        The timetable of the day (:func:`transit.lines.load_timetable`).
+        The timetable of the day (:func:`transit.timetable.lines.load_timetable`).
     rules
         Walking, waiting and transfer rules (defaults: ``LineRules()``).
     """
@@ -77,7 +78,9 @@ class FixedLineModel:
         """Serve the day: each booking takes its best journey or is rejected with a reason."""
         del rng  # deterministic: no randomness in a timetable
         tt, rules, net = self.lines, self.rules, ctx.network
-        stops, prep, conn, loads = lw.start_day(bookings, tt, net, rules, ctx.date)
+        stops, prep, conn, loads = lw.start_day(
+            bookings, tt, net, rules, ctx.date, walk_network=ctx.walk_network, groups=ctx.groups(bookings)
+        )
         rows: list[dict[str, Any]] = []
         n_total = len(bookings)
         for n, b in enumerate(bookings):
@@ -98,6 +101,7 @@ class FixedLineModel:
             self.name, seed, tt, all_trips, loads, stop_km, network=net, stops=stops, rules=rules
         )
         info = timetable_info(tt, all_trips, stop_km, duties)
+        info["duty_hours"] = lw.duty_hours(vlog, tt, all_trips, 60.0 * rules.min_layover_min)
         return ModelRun(model=self.name, kind=self.kind, trips=trips, stops=vlog, info=info)
 
 
@@ -108,8 +112,9 @@ def choose_journey(
     reason = lw.no_stop_reason(prep, n, rules)
     if reason:
         return None, reason
-    if not np.isfinite(prep.egress_m[n]).any():
-        return None, f"no stop within {rules.walk.max_walk_m:.0f} m of the drop-off"
+    reason = lw.no_egress_reason(prep, n)
+    if reason:
+        return None, reason
     cands = candidate_rows(prep, conn, n, rules)
     if len(cands) == 0:
         return None, lw.no_link_reason(rules)

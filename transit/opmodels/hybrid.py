@@ -2,7 +2,7 @@
 
 The trunk (one or more timetabled lines, e.g. to the railway station) runs
 as a fixed line (:class:`transit.opmodels.fixed_line.FixedLineModel`: every
-trip runs). On-demand minibuses (a :class:`transit.fleet.Fleet`) serve the
+trip runs). On-demand minibuses (a :class:`transit.darp.fleet.Fleet`) serve the
 *feeder zone*: the doors inside the feeder area (a polygon; default the
 whole network) that are beyond walking reach of every trunk stop. Each
 booking is handled as follows:
@@ -47,25 +47,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from transit.bookings import Booking
+from transit.demand.bookings import Booking
 from transit.errors import InputError
-from transit.fleet import Fleet
-from transit.lines import Timetable
-from transit.model import Plan, TimeWindow
+from transit.darp.fleet import Fleet
+from transit.timetable.lines import Timetable
+from transit.darp.data import Plan, TimeWindow
 from transit.opmodels.base import DayContext, ModelRun
 from transit.opmodels.fixed_line import FixedLineModel
-from transit.opmodels.linerules import LineRules
-from transit.opmodels.ondemand import OnDemandOptions, direct_trips, rules_for
-from transit.problem_builder import build_problem
-from transit.progress import Progress, report
-from transit.service import ServiceRules
+from transit.opmodels.linerules import LineRules, parse_line_rules
+from transit.opmodels.ondemand import SCHOOL_REASON, OnDemandOptions, direct_trips, parse_ondemand_options, rules_for
+from transit.darp.build import build_problem
+from transit.util.progress import Progress, report
+from transit.darp.service import ServiceRules
 from transit.sim.day import DayResult, simulate_day
 from transit.sim.logs import trip_log, vehicle_log
-from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS
-from transit.tomltable import build, check_keys, get_number, get_text_list, join
-from transit.walking import walk_matrix
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
+from transit.util.tomltable import build, check_keys, get_number, get_text_list, join
+from transit.road.walking import walk_matrix
 
-__all__ = ["HybridModel", "HybridOptions"]
+__all__ = ["HybridModel", "HybridOptions", "parse_hybrid_options"]
 
 log = logging.getLogger(__name__)
 
@@ -103,31 +103,30 @@ class HybridOptions:
             msg = f"must be a number >= 0, got {self.transfer_min!r}"
             raise InputError(msg, column="transfer_min")
 
-    @classmethod
-    def from_mapping(
-        cls, data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
-    ) -> HybridOptions:
-        """Build from a scenario's model table: ``hubs = ["..."]``, ``transfer_min``,
-        ``line = {...}`` (:class:`LineRules` keys), ``feeder = {...}``
-        (:class:`OnDemandOptions` keys).
 
-        Raises
-        ------
-        InputError
-            Naming ``source`` and the key.
-        """
-        check_keys(data, cls.KEYS + extra, source=source, table=table)
-        values: dict[str, Any] = {}
-        if "hubs" in data:
-            values["hubs"] = get_text_list(data, "hubs", None, source=source, table=table, what="stop ids or names")
-        x = get_number(data, "transfer_min", None, source=source, table=table)
-        if x is not None:
-            values["transfer_min"] = x
-        if "line" in data:
-            values["line"] = LineRules.from_mapping(data["line"], source=source, table=join(table, "line"))
-        if "feeder" in data:
-            values["feeder"] = OnDemandOptions.from_mapping(data["feeder"], source=source, table=join(table, "feeder"))
-        return build(cls, values, source=source, table=table)
+def parse_hybrid_options(data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
+) -> HybridOptions:
+    """Build from a scenario's model table: ``hubs = ["..."]``, ``transfer_min``,
+    ``line = {...}`` (:class:`LineRules` keys), ``feeder = {...}``
+    (:class:`OnDemandOptions` keys).
+
+    Raises
+    ------
+    InputError
+        Naming ``source`` and the key.
+    """
+    check_keys(data, HybridOptions.KEYS + extra, source=source, table=table)
+    values: dict[str, Any] = {}
+    if "hubs" in data:
+        values["hubs"] = get_text_list(data, "hubs", None, source=source, table=table, what="stop ids or names")
+    x = get_number(data, "transfer_min", None, source=source, table=table)
+    if x is not None:
+        values["transfer_min"] = x
+    if "line" in data:
+        values["line"] = parse_line_rules(data["line"], source=source, table=join(table, "line"))
+    if "feeder" in data:
+        values["feeder"] = parse_ondemand_options(data["feeder"], source=source, table=join(table, "feeder"))
+    return build(HybridOptions, values, source=source, table=table)
 
 
 @dataclass
@@ -178,7 +177,6 @@ class HybridModel:
             self.hubs = tuple(sorted(set(hubs)))
         else:
             self.hubs = tuple(range(len(trunk.stops)))
-        self.last_result: DayResult | None = None
 
     # ------------------------------------------------------------------ run
     def run(
@@ -198,7 +196,7 @@ class HybridModel:
         report(progress, 0, 3, f"{self.name}: trunk line")
         alone = line.run(bookings, ctx, seed=seed, rng=rng).trips.set_index("request_id")
         direct = direct_trips(net, bookings)
-        legs = self._classify(bookings, alone, net)
+        legs = self._classify(bookings, alone, net, ctx)
         hub_lat, hub_lon = self._hub_points()
         # Trunk legs of the feeder bookings.
         pseudo = []
@@ -269,7 +267,6 @@ class HybridModel:
                 windows[rid] = (pick, drop)
         report(progress, 1, 3, f"{self.name}: feeders")
         plan, promises, stops_feeder, result = self._feeders(feeder_bookings, windows, rules, ctx, seed, reasons)
-        self.last_result = result
         served_feeder = set(promises)
         # The trunk's vehicle log with everyone who rode it.
         riders = [b for b in bookings if b.request_id not in legs]
@@ -291,6 +288,9 @@ class HybridModel:
             row["direct_s"], row["direct_m"] = direct[rid]
             rows.append(row)
         trips = pd.DataFrame(rows, columns=list(TRIP_COLUMNS))
+        for col in ("home_zone", "purpose", "group"):  # rejected rows carry their labels too
+            trips[col] = [getattr(ctx.labels[r], col) if r in ctx.labels else v
+                          for r, v in zip(trips["request_id"], trips[col].fillna(""))]
         trips["model"] = self.name
         trips["seed"] = seed
         stops = pd.concat([stops_feeder, trunk_run.stops], ignore_index=True)[list(STOP_COLUMNS)]
@@ -300,7 +300,7 @@ class HybridModel:
             info[f"bookings_{case}"] = float(sum(1 for x in legs.values() if x.case == case))
         info["bookings_trunk_only"] = float(len(bookings) - len(legs))
         report(progress, 3, 3, f"{self.name}: done")
-        return ModelRun(model=self.name, kind=self.kind, trips=trips, stops=stops, info=info)
+        return ModelRun(model=self.name, kind=self.kind, trips=trips, stops=stops, info=info, day=result)
 
     # ------------------------------------------------------------------ parts
     def _hub_points(self) -> tuple[list[float], list[float]]:
@@ -308,15 +308,21 @@ class HybridModel:
         lon = [self.trunk.stops[i].lon for i in range(len(self.trunk.stops))]
         return lat, lon
 
-    def _classify(self, bookings: Sequence[Booking], alone: pd.DataFrame, net) -> dict[str, _Leg]:
-        """Return the feeder plan of every booking the trunk alone does not serve."""
+    def _classify(self, bookings: Sequence[Booking], alone: pd.DataFrame, net, ctx: DayContext) -> dict[str, _Leg]:
+        """Return the feeder plan of every booking the trunk alone does not serve.
+
+        Walking reach of the trunk is measured on the walk graph, with each
+        traveller's group walk limit.
+        """
         opts = self.options
         todo = [b for b in bookings if alone.loc[b.request_id, "status"] != "served"]
         if not todo:
             return {}
         lat = np.array([b.pickup_lat for b in todo] + [b.dropoff_lat for b in todo])
         lon = np.array([b.pickup_lon for b in todo] + [b.dropoff_lon for b in todo])
-        walk = walk_matrix(lat, lon, self.trunk.stop_lat, self.trunk.stop_lon, opts.line.walk, network=net)
+        groups = ctx.groups(todo)
+        walk = walk_matrix(lat, lon, self.trunk.stop_lat, self.trunk.stop_lon, opts.line.walk, network=ctx.walker,
+                           limits=opts.line.walk.limits(groups + groups, 2 * len(todo)))
         near = np.isfinite(walk).any(axis=1)
         area = opts.feeder.area
         inside = area.contains(lat, lon) if area is not None else np.ones(len(lat), bool)
@@ -330,6 +336,10 @@ class HybridModel:
         t_from, _ = net.matrix(hub_nodes, door_nodes)
         legs: dict[str, _Leg] = {}
         for k, b in enumerate(todo):
+            if opts.feeder.leaves_to_school_buses(ctx.labels.get(b.request_id)):
+                legs[b.request_id] = _Leg("reject", trunk={"reason": f"{alone.loc[b.request_id, 'reason']}; feeders: "
+                                                                    f"{SCHOOL_REASON}"})
+                continue
             zp, zd = zone[k], zone[n + k]
             both = bool(inside[k] and inside[n + k])
             if zp and zd:
@@ -425,6 +435,7 @@ class HybridModel:
                 booked_at=math.nan if b.booked_at is None else b.booked_at, status="rejected",
                 reason=reasons.get(rid, "not served"), vehicle_id="", transfers=0,
                 home_zone=base.get("home_zone", ""), purpose=base.get("purpose", ""),
+                group=base.get("group", ""),
             )
             for k in ("promised_earliest", "promised_latest", "board_time", "alight_time", "walk_access_m",
                       "walk_egress_m", "walk_s", "wait_s", "in_vehicle_s", "door_to_door_s"):
@@ -459,7 +470,7 @@ class HybridModel:
 
 
 def _times(row: dict[str, Any], b: Booking, board: float, alight: float, walk_a: float, walk_e: float) -> None:
-    """Fill boarding, alighting, in-vehicle, wait and door-to-door times (see transit.simlog)."""
+    """Fill boarding, alighting, in-vehicle, wait and door-to-door times (see transit.sim.columns)."""
     row["board_time"], row["alight_time"] = board, alight
     row["in_vehicle_s"] = alight - board
     leave, arrive = board - walk_a, alight + walk_e

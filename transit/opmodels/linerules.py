@@ -2,7 +2,7 @@
 
 Defaults and their sources are in ``transit/data/line_service.toml``;
 walking defaults in ``transit/data/walking.toml``. Each rules object builds
-from a scenario table with :meth:`from_mapping`, which rejects unknown keys
+from a scenario table with :func:`parse_line_rules` and :func:`parse_rufbus_rules`, which rejects unknown keys
 naming them.
 """
 
@@ -15,10 +15,10 @@ from importlib import resources
 from typing import Any
 
 from transit.errors import InputError
-from transit.tomltable import build, check_keys, get_bool, get_int, get_number, join
-from transit.walking import WalkParams
+from transit.util.tomltable import build, check_keys, get_bool, get_int, get_number, join
+from transit.road.walking import WalkParams, parse_walk
 
-__all__ = ["LineRules", "RufbusRules"]
+__all__ = ["LineRules", "RufbusRules", "parse_line_rules", "parse_rufbus_rules"]
 
 
 def _load() -> dict[str, Any]:
@@ -85,38 +85,37 @@ class LineRules:
     KEYS = ("walk", "max_wait_min", "max_early_min", "max_transfers", "min_transfer_min",
             "transfer_penalty_min", "min_layover_min", "depot")
 
-    @classmethod
-    def from_mapping(
-        cls, data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
-    ) -> LineRules:
-        """Build from a scenario table (keys as the parameters; ``depot = [lat, lon]``).
 
-        ``extra`` keys are allowed (and ignored) for callers that add their own.
-        """
-        check_keys(data, cls.KEYS + extra, source=source, table=table)
-        values: dict[str, Any] = {}
-        if "walk" in data:
-            values["walk"] = WalkParams.from_mapping(data["walk"], source=source, table=join(table, "walk"))
-        for key in ("max_wait_min", "max_early_min", "min_transfer_min", "transfer_penalty_min", "min_layover_min"):
-            x = get_number(data, key, None, source=source, table=table)
-            if x is not None:
-                values[key] = x
-        if "max_transfers" in data:
-            v = data["max_transfers"]
-            if isinstance(v, bool) or v not in (0, 1):
-                msg = f"must be 0 or 1, got {v!r}"
-                raise InputError(msg, file=source, column=join(table, "max_transfers"))
-            values["max_transfers"] = int(v)
-        if "depot" in data:
-            v = data["depot"]
-            ok = isinstance(v, list) and len(v) == 2 and all(
-                isinstance(c, (int, float)) and not isinstance(c, bool) for c in v
-            )
-            if not ok or not (abs(v[0]) <= 90 and abs(v[1]) <= 180):
-                msg = f"must be [lat, lon], got {v!r}"
-                raise InputError(msg, file=source, column=join(table, "depot"))
-            values["depot"] = (float(v[0]), float(v[1]))
-        return build(cls, values, source=source, table=table)
+def parse_line_rules(data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
+) -> LineRules:
+    """Build from a scenario table (keys as the parameters; ``depot = [lat, lon]``).
+
+    ``extra`` keys are allowed (and ignored) for callers that add their own.
+    """
+    check_keys(data, LineRules.KEYS + extra, source=source, table=table)
+    values: dict[str, Any] = {}
+    if "walk" in data:
+        values["walk"] = parse_walk(data["walk"], source=source, table=join(table, "walk"))
+    for key in ("max_wait_min", "max_early_min", "min_transfer_min", "transfer_penalty_min", "min_layover_min"):
+        x = get_number(data, key, None, source=source, table=table)
+        if x is not None:
+            values[key] = x
+    if "max_transfers" in data:
+        v = data["max_transfers"]
+        if isinstance(v, bool) or v not in (0, 1):
+            msg = f"must be 0 or 1, got {v!r}"
+            raise InputError(msg, file=source, column=join(table, "max_transfers"))
+        values["max_transfers"] = int(v)
+    if "depot" in data:
+        v = data["depot"]
+        ok = isinstance(v, list) and len(v) == 2 and all(
+            isinstance(c, (int, float)) and not isinstance(c, bool) for c in v
+        )
+        if not ok or not (abs(v[0]) <= 90 and abs(v[1]) <= 180):
+            msg = f"must be [lat, lon], got {v!r}"
+            raise InputError(msg, file=source, column=join(table, "depot"))
+        values["depot"] = (float(v[0]), float(v[1]))
+    return build(LineRules, values, source=source, table=table)
 
 
 @dataclass(frozen=True)
@@ -176,24 +175,23 @@ class RufbusRules:
 
     KEYS = ("lead_time_min", "capacity", "partial_run", "door_radius_m", "door_dwell_s")
 
-    @classmethod
-    def from_mapping(
-        cls, data: Mapping[str, Any], *, ast: bool, source: str | None = None, table: str = "",
-        extra: tuple[str, ...] = (),
-    ) -> RufbusRules:
-        """Build from a scenario table (the keys above; ``ast`` from the model kind)."""
-        check_keys(data, cls.KEYS + extra, source=source, table=table)
-        values: dict[str, Any] = {}
-        for key in ("lead_time_min", "door_radius_m", "door_dwell_s"):
-            x = get_number(data, key, None, source=source, table=table)
-            if x is not None:
-                values[key] = x
-        if "capacity" in data:
-            values["capacity"] = get_int(data, "capacity", None, source=source, table=table, lo=1)
-        if "partial_run" in data:
-            values["partial_run"] = get_bool(data, "partial_run", None, source=source, table=table)
-        return build(cls.ast_defaults if ast else cls, values, source=source, table=table)
-
     def as_fields(self) -> dict[str, Any]:
         """Return the parameters as a dict (for ``info`` and logs)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def parse_rufbus_rules(data: Mapping[str, Any], *, ast: bool, source: str | None = None, table: str = "",
+    extra: tuple[str, ...] = (),
+) -> RufbusRules:
+    """Build from a scenario table (the keys above; ``ast`` from the model kind)."""
+    check_keys(data, RufbusRules.KEYS + extra, source=source, table=table)
+    values: dict[str, Any] = {}
+    for key in ("lead_time_min", "door_radius_m", "door_dwell_s"):
+        x = get_number(data, key, None, source=source, table=table)
+        if x is not None:
+            values[key] = x
+    if "capacity" in data:
+        values["capacity"] = get_int(data, "capacity", None, source=source, table=table, lo=1)
+    if "partial_run" in data:
+        values["partial_run"] = get_bool(data, "partial_run", None, source=source, table=table)
+    return build(RufbusRules.ast_defaults if ast else RufbusRules, values, source=source, table=table)

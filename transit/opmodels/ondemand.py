@@ -1,6 +1,6 @@
 """Operating model 3: on-demand service, door to door or between stops.
 
-A fleet of minibuses (:class:`transit.fleet.Fleet`: depots, shifts, seats,
+A fleet of minibuses (:class:`transit.darp.fleet.Fleet`: depots, shifts, seats,
 wheelchair places, breaks) serves bookings inside a service area:
 
 - **door to door** (kind ``ondemand``): the vehicle comes to the booking's
@@ -8,7 +8,7 @@ wheelchair places, breaks) serves bookings inside a service area:
 - **between stops** (kind ``ondemand_stops``): passengers walk to the
   nearest stop (existing bus stops and/or virtual stops: given points, road
   junctions, or a grid) within the walking limit
-  (:class:`transit.walking.WalkParams`) and from the stop nearest their
+  (:class:`transit.road.walking.WalkParams`) and from the stop nearest their
   destination. A departure booking's pickup window starts when the
   passenger reaches the stop; an arrival booking must reach the stop early
   enough to walk to the door by the requested time.
@@ -23,7 +23,7 @@ immediate decisions with promised windows, rolling re-optimisation, the
 independent checker on the executed day).
 
 Constructor options (:class:`OnDemandOptions`, a scenario's ``[[models]]``
-table through :meth:`OnDemandOptions.from_mapping`): see the class.
+table through :func:`parse_ondemand_options`): see the class.
 """
 
 from __future__ import annotations
@@ -37,25 +37,30 @@ from typing import Any
 
 import numpy as np
 
-from transit.bookings import Booking
+from transit.util.geo import M_PER_DEG_LAT
+from transit.demand.bookings import Booking
 from transit.errors import InputError
-from transit.fleet import Fleet
+from transit.darp.fleet import Fleet
 from transit.opmodels.base import DayContext, ModelRun
-from transit.problem_builder import build_problem
-from transit.progress import Progress, report
-from transit.service import ServiceRules, parse_service
-from transit.sim.day import DayResult, SimSettings, simulate_day
+from transit.opmodels.flexrules import FLEX_KEYS, clip_fleet, flex_refusal, flex_service, parse_flex
+from transit.darp.build import build_problem
+from transit.util.progress import Progress, report
+from transit.darp.service import ServiceRules, parse_service
+from transit.sim.day import SimSettings, simulate_day
+from transit.sim.columns import TripLabel
 from transit.sim.logs import Walk, trip_log, vehicle_log
-from transit.tomltable import build, check_keys, describe, get_bool, get_int, get_number, get_text, join
-from transit.travel import DEFAULT_MAX_SNAP_M, RoadNetwork
-from transit.walking import WalkParams, walk_matrix
+from transit.util.tomltable import build, check_keys, describe, get_bool, get_int, get_number, get_text, join
+from transit.road.travel import DEFAULT_MAX_SNAP_M, RoadNetwork
+from transit.road.walking import WalkParams, parse_walk, walk_matrix
 
 __all__ = [
+    "SCHOOL_REASON",
     "OnDemandModel",
     "OnDemandOptions",
     "ServiceArea",
     "StopPoints",
     "direct_trips",
+    "parse_ondemand_options",
     "parse_sim_settings",
     "service_stops",
 ]
@@ -63,6 +68,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 VIRTUAL_STOPS = ("none", "junctions", "grid")
+SCHOOL_TRIPS = ("reject", "serve")
+#: Why an on-demand service does not take a pupil's school trip (``school_trips = "reject"``).
+SCHOOL_REASON = "school transport: pupils ride the timetabled school buses"
 SIM_KEYS = tuple(f.name for f in dataclasses.fields(SimSettings))
 
 
@@ -141,7 +149,7 @@ class StopPoints:
             msg = f"grid spacing must be > 0 m, got {spacing_m}"
             raise InputError(msg, column="grid_spacing_m")
         lat0 = float(np.mean(network.lat))
-        dlat = spacing_m / 111_195.0
+        dlat = spacing_m / M_PER_DEG_LAT
         dlon = dlat / max(math.cos(math.radians(lat0)), 1e-6)
         lats = np.arange(network.lat.min(), network.lat.max() + dlat, dlat)
         lons = np.arange(network.lon.min(), network.lon.max() + dlon, dlon)
@@ -186,6 +194,17 @@ class OnDemandOptions:
         else the fleet's.
     sim
         Cut-off, rolling horizon and work budgets of the simulated day.
+    flex, flex_routes
+        A GTFS-Flex feed (:class:`transit.timetable.flex.FlexFeed`) whose
+        zones, windows and booking rules decide which bookings the service
+        takes, and the routes of it to keep (:mod:`transit.opmodels.flexrules`).
+    school_trips
+        ``"reject"`` (default): pupils' school trips (purpose ``school`` in
+        the day's labels) are left to the school buses, which German
+        districts run whatever the operating form of the other service
+        (about 70% of the regional operator's trips are school traffic;
+        on-demand pilots report that the school peak suits them poorly,
+        REFERENCES.md); ``"serve"``: the service takes them too.
     """
 
     area: ServiceArea | None = None
@@ -196,57 +215,73 @@ class OnDemandOptions:
     walk: WalkParams = field(default_factory=WalkParams)
     service: ServiceRules | None = None
     sim: SimSettings = field(default_factory=SimSettings)
+    flex: Any = None
+    flex_routes: tuple[str, ...] | None = None
+    school_trips: str = "reject"
 
-    KEYS = ("area", "stop_based", "stops", "virtual_stops", "grid_spacing_m", "walk", "service", "sim")
+    KEYS = (
+        "area", "stop_based", "stops", "virtual_stops", "grid_spacing_m", "walk", "service", "sim", "school_trips",
+        *FLEX_KEYS,
+    )
 
     def __post_init__(self) -> None:
         if self.virtual_stops not in VIRTUAL_STOPS:
             msg = f"must be one of {', '.join(VIRTUAL_STOPS)}, got {self.virtual_stops!r}"
             raise InputError(msg, column="virtual_stops")
+        if self.school_trips not in SCHOOL_TRIPS:
+            msg = f"must be one of {', '.join(SCHOOL_TRIPS)}, got {self.school_trips!r}"
+            raise InputError(msg, column="school_trips")
 
-    @classmethod
-    def from_mapping(
-        cls, data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
-    ) -> OnDemandOptions:
-        """Build from a scenario's model table (keys as the parameters).
+    def leaves_to_school_buses(self, label: TripLabel | None) -> bool:
+        """Return whether a booking with this label is a school trip the service leaves to the school buses."""
+        return self.school_trips == "reject" and label is not None and label.purpose == "school"
 
-        ``area`` is a list of ``[lat, lon]`` corners; ``stops`` a list of
-        ``[lat, lon]`` points; ``walk``, ``service`` and ``sim`` are tables
-        (:class:`~transit.walking.WalkParams`,
-        :class:`~transit.service.ServiceRules`, :class:`SimSettings`).
 
-        Raises
-        ------
-        InputError
-            Naming ``source`` and the key.
-        """
-        check_keys(data, cls.KEYS + extra, source=source, table=table)
-        values: dict[str, Any] = {}
-        if "area" in data:
-            values["area"] = ServiceArea(_points(data["area"], source=source, column=join(table, "area")))
-        if "stops" in data:
-            pts = _points(data["stops"], source=source, column=join(table, "stops"), minimum=1)
-            values["stops"] = StopPoints(np.array([p[0] for p in pts]), np.array([p[1] for p in pts]))
-        if "stop_based" in data:
-            values["stop_based"] = get_bool(data, "stop_based", None, source=source, table=table)
-        vs = get_text(data, "virtual_stops", None, source=source, table=table, choices=VIRTUAL_STOPS)
-        if vs is not None:
-            values["virtual_stops"] = vs
-        gs = get_number(data, "grid_spacing_m", None, source=source, table=table, positive=True)
-        if gs is not None:
-            values["grid_spacing_m"] = gs
-        if "walk" in data:
-            values["walk"] = WalkParams.from_mapping(data["walk"], source=source, table=join(table, "walk"))
-        if "service" in data:
-            try:
-                values["service"] = parse_service(data["service"], source=source or "", table=join(table, "service"))
-            except InputError as exc:
-                problems = getattr(exc, "problems", None) or [exc]
-                first = problems[0]
-                raise InputError(first.message, file=source, column=first.column) from None
-        if "sim" in data:
-            values["sim"] = parse_sim_settings(data["sim"], source=source, table=join(table, "sim"))
-        return build(cls, values, source=source, table=table)
+def parse_ondemand_options(data: Mapping[str, Any], *, source: str | None = None, table: str = "", extra: tuple[str, ...] = ()
+) -> OnDemandOptions:
+    """Build from a scenario's model table (keys as the parameters).
+
+    ``area`` is a list of ``[lat, lon]`` corners; ``stops`` a list of
+    ``[lat, lon]`` points; ``walk``, ``service`` and ``sim`` are tables
+    (:class:`~transit.road.walking.WalkParams`,
+    :class:`~transit.darp.service.ServiceRules`, :class:`SimSettings`).
+
+    Raises
+    ------
+    InputError
+        Naming ``source`` and the key.
+    """
+    check_keys(data, OnDemandOptions.KEYS + extra, source=source, table=table)
+    values: dict[str, Any] = {}
+    if "area" in data:
+        values["area"] = ServiceArea(_points(data["area"], source=source, column=join(table, "area")))
+    if "stops" in data:
+        pts = _points(data["stops"], source=source, column=join(table, "stops"), minimum=1)
+        values["stops"] = StopPoints(np.array([p[0] for p in pts]), np.array([p[1] for p in pts]))
+    if "stop_based" in data:
+        values["stop_based"] = get_bool(data, "stop_based", None, source=source, table=table)
+    vs = get_text(data, "virtual_stops", None, source=source, table=table, choices=VIRTUAL_STOPS)
+    if vs is not None:
+        values["virtual_stops"] = vs
+    st = get_text(data, "school_trips", None, source=source, table=table, choices=SCHOOL_TRIPS)
+    if st is not None:
+        values["school_trips"] = st
+    gs = get_number(data, "grid_spacing_m", None, source=source, table=table, positive=True)
+    if gs is not None:
+        values["grid_spacing_m"] = gs
+    if "walk" in data:
+        values["walk"] = parse_walk(data["walk"], source=source, table=join(table, "walk"))
+    if "service" in data:
+        try:
+            values["service"] = parse_service(data["service"], source=source or "", table=join(table, "service"))
+        except InputError as exc:
+            problems = getattr(exc, "problems", None) or [exc]
+            first = problems[0]
+            raise InputError(first.message, file=source, column=first.column) from None
+    if "sim" in data:
+        values["sim"] = parse_sim_settings(data["sim"], source=source, table=join(table, "sim"))
+    values["flex"], values["flex_routes"] = parse_flex(data, source=source, table=table)
+    return build(OnDemandOptions, values, source=source, table=table)
 
 
 def parse_sim_settings(data: Any, *, source: str | None = None, table: str = "sim") -> SimSettings:
@@ -317,6 +352,60 @@ def rules_for(service: ServiceRules | None, ctx: DayContext, fleet: Fleet) -> Se
     return fleet.service
 
 
+def _with_flex(
+    options: OnDemandOptions, ctx: DayContext, rules: ServiceRules, pre_reject: Callable[[Booking], str] | None,
+    fleet: Fleet,
+) -> tuple[OnDemandOptions, Callable[[Booking], str] | None, Fleet]:
+    """With a GTFS-Flex feed: the day's stops from its stop groups, its refusals after ``pre_reject``, and
+    the shifts cut to its windows (:mod:`transit.opmodels.flexrules`)."""
+    flex = flex_service(options, ctx.date)
+    if flex is None:
+        return options, pre_reject, fleet
+    if options.stop_based and options.stops is None:
+        options = dataclasses.replace(options, stops=StopPoints(*flex.stop_points()))
+    near = options.walk.max_walk_m
+
+    def check(b: Booking) -> str:
+        first = pre_reject(b) if pre_reject is not None else ""
+        return first or flex_refusal(flex, b, window_s=rules.pickup_window_s, near_m=near)
+
+    return options, check, clip_fleet(fleet, flex)
+
+
+def _pre_rejections(
+    bookings: Sequence[Booking],
+    ctx: DayContext,
+    fleet: Fleet,
+    options: OnDemandOptions,
+    pre_reject: Callable[[Booking], str] | None,
+) -> dict[str, str]:
+    """Return the bookings the service cannot take at all, with the reason (see the module docstring)."""
+    net = ctx.network
+    reasons: dict[str, str] = {}
+    max_seats = max(v.seats for v in fleet.vehicles)
+    max_wc = max(v.wheelchair for v in fleet.vehicles)
+    lat = np.array([b.pickup_lat for b in bookings] + [b.dropoff_lat for b in bookings], dtype=float)
+    lon = np.array([b.pickup_lon for b in bookings] + [b.dropoff_lon for b in bookings], dtype=float)
+    n = len(bookings)
+    inside = options.area.contains(lat, lon) if options.area is not None and n else np.ones(2 * n, bool)
+    snap = net.snap_distances(lat, lon).distance_m if n else np.zeros(0)
+    for k, b in enumerate(bookings):
+        reason = ""
+        if not (inside[k] and inside[n + k]):
+            reason = "outside the service area"
+        elif options.leaves_to_school_buses(ctx.labels.get(b.request_id)):
+            reason = SCHOOL_REASON
+        elif b.passengers > max_seats or b.wheelchair > max_wc:
+            reason = "larger than every vehicle (seats or wheelchair places)"
+        elif max(snap[k], snap[n + k]) > DEFAULT_MAX_SNAP_M:
+            reason = f"more than {DEFAULT_MAX_SNAP_M:.0f} m from the nearest road"
+        elif pre_reject is not None:
+            reason = pre_reject(b)
+        if reason:
+            reasons[b.request_id] = reason
+    return reasons
+
+
 def serve_on_demand(
     *,
     name: str,
@@ -329,38 +418,23 @@ def serve_on_demand(
     seed: int,
     pre_reject: Callable[[Booking], str] | None = None,
     progress: Progress | None = None,
-) -> tuple[ModelRun, DayResult]:
+) -> ModelRun:
     """Run an on-demand day and write its logs (shared by on-demand and Bürgerbus).
+
+    The simulated day is kept as the run's ``day``.
 
     ``pre_reject(booking)`` may return a reason to reject a booking before
     the day is simulated (e.g. outside service hours); "" keeps it.
     """
     net = ctx.network
-    reasons: dict[str, str] = {}
+    options, pre_reject, fleet = _with_flex(options, ctx, rules, pre_reject, fleet)
+    reasons = _pre_rejections(bookings, ctx, fleet, options, pre_reject)
     walks: dict[str, Walk] = {}
-    max_seats = max(v.seats for v in fleet.vehicles)
-    max_wc = max(v.wheelchair for v in fleet.vehicles)
-    lat = np.array([b.pickup_lat for b in bookings] + [b.dropoff_lat for b in bookings], dtype=float)
-    lon = np.array([b.pickup_lon for b in bookings] + [b.dropoff_lon for b in bookings], dtype=float)
     n = len(bookings)
-    inside = options.area.contains(lat, lon) if options.area is not None and n else np.ones(2 * n, bool)
-    snap = net.snap_distances(lat, lon).distance_m if n else np.zeros(0)
-    for k, b in enumerate(bookings):
-        reason = ""
-        if not (inside[k] and inside[n + k]):
-            reason = "outside the service area"
-        elif b.passengers > max_seats or b.wheelchair > max_wc:
-            reason = "larger than every vehicle (seats or wheelchair places)"
-        elif max(snap[k], snap[n + k]) > DEFAULT_MAX_SNAP_M:
-            reason = f"more than {DEFAULT_MAX_SNAP_M:.0f} m from the nearest road"
-        elif pre_reject is not None:
-            reason = pre_reject(b)
-        if reason:
-            reasons[b.request_id] = reason
     candidates = [b for b in bookings if b.request_id not in reasons]
     sim_bookings = candidates
     if options.stop_based and candidates:
-        sim_bookings = _to_stops(candidates, options, net, reasons, walks)
+        sim_bookings = _to_stops(candidates, options, ctx, reasons, walks)
     direct = direct_trips(net, bookings)
     ride = direct_trips(net, sim_bookings) if options.stop_based else direct
     keep = []
@@ -408,12 +482,12 @@ def serve_on_demand(
     )
     info = {
         "fleet_vehicles": float(len(fleet.vehicles)),
-        "prebooked": float(result.stats["prebooked"]),
-        "live_bookings": float(result.stats["live_bookings"]),
-        "reoptimisations": float(result.stats["reoptimisations"]),
+        "prebooked": float(result.stats.prebooked),
+        "live_bookings": float(result.stats.live_bookings),
+        "reoptimisations": float(result.stats.reoptimisations),
     }
     report(progress, max(1, n), max(1, n), f"{name}: day done")
-    return ModelRun(model=name, kind=kind, trips=trips, stops=stops, info=info), result
+    return ModelRun(model=name, kind=kind, trips=trips, stops=stops, info=info, day=result)
 
 
 def service_stops(options: OnDemandOptions, net: RoadNetwork) -> StopPoints:
@@ -438,28 +512,32 @@ def service_stops(options: OnDemandOptions, net: RoadNetwork) -> StopPoints:
 def _to_stops(
     bookings: Sequence[Booking],
     options: OnDemandOptions,
-    net: RoadNetwork,
+    ctx: DayContext,
     reasons: dict[str, str],
     walks: dict[str, Walk],
 ) -> list[Booking]:
-    """Move each booking to its nearest stops (or reject it); return the moved bookings."""
-    stops = service_stops(options, net)
+    """Move each booking to its nearest stops (or reject it); return the moved bookings.
+
+    Walks are measured on the walk graph, limited by each traveller's group walk limit.
+    """
+    stops = service_stops(options, ctx.network)
     wp = options.walk
     plat = np.array([b.pickup_lat for b in bookings])
     plon = np.array([b.pickup_lon for b in bookings])
     dlat = np.array([b.dropoff_lat for b in bookings])
     dlon = np.array([b.dropoff_lon for b in bookings])
-    acc = walk_matrix(plat, plon, stops.lat, stops.lon, wp, network=net)
-    egr = walk_matrix(dlat, dlon, stops.lat, stops.lon, wp, network=net)
+    limits = wp.limits(ctx.groups(bookings), len(bookings))
+    acc = walk_matrix(plat, plon, stops.lat, stops.lon, wp, network=ctx.walker, limits=limits)
+    egr = walk_matrix(dlat, dlon, stops.lat, stops.lon, wp, network=ctx.walker, limits=limits)
     out: list[Booking] = []
     for k, b in enumerate(bookings):
         i = int(np.argmin(acc[k]))
         j = int(np.argmin(egr[k]))
         if not math.isfinite(acc[k, i]):
-            reasons[b.request_id] = f"no stop within {wp.max_walk_m:.0f} m of the pickup"
+            reasons[b.request_id] = f"no stop within {limits[k]:.0f} m of the pickup"
             continue
         if not math.isfinite(egr[k, j]):
-            reasons[b.request_id] = f"no stop within {wp.max_walk_m:.0f} m of the drop-off"
+            reasons[b.request_id] = f"no stop within {limits[k]:.0f} m of the drop-off"
             continue
         if i == j:
             reasons[b.request_id] = "pickup and drop-off share the same stop (a walk, not a ride)"
@@ -503,7 +581,6 @@ class OnDemandModel:
         self.fleet = fleet
         self.options = options if options is not None else OnDemandOptions()
         self.kind = "ondemand_stops" if self.options.stop_based else "ondemand"
-        self.last_result: DayResult | None = None
 
     def run(
         self,
@@ -516,10 +593,10 @@ class OnDemandModel:
     ) -> ModelRun:
         """Serve the day: every booking ends up served or rejected with a reason.
 
-        The simulated day (decisions, stats) is kept in :attr:`last_result`.
+        The simulated day (decisions, statistics) is the run's :attr:`~transit.opmodels.base.ModelRun.day`.
         """
         del rng  # the day is deterministic given the seed (solver work budgets)
-        run, result = serve_on_demand(
+        return serve_on_demand(
             name=self.name,
             kind=self.kind,
             bookings=bookings,
@@ -530,5 +607,3 @@ class OnDemandModel:
             seed=seed,
             progress=progress,
         )
-        self.last_result = result
-        return run

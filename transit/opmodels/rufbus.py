@@ -9,7 +9,7 @@ the default of 120 min).
 Bookings are decided one by one in the order they were made (``booked_at``;
 a booking without ``booked_at`` counts as made in time, before all others;
 ties in file order). Each booking takes the best journey, as on a fixed line
-(:mod:`transit.opmodels._linework`), among those whose every trip either
+(:mod:`transit.opmodels.journeys`), among those whose every trip either
 already runs for an earlier booking or can still be triggered by this one.
 **A booking made too late to trigger a trip may still ride it if it already
 runs** (for an earlier booking); a trip triggered only by later bookings
@@ -25,7 +25,8 @@ Only trips that run count: Rufbus trips drive their whole timetabled route
 
 AST: the same, but the last leg ends at the passenger's door. The door
 must lie within ``door_radius_m`` (straight line) of a stop of the trip after
-the boarding stop; that stop fixes the order of deliveries, and the journey
+the boarding stop (and, when the lines come from a GTFS-Flex feed with door
+zones, inside one of them: ``Timetable.door_zones``); that stop fixes the order of deliveries, and the journey
 is chosen with the direct drive from that stop to the door (plus
 ``door_dwell_s``). The vehicle then drives only what is needed: the stops
 where someone boards (or changes), on the timetable, and after each stop's
@@ -38,7 +39,9 @@ door legs appear as ``dropoff`` rows and their kilometres are vehicle-km.
 ``info``: ``timetabled_trips``, ``trips_run``, ``share_run``,
 ``rejected_lead_time``, ``rejected_full``, ``late_riders`` (bookings too late
 to trigger their trip that rode because it ran anyway), ``lead_time_min``
-(NaN when it varies by trip), and for AST ``door_km``.
+(NaN when it varies by trip), for a Rufbus ``vehicle_duties`` and
+``duty_hours`` (the trips run chained into duties, as a fixed line's), and
+for AST ``door_km``.
 """
 
 from __future__ import annotations
@@ -51,17 +54,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from transit.opmodels import _linework as lw
+from transit.opmodels import journeys as lw
 from transit.opmodels.base import DayContext, ModelRun
 from transit.opmodels.fixed_line import candidate_rows, record_journey, timetable_info
 from transit.opmodels.linerules import LineRules, RufbusRules
-from transit.progress import Progress, report
-from transit.roadpoints import drive_matrix, snap_to_arcs, straight_line_m
-from transit.simlog import STOP_COLUMNS
+from transit.util.progress import Progress, report
+from transit.road.points import drive_matrix, snap_to_arcs, straight_line_m
+from transit.sim.columns import STOP_COLUMNS
 
 if TYPE_CHECKING:
-    from transit.bookings import Booking
-    from transit.lines import Timetable
+    from transit.demand.bookings import Booking
+    from transit.timetable.lines import Timetable
 
 __all__ = ["RufbusModel"]
 
@@ -76,7 +79,7 @@ class RufbusModel:
     name
         The model's name in the scenario.
     lines
-        The timetable (:func:`transit.lines.load_timetable`).
+        The timetable (:func:`transit.timetable.lines.load_timetable`).
     rules
         Walking, waiting and transfer rules as for a fixed line.
     rufbus
@@ -117,7 +120,9 @@ class RufbusModel:
         del rng  # deterministic
         tt, rules, net, rb = self.lines, self.rules, ctx.network, self.rufbus
         what = "taxi" if rb.ast else "bus"
-        stops, prep, conn, loads = lw.start_day(bookings, tt, net, rules, ctx.date)
+        stops, prep, conn, loads = lw.start_day(
+            bookings, tt, net, rules, ctx.date, walk_network=ctx.walk_network, groups=ctx.groups(bookings)
+        )
         running = np.zeros(len(tt.trips), dtype=bool)
         door_s = self._door_times(prep, net) if rb.ast else None
         rows: list[dict[str, Any]] = [
@@ -159,10 +164,12 @@ class RufbusModel:
             vlog, door_km = self._ast_log(seed, prep, chosen, rows, run_trips, stop_km, stop_s, net)
             info["door_km"] = door_km
         else:
-            vlog, _ = lw.timetable_rows(
+            vlog, duties = lw.timetable_rows(
                 self.name, seed, tt, run_trips, loads, stop_km, network=net, stops=stops, rules=rules,
                 partial=rb.partial_run,
             )
+            info["vehicle_duties"] = float(duties)
+            info["duty_hours"] = lw.duty_hours(vlog, tt, run_trips, 60.0 * rules.min_layover_min)
         base = timetable_info(tt, run_trips, stop_km, 0)
         n_tt = len(tt.trips)
         info.update(
@@ -194,6 +201,7 @@ class RufbusModel:
         )
         out = t.T + rb.door_dwell_s
         out[straight > rb.door_radius_m] = np.inf
+        out[~self.lines.in_door_zones(prep.drop.lat, prep.drop.lon), :] = np.inf  # a feed's door zones
         return out
 
     def _candidates(
@@ -204,8 +212,9 @@ class RufbusModel:
         if reason:
             return np.zeros((0, 16)), reason
         if door_s is None:
-            if not np.isfinite(prep.egress_m[n]).any():
-                return np.zeros((0, 16)), f"no stop within {rules.walk.max_walk_m:.0f} m of the drop-off"
+            egress = lw.no_egress_reason(prep, n)
+            if egress:
+                return np.zeros((0, 16)), egress
             cands = candidate_rows(prep, conn, n, rules)
             link = lw.no_link_reason(rules)
         else:

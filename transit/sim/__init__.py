@@ -5,9 +5,9 @@ planned together at a cut-off, later bookings get an immediate decision
 (accept with a promised pickup window, or reject with a reason), the plan is
 re-optimised on a rolling horizon without breaking promises, and vehicles
 drive the plan. :mod:`transit.sim.logs` turns the executed plan into the
-trip log and the vehicle log of :mod:`transit.simlog`.
+trip log and the vehicle log of :mod:`transit.sim.columns`.
 """
 
-from transit.sim.day import DayResult, Decision, SimSettings, simulate_day
+from transit.sim.day import DayResult, DayStats, Decision, SimSettings, simulate_day
 
-__all__ = ["DayResult", "Decision", "SimSettings", "simulate_day"]
+__all__ = ["DayResult", "DayStats", "Decision", "SimSettings", "simulate_day"]

@@ -25,7 +25,7 @@ The day
    ``assigned_vehicle``; each vehicle starts from where it is, when it is
    free. A re-optimised plan that would drop an accepted request, or does
    not load back into the live plan, is discarded (a safety net; counted
-   in ``stats["reopt_discarded"]``).
+   in :attr:`DayStats.reopt_discarded`).
 4. **Driving.** Vehicles follow the plan's schedule (waiting is done
    before boarding, where the vehicle is empty). A vehicle that has left a
    stop is committed to the next one (no diversion en route). A vehicle
@@ -36,13 +36,13 @@ The day
    stop's departure the shift end.
 5. **Check.** The executed day (every vehicle's stops, the requests with
    their promised windows, and the rejections) is checked with the
-   independent checker (:func:`transit.checker.check`); a violation raises
+   independent checker (:func:`transit.darp.checker.check`); a violation raises
    :class:`~transit.errors.SolverError`.
 
 Everything is deterministic: the solver runs on a work budget (iterations),
 never on a clock, and its seeds derive from ``seed``. Wall-clock times are
 measured (decision latency, re-optimisation time) but only reported in
-:attr:`DayResult.stats`.
+:class:`DayStats`.
 """
 
 from __future__ import annotations
@@ -56,16 +56,14 @@ from typing import Any
 
 import numpy as np
 
-from transit.checker import check
-from transit.errors import ModelError, SolverError
-from transit.model import Break, Plan, Problem, Rejection, Request, Route, Stop, StopKind, TimeWindow, Vehicle
-from transit.progress import Progress, report
-from transit.service import ServiceRules
-from transit.solver import solve
-from transit.solver.compiled import BREAK, DROP, PICK
-from transit.solver.insert import LivePlan
+from transit.darp.checker import check
+from transit.errors import ProblemDataError, SolverError
+from transit.darp.data import Break, Plan, Problem, Rejection, Request, Route, Stop, StopKind, TimeWindow, Vehicle
+from transit.util.progress import Progress, report
+from transit.darp.service import ServiceRules
+from transit.solver import BREAK, DROP, PICK, LivePlan, solve
 
-__all__ = ["DayResult", "Decision", "SimSettings", "simulate_day"]
+__all__ = ["DayResult", "DayStats", "Decision", "SimSettings", "simulate_day"]
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +115,11 @@ class SimSettings:
     def __post_init__(self) -> None:
         if not math.isfinite(self.cutoff):
             msg = "cutoff must be a finite time"
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
         if min(self.reopt_interval_min, self.reopt_horizon_min, self.cutoff_iterations,
                self.cutoff_solve_max, self.reopt_iterations) < 0:
             msg = "intervals, horizons and iteration budgets must be >= 0"
-            raise ModelError(msg)
+            raise ProblemDataError(msg)
 
 
 @dataclass(frozen=True)
@@ -167,15 +165,49 @@ class DayResult:
     decisions
         Per request id, the decision at booking time.
     stats
-        Counts and wall-clock measurements (``decision_ms``: per live
-        booking; ``reopt_seconds``; ``cutoff_seconds``; ``reoptimisations``;
-        ``reopt_discarded``; ``reopt_cut_routes``: routes cut at the horizon). Not deterministic; never part of the logs.
+        Counts and wall-clock measurements (:class:`DayStats`).
     """
 
     problem: Problem
     plan: Plan
     decisions: Mapping[str, Decision]
-    stats: Mapping[str, Any] = field(default_factory=dict)
+    stats: DayStats = field(default_factory=lambda: DayStats())
+
+
+@dataclass
+class DayStats:
+    """Counts and wall-clock measurements of a simulated day.
+
+    The counts are deterministic; the times (``decision_ms``,
+    ``reopt_seconds``, ``cutoff_seconds``) are not and never enter the logs.
+
+    Parameters
+    ----------
+    prebooked, live_bookings
+        Bookings planned at the cut-off and bookings decided live.
+    reoptimisations
+        Rolling re-optimisations run.
+    reopt_discarded
+        Re-optimised plans discarded by the safety net (dropping an accepted
+        request, or not loading back into the live plan).
+    reopt_cut_routes
+        Routes cut at the re-optimisation horizon (later stops kept as they were).
+    decision_ms
+        Time of each live booking decision, milliseconds.
+    reopt_seconds
+        Time of each re-optimisation.
+    cutoff_seconds
+        Time of the plan made at the cut-off.
+    """
+
+    prebooked: int = 0
+    live_bookings: int = 0
+    reoptimisations: int = 0
+    reopt_discarded: int = 0
+    reopt_cut_routes: int = 0
+    decision_ms: list[float] = field(default_factory=list)
+    reopt_seconds: list[float] = field(default_factory=list)
+    cutoff_seconds: float = 0.0
 
 
 @dataclass
@@ -250,14 +282,7 @@ class _Day:
         self.live_breaks: list[list[Break]] = []  # per local vehicle: its breaks in compiled order
         self.local_of: dict[int, int] = {}
         self.next_dep: dict[int, float] = {}  # local vehicle -> time of its next move
-        self.stats: dict[str, Any] = {
-            "decision_ms": [],
-            "reopt_seconds": [],
-            "reoptimisations": 0,
-            "reopt_discarded": 0,
-            "reopt_cut_routes": 0,
-            "cutoff_seconds": 0.0,
-        }
+        self.stats = DayStats()
 
     # ------------------------------------------------------------ problems
     def _request_now(self, g: int) -> Request:
@@ -473,7 +498,7 @@ class _Day:
             promise = self._accept(g, float(times[pos]), now, prebooked=False)
             live.narrow_pickup(r, promise)
             self.next_dep[v] = self._next_move(v)
-        self.stats["decision_ms"].append((time.perf_counter() - t0) * 1000.0)
+        self.stats.decision_ms.append((time.perf_counter() - t0) * 1000.0)
 
     def _reason(self, r: int, now: float) -> str:
         """Explain a rejection at booking time in plain words."""
@@ -526,7 +551,7 @@ class _Day:
                 self._accept(g, planned[rid], s.cutoff, prebooked=True)
             else:
                 self._reject(g, reasons.get(rid, "not planned"), s.cutoff, prebooked=True)
-        self.stats["cutoff_seconds"] = time.perf_counter() - t0
+        self.stats.cutoff_seconds = time.perf_counter() - t0
         return plan
 
     def _insert_all(self, pre: list[int], vehicles: list[int]) -> Plan:
@@ -597,11 +622,11 @@ class _Day:
             return current
         prob, _ = self._problem(active, vehicles, now, cuts)
         new = solve(prob, iterations=self.settings.reopt_iterations, seed=_seed(self.seed, k), initial_plan=current)
-        self.stats["reopt_seconds"].append(time.perf_counter() - t0)
-        self.stats["reoptimisations"] += 1
-        self.stats["reopt_cut_routes"] += len(cuts)
+        self.stats.reopt_seconds.append(time.perf_counter() - t0)
+        self.stats.reoptimisations += 1
+        self.stats.reopt_cut_routes += len(cuts)
         if new.rejected:
-            self.stats["reopt_discarded"] += 1
+            self.stats.reopt_discarded += 1
             log.warning("re-optimisation at %.0f s would drop %d accepted requests; kept the plan", now, len(new.rejected))
             return current
         routes = []
@@ -664,13 +689,13 @@ def simulate_day(
     ----------
     problem
         The day: every request with its booking windows (as
-        :func:`transit.problem_builder.build_problem` makes them) and the
+        :func:`transit.darp.build.build_problem` makes them) and the
         fleet with depots and shifts.
     booked_at
         Per request (problem order), when it was booked (None: unknown,
         treated as pre-booked).
     rules
-        Service rules; their :meth:`~transit.service.ServiceRules.promise`
+        Service rules; their :meth:`~transit.darp.service.ServiceRules.promise`
         gives the pickup window promised around the planned pickup.
     settings
         Cut-off, rolling horizon and work budgets.
@@ -734,7 +759,7 @@ def simulate_day(
         except SolverError as exc:
             # Safety net: a re-optimised plan that does not load back keeps the old one.
             log.warning("re-optimisation at %.0f s discarded: %s", t_epoch, exc)
-            sim.stats["reopt_discarded"] += 1
+            sim.stats.reopt_discarded += 1
             sim._rebuild(upcoming(t_epoch + interval), current, t_epoch)
     t_last = float(booked_at[live[-1]]) if live else settings.cutoff
     sim._advance(t_last)
@@ -747,7 +772,6 @@ def simulate_day(
             msg = f"the executed day breaks {len(violations)} rule(s) of the plan checker: {lines}"
             log.error(msg)
             raise SolverError(msg)
-    stats = dict(sim.stats)
-    stats["prebooked"] = len(pre)
-    stats["live_bookings"] = len(live)
-    return DayResult(problem=day_problem, plan=executed, decisions=dict(sim.decisions), stats=stats)
+    sim.stats.prebooked = len(pre)
+    sim.stats.live_bookings = len(live)
+    return DayResult(problem=day_problem, plan=executed, decisions=dict(sim.decisions), stats=sim.stats)

@@ -1,8 +1,8 @@
-"""Turn a simulated day into the trip log and the vehicle log (:mod:`transit.simlog`).
+"""Turn a simulated day into the trip log and the vehicle log (:mod:`transit.sim.columns`).
 
 The trip log has one row per booking (served or rejected, in booking order);
 the vehicle log one row per executed stop of every vehicle, START to END.
-Definitions of the columns are in :mod:`transit.simlog`; how the on-demand
+Definitions of the columns are in :mod:`transit.sim.columns`; how the on-demand
 models fill them:
 
 - ``board_time`` / ``alight_time``: start of service at the pickup and the
@@ -27,10 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from transit.bookings import Booking
-from transit.model import Plan, StopKind
-from transit.opmodels.base import TripLabel
-from transit.simlog import STOP_COLUMNS, TRIP_COLUMNS
+from transit.demand.bookings import Booking
+from transit.darp.data import Plan, StopKind
+from transit.sim.columns import TripLabel
+from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
 
 __all__ = ["Walk", "trip_log", "vehicle_log"]
 
@@ -118,6 +118,7 @@ def trip_log(
             "booked_at": nan if b.booked_at is None else b.booked_at,
             "home_zone": lab.home_zone,
             "purpose": lab.purpose,
+            "group": lab.group,
             "direct_s": d_s,
             "direct_m": d_m,
         }

@@ -1,65 +1,49 @@
-"""Keep numba's on-disk cache of the solver kernels consistent.
+"""The solver's compiled kernels: their cache, and compiling them once with a visible step.
 
-numba caches each compiled function keyed by the source file that defines
-it, but a function compiled together with callees from *other* files is
-not invalidated when those files change. The compiled kernels of the
-solver live in a few modules that call each other, so a stale cache could
-run old code. :func:`ensure_fresh` hashes the sources of these modules and
-removes their cached machine code when the hash differs from the one
-recorded at the last compilation.
+The cache lives in the user's cache folder (see :mod:`transit.util.jitcache`):
+it survives ``PYTHONDONTWRITEBYTECODE=1`` and read-only installs, and is keyed
+by the sources of every kernel module, so changed sources are compiled again
+and a stale kernel is never run. :func:`ensure_fresh` removes the caches of
+older sources, only this package's, and runs when the kernels are compiled
+(:func:`compile_kernels`), never at import.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import logging
-import os
 from pathlib import Path
 
-__all__ = ["KERNEL_MODULES", "ensure_fresh"]
+from transit.util.jitcache import is_compiled, mark_compiled, prune_kernels, route_kernels
 
-log = logging.getLogger(__name__)
+__all__ = ["KERNEL_MODULES", "compile_kernels", "ensure_fresh", "kernels_ready", "route_solver_kernels"]
 
 KERNEL_MODULES = ("compiled", "schedule", "state", "search", "destroy", "repair", "localsearch", "alns", "pool")
-"""Modules of this package holding numba kernels (or constants they use)."""
+"""Modules of this package holding numba kernels or constants they use (others with kernels are found)."""
 
-_STAMP = "transit_solver_kernels.sha256"
-
-
-def _cache_dirs(here: Path) -> list[Path]:
-    dirs = [here / "__pycache__"]
-    env = os.environ.get("NUMBA_CACHE_DIR")
-    if env:
-        dirs.append(Path(env))
-    return dirs
+_HERE = Path(__file__).resolve().parent
 
 
-def ensure_fresh() -> None:
-    """Delete cached kernels compiled from other sources than the current ones."""
-    here = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for name in KERNEL_MODULES:
-        try:
-            digest.update((here / f"{name}.py").read_bytes())
-        except OSError:
-            return
-    current = digest.hexdigest()
-    for cache in _cache_dirs(here):
-        stamp = cache / _STAMP
-        with contextlib.suppress(OSError):
-            if stamp.read_text() == current:
-                continue
-        if not cache.is_dir():
-            continue
-        removed = 0
-        for pattern in ("*.nbi", "*.nbc"):
-            for f in cache.rglob(pattern):
-                if any(f.name.startswith(f"{name}.") for name in KERNEL_MODULES):
-                    with contextlib.suppress(OSError):
-                        f.unlink()
-                        removed += 1
-        with contextlib.suppress(OSError):
-            stamp.write_text(current)
-        if removed:
-            log.info("solver kernels changed: removed %d stale numba cache files", removed)
+def route_solver_kernels() -> Path:
+    """Send numba's cache of the solver's kernels to the user's cache folder; return that folder.
+
+    Called by ``transit/solver/__init__.py`` before any kernel module is imported.
+    """
+    return route_kernels(_HERE, KERNEL_MODULES)
+
+
+def kernels_ready() -> bool:
+    """Whether the solver's kernels are compiled in the cache (the next solve starts at once)."""
+    return is_compiled(_HERE)
+
+
+def ensure_fresh() -> int:
+    """Remove cached kernels compiled from older sources of this package; return how many folders went."""
+    return prune_kernels(_HERE, KERNEL_MODULES)
+
+
+def compile_kernels() -> None:
+    """Compile (or load from the cache) every solver kernel now, with a tiny problem; remember it."""
+    import importlib
+
+    importlib.import_module("transit.solver.solve")._load_kernels()  # solves a tiny problem once per process
+    mark_compiled(_HERE)
+    ensure_fresh()

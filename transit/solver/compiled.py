@@ -1,4 +1,4 @@
-"""Turn a :class:`~transit.model.Problem` into flat arrays for the compiled search.
+"""Turn a :class:`~transit.darp.data.Problem` into flat arrays for the compiled search.
 
 Every stop the search can place is a *node*. Request ``r`` owns the pickup
 node ``2 r`` and the drop-off node ``2 r + 1`` (the pickup node of a request
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from transit.model import Problem
+from transit.darp.data import Problem
 
 __all__ = [
     "BREAK",

@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from transit.model import Plan, Problem, TimeWindow
+from transit.darp.data import Plan, Problem, TimeWindow
 from transit.solver.compiled import END, PICK, compile_problem
 from transit.solver.output import route_from_sequence
 from transit.solver.schedule import choose_times, make_work, prepare

@@ -1,4 +1,4 @@
-"""Turn node sequences of the search into a :class:`~transit.model.Plan`.
+"""Turn node sequences of the search into a :class:`~transit.darp.data.Plan`.
 
 The times are recomputed here in floating point from the problem's
 matrices with :func:`transit.solver.schedule.choose_times`, so the plan is
@@ -11,11 +11,10 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 
-from transit.model import Plan, Rejection, Route, Stop, StopKind
+from transit.darp.data import Plan, Rejection, Route, SolverStats, Stop, StopKind
 from transit.solver.compiled import BREAK, DROP, END, PICK, START, Compiled
 from transit.solver.schedule import Work, choose_times, prepare
 
@@ -130,7 +129,7 @@ def build_plan(
     lens: Sequence[int],
     rejections: Mapping[int, str],
     work: Work,
-    stats: Mapping[str, Any],
+    stats: SolverStats | None = None,
 ) -> Plan:
     """Return the plan of the given routes (one per vehicle) and rejected requests."""
     routes = []
@@ -143,7 +142,7 @@ def build_plan(
         Rejection(comp.problem.requests[r].id, reason) for r, reason in sorted(rejections.items())
     )
     objective = plan_objective(comp, routes, len(rejected))
-    stats = dict(stats)
+    stats = stats or SolverStats()
     if not feasible:
-        stats["infeasible_routes"] = True
+        stats = stats.replace(infeasible_routes=True)
     return Plan(routes=tuple(routes), rejected=rejected, objective=objective, stats=stats)

@@ -219,7 +219,8 @@ def choose_times(tt, m, w, maxdur):
     """Choose the schedule of a prepared, feasible route into ``w.B``.
 
     Start from the least schedule and walk the stops in order, fixing each.
-    Where the vehicle arrives empty (and at the depot), service is delayed
+    Where the vehicle arrives empty (and at its start, unless passengers are
+    already on board there), service is delayed
     by the waiting that would otherwise happen further on with passengers
     on board (at the depot: also before the first stop), but never beyond
     the latest time that keeps the rest feasible. Returns False if the
@@ -240,7 +241,12 @@ def choose_times(tt, m, w, maxdur):
     # computed after fixing the departure therefore serves every later stop.
     have_g = False
     for k in range(m - 1):
-        empty = k == 0 or (w.ld0[k - 1] == 0 and w.ld1[k - 1] == 0)
+        # At the start node the vehicle is empty unless passengers are on board
+        # (a vehicle under way in a simulated day): then it leaves at once.
+        if k == 0:
+            empty = w.ld0[0] == 0 and w.ld1[0] == 0
+        else:
+            empty = w.ld0[k - 1] == 0 and w.ld1[k - 1] == 0
         if empty:
             wait = 0.0
             for j in range(k + 1, m):

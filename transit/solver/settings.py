@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from transit.model import Problem
+from transit.darp.data import Problem
+from transit.util.tomltable import build, check_keys, get_bool, get_int, get_number, read_toml
 
-__all__ = ["SearchSettings", "default_iterations"]
+__all__ = ["SearchSettings", "default_iterations", "parse_search_settings", "read_search_settings"]
 
 
 @dataclass(frozen=True)
@@ -144,3 +149,36 @@ def default_iterations(problem: Problem) -> int:
     """
     n = len(problem.requests)
     return int(min(20_000, max(2_000, 200 * n)))
+
+
+def parse_search_settings(
+    data: Mapping[str, Any], *, source: str | None = None, table: str = "search"
+) -> SearchSettings:
+    """Return :class:`SearchSettings` from a TOML table; keys left out keep their defaults.
+
+    Raises
+    ------
+    InputError
+        If a key is unknown or a value is of the wrong kind or not positive;
+        the message names the file and the key.
+    """
+    fields = dataclasses.fields(SearchSettings)
+    check_keys(data, [f.name for f in fields], source=source, table=table)
+    values: dict[str, Any] = {}
+    for f in fields:
+        if f.name not in data:
+            continue
+        if isinstance(f.default, bool):
+            values[f.name] = get_bool(data, f.name, None, source=source, table=table)
+        elif isinstance(f.default, int):
+            values[f.name] = get_int(data, f.name, None, source=source, table=table, lo=0)
+        else:
+            values[f.name] = get_number(data, f.name, None, source=source, table=table, minimum=0.0)
+    return build(SearchSettings, values, source=source, table=table)
+
+
+def read_search_settings(path: str | os.PathLike[str]) -> SearchSettings:
+    """Read :class:`SearchSettings` from a TOML file (its keys at the top or in a ``[search]`` table)."""
+    doc = read_toml(path, what="search settings file")
+    data = doc["search"] if set(doc) == {"search"} and isinstance(doc["search"], Mapping) else doc
+    return parse_search_settings(data, source=str(path), table="search" if data is not doc else "")

@@ -8,8 +8,8 @@ import time
 import numpy as np
 
 from transit.errors import SolverError
-from transit.model import Break, ObjectiveWeights, Plan, Problem, Request, TimeWindow, Vehicle
-from transit.progress import Progress, report
+from transit.darp.data import Break, ObjectiveWeights, Plan, Problem, Request, TimeWindow, Vehicle
+from transit.util.progress import Progress, report
 from transit.solver.alns import alns_chunk
 from transit.solver.localsearch import polish
 from transit.solver.compiled import BREAK, DROP, Compiled, compile_problem
@@ -220,26 +220,27 @@ def solve(
     # A last full insertion pass (the search skips requests it knows do not fit).
     repair(inst, best, work, cands, search, 2, 0.0, max_sched)
     plan = _finish(comp, best, work, cands)
-    stats = {
-        "seconds": time.perf_counter() - t0,
-        "first_solution_seconds": t_first,
-        "setup_seconds": t_setup,
-        "first_solution_cost": float(first_cost) + problem.weights.rejection * int(first_un),
-        "first_solution_rejected": int(first_un),
-        "iterations": int(done),
-        "iteration_budget": int(budget),
-        "time_limit_reached": bool(cut),
-        "stop_reason": "converged" if converged else ("time limit" if cut else "budget"),
-        "last_improvement": int(last_improvement),
-        "new_best": int(search.istats[1]),
-        "recombined": int(recombined),
-        "route_pool": int(pool.count[0]),
-        "destroy_weights": [round(float(x), 3) for x in search.dw],
-        "repair_weights": [round(float(x), 3) for x in search.rw],
-        "strategy": "regret insertion + ALNS",
-        "seed": int(seed),
-    }
-    return plan.replace(stats={**plan.stats, **stats})
+    stop_reason = "converged" if converged else ("time limit" if cut else "budget")
+    stats = plan.stats.replace(
+        seconds=time.perf_counter() - t0,
+        first_solution_seconds=t_first,
+        setup_seconds=t_setup,
+        first_solution_cost=float(first_cost) + problem.weights.rejection * int(first_un),
+        first_solution_rejected=int(first_un),
+        iterations=int(done),
+        iteration_budget=int(budget),
+        time_limit_reached=bool(cut),
+        stop_reason=stop_reason,
+        last_improvement=int(last_improvement),
+        new_best=int(search.istats[1]),
+        recombined=int(recombined),
+        route_pool=int(pool.count[0]),
+        destroy_weights=tuple(round(float(x), 3) for x in search.dw),
+        repair_weights=tuple(round(float(x), 3) for x in search.rw),
+        strategy="regret insertion + ALNS",
+        seed=int(seed),
+    )
+    return plan.replace(stats=stats)
 
 
 def _solve_ortools(comp: Compiled, sol, work, cands, time_limit, iterations, t0) -> Plan:
@@ -265,8 +266,10 @@ def _solve_ortools(comp: Compiled, sol, work, cands, time_limit, iterations, t0)
                     sol.where[r] = -1
             init_route(inst, sol, v, work)
     plan = _finish(comp, sol, work, cands)
-    stats = {"seconds": time.perf_counter() - t0, "search_seconds": t_solved, "strategy": "OR-Tools routing (guided local search)"}
-    return plan.replace(stats={**plan.stats, **stats})
+    stats = plan.stats.replace(
+        seconds=time.perf_counter() - t0, search_seconds=t_solved, strategy="OR-Tools routing (guided local search)"
+    )
+    return plan.replace(stats=stats)
 
 
 _KERNELS_LOADED = False
@@ -316,4 +319,4 @@ def _finish(comp: Compiled, sol, work, cands) -> Plan:
     }
     seqs = [sol.seq[v] for v in range(nv)]
     lens = [int(sol.rlen[v]) for v in range(nv)]
-    return build_plan(comp, seqs, lens, rejections, work, {})
+    return build_plan(comp, seqs, lens, rejections, work)

@@ -15,7 +15,7 @@ import logging
 
 import numpy as np
 
-from transit.model import Plan, StopKind
+from transit.darp.data import Plan, StopKind
 from transit.solver.compiled import Compiled
 from transit.solver.schedule import Work
 from transit.solver.state import init_route, recompute

@@ -1,0 +1,1 @@
+"""From trip and vehicle logs to figures: KPIs, costs, statistics across seeds, profiles, access."""

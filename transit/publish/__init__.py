@@ -1,0 +1,1 @@
+"""Publish a designed service: GTFS and GTFS-Flex feeds of a scenario's operating models."""

@@ -1,0 +1,1 @@
+"""Timetables of line-based service: GTFS feeds and line files (``lines.toml``)."""

@@ -1,0 +1,65 @@
+"""Find the texts to translate in a Python module: marked calls and tables of texts.
+
+A Babel extraction method (``pybabel extract -F babel.cfg``, see README,
+"Languages"). It yields what Babel's own Python extractor finds (``_()``,
+``N_()``, ``ngettext()``, ...) and, in addition, every text in the values of
+the module-level tables named by the option ``tables`` (space-separated;
+default ``TEXTS KPI_LABELS ACCESS_LABELS``): a dict literal of texts
+(:data:`transit.compare.texts.TEXTS`) or of calls whose text arguments are
+shown translated (:data:`transit.compare.plots.KPI_LABELS`). Such a table
+keeps its texts plain (no ``N_()`` on every entry), so a sentence added to it
+is found and checked (``tests/test_i18n.py``) without further marking.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection, Iterator, Mapping
+from typing import IO, Any
+
+__all__ = ["DEFAULT_TABLES", "extract", "table_texts"]
+
+#: The tables whose texts are translated where they are shown.
+DEFAULT_TABLES = ("TEXTS", "KPI_LABELS", "ACCESS_LABELS")
+
+
+def _texts_of(node: ast.expr) -> Iterator[tuple[int, str]]:
+    """The texts of one table value: a string, or the string arguments of a call."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.lineno, node.value
+    elif isinstance(node, ast.Call):
+        for arg in node.args:
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.strip():
+                yield arg.lineno, arg.value
+
+
+def table_texts(source: str, tables: Collection[str] = DEFAULT_TABLES) -> list[tuple[int, str]]:
+    """Return ``(line, text)`` of every text in the module-level tables ``tables`` of ``source``."""
+    found: list[tuple[int, str]] = []
+    for stmt in ast.parse(source).body:
+        if isinstance(stmt, ast.AnnAssign):
+            targets, value = [stmt.target], stmt.value
+        elif isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        else:
+            continue
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        if not names & set(tables) or not isinstance(value, ast.Dict):
+            continue
+        for v in value.values:
+            found.extend(_texts_of(v))
+    return found
+
+
+def extract(
+    fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str], options: Mapping[str, Any]
+) -> Iterator[tuple[int, str, str | tuple[str, ...], list[str]]]:
+    """Babel extraction method: Babel's Python extractor plus the texts of the tables (see the module)."""
+    from babel.messages.extract import extract_python
+
+    yield from extract_python(fileobj, keywords, comment_tags, options)
+    fileobj.seek(0)
+    source = fileobj.read().decode(options.get("encoding", "utf-8"))
+    tables = str(options.get("tables", " ".join(DEFAULT_TABLES))).split()
+    for lineno, text in table_texts(source, tables):
+        yield lineno, "N_", text, []
