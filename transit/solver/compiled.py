@@ -76,8 +76,7 @@ Inst = namedtuple(
         "w_rej",  # () weight per rejected request
         "rpen",  # (n,) penalty of leaving the request unassigned (priority requests pay more)
         "sched",  # () 1 if the objective depends on the schedule (ride / hours)
-        "nearest",  # (n, n) requests sorted by relatedness (for removal)
-        "related",  # (n, n) relatedness distance between requests
+        "nearest",  # (n, k) the request, then its k - 1 most related by place and window (for removal)
         "rscale",  # (2,) scales of relatedness: [largest pickup-pair + drop-off-pair travel time, time span]
     ],
 )
@@ -270,7 +269,7 @@ def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset())
     del vidx
 
     sched = 1 if (w.ride_time > 0 or np.any(vhour > 0)) else 0
-    related, nearest, rscale = _relatedness(problem, tt, nloc, ne, nl, n)
+    nearest, rscale = _relatedness(tt, nloc, ne, nl, n)
     inst = Inst(
         tt=tt,
         dist=dist,
@@ -305,46 +304,80 @@ def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset())
         rpen=rpen,
         sched=sched,
         nearest=nearest,
-        related=related,
         rscale=rscale,
     )
     max_len = 2 * n + int(vbrkn.max(initial=0)) + 2
     return Compiled(problem, inst, n, nv, nn, max_len)
 
 
-def _relatedness(
-    problem: Problem, tt: np.ndarray, nloc: np.ndarray, ne: np.ndarray, nl: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return Shaw relatedness between requests, each request's neighbours by it, and the scales.
+RELATED_DENSE_MAX = 1000
+"""Up to this many requests every request keeps all others ordered by relatedness."""
+
+RELATED_NEIGHBOURS = 100
+"""With more requests, each keeps only its this many most related (a sparse top-k table)."""
+
+_BLOCK = 256
+"""Rows of the relatedness table computed at once (bounds the memory to ``_BLOCK * n``)."""
+
+
+def _relatedness(tt: np.ndarray, nloc: np.ndarray, ne: np.ndarray, nl: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return each request's neighbours by Shaw relatedness and the two scales.
 
     Relatedness (smaller = more related) adds the travel times between the two
     pickups and between the two drop-offs (normalised by their largest finite
     value) and the differences of the window midpoints (normalised likewise).
-    The scales (the two normalisers) serve relatedness by the times of a
-    solution (:func:`transit.solver.destroy.destroy_shaw_times`).
+    Row ``r`` of the neighbour table starts with ``r`` itself, then the others
+    by increasing relatedness: all of them up to :data:`RELATED_DENSE_MAX`
+    requests, else the :data:`RELATED_NEIGHBOURS` most related (computed in
+    blocks of rows, so neither time nor memory is a dense ``n x n`` table at
+    once). The scales (the two normalisers) also serve relatedness by the
+    times of a solution (:func:`transit.solver.destroy.destroy_shaw_times`).
     """
     if n == 0:
-        return np.zeros((0, 0)), np.zeros((0, 0), np.int64), np.ones(2)
+        return np.zeros((0, 1), np.int64), np.ones(2)
     p = nloc[0 : 2 * n : 2]
     d = nloc[1 : 2 * n : 2]
+    tp = _window_mid(ne[0 : 2 * n : 2], nl[0 : 2 * n : 2])
+    td = _window_mid(ne[1 : 2 * n : 2], nl[1 : 2 * n : 2])
+    blocks = [np.arange(a, min(n, a + _BLOCK)) for a in range(0, n, _BLOCK)]
+    scale, tscale = 0.0, 0.0
+    for rows in blocks:
+        space, timed = _related_block(tt, p, d, tp, td, rows)
+        finite = space[np.isfinite(space)]
+        if finite.size:
+            scale = max(scale, float(finite.max()))
+        tscale = max(tscale, float(timed.max()))
+    scale = scale if scale > 0 else 1.0
+    tscale = tscale if tscale > 0 else 1.0
+    k = n if n <= RELATED_DENSE_MAX else RELATED_NEIGHBOURS + 1
+    nearest = np.zeros((n, k), np.int64)
+    for rows in blocks:
+        space, timed = _related_block(tt, p, d, tp, td, rows)
+        rel = np.where(np.isfinite(space), space / scale, 2.0) + timed / tscale
+        rel[np.arange(rows.size), rows] = -1.0
+        if k < n:
+            part = np.argpartition(rel, k - 1, axis=1)[:, :k]
+            # Ties broken by the index, as a stable sort of the whole row would.
+            part.sort(axis=1)
+            sub = np.take_along_axis(rel, part, axis=1)
+            nearest[rows] = np.take_along_axis(part, np.argsort(sub, axis=1, kind="stable"), axis=1)
+        else:
+            nearest[rows] = np.argsort(rel, axis=1, kind="stable")
+    return np.ascontiguousarray(nearest), np.array([scale, tscale])
+
+
+def _window_mid(e: np.ndarray, l: np.ndarray) -> np.ndarray:
+    """Return the middle of each window (its start where it is open-ended)."""
+    return 0.5 * (e + np.where(np.isfinite(l), l, e))
+
+
+def _related_block(
+    tt: np.ndarray, p: np.ndarray, d: np.ndarray, tp: np.ndarray, td: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the place part (travel times, both directions' minimum) and the time part of ``rows``."""
     with np.errstate(invalid="ignore"):
-        space = tt[np.ix_(p, p)] + tt[np.ix_(d, d)]
-        space = np.minimum(space, space.T)
-    finite = space[np.isfinite(space)]
-    scale = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-    space = np.where(np.isfinite(space), space / scale, 2.0)
-
-    def mid(e: np.ndarray, l: np.ndarray) -> np.ndarray:
-        e2 = e.copy()
-        l2 = np.where(np.isfinite(l), l, e2)
-        return 0.5 * (e2 + l2)
-
-    tp = mid(ne[0 : 2 * n : 2], nl[0 : 2 * n : 2])
-    td = mid(ne[1 : 2 * n : 2], nl[1 : 2 * n : 2])
-    timed = np.abs(tp[:, None] - tp[None, :]) + np.abs(td[:, None] - td[None, :])
-    tscale = float(timed.max()) if timed.size and timed.max() > 0 else 1.0
-    rel = space + timed / tscale
-    np.fill_diagonal(rel, -1.0)
-    nearest = np.argsort(rel, axis=1, kind="stable").astype(np.int64)
-    np.fill_diagonal(rel, 0.0)
-    return np.ascontiguousarray(rel), np.ascontiguousarray(nearest), np.array([scale, tscale])
+        fwd = tt[np.ix_(p[rows], p)] + tt[np.ix_(d[rows], d)]
+        back = (tt[np.ix_(p, p[rows])] + tt[np.ix_(d, d[rows])]).T
+        space = np.minimum(fwd, back)
+    timed = np.abs(tp[rows, None] - tp[None, :]) + np.abs(td[rows, None] - td[None, :])
+    return space, timed

@@ -113,11 +113,16 @@ def destroy_worst(inst, sol, w, S, q, power):
 
 @njit(cache=True)
 def destroy_shaw(inst, sol, w, S, q, power):
+    """Remove requests related by place and windows (``inst.nearest``) to already removed ones.
+
+    With a sparse neighbour table (large problems) a removed request whose
+    neighbours are all out already hands over to a random assigned request.
+    """
     na = assigned_requests(inst, sol, S)
     q = min(q, na)
     if q == 0:
         return 0
-    n = inst.rL.shape[0]
+    kn = inst.nearest.shape[1]
     r0 = S.buf[rnd_int(S.rng, na)]
     nrem = 0
     S.buf2[nrem] = r0
@@ -128,27 +133,41 @@ def destroy_shaw(inst, sol, w, S, q, power):
         # Count the assigned requests, ordered by relatedness to r.
         y = rnd_float(S.rng)
         left = 0
-        for h in range(n):
+        for h in range(kn):
             x = inst.nearest[r, h]
             if sol.where[x] >= 0:
                 left += 1
-        if left == 0:
-            break
-        k = int((y**power) * left)
-        if k >= left:
-            k = left - 1
         pick = -1
-        for h in range(n):
-            x = inst.nearest[r, h]
-            if sol.where[x] >= 0:
-                if k == 0:
-                    pick = x
-                    break
-                k -= 1
+        if left == 0:
+            pick = _random_assigned(sol, S, na)
+            if pick < 0:
+                break
+        else:
+            k = int((y**power) * left)
+            if k >= left:
+                k = left - 1
+            for h in range(kn):
+                x = inst.nearest[r, h]
+                if sol.where[x] >= 0:
+                    if k == 0:
+                        pick = x
+                        break
+                    k -= 1
         S.buf2[nrem] = pick
         nrem += 1
         remove_request(inst, sol, pick, w)
     return nrem
+
+
+@njit(cache=True)
+def _random_assigned(sol, S, na):
+    """Return a random request of ``S.buf[:na]`` still assigned (-1 if none is)."""
+    start = rnd_int(S.rng, na)
+    for h in range(na):
+        x = S.buf[(start + h) % na]
+        if sol.where[x] >= 0:
+            return x
+    return -1
 
 
 @njit(cache=True)
@@ -301,14 +320,13 @@ def destroy_string(inst, sol, w, S, q):
     q = min(q, na)
     if q == 0:
         return 0
-    n = inst.rL.shape[0]
     nv = sol.rlen.shape[0]
     r0 = S.buf[rnd_int(S.rng, na)]
     for v in range(nv):
         S.vmark[v] = 0
     removed = 0
     avg = 2.0 * na / max(1, nv)
-    for h in range(n):
+    for h in range(inst.nearest.shape[1] + 1):
         if removed >= q:
             break
         x = r0 if h == 0 else inst.nearest[r0, h - 1]
