@@ -11,9 +11,13 @@ from typing import Any
 import numpy as np
 
 from transit.darp.data import Problem
-from transit.util.tomltable import build, check_keys, get_bool, get_int, get_number, read_toml
+from transit.util.tomltable import build, check_keys, get_bool, get_int, get_number, get_text, read_toml
 
 __all__ = ["SearchSettings", "default_iterations", "parse_search_settings", "read_search_settings"]
+
+
+ACCEPTANCE = ("annealing", "record")
+"""Acceptance rules of the search: simulated annealing, or record-to-record travel."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,10 @@ class SearchSettings:
     recombine_backoff
         After a recombination that finds nothing better the interval doubles,
         up to this many times ``recombine_every``; an improvement resets it.
+    acceptance
+        ``"annealing"`` (simulated annealing on the objective) or ``"record"``
+        (record-to-record travel: accept a candidate within the current
+        temperature's threshold of the best).
     converge_per_request, converge_factor
         Convergence rule of a search that runs until its time limit
         (``solve(..., search_until="time")``): it stops early once the best
@@ -168,7 +176,9 @@ def parse_search_settings(
     for f in fields:
         if f.name not in data:
             continue
-        if isinstance(f.default, bool):
+        if f.name == "acceptance":
+            values[f.name] = get_text(data, f.name, None, source=source, table=table, choices=ACCEPTANCE)
+        elif isinstance(f.default, bool):
             values[f.name] = get_bool(data, f.name, None, source=source, table=table)
         elif isinstance(f.default, int):
             values[f.name] = get_int(data, f.name, None, source=source, table=table, lo=0)
