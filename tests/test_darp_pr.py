@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from darpcase import PR_SIZES, pr_like_text, write_pr_like
+
 from transit.darp.checker import check
 from transit.darp.cordeau import read_cordeau
 from transit.errors import SolverError

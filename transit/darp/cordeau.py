@@ -148,6 +148,29 @@ def read_cordeau(path: str | os.PathLike[str]) -> CordeauInstance:
     """
     p = Path(path)
     file = str(p)
+    lines = _lines(p)
+    head = _fields(lines[0], _HEADER, file=file, row=1)
+    K, N, T, Q, L = (
+        _number(t, file=file, row=1, field=name, integer=name in ("K", "n", "Q"))
+        for t, name in zip(head, _HEADER)
+    )
+    for name, value in zip(_HEADER, (K, N, T, Q, L)):
+        if value <= 0:
+            msg = f"must be > 0, got {value:g}"
+            raise InputError(msg, file=file, row=1, column=name)
+    K, N, Q = int(K), int(N), int(Q)
+    fmt, n = _detect_format(len(lines), N, file=file)
+    end = 2 * n + 1 if fmt == FORMAT_2006 else 0
+    nodes = _node_table(lines, n, end, Q, file=file)
+    coords = nodes[:, :2].copy()
+    problem = _problem(nodes, coords, n, end, K, T, Q, L, file=file)
+    coords.flags.writeable = False
+    return CordeauInstance(name=p.stem, K=K, n=n, T=T, Q=Q, L=L, coordinates=coords, problem=problem, format=fmt)
+
+
+def _lines(p: Path) -> list[str]:
+    """Return the lines of the file without line ends and trailing blank lines; raise if unreadable or empty."""
+    file = str(p)
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
@@ -168,20 +191,12 @@ def read_cordeau(path: str | os.PathLike[str]) -> CordeauInstance:
         msg = "the file is empty"
         raise InputError(msg, file=file)
 
-    head = _fields(lines[0], _HEADER, file=file, row=1)
-    K, N, T, Q, L = (
-        _number(t, file=file, row=1, field=name, integer=name in ("K", "n", "Q"))
-        for t, name in zip(head, _HEADER)
-    )
-    for name, value in zip(_HEADER, (K, N, T, Q, L)):
-        if value <= 0:
-            msg = f"must be > 0, got {value:g}"
-            raise InputError(msg, file=file, row=1, column=name)
-    K, N, Q = int(K), int(N), int(Q)
-    fmt, n = _detect_format(len(lines), N, file=file)
-    end = 2 * n + 1 if fmt == FORMAT_2006 else 0
-    n_nodes = 2 * n + 2 if fmt == FORMAT_2006 else 2 * n + 1
+    return lines
 
+
+def _node_table(lines: list[str], n: int, end: int, Q: int, *, file: str) -> np.ndarray:
+    """Return the checked node lines as an array of ``x y d q e l`` (end depot ``end``: 0 if none)."""
+    n_nodes = 2 * n + 2 if end else 2 * n + 1
     nodes = np.zeros((n_nodes, 6))  # x y d q e l
     for node in range(n_nodes):
         row = node + 2
@@ -219,7 +234,11 @@ def read_cordeau(path: str | os.PathLike[str]) -> CordeauInstance:
             )
             raise InputError(msg, file=file, row=n + i + 2, column="d")
 
-    coords = nodes[:, :2].copy()
+    return nodes
+
+
+def _problem(nodes: np.ndarray, coords: np.ndarray, n: int, end: int, K: int, T: float, Q: int, L: float, *, file: str) -> Problem:
+    """Return the :class:`Problem` of the node table (times in seconds, cost = Euclidean distance)."""
     euclid = np.sqrt(((coords[:, None, :] - coords[None, :, :]) ** 2).sum(axis=2))
     requests = [
         Request(
@@ -257,8 +276,7 @@ def read_cordeau(path: str | os.PathLike[str]) -> CordeauInstance:
         )
     except ProblemDataError as exc:
         raise InputError(str(exc), file=file) from None
-    coords.flags.writeable = False
-    return CordeauInstance(name=p.stem, K=K, n=n, T=T, Q=Q, L=L, coordinates=coords, problem=problem, format=fmt)
+    return problem
 
 
 def _detect_format(n_lines: int, N: int, *, file: str) -> tuple[str, int]:

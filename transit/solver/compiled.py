@@ -152,40 +152,73 @@ def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset())
     Compiled
         The arrays and sizes.
     """
-    reqs = problem.requests
-    vehs = problem.vehicles
-    n, nv = len(reqs), len(vehs)
-    nb = sum(len(v.breaks) for v in vehs)
+    n, nv = len(problem.requests), len(problem.vehicles)
+    nb = sum(len(v.breaks) for v in problem.vehicles)
     nn = 2 * n + nb + 2 * nv
     t0 = _horizon_start(problem)
     w = problem.weights
     tt = np.ascontiguousarray(problem.travel_time, dtype=np.float64)
     dist = np.ascontiguousarray(problem.distance, dtype=np.float64)
+    nodes = {
+        "nloc": np.zeros(nn, np.int64),
+        "ne": np.full(nn, t0, np.float64),
+        "nl": np.full(nn, np.inf, np.float64),
+        "ns": np.zeros(nn, np.float64),
+        "nq0": np.zeros(nn, np.int64),
+        "nq1": np.zeros(nn, np.int64),
+        "nreq": np.full(nn, -1, np.int64),
+        "nkind": np.zeros(nn, np.int64),
+        "nveh": np.full(nn, -1, np.int64),
+    }
+    reqs = _request_nodes(problem, nodes, t0, priority)
+    brks = _break_nodes(problem, nodes, 2 * n)
+    vehs = _vehicle_nodes(problem, nodes, t0, 2 * n + nb)
+    sched = 1 if (w.ride_time > 0 or np.any(vehs["vhour"] > 0)) else 0
+    nearest, rscale = _relatedness(tt, nodes["nloc"], nodes["ne"], nodes["nl"], n)
+    inst = Inst(
+        tt=tt,
+        dist=dist,
+        cost=_cost_matrix(problem, tt, dist),
+        **nodes,
+        **reqs,
+        **vehs,
+        **brks,
+        w_ride=float(w.ride_time),
+        w_rej=float(w.rejection),
+        sched=sched,
+        nearest=nearest,
+        rscale=rscale,
+    )
+    max_len = 2 * n + int(brks["vbrkn"].max(initial=0)) + 2
+    return Compiled(problem, inst, n, nv, nn, max_len)
+
+
+def _cost_matrix(problem: Problem, tt: np.ndarray, dist: np.ndarray) -> np.ndarray:
+    """Return the arc cost shared by all vehicles (weighted travel time and distance; inf where unreachable)."""
+    w = problem.weights
     with np.errstate(invalid="ignore"):
         cost = np.zeros_like(tt)
         if w.travel_time:
             cost = cost + w.travel_time * tt
         if w.distance:
             cost = cost + w.distance * dist
-    cost = np.where(np.isinf(tt), np.inf, np.nan_to_num(cost, nan=np.inf))
+    return np.where(np.isinf(tt), np.inf, np.nan_to_num(cost, nan=np.inf))
 
-    nloc = np.zeros(nn, np.int64)
-    ne = np.full(nn, t0, np.float64)
-    nl = np.full(nn, np.inf, np.float64)
-    ns = np.zeros(nn, np.float64)
-    nq0 = np.zeros(nn, np.int64)
-    nq1 = np.zeros(nn, np.int64)
-    nreq = np.full(nn, -1, np.int64)
-    nkind = np.zeros(nn, np.int64)
-    nveh = np.full(nn, -1, np.int64)
+
+def _request_nodes(
+    problem: Problem, nodes: dict[str, np.ndarray], t0: float, priority: frozenset[str]
+) -> dict[str, np.ndarray]:
+    """Fill the pickup and drop-off nodes (windows tightened); return the per-request arrays."""
+    reqs, vehs = problem.requests, problem.vehicles
+    n, nv = len(reqs), len(vehs)
+    nloc, ne, nl, ns = nodes["nloc"], nodes["ne"], nodes["nl"], nodes["ns"]
+    w = problem.weights
     rL = np.full(n, np.inf, np.float64)
     ronb = np.zeros(n, np.int64)
     rpass = np.zeros(n, np.float64)
     rboard = np.full(n, np.nan, np.float64)
     rpen = np.full(n, float(w.rejection), np.float64)
     fits = np.zeros((n, nv), np.int64)
-    vidx = {v.id: k for k, v in enumerate(vehs)}
-
     for r, req in enumerate(reqs):
         p, d = 2 * r, 2 * r + 1
         s = req.service_time
@@ -200,11 +233,11 @@ def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset())
             (d, DROP, req.dropoff, req.dropoff_window, -1),
         ):
             nloc[node] = loc
-            nkind[node] = kind
-            nreq[node] = r
+            nodes["nkind"][node] = kind
+            nodes["nreq"][node] = r
             ns[node] = s
-            nq0[node] = sign * req.passengers
-            nq1[node] = sign * req.wheelchair
+            nodes["nq0"][node] = sign * req.passengers
+            nodes["nq1"][node] = sign * req.wheelchair
             ne[node] = max(t0, win.earliest)
             nl[node] = win.latest
         if req.on_board:
@@ -222,92 +255,66 @@ def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset())
                 ne[p] = max(ne[p], ne[d] - s - L)
                 nl[d] = min(nl[d], nl[p] + s + L)
         for k, veh in enumerate(vehs):
-            ok = veh.fits(req)
-            if req.assigned_vehicle is not None and req.assigned_vehicle != veh.id:
-                ok = False
+            ok = veh.fits(req) and (req.assigned_vehicle is None or req.assigned_vehicle == veh.id)
             fits[r, k] = 1 if ok else 0
+    return {"rL": rL, "ronb": ronb, "rpass": rpass, "rboard": rboard, "rpen": rpen, "fits": fits}
 
+
+def _break_nodes(problem: Problem, nodes: dict[str, np.ndarray], first: int) -> dict[str, np.ndarray]:
+    """Fill the break nodes (numbered from ``first``); return the per-vehicle break index arrays."""
+    vehs = problem.vehicles
+    nb = sum(len(v.breaks) for v in vehs)
     brk = np.zeros(nb, np.int64)
-    vbrk0 = np.zeros(nv, np.int64)
-    vbrkn = np.zeros(nv, np.int64)
-    node = 2 * n
+    vbrk0 = np.zeros(len(vehs), np.int64)
+    vbrkn = np.zeros(len(vehs), np.int64)
+    node = first
     for k, veh in enumerate(vehs):
-        vbrk0[k] = node - 2 * n
+        vbrk0[k] = node - first
         vbrkn[k] = len(veh.breaks)
         for b in sorted(veh.breaks, key=lambda b: (b.earliest_start, b.latest_end)):
-            brk[node - 2 * n] = node
-            nloc[node] = veh.end_depot if b.location is None else b.location
-            nkind[node] = BREAK
-            nveh[node] = k
-            ne[node] = b.earliest_start
-            nl[node] = b.latest_end - b.duration
-            ns[node] = b.duration
+            brk[node - first] = node
+            nodes["nloc"][node] = veh.end_depot if b.location is None else b.location
+            nodes["nkind"][node] = BREAK
+            nodes["nveh"][node] = k
+            nodes["ne"][node] = b.earliest_start
+            nodes["nl"][node] = b.latest_end - b.duration
+            nodes["ns"][node] = b.duration
             node += 1
-    vstart = np.zeros(nv, np.int64)
-    vend = np.zeros(nv, np.int64)
-    vmaxdur = np.full(nv, np.inf, np.float64)
-    vcap0 = np.zeros(nv, np.int64)
-    vcap1 = np.zeros(nv, np.int64)
-    vkm = np.zeros(nv, np.float64)
-    vfix = np.zeros(nv, np.float64)
-    vhour = np.zeros(nv, np.float64)
+    return {"vbrk0": vbrk0, "vbrkn": vbrkn, "brk": brk}
+
+
+def _vehicle_nodes(problem: Problem, nodes: dict[str, np.ndarray], t0: float, first: int) -> dict[str, np.ndarray]:
+    """Fill the start and end nodes (numbered from ``first``); return the per-vehicle arrays."""
+    vehs = problem.vehicles
+    nv = len(vehs)
+    w = problem.weights
+    out = {
+        "vstart": np.zeros(nv, np.int64),
+        "vend": np.zeros(nv, np.int64),
+        "vmaxdur": np.full(nv, np.inf, np.float64),
+        "vcap0": np.zeros(nv, np.int64),
+        "vcap1": np.zeros(nv, np.int64),
+        "vkm": np.zeros(nv, np.float64),
+        "vfix": np.zeros(nv, np.float64),
+        "vhour": np.zeros(nv, np.float64),
+    }
+    node = first
     for k, veh in enumerate(vehs):
-        vstart[k], vend[k] = node, node + 1
+        out["vstart"][k], out["vend"][k] = node, node + 1
         for nd, kind, loc in ((node, START, veh.start_depot), (node + 1, END, veh.end_depot)):
-            nloc[nd] = loc
-            nkind[nd] = kind
-            nveh[nd] = k
-            ne[nd] = max(t0, veh.shift.earliest)
-            nl[nd] = veh.shift.latest
+            nodes["nloc"][nd] = loc
+            nodes["nkind"][nd] = kind
+            nodes["nveh"][nd] = k
+            nodes["ne"][nd] = max(t0, veh.shift.earliest)
+            nodes["nl"][nd] = veh.shift.latest
         node += 2
         if veh.max_route_duration is not None:
-            vmaxdur[k] = veh.max_route_duration
-        vcap0[k], vcap1[k] = veh.seats, veh.wheelchair
-        vkm[k] = w.vehicle_cost * veh.cost_per_km / 1000.0
-        vfix[k] = w.vehicle_cost * veh.fixed_cost
-        vhour[k] = w.vehicle_cost * veh.cost_per_hour / 3600.0
-    del vidx
-
-    sched = 1 if (w.ride_time > 0 or np.any(vhour > 0)) else 0
-    nearest, rscale = _relatedness(tt, nloc, ne, nl, n)
-    inst = Inst(
-        tt=tt,
-        dist=dist,
-        cost=cost,
-        nloc=nloc,
-        ne=ne,
-        nl=nl,
-        ns=ns,
-        nq0=nq0,
-        nq1=nq1,
-        nreq=nreq,
-        nkind=nkind,
-        nveh=nveh,
-        rL=rL,
-        ronb=ronb,
-        rpass=rpass,
-        rboard=rboard,
-        fits=fits,
-        vcap0=vcap0,
-        vcap1=vcap1,
-        vstart=vstart,
-        vend=vend,
-        vmaxdur=vmaxdur,
-        vkm=vkm,
-        vfix=vfix,
-        vhour=vhour,
-        vbrk0=vbrk0,
-        vbrkn=vbrkn,
-        brk=brk,
-        w_ride=float(w.ride_time),
-        w_rej=float(w.rejection),
-        rpen=rpen,
-        sched=sched,
-        nearest=nearest,
-        rscale=rscale,
-    )
-    max_len = 2 * n + int(vbrkn.max(initial=0)) + 2
-    return Compiled(problem, inst, n, nv, nn, max_len)
+            out["vmaxdur"][k] = veh.max_route_duration
+        out["vcap0"][k], out["vcap1"][k] = veh.seats, veh.wheelchair
+        out["vkm"][k] = w.vehicle_cost * veh.cost_per_km / 1000.0
+        out["vfix"][k] = w.vehicle_cost * veh.fixed_cost
+        out["vhour"][k] = w.vehicle_cost * veh.cost_per_hour / 3600.0
+    return out
 
 
 RELATED_DENSE_MAX = 1000

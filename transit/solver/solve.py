@@ -135,23 +135,21 @@ def solve(
                 outcome.done,
                 budget,
             )
-    if complete:
-        # A last full insertion pass (the search skips requests it knows do not fit).
-        repair(run.inst, run.best, run.work, run.cands, run.search, 2, 0.0, settings.schedule_candidates)
-    else:
-        outcome.cut = True
-        outcome.reason = "time limit (construction)"
-        log.warning(
-            "time limit of %.1f s reached while building the first solution; requests not yet planned are rejected",
-            float(time_limit),  # type: ignore[arg-type]
-        )
+    _last_pass(run, outcome, complete, settings.schedule_candidates, time_limit)
     plan = _finish(run.comp, run.best, run.work, run.cands, untried=run.search.rallow == 0)
-    stats = plan.stats.replace(
-        seconds=time.perf_counter() - t0,
-        first_solution_seconds=t_first,
-        setup_seconds=t_setup,
-        first_solution_cost=float(first_cost) + problem.weights.rejection * int(first_un),
-        first_solution_rejected=int(first_un),
+    first = float(first_cost) + problem.weights.rejection * int(first_un)
+    times = (time.perf_counter() - t0, t_first, t_setup)
+    return plan.replace(stats=_stats(plan, run, outcome, budget, seed, times, first, int(first_un)))
+
+
+def _stats(plan: Plan, run: _Run, outcome: _Outcome, budget: int, seed: int, times, first_cost, first_rejected):
+    """Return the plan's statistics with the search's figures (``times``: total, first solution, setup)."""
+    return plan.stats.replace(
+        seconds=times[0],
+        first_solution_seconds=times[1],
+        setup_seconds=times[2],
+        first_solution_cost=first_cost,
+        first_solution_rejected=first_rejected,
         iterations=int(outcome.done),
         iteration_budget=int(budget),
         time_limit_reached=bool(outcome.cut),
@@ -165,7 +163,20 @@ def solve(
         strategy="regret insertion + ALNS",
         seed=int(seed),
     )
-    return plan.replace(stats=stats)
+
+
+def _last_pass(run: _Run, outcome: _Outcome, complete: bool, max_sched: int, time_limit: float | None) -> None:
+    """Insert what still fits into the best solution, unless the time limit cut the construction."""
+    if complete:
+        # A last full insertion pass (the search skips requests it knows do not fit).
+        repair(run.inst, run.best, run.work, run.cands, run.search, 2, 0.0, max_sched)
+        return
+    outcome.cut = True
+    outcome.reason = "time limit (construction)"
+    log.warning(
+        "time limit of %.1f s reached while building the first solution; requests not yet planned are rejected",
+        float(time_limit),  # type: ignore[arg-type]
+    )
 
 
 def _budget(problem: Problem, iterations: int | None, time_limit: float | None, search_until: str) -> int:
