@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from cli import app
 from transit.commands import bench
 from transit.errors import SolverError
-from transit.darp.data import Plan, Problem, Rejection, Route, Stop, StopKind
+from transit.darp.data import Plan, Problem, Rejection, Route, SolverStats, Stop, StopKind
 
 COLUMNS = ["instance", "vehicles", "requests", "served", "feasible", "cost", "seconds", "bks", "gap_pct"]
 
@@ -154,7 +154,60 @@ def test_seed_and_time_limit_reach_the_solver(monkeypatch, tmp_path, tiny):
 
     use_solver(monkeypatch, spy)
     assert run(tiny, "--time-limit", 2.5, "--seed", 7, "--out", tmp_path / "r.csv").exit_code == 0
-    assert seen == {"time_limit": 2.5, "seed": 7}
+    # A time limit alone: the search uses the time (stopping earlier only if converged).
+    assert seen == {"time_limit": 2.5, "search_until": "time", "seed": 7}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--budget", 500], {"time_limit": None, "iterations": 500, "seed": 0}),
+        (["--budget", 500, "--time-limit", 9], {"time_limit": 9.0, "iterations": 500, "seed": 0}),
+        ([], {"seed": 0}),
+    ],
+    ids=["budget", "budget_with_cap", "default_budget"],
+)
+def test_budget_governs_the_work(monkeypatch, tmp_path, tiny, args, expected):
+    seen = {}
+
+    def spy(problem: Problem, **kw: object) -> Plan:
+        seen.clear()
+        seen.update(kw)
+        return one_request_per_vehicle(problem, time_limit=1.0)
+
+    use_solver(monkeypatch, spy)
+    result = run(tiny, *args, "--out", tmp_path / "r.csv")
+    assert result.exit_code == 0, result.output
+    assert seen == expected
+
+
+def test_negative_budget_exits_2(tmp_path, tiny):
+    assert run(tiny, "--budget", -1, "--out", tmp_path / "r.csv").exit_code == 2
+
+
+def test_converged_run_says_so(monkeypatch, tmp_path, tiny):
+    def converging(problem: Problem, **kw: object) -> Plan:
+        plan = one_request_per_vehicle(problem, time_limit=1.0)
+        return plan.replace(stats=SolverStats(stop_reason="converged", iterations=3000, last_improvement=1000))
+
+    use_solver(monkeypatch, converging)
+    result = run(tiny, "--time-limit", 5, "--out", tmp_path / "r.csv")
+    assert result.exit_code == 0
+    assert "tiny: converged before the time limit: no better solution in the last 2000 of 3000 iterations" in result.stderr
+
+
+def test_2003_format_instance_runs(monkeypatch, tmp_path):
+    # The tiny instance in the Cordeau & Laporte (2003) layout: header K 2n T Q L, no end depot.
+    path = write(tmp_path / "tiny03.txt", "\n".join(TINY.splitlines()[:-1]).replace("2 2 480 3 30", "2 4 480 3 30") + "\n")
+    use_solver(monkeypatch, one_request_per_vehicle)
+    out, sols = tmp_path / "results.csv", tmp_path / "sols"
+    result = run(path, "--time-limit", 1, "--out", out, "--solutions", sols)
+    assert result.exit_code == 0, result.output
+    (row,) = read_rows(out)
+    assert (row["instance"], row["requests"], row["served"], row["feasible"]) == ("tiny03", "2", "2", "true")
+    # Routes end at the depot, node 0 (each vehicle drives 5 + 5 + 10 and 5 + 10 + 5 units).
+    assert float(row["cost"]) == pytest.approx(40.0)
+    assert (sols / "tiny03.routes").read_text() == "0 1 3 0\n0 2 4 0\n"
 
 
 @pytest.mark.parametrize(

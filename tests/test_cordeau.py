@@ -1,7 +1,8 @@
-"""Tests of the Cordeau (2006) instance reader and the routes writer."""
+"""Tests of the Cordeau (2006) / Cordeau & Laporte (2003) instance reader and the routes writer."""
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from pathlib import Path
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from transit.darp.checker import check, evaluate
-from transit.darp.cordeau import read_cordeau, write_routes
+from transit.darp.cordeau import FORMAT_2003, FORMAT_2006, read_cordeau, write_routes
 from transit.errors import InputError
 from transit.darp.data import Plan, Route, Stop, StopKind
 
@@ -113,7 +114,7 @@ def test_tiny_instance_plan_checks_and_costs(tmp_path):
 @pytest.mark.parametrize(
     ("text", "row", "column", "words"),
     [
-        (TINY.rsplit("\n", 2)[0] + "\n", 6, None, "ends after line 6"),
+        (TINY.rsplit("\n", 2)[0] + "\n", 6, None, "this file has 6 lines"),
         (TINY + "  6   0.000   0.000   0   0    0  480\n", 8, None, "goes on"),
         (TINY.replace("1   3.000", "1   3.0x0"), 3, "x", "not a number"),
         (TINY.replace("3   1    0 1440", "3   1.5  0 1440", 1), 3, "q", "not an integer"),
@@ -230,3 +231,94 @@ def test_published_optimum_is_valid_and_costs_its_value(shared_dir, tmp_path, na
     out = tmp_path / f"{name}.routes"
     write_routes(inst, plan, out)
     assert out.read_text().splitlines() == [" ".join(map(str, [0, *r, 33])) for r in routes]
+
+
+# ---------------------------------------------------------------- Cordeau & Laporte (2003)
+
+# The same two requests in the 2003 layout: header `K 2n T Q L` (2n = 4 nodes
+# without the depot), nodes 0 .. 2n, no end-depot line; routes end at node 0.
+TINY_2003 = """\
+2 4 480 6 90
+  0   0.000   0.000   0   0    0 1440
+  1   3.000   4.000  10   1    0 1440
+  2   0.000   5.000  10   1   60  120
+  3   6.000   8.000  10  -1   30   75
+  4   0.000  -5.000  10  -1    0 1440
+"""
+
+
+def test_2003_format_is_told_by_its_line_count(tmp_path):
+    inst = read_cordeau(write(tmp_path, TINY_2003))
+    assert (inst.format, inst.K, inst.n, inst.T, inst.Q, inst.L) == (FORMAT_2003, 2, 2, 480, 6, 90)
+    assert inst.end_depot == 0 and inst.coordinates.shape == (5, 2)
+    p = inst.problem
+    assert p.n_locations == 5
+    assert [(r.pickup, r.dropoff) for r in p.requests] == [(1, 3), (2, 4)]
+    assert all((v.start_depot, v.end_depot, v.seats) == (0, 0, 6) for v in p.vehicles)
+    # The shift is the depot's window (the whole day); T limits the route duration.
+    assert all((v.shift.earliest, v.shift.latest, v.max_route_duration) == (0, 1440 * 60, 480 * 60) for v in p.vehicles)
+    r2 = p.requests[1]
+    assert (r2.pickup_window.earliest, r2.pickup_window.latest) == (3600, 7200)
+    assert r2.max_ride_time == 90 * 60 and r2.service_time == 10 * 60
+    assert read_cordeau(write(tmp_path, TINY, "tiny2006.txt")).format == FORMAT_2006
+
+
+def test_2003_plan_checks_costs_and_writes_routes_ending_at_the_depot(tmp_path):
+    inst = read_cordeau(write(tmp_path, TINY_2003))
+    start, pick, drop, end = StopKind.START, StopKind.PICKUP, StopKind.DROPOFF, StopKind.END
+    # Vehicle 1: 0 -> 1 (5 units = 300 s, 600 s service) -> 3 (5 units) -> 0 (10 units).
+    # Vehicle 2: 0 -> 2 (5 units, waits for 3600 s) -> 4 (10 units) -> 0 (5 units).
+    plan = Plan(
+        routes=(
+            Route("1", (Stop(start, 0, 0, 1500, 1500), Stop(pick, 1, 1800, 1800, 2400, 1, 0, "1"),
+                        Stop(drop, 3, 2700, 2700, 3300, 0, 0, "1"), Stop(end, 0, 3900, 3900, 3900))),
+            Route("2", (Stop(start, 0, 0, 3300, 3300), Stop(pick, 2, 3600, 3600, 4200, 1, 0, "2"),
+                        Stop(drop, 4, 4800, 4800, 5400, 0, 0, "2"), Stop(end, 0, 5700, 5700, 5700))),
+        )
+    )
+    assert check(inst.problem, plan) == []
+    assert evaluate(inst.problem, plan).distance == pytest.approx(40.0)
+    out = tmp_path / "tiny.routes"
+    write_routes(inst, plan, out)
+    assert out.read_text() == "0 1 3 0\n0 2 4 0\n"
+
+
+def test_all_shared_2003_instances_parse(shared_dir):
+    folder = shared_dir / "benchmarks" / "darp-pr"
+    with (folder / "bks.csv").open() as fh:
+        expected = {row["instance"]: (int(row["vehicles"]), int(row["requests"])) for row in csv.DictReader(fh)}
+    files = sorted((folder / "instances").glob("*.txt"))
+    assert [f.stem for f in files] == sorted(expected)
+    for path in files:
+        inst = read_cordeau(path)
+        k, n = expected[path.stem]
+        assert (inst.format, inst.K, inst.n, inst.Q, inst.L, inst.T) == (FORMAT_2003, k, n, 6, 90, 480)
+        p = inst.problem
+        assert p.n_locations == 2 * n + 1 and len(p.requests) == n
+        assert all(v.start_depot == 0 and v.end_depot == 0 for v in p.vehicles)
+        for r in p.requests:
+            assert r.service_time == 600 and r.passengers == 1
+            # One window per request is the whole day, the other one is tighter.
+            widths = sorted(w.latest - w.earliest for w in (r.pickup_window, r.dropoff_window))
+            assert widths[1] == 1440 * 60 and widths[0] < 90 * 60
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "words"),
+    [
+        (TINY_2003 + "  5   0.000   0.000   0   0    0 1440\n", 7, ["2n + 3 = 11 lines", "has 6 lines", "this file has 7 lines"]),
+        (TINY_2003.rsplit("\n", 2)[0] + "\n", 5, ["2n + 3 = 11 lines", "has 6 lines", "ends after line 5"]),
+        (TINY_2003.replace("2 4 480", "2 3 480").rsplit("\n", 2)[0] + "\n", 5, ["2n + 3 = 9 lines", "3 is odd", "this file has 5 lines"]),
+        (TINY_2003 * 3, 12, ["2n + 3 = 11 lines", "goes on (18 lines)"]),
+    ],
+    ids=["one_line_too_many_for_2003", "one_line_too_few_for_2003", "odd_node_count", "longer_than_both"],
+)
+def test_file_fitting_neither_format_says_what_each_expects(tmp_path, text, row, words):
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as err:
+        read_cordeau(path)
+    message = str(err.value)
+    assert err.value.file == str(path) and err.value.row == row
+    assert "fits neither format" in message and str(path) in message
+    for w in words:
+        assert w in message, message

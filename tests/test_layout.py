@@ -153,11 +153,6 @@ def test_no_import_circle():
 
 #: Functions over the limit that are still to be split (file:function). The list only shrinks.
 LONG_FUNCTIONS_TO_SPLIT = {
-    "solver/ortools_adapter.py:routing_solve",
-    "solver/compiled.py:compile_problem",
-    "solver/solve.py:solve",
-    "darp/build.py:build_problem",
-    "darp/cordeau.py:read_cordeau",
     "opmodels/rufbus.py:_ast_log",
     "sim/logs.py:trip_log",
     "compare/plots.py:access_map",

@@ -151,7 +151,8 @@ def test_a_large_fleet_is_reoptimised_in_groups():
     one = simulate_day(prob, booked, ServiceRules(), settings=whole, seed=3)
     res = simulate_day(prob, booked, ServiceRules(), settings=pairs, seed=3)
     assert one.stats.reopt_groups == one.stats.reoptimisations
-    assert res.stats.reopt_groups >= 2 * res.stats.reoptimisations > 0
+    # whole fleet: one group per re-optimisation; in pairs: more (fewer when only a pair still has work)
+    assert res.stats.reopt_groups > res.stats.reoptimisations > 0
     assert res.stats.reopt_discarded == 0
     assert check(res.problem, res.plan) == []
     assert set(res.decisions) == {r.id for r in prob.requests}

@@ -32,11 +32,29 @@ def _load_solver() -> Callable[..., Plan]:
 
 @app.command("darp")
 def darp(
-    instances: Annotated[list[Path], typer.Argument(help="Cordeau (2006) instance files (e.g. a2-16.txt).")],
+    instances: Annotated[
+        list[Path],
+        typer.Argument(help="Instance files of Cordeau (2006, e.g. a2-16.txt) or Cordeau & Laporte (2003, e.g. pr01.txt)."),
+    ],
     out: Annotated[Path, typer.Option("--out", help="Results CSV to write (one row per instance).")],
     time_limit: Annotated[
-        float, typer.Option("--time-limit", min=0.01, help="Solver time limit per instance, seconds.")
-    ],
+        float | None,
+        typer.Option(
+            "--time-limit",
+            min=0.01,
+            help="Seconds per instance: the search runs this long unless it converges first "
+            "(with --budget: only a safety cap).",
+        ),
+    ] = None,
+    budget: Annotated[
+        int | None,
+        typer.Option(
+            "--budget",
+            min=0,
+            help="Search iterations per instance: the same plan on any machine. "
+            "Without --budget and --time-limit: the solver's default budget.",
+        ),
+    ] = None,
     bks: Annotated[
         Path | None, typer.Option("--bks", help="CSV of best-known costs (columns instance, bks_cost).")
     ] = None,
@@ -49,12 +67,19 @@ def darp(
 ) -> None:
     """Solve dial-a-ride benchmark instances and check every plan independently.
 
+    Both instance formats are read (told apart by their number of lines).
+    The work per instance: ``--budget`` iterations (reproducible; a
+    ``--time-limit`` then only caps it), else ``--time-limit`` seconds (the
+    search stops earlier only when it has converged, and says so), else the
+    solver's default budget.
+
     Each row: instance, vehicles, requests, served, feasible (no violation
     found by the independent checker and every request served), cost (total
     Euclidean distance recomputed by the checker), seconds (wall time of the
     solver), bks and gap_pct = 100 * (cost - bks) / bks (blank when the bks is
     unknown or the plan is not feasible).
     """
+    kwargs = solver_options(time_limit=time_limit, budget=budget, seed=seed)
     with user_errors():
         apply_lang(lang)
         # Read and validate every input before solving anything.
@@ -80,7 +105,7 @@ def darp(
                     k=k, total=len(loaded), name=inst.name, vehicles=inst.K, requests=inst.n), err=True)
                 t0 = time.perf_counter()
                 try:
-                    plan = solve(inst.problem, time_limit=time_limit, seed=seed)
+                    plan = solve(inst.problem, **kwargs)
                 except SolverError as exc:
                     typer.echo(_("[{k}/{total}] {name}: solver failed: {problem}").format(
                         k=k, total=len(loaded), name=inst.name, problem=exc), err=True)
@@ -88,6 +113,11 @@ def darp(
                 seconds = time.perf_counter() - t0
                 row = bench_row(inst, plan, seconds, best.get(inst.name))
                 rows.append(row)
+                if plan.stats.stop_reason == "converged":
+                    done, last = plan.stats.iterations, plan.stats.last_improvement
+                    typer.echo(_("[{k}/{total}] {name}: converged before the time limit: no better solution "
+                                 "in the last {quiet} of {done} iterations").format(
+                        k=k, total=len(loaded), name=inst.name, quiet=done - last, done=done), err=True)
                 if folder is not None:
                     write_routes(inst, plan, folder / f"{inst.name}.routes")
                 typer.echo(_summary_line(k, len(loaded), row), err=True)
@@ -99,6 +129,20 @@ def darp(
     tail = tr.format(gap_text, mean=sum(gaps) / len(gaps), max=max(gaps)) if gaps else ""
     typer.echo(_("{feasible}/{n} feasible{gaps}; wrote {path}").format(feasible=len(feasible), n=len(rows), gaps=tail,
                                                                          path=out), err=True)
+
+
+def solver_options(*, time_limit: float | None, budget: int | None, seed: int) -> dict[str, Any]:
+    """Return the keyword arguments of ``solve`` for the command's work options.
+
+    ``budget`` given: that many iterations, ``time_limit`` (if any) a safety
+    cap. Else ``time_limit`` given: search until it (``search_until="time"``).
+    Else: the solver's default budget, no cap.
+    """
+    if budget is not None:
+        return {"time_limit": time_limit, "iterations": budget, "seed": seed}
+    if time_limit is not None:
+        return {"time_limit": time_limit, "search_until": "time", "seed": seed}
+    return {"seed": seed}
 
 
 def _summary_line(k: int, total: int, row: dict[str, Any]) -> str:

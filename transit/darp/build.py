@@ -242,6 +242,59 @@ def build_problem(
         raise InputErrors([InputError(msg, file=source, column="request_id")])
 
     report(progress, 0.0, 1.0, "snapping points to roads")
+    loc_nodes, loc_of_point, role_lists = _locations(bookings, fleet, network, max_snap_m, source, base_nodes)
+    report(progress, 0.1, 1.0, f"travel times between {len(loc_nodes)} places")
+    if len(loc_nodes):
+        tt, dist = network.matrix(loc_nodes)
+    else:
+        tt = dist = np.zeros((0, 0))
+    report(progress, 0.9, 1.0, "building requests")
+
+    locations = tuple(
+        Location(
+            index=i,
+            node=int(n),
+            osm_id=int(network.osm_ids[n]),
+            lat=float(network.lat[n]),
+            lon=float(network.lon[n]),
+            label=_label(role_lists[i]),
+        )
+        for i, n in enumerate(loc_nodes)
+    )
+    vehicles, depots, requests = _vehicles_and_requests(bookings, fleet, loc_of_point, tt, source)
+    problem = Problem(
+        requests=tuple(requests),
+        vehicles=tuple(vehicles),
+        travel_time=tt,
+        distance=dist,
+        weights=weights,
+    )
+    report(progress, 1.0, 1.0, "problem built")
+    log.info(
+        "problem: %d requests, %d vehicles, %d locations", len(requests), len(vehicles), len(locations)
+    )
+    return BuiltProblem(
+        problem=problem,
+        locations=locations,
+        bookings={b.request_id: b for b in bookings},
+        fleet=fleet,
+        depots=depots,
+    )
+
+
+def _locations(
+    bookings: Sequence[Booking],
+    fleet: Fleet,
+    network: RoadNetwork,
+    max_snap_m: float,
+    source: str | None,
+    base_nodes: Sequence[int] | None,
+) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+    """Snap depots and booking points to roads; return the location nodes, each point's location and the roles.
+
+    Points: per vehicle its depot and end point, then per booking its pickup
+    and drop-off. ``base_nodes`` take the first location indices.
+    """
     points: list[tuple[float, float]] = []
     names: list[tuple[str | None, str]] = []
     roles: list[str] = []
@@ -275,24 +328,13 @@ def build_problem(
         if role not in lst:
             lst.append(role)
 
-    report(progress, 0.1, 1.0, f"travel times between {len(loc_nodes)} places")
-    if len(loc_nodes):
-        tt, dist = network.matrix(loc_nodes)
-    else:
-        tt = dist = np.zeros((0, 0))
-    report(progress, 0.9, 1.0, "building requests")
+    return loc_nodes, loc_of_point, role_lists
 
-    locations = tuple(
-        Location(
-            index=i,
-            node=int(n),
-            osm_id=int(network.osm_ids[n]),
-            lat=float(network.lat[n]),
-            lon=float(network.lon[n]),
-            label=_label(role_lists[i]),
-        )
-        for i, n in enumerate(loc_nodes)
-    )
+
+def _vehicles_and_requests(
+    bookings: Sequence[Booking], fleet: Fleet, loc_of_point: np.ndarray, tt: np.ndarray, source: str | None
+) -> tuple[list[Vehicle], dict[str, tuple[int, int]], list[Request]]:
+    """Return the vehicles, their depots' locations and the requests; raise every booking's problem at once."""
     depots: dict[str, tuple[int, int]] = {}
     vehicles: list[Vehicle] = []
     for k, v in enumerate(fleet.vehicles):
@@ -315,24 +357,7 @@ def build_problem(
             problems.append(InputError(f"booking {b.request_id!r}: {exc.message}", file=source))
     if problems:
         raise InputErrors(problems)
-    problem = Problem(
-        requests=tuple(requests),
-        vehicles=tuple(vehicles),
-        travel_time=tt,
-        distance=dist,
-        weights=weights,
-    )
-    report(progress, 1.0, 1.0, "problem built")
-    log.info(
-        "problem: %d requests, %d vehicles, %d locations", len(requests), len(vehicles), len(locations)
-    )
-    return BuiltProblem(
-        problem=problem,
-        locations=locations,
-        bookings={b.request_id: b for b in bookings},
-        fleet=fleet,
-        depots=depots,
-    )
+    return vehicles, depots, requests
 
 
 def _label(roles: list[str]) -> str:

@@ -1,9 +1,19 @@
-"""Read dial-a-ride benchmark instances in the Cordeau (2006) format.
+"""Read dial-a-ride benchmark instances of Cordeau (2006) and Cordeau & Laporte (2003).
 
-The format is described in ``../shared/benchmarks/darp/FORMAT.md``: a header
-line ``K n T Q L`` and then ``2n + 2`` node lines ``id x y d q e l`` (start
-depot 0, pickups 1..n, deliveries n+1..2n, end depot 2n+1). Times are minutes;
-travel time equals the Euclidean distance (speed 1 unit per minute).
+Both formats have a header line ``K N T Q L`` and then node lines
+``id x y d q e l``; times are minutes and travel time equals the Euclidean
+distance (speed 1 unit per minute). They differ in ``N`` and the end depot:
+
+* Cordeau (2006), ``../shared/benchmarks/darp/FORMAT.md``: ``N = n`` requests
+  and ``2n + 2`` node lines (start depot 0, pickups 1..n, deliveries
+  n+1..2n, end depot 2n+1): ``2n + 3`` lines in all;
+* Cordeau & Laporte (2003), ``../shared/benchmarks/darp-pr/SOURCE.md``:
+  ``N = 2n`` nodes without the depot and ``2n + 1`` node lines (depot 0,
+  pickups, deliveries; no end-depot line, routes end at node 0 again):
+  ``N + 2`` lines in all.
+
+:func:`read_cordeau` tells them apart by the number of lines (``2N + 3``
+against ``N + 2``; they never coincide).
 
 The instance becomes a :class:`~transit.darp.data.Problem` whose locations are the
 nodes themselves (location index = node id):
@@ -15,8 +25,9 @@ nodes themselves (location index = node id):
   ``q_i`` passengers, its windows and service time from the two node lines
   (times x 60), and ``max_ride_time = L`` x 60;
 * ``K`` identical vehicles (ids ``"1"`` .. ``"K"``) with ``Q`` seats from
-  node 0 to node ``2n + 1``, shift = [depot window opening, end-depot window
-  closing] and ``max_route_duration = T`` (x 60);
+  node 0 to the end depot (node ``2n + 1``, or node 0 in the 2003 format),
+  shift = [depot window opening, end-depot window closing] and
+  ``max_route_duration = T`` (x 60);
 * weights: distance 1, travel time 0, ride time 0, and a rejection penalty
   far above any routing cost.
 """
@@ -34,7 +45,7 @@ from transit.util.atomic import atomic_write_text
 from transit.errors import InputError, ProblemDataError
 from transit.darp.data import ObjectiveWeights, Plan, Problem, Request, StopKind, TimeWindow, Vehicle
 
-__all__ = ["REJECTION_PENALTY", "CordeauInstance", "read_cordeau", "write_routes"]
+__all__ = ["FORMAT_2003", "FORMAT_2006", "REJECTION_PENALTY", "CordeauInstance", "read_cordeau", "write_routes"]
 
 MINUTE = 60.0
 """Seconds per minute: instance times are minutes, the model's are seconds."""
@@ -42,13 +53,19 @@ MINUTE = 60.0
 REJECTION_PENALTY = 1e6
 """Objective penalty per rejected request (total routing costs are below 10^4)."""
 
+FORMAT_2006 = "cordeau-2006"
+"""Cordeau (2006): header ``K n T Q L``, ``2n + 2`` nodes with an end depot."""
+
+FORMAT_2003 = "cordeau-laporte-2003"
+"""Cordeau & Laporte (2003): header ``K 2n T Q L``, ``2n + 1`` nodes, no end depot."""
+
 _HEADER = ("K", "n", "T", "Q", "L")
 _NODE = ("id", "x", "y", "d", "q", "e", "l")
 
 
 @dataclass(frozen=True, eq=False)
 class CordeauInstance:
-    """A Cordeau (2006) instance and the problem built from it.
+    """A Cordeau (2006) or Cordeau & Laporte (2003) instance and its problem.
 
     Parameters
     ----------
@@ -56,11 +73,15 @@ class CordeauInstance:
         The file name without extension (e.g. ``a2-16``).
     K, n, T, Q, L
         Vehicles, requests, maximum route duration (minutes), capacity and
-        maximum ride time (minutes), as in the header.
+        maximum ride time (minutes), as in the header (``n`` is the number
+        of requests in both formats).
     coordinates
-        ``(2n + 2, 2)`` array of node coordinates, row = node id.
+        Node coordinates, row = node id: ``(2n + 2, 2)`` in the 2006 format,
+        ``(2n + 1, 2)`` in the 2003 format.
     problem
         The problem (location index = node id; see the module docstring).
+    format
+        :data:`FORMAT_2006` or :data:`FORMAT_2003`.
     """
 
     name: str
@@ -71,6 +92,12 @@ class CordeauInstance:
     L: float
     coordinates: np.ndarray
     problem: Problem
+    format: str = FORMAT_2006
+
+    @property
+    def end_depot(self) -> int:
+        """Return the node id where routes end (``2n + 1``, or 0 in the 2003 format)."""
+        return 0 if self.format == FORMAT_2003 else 2 * self.n + 1
 
 
 def _number(text: str, *, file: str, row: int, field: str, integer: bool = False) -> float:
@@ -98,25 +125,51 @@ def _fields(line: str, names: tuple[str, ...], *, file: str, row: int) -> list[s
 
 
 def read_cordeau(path: str | os.PathLike[str]) -> CordeauInstance:
-    """Read a Cordeau (2006) DARP instance file.
+    """Read a DARP instance file of Cordeau (2006) or Cordeau & Laporte (2003).
+
+    The format is told by the number of lines (see the module docstring).
 
     Parameters
     ----------
     path
-        The instance file (``K n T Q L`` header, then one line per node).
+        The instance file (``K N T Q L`` header, then one line per node).
 
     Returns
     -------
     CordeauInstance
-        The header values, the coordinates and the :class:`Problem`.
+        The header values, the coordinates, the :class:`Problem` and the format.
 
     Raises
     ------
     InputError
-        If the file is missing, has the wrong number of lines, or a field is
-        not a number or is inconsistent; the error names file, line and field.
+        If the file is missing, its number of lines fits neither format, or a
+        field is not a number or is inconsistent; the error names file, line
+        and field (and, for the line count, what each format expects).
     """
     p = Path(path)
+    file = str(p)
+    lines = _lines(p)
+    head = _fields(lines[0], _HEADER, file=file, row=1)
+    K, N, T, Q, L = (
+        _number(t, file=file, row=1, field=name, integer=name in ("K", "n", "Q"))
+        for t, name in zip(head, _HEADER)
+    )
+    for name, value in zip(_HEADER, (K, N, T, Q, L)):
+        if value <= 0:
+            msg = f"must be > 0, got {value:g}"
+            raise InputError(msg, file=file, row=1, column=name)
+    K, N, Q = int(K), int(N), int(Q)
+    fmt, n = _detect_format(len(lines), N, file=file)
+    end = 2 * n + 1 if fmt == FORMAT_2006 else 0
+    nodes = _node_table(lines, n, end, Q, file=file)
+    coords = nodes[:, :2].copy()
+    problem = _problem(nodes, coords, n, end, K, T, Q, L, file=file)
+    coords.flags.writeable = False
+    return CordeauInstance(name=p.stem, K=K, n=n, T=T, Q=Q, L=L, coordinates=coords, problem=problem, format=fmt)
+
+
+def _lines(p: Path) -> list[str]:
+    """Return the lines of the file without line ends and trailing blank lines; raise if unreadable or empty."""
     file = str(p)
     try:
         raw = p.read_bytes()
@@ -138,26 +191,14 @@ def read_cordeau(path: str | os.PathLike[str]) -> CordeauInstance:
         msg = "the file is empty"
         raise InputError(msg, file=file)
 
-    head = _fields(lines[0], _HEADER, file=file, row=1)
-    K, n, T, Q, L = (
-        _number(t, file=file, row=1, field=name, integer=name in ("K", "n", "Q"))
-        for t, name in zip(head, _HEADER)
-    )
-    for name, value in zip(_HEADER, (K, n, T, Q, L)):
-        if value <= 0:
-            msg = f"must be > 0, got {value:g}"
-            raise InputError(msg, file=file, row=1, column=name)
-    K, n, Q = int(K), int(n), int(Q)
-    if len(lines) != 2 * n + 3:
-        expected = f"expected 2n + 3 = {2 * n + 3} lines for n = {n} requests (header and {2 * n + 2} nodes)"
-        if len(lines) > 2 * n + 3:
-            msg = f"{expected}, but the file goes on ({len(lines)} lines)"
-            raise InputError(msg, file=file, row=2 * n + 4)
-        msg = f"{expected}, but the file ends after line {len(lines)}"
-        raise InputError(msg, file=file, row=len(lines))
+    return lines
 
-    nodes = np.zeros((2 * n + 2, 6))  # x y d q e l
-    for node in range(2 * n + 2):
+
+def _node_table(lines: list[str], n: int, end: int, Q: int, *, file: str) -> np.ndarray:
+    """Return the checked node lines as an array of ``x y d q e l`` (end depot ``end``: 0 if none)."""
+    n_nodes = 2 * n + 2 if end else 2 * n + 1
+    nodes = np.zeros((n_nodes, 6))  # x y d q e l
+    for node in range(n_nodes):
         row = node + 2
         parts = _fields(lines[node + 1], _NODE, file=file, row=row)
         node_id = _number(parts[0], file=file, row=row, field="id", integer=True)
@@ -173,9 +214,10 @@ def read_cordeau(path: str | os.PathLike[str]) -> CordeauInstance:
         if l < e:
             msg = f"time window ends ({l:g}) before it starts ({e:g})"
             raise InputError(msg, file=file, row=row, column="l")
-        role_q_ok = q == 0 if node in (0, 2 * n + 1) else (q > 0 if node <= n else True)
+        depot = node in (0, end)
+        role_q_ok = q == 0 if depot else (q > 0 if node <= n else True)
         if not role_q_ok:
-            what = "a depot must have q = 0" if node in (0, 2 * n + 1) else "a pickup must have q > 0"
+            what = "a depot must have q = 0" if depot else "a pickup must have q > 0"
             msg = f"{what}, got {q:g}"
             raise InputError(msg, file=file, row=row, column="q")
         if 1 <= node <= n and q > Q:
@@ -192,7 +234,11 @@ def read_cordeau(path: str | os.PathLike[str]) -> CordeauInstance:
             )
             raise InputError(msg, file=file, row=n + i + 2, column="d")
 
-    coords = nodes[:, :2].copy()
+    return nodes
+
+
+def _problem(nodes: np.ndarray, coords: np.ndarray, n: int, end: int, K: int, T: float, Q: int, L: float, *, file: str) -> Problem:
+    """Return the :class:`Problem` of the node table (times in seconds, cost = Euclidean distance)."""
     euclid = np.sqrt(((coords[:, None, :] - coords[None, :, :]) ** 2).sum(axis=2))
     requests = [
         Request(
@@ -207,12 +253,12 @@ def read_cordeau(path: str | os.PathLike[str]) -> CordeauInstance:
         )
         for i in range(1, n + 1)
     ]
-    shift = TimeWindow(nodes[0, 4] * MINUTE, nodes[2 * n + 1, 5] * MINUTE)
+    shift = TimeWindow(nodes[0, 4] * MINUTE, nodes[end, 5] * MINUTE)
     vehicles = [
         Vehicle(
             id=str(k),
             start_depot=0,
-            end_depot=2 * n + 1,
+            end_depot=end,
             seats=Q,
             shift=shift,
             max_route_duration=T * MINUTE,
@@ -230,8 +276,37 @@ def read_cordeau(path: str | os.PathLike[str]) -> CordeauInstance:
         )
     except ProblemDataError as exc:
         raise InputError(str(exc), file=file) from None
-    coords.flags.writeable = False
-    return CordeauInstance(name=p.stem, K=K, n=n, T=T, Q=Q, L=L, coordinates=coords, problem=problem)
+    return problem
+
+
+def _detect_format(n_lines: int, N: int, *, file: str) -> tuple[str, int]:
+    """Return (format, requests) for a file of ``n_lines`` lines whose header says ``N``.
+
+    Raises
+    ------
+    InputError
+        If the line count fits neither format; the message says what each
+        format expects.
+    """
+    if n_lines == 2 * N + 3:
+        return FORMAT_2006, N
+    if n_lines == N + 2 and N % 2 == 0:
+        return FORMAT_2003, N // 2
+    expected = (
+        f"fits neither format: a Cordeau (2006) file with n = {N} requests has 2n + 3 = {2 * N + 3} lines "
+        f"(header and {2 * N + 2} nodes with an end depot), a Cordeau & Laporte (2003) file with 2n = {N} "
+        f"nodes has {N + 2} lines (header and {N + 1} nodes, no end depot"
+        + ("" if N % 2 == 0 else f"; {N} is odd, so not 2n")
+        + ")"
+    )
+    if n_lines > 2 * N + 3:
+        msg = f"{expected}, but the file goes on ({n_lines} lines)"
+        raise InputError(msg, file=file, row=2 * N + 4)
+    if n_lines < N + 2:
+        msg = f"{expected}, but the file ends after line {n_lines}"
+    else:
+        msg = f"{expected}, but this file has {n_lines} lines"
+    raise InputError(msg, file=file, row=n_lines)
 
 
 def format_routes(plan: Plan) -> str:
@@ -259,7 +334,7 @@ def write_routes(instance: CordeauInstance, plan: Plan, path: str | os.PathLike[
     path
         The output file, written atomically.
     """
-    last = 2 * instance.n + 1
+    last = instance.coordinates.shape[0] - 1
     for route in plan.routes:
         for stop in route.stops:
             if not 0 <= stop.location <= last:

@@ -606,6 +606,8 @@ class SolverStats(_Replaceable):
         Whether the wall-clock cap ended the search (results may then differ between runs).
     stop_reason
         Why the search stopped, in plain words (empty when not stated).
+    last_improvement
+        The iteration that found the best solution's objective (0: none after the start).
     seconds, setup_seconds, first_solution_seconds, search_seconds
         Wall-clock times (left out of written files, which must not depend on the machine).
     first_solution_cost, first_solution_rejected
@@ -624,6 +626,7 @@ class SolverStats(_Replaceable):
     iteration_budget: int = 0
     time_limit_reached: bool = False
     stop_reason: str = ""
+    last_improvement: int = 0
     seconds: float = math.nan
     setup_seconds: float = math.nan
     first_solution_seconds: float = math.nan

@@ -1,7 +1,7 @@
 """Adaptive large neighbourhood search (compiled with numba).
 
-Destroy operators remove ``q`` requests (random, worst, Shaw-related, string
-and route removal); repair operators put unassigned requests back (greedy
+Destroy operators remove ``q`` requests (random, worst, Shaw-related by
+windows or by the solution's times, time slice, string and route removal); repair operators put unassigned requests back (greedy
 and regret-2/3/4 insertion, each with or without noise on the insertion
 costs). Operators are picked by roulette wheel with adaptive weights
 (Ropke & Pisinger 2006). Acceptance is simulated annealing on the objective
@@ -24,7 +24,9 @@ from transit.solver.destroy import (
     destroy_random,
     destroy_route,
     destroy_shaw,
+    destroy_shaw_times,
     destroy_string,
+    destroy_time_slice,
     destroy_worst,
 )
 from transit.solver.localsearch import polish
@@ -68,7 +70,9 @@ def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, pool, params, it_from, i
     ``params``: [epoch_len, q_min, q_max, t_start (relative), t_end ratio,
     noise (relative to the largest arc cost), segment length, reaction,
     sigma1, sigma2, sigma3, worst power, shaw power, max_sched,
-    polish passes].
+    polish passes, polish within, restart from best (0/1), record-to-record
+    acceptance (0/1), time fraction used (< 0: cool by iterations in
+    epochs; else the temperature follows the fraction of the time used)].
     """
     epoch_len = int(params[0])
     q_min = int(params[1])
@@ -88,15 +92,26 @@ def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, pool, params, it_from, i
     noise_amp = noise_rel * S.fstats[3]
     fbest, _, _ = _objective(inst, best)
     fcur, _, _ = _objective(inst, cur)
+    by_time = params[18] >= 0.0
     for it in range(it_from, it_to):
-        e_pos = it % epoch_len
-        if e_pos == 0:
-            if params[16] > 0.0 or it == 0:
+        if by_time:
+            # One annealing run over the time limit: params[18] is the
+            # fraction of the time used when this chunk started.
+            if it == 0:
                 copy_sol(best, cur)
                 fcur = fbest
-            _, cb, _ = _objective(inst, best)
-            S.fstats[0] = t_rel * cb / np.log(2.0) + 1e-12
-        T = S.fstats[0] * t_end ** (e_pos / epoch_len)
+                _, cb, _ = _objective(inst, best)
+                S.fstats[0] = t_rel * cb / np.log(2.0) + 1e-12
+            T = S.fstats[0] * t_end ** min(1.0, params[18])
+        else:
+            e_pos = it % epoch_len
+            if e_pos == 0:
+                if params[16] > 0.0 or it == 0:
+                    copy_sol(best, cur)
+                    fcur = fbest
+                _, cb, _ = _objective(inst, best)
+                S.fstats[0] = t_rel * cb / np.log(2.0) + 1e-12
+            T = S.fstats[0] * t_end ** (e_pos / epoch_len)
         copy_sol(cur, cand)
         q = q_min + rnd_int(S.rng, q_max - q_min + 1)
         dop = _roulette(S.dw, S.rng)
@@ -108,8 +123,12 @@ def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, pool, params, it_from, i
             destroy_shaw(inst, cand, w, S, q, pw_shaw)
         elif dop == 3:
             destroy_string(inst, cand, w, S, q)
-        else:
+        elif dop == 4:
             destroy_route(inst, cand, w, S, q)
+        elif dop == 5:
+            destroy_shaw_times(inst, cand, w, S, q, pw_shaw)
+        else:
+            destroy_time_slice(inst, cand, w, S, q, pw_shaw)
         for v in range(cand.rlen.shape[0]):
             S.vtouched[v] = 1 if cand.rlen[v] != cur.rlen[v] else 0
         for r in range(cand.where.shape[0]):
@@ -137,7 +156,13 @@ def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, pool, params, it_from, i
             fcur = fcand
             score = sig2
             S.istats[3] += 1
-        elif fcand < np.inf and rnd_float(S.rng) < np.exp(-(fcand - fcur) / T):
+        elif fcand < np.inf and params[17] > 0.0 and fcand < fbest + T * np.log(2.0) and fcand != fcur:
+            # Record-to-record travel: anything within the threshold of the best.
+            copy_sol(cand, cur)
+            fcur = fcand
+            score = sig3
+            S.istats[2] += 1
+        elif fcand < np.inf and params[17] == 0.0 and rnd_float(S.rng) < np.exp(-(fcand - fcur) / T):
             if abs(fcand - fcur) > 1e-7:
                 score = sig3
             copy_sol(cand, cur)

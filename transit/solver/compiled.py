@@ -76,8 +76,8 @@ Inst = namedtuple(
         "w_rej",  # () weight per rejected request
         "rpen",  # (n,) penalty of leaving the request unassigned (priority requests pay more)
         "sched",  # () 1 if the objective depends on the schedule (ride / hours)
-        "nearest",  # (n, n) requests sorted by relatedness (for removal)
-        "related",  # (n, n) relatedness distance between requests
+        "nearest",  # (n, k) the request, then its k - 1 most related by place and window (for removal)
+        "rscale",  # (2,) scales of relatedness: [largest pickup-pair + drop-off-pair travel time, time span]
     ],
 )
 """The problem as arrays for the compiled code (see module docstring)."""
@@ -156,40 +156,76 @@ def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset(),
     Compiled
         The arrays and sizes.
     """
-    reqs = problem.requests
-    vehs = problem.vehicles
-    n, nv = len(reqs), len(vehs)
-    nb = sum(len(v.breaks) for v in vehs)
+    n, nv = len(problem.requests), len(problem.vehicles)
+    nb = sum(len(v.breaks) for v in problem.vehicles)
     nn = 2 * n + nb + 2 * nv
     t0 = _horizon_start(problem)
     w = problem.weights
     tt = np.ascontiguousarray(problem.travel_time, dtype=np.float64)
     dist = np.ascontiguousarray(problem.distance, dtype=np.float64)
+    nodes = {
+        "nloc": np.zeros(nn, np.int64),
+        "ne": np.full(nn, t0, np.float64),
+        "nl": np.full(nn, np.inf, np.float64),
+        "ns": np.zeros(nn, np.float64),
+        "nq0": np.zeros(nn, np.int64),
+        "nq1": np.zeros(nn, np.int64),
+        "nreq": np.full(nn, -1, np.int64),
+        "nkind": np.zeros(nn, np.int64),
+        "nveh": np.full(nn, -1, np.int64),
+    }
+    reqs = _request_nodes(problem, nodes, t0, priority)
+    brks = _break_nodes(problem, nodes, 2 * n)
+    vehs = _vehicle_nodes(problem, nodes, t0, 2 * n + nb)
+    sched = 1 if (w.ride_time > 0 or np.any(vehs["vhour"] > 0)) else 0
+    if relatedness:
+        nearest, rscale = _relatedness(tt, nodes["nloc"], nodes["ne"], nodes["nl"], n)
+    else:
+        nearest, rscale = np.zeros((n, 0), np.int64), np.ones(2)
+    inst = Inst(
+        tt=tt,
+        dist=dist,
+        cost=_cost_matrix(problem, tt, dist),
+        **nodes,
+        **reqs,
+        **vehs,
+        **brks,
+        w_ride=float(w.ride_time),
+        w_rej=float(w.rejection),
+        sched=sched,
+        nearest=nearest,
+        rscale=rscale,
+    )
+    max_len = 2 * n + int(brks["vbrkn"].max(initial=0)) + 2
+    return Compiled(problem, inst, n, nv, nn, max_len)
+
+
+def _cost_matrix(problem: Problem, tt: np.ndarray, dist: np.ndarray) -> np.ndarray:
+    """Return the arc cost shared by all vehicles (weighted travel time and distance; inf where unreachable)."""
+    w = problem.weights
     with np.errstate(invalid="ignore"):
         cost = np.zeros_like(tt)
         if w.travel_time:
             cost = cost + w.travel_time * tt
         if w.distance:
             cost = cost + w.distance * dist
-    cost = np.where(np.isinf(tt), np.inf, np.nan_to_num(cost, nan=np.inf))
+    return np.where(np.isinf(tt), np.inf, np.nan_to_num(cost, nan=np.inf))
 
-    nloc = np.zeros(nn, np.int64)
-    ne = np.full(nn, t0, np.float64)
-    nl = np.full(nn, np.inf, np.float64)
-    ns = np.zeros(nn, np.float64)
-    nq0 = np.zeros(nn, np.int64)
-    nq1 = np.zeros(nn, np.int64)
-    nreq = np.full(nn, -1, np.int64)
-    nkind = np.zeros(nn, np.int64)
-    nveh = np.full(nn, -1, np.int64)
+
+def _request_nodes(
+    problem: Problem, nodes: dict[str, np.ndarray], t0: float, priority: frozenset[str]
+) -> dict[str, np.ndarray]:
+    """Fill the pickup and drop-off nodes (windows tightened); return the per-request arrays."""
+    reqs, vehs = problem.requests, problem.vehicles
+    n, nv = len(reqs), len(vehs)
+    nloc, ne, nl, ns = nodes["nloc"], nodes["ne"], nodes["nl"], nodes["ns"]
+    w = problem.weights
     rL = np.full(n, np.inf, np.float64)
     ronb = np.zeros(n, np.int64)
     rpass = np.zeros(n, np.float64)
     rboard = np.full(n, np.nan, np.float64)
     rpen = np.full(n, float(w.rejection), np.float64)
     fits = np.zeros((n, nv), np.int64)
-    vidx = {v.id: k for k, v in enumerate(vehs)}
-
     for r, req in enumerate(reqs):
         p, d = 2 * r, 2 * r + 1
         s = req.service_time
@@ -204,11 +240,11 @@ def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset(),
             (d, DROP, req.dropoff, req.dropoff_window, -1),
         ):
             nloc[node] = loc
-            nkind[node] = kind
-            nreq[node] = r
+            nodes["nkind"][node] = kind
+            nodes["nreq"][node] = r
             ns[node] = s
-            nq0[node] = sign * req.passengers
-            nq1[node] = sign * req.wheelchair
+            nodes["nq0"][node] = sign * req.passengers
+            nodes["nq1"][node] = sign * req.wheelchair
             ne[node] = max(t0, win.earliest)
             nl[node] = win.latest
         if req.on_board:
@@ -226,128 +262,136 @@ def compile_problem(problem: Problem, *, priority: frozenset[str] = frozenset(),
                 ne[p] = max(ne[p], ne[d] - s - L)
                 nl[d] = min(nl[d], nl[p] + s + L)
         for k, veh in enumerate(vehs):
-            ok = veh.fits(req)
-            if req.assigned_vehicle is not None and req.assigned_vehicle != veh.id:
-                ok = False
+            ok = veh.fits(req) and (req.assigned_vehicle is None or req.assigned_vehicle == veh.id)
             fits[r, k] = 1 if ok else 0
+    return {"rL": rL, "ronb": ronb, "rpass": rpass, "rboard": rboard, "rpen": rpen, "fits": fits}
 
+
+def _break_nodes(problem: Problem, nodes: dict[str, np.ndarray], first: int) -> dict[str, np.ndarray]:
+    """Fill the break nodes (numbered from ``first``); return the per-vehicle break index arrays."""
+    vehs = problem.vehicles
+    nb = sum(len(v.breaks) for v in vehs)
     brk = np.zeros(nb, np.int64)
-    vbrk0 = np.zeros(nv, np.int64)
-    vbrkn = np.zeros(nv, np.int64)
-    node = 2 * n
+    vbrk0 = np.zeros(len(vehs), np.int64)
+    vbrkn = np.zeros(len(vehs), np.int64)
+    node = first
     for k, veh in enumerate(vehs):
-        vbrk0[k] = node - 2 * n
+        vbrk0[k] = node - first
         vbrkn[k] = len(veh.breaks)
         for b in sorted(veh.breaks, key=lambda b: (b.earliest_start, b.latest_end)):
-            brk[node - 2 * n] = node
-            nloc[node] = veh.end_depot if b.location is None else b.location
-            nkind[node] = BREAK
-            nveh[node] = k
-            ne[node] = b.earliest_start
-            nl[node] = b.latest_end - b.duration
-            ns[node] = b.duration
+            brk[node - first] = node
+            nodes["nloc"][node] = veh.end_depot if b.location is None else b.location
+            nodes["nkind"][node] = BREAK
+            nodes["nveh"][node] = k
+            nodes["ne"][node] = b.earliest_start
+            nodes["nl"][node] = b.latest_end - b.duration
+            nodes["ns"][node] = b.duration
             node += 1
-    vstart = np.zeros(nv, np.int64)
-    vend = np.zeros(nv, np.int64)
-    vmaxdur = np.full(nv, np.inf, np.float64)
-    vcap0 = np.zeros(nv, np.int64)
-    vcap1 = np.zeros(nv, np.int64)
-    vkm = np.zeros(nv, np.float64)
-    vfix = np.zeros(nv, np.float64)
-    vhour = np.zeros(nv, np.float64)
+    return {"vbrk0": vbrk0, "vbrkn": vbrkn, "brk": brk}
+
+
+def _vehicle_nodes(problem: Problem, nodes: dict[str, np.ndarray], t0: float, first: int) -> dict[str, np.ndarray]:
+    """Fill the start and end nodes (numbered from ``first``); return the per-vehicle arrays."""
+    vehs = problem.vehicles
+    nv = len(vehs)
+    w = problem.weights
+    out = {
+        "vstart": np.zeros(nv, np.int64),
+        "vend": np.zeros(nv, np.int64),
+        "vmaxdur": np.full(nv, np.inf, np.float64),
+        "vcap0": np.zeros(nv, np.int64),
+        "vcap1": np.zeros(nv, np.int64),
+        "vkm": np.zeros(nv, np.float64),
+        "vfix": np.zeros(nv, np.float64),
+        "vhour": np.zeros(nv, np.float64),
+    }
+    node = first
     for k, veh in enumerate(vehs):
-        vstart[k], vend[k] = node, node + 1
+        out["vstart"][k], out["vend"][k] = node, node + 1
         for nd, kind, loc in ((node, START, veh.start_depot), (node + 1, END, veh.end_depot)):
-            nloc[nd] = loc
-            nkind[nd] = kind
-            nveh[nd] = k
-            ne[nd] = max(t0, veh.shift.earliest)
-            nl[nd] = veh.shift.latest
+            nodes["nloc"][nd] = loc
+            nodes["nkind"][nd] = kind
+            nodes["nveh"][nd] = k
+            nodes["ne"][nd] = max(t0, veh.shift.earliest)
+            nodes["nl"][nd] = veh.shift.latest
         node += 2
         if veh.max_route_duration is not None:
-            vmaxdur[k] = veh.max_route_duration
-        vcap0[k], vcap1[k] = veh.seats, veh.wheelchair
-        vkm[k] = w.vehicle_cost * veh.cost_per_km / 1000.0
-        vfix[k] = w.vehicle_cost * veh.fixed_cost
-        vhour[k] = w.vehicle_cost * veh.cost_per_hour / 3600.0
-    del vidx
-
-    sched = 1 if (w.ride_time > 0 or np.any(vhour > 0)) else 0
-    if relatedness:
-        related, nearest = _relatedness(problem, tt, nloc, ne, nl, n)
-    else:
-        related, nearest = np.zeros((n, 0)), np.zeros((n, 0), np.int64)
-    inst = Inst(
-        tt=tt,
-        dist=dist,
-        cost=cost,
-        nloc=nloc,
-        ne=ne,
-        nl=nl,
-        ns=ns,
-        nq0=nq0,
-        nq1=nq1,
-        nreq=nreq,
-        nkind=nkind,
-        nveh=nveh,
-        rL=rL,
-        ronb=ronb,
-        rpass=rpass,
-        rboard=rboard,
-        fits=fits,
-        vcap0=vcap0,
-        vcap1=vcap1,
-        vstart=vstart,
-        vend=vend,
-        vmaxdur=vmaxdur,
-        vkm=vkm,
-        vfix=vfix,
-        vhour=vhour,
-        vbrk0=vbrk0,
-        vbrkn=vbrkn,
-        brk=brk,
-        w_ride=float(w.ride_time),
-        w_rej=float(w.rejection),
-        rpen=rpen,
-        sched=sched,
-        nearest=nearest,
-        related=related,
-    )
-    max_len = 2 * n + int(vbrkn.max(initial=0)) + 2
-    return Compiled(problem, inst, n, nv, nn, max_len)
+            out["vmaxdur"][k] = veh.max_route_duration
+        out["vcap0"][k], out["vcap1"][k] = veh.seats, veh.wheelchair
+        out["vkm"][k] = w.vehicle_cost * veh.cost_per_km / 1000.0
+        out["vfix"][k] = w.vehicle_cost * veh.fixed_cost
+        out["vhour"][k] = w.vehicle_cost * veh.cost_per_hour / 3600.0
+    return out
 
 
-def _relatedness(
-    problem: Problem, tt: np.ndarray, nloc: np.ndarray, ne: np.ndarray, nl: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return Shaw relatedness between requests and each request's neighbours by it.
+RELATED_DENSE_MAX = 1000
+"""Up to this many requests every request keeps all others ordered by relatedness."""
+
+RELATED_NEIGHBOURS = 100
+"""With more requests, each keeps only its this many most related (a sparse top-k table)."""
+
+_BLOCK = 256
+"""Rows of the relatedness table computed at once (bounds the memory to ``_BLOCK * n``)."""
+
+
+def _relatedness(tt: np.ndarray, nloc: np.ndarray, ne: np.ndarray, nl: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return each request's neighbours by Shaw relatedness and the two scales.
 
     Relatedness (smaller = more related) adds the travel times between the two
     pickups and between the two drop-offs (normalised by their largest finite
     value) and the differences of the window midpoints (normalised likewise).
+    Row ``r`` of the neighbour table starts with ``r`` itself, then the others
+    by increasing relatedness: all of them up to :data:`RELATED_DENSE_MAX`
+    requests, else the :data:`RELATED_NEIGHBOURS` most related (computed in
+    blocks of rows, so neither time nor memory is a dense ``n x n`` table at
+    once). The scales (the two normalisers) also serve relatedness by the
+    times of a solution (:func:`transit.solver.destroy.destroy_shaw_times`).
     """
     if n == 0:
-        return np.zeros((0, 0)), np.zeros((0, 0), np.int64)
+        return np.zeros((0, 1), np.int64), np.ones(2)
     p = nloc[0 : 2 * n : 2]
     d = nloc[1 : 2 * n : 2]
+    tp = _window_mid(ne[0 : 2 * n : 2], nl[0 : 2 * n : 2])
+    td = _window_mid(ne[1 : 2 * n : 2], nl[1 : 2 * n : 2])
+    blocks = [np.arange(a, min(n, a + _BLOCK)) for a in range(0, n, _BLOCK)]
+    scale, tscale = 0.0, 0.0
+    for rows in blocks:
+        space, timed = _related_block(tt, p, d, tp, td, rows)
+        finite = space[np.isfinite(space)]
+        if finite.size:
+            scale = max(scale, float(finite.max()))
+        tscale = max(tscale, float(timed.max()))
+    scale = scale if scale > 0 else 1.0
+    tscale = tscale if tscale > 0 else 1.0
+    k = n if n <= RELATED_DENSE_MAX else RELATED_NEIGHBOURS + 1
+    nearest = np.zeros((n, k), np.int64)
+    for rows in blocks:
+        space, timed = _related_block(tt, p, d, tp, td, rows)
+        rel = np.where(np.isfinite(space), space / scale, 2.0) + timed / tscale
+        rel[np.arange(rows.size), rows] = -1.0
+        if k < n:
+            part = np.argpartition(rel, k - 1, axis=1)[:, :k]
+            # Ties broken by the index, as a stable sort of the whole row would.
+            part.sort(axis=1)
+            sub = np.take_along_axis(rel, part, axis=1)
+            nearest[rows] = np.take_along_axis(part, np.argsort(sub, axis=1, kind="stable"), axis=1)
+        else:
+            nearest[rows] = np.argsort(rel, axis=1, kind="stable")
+    return np.ascontiguousarray(nearest), np.array([scale, tscale])
+
+
+def _window_mid(e: np.ndarray, l: np.ndarray) -> np.ndarray:
+    """Return the middle of each window (its start where it is open-ended)."""
+    return 0.5 * (e + np.where(np.isfinite(l), l, e))
+
+
+def _related_block(
+    tt: np.ndarray, p: np.ndarray, d: np.ndarray, tp: np.ndarray, td: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the place part (travel times, both directions' minimum) and the time part of ``rows``."""
     with np.errstate(invalid="ignore"):
-        space = tt[np.ix_(p, p)] + tt[np.ix_(d, d)]
-        space = np.minimum(space, space.T)
-    finite = space[np.isfinite(space)]
-    scale = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-    space = np.where(np.isfinite(space), space / scale, 2.0)
-
-    def mid(e: np.ndarray, l: np.ndarray) -> np.ndarray:
-        e2 = e.copy()
-        l2 = np.where(np.isfinite(l), l, e2)
-        return 0.5 * (e2 + l2)
-
-    tp = mid(ne[0 : 2 * n : 2], nl[0 : 2 * n : 2])
-    td = mid(ne[1 : 2 * n : 2], nl[1 : 2 * n : 2])
-    timed = np.abs(tp[:, None] - tp[None, :]) + np.abs(td[:, None] - td[None, :])
-    tscale = float(timed.max()) if timed.size and timed.max() > 0 else 1.0
-    rel = space + timed / tscale
-    np.fill_diagonal(rel, -1.0)
-    nearest = np.argsort(rel, axis=1, kind="stable").astype(np.int64)
-    np.fill_diagonal(rel, 0.0)
-    return np.ascontiguousarray(rel), np.ascontiguousarray(nearest)
+        fwd = tt[np.ix_(p[rows], p)] + tt[np.ix_(d[rows], d)]
+        back = (tt[np.ix_(p, p[rows])] + tt[np.ix_(d, d[rows])]).T
+        space = np.minimum(fwd, back)
+    timed = np.abs(tp[rows, None] - tp[None, :]) + np.abs(td[rows, None] - td[None, :])
+    return space, timed

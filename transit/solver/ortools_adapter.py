@@ -177,6 +177,22 @@ def routing_solve(
         :mod:`transit.solver.compiled`). Requests left out are absent.
     """
     inst = comp.inst
+    nv = comp.n_vehicles
+    nodes, starts, ends, index_of = _node_list(comp)
+    loc = inst.nloc[nodes]
+    kind = inst.nkind[nodes]
+    manager = pywrapcp.RoutingIndexManager(len(nodes), nv, starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    top, cost_scale = _add_costs(comp, routing, loc)
+    tdim = _add_time(comp, manager, routing, nodes, kind, loc, cost_scale)
+    _add_capacities(comp, manager, routing, nodes, kind)
+    _add_requests(comp, manager, routing, tdim, nodes, kind, index_of, top, cost_scale)
+    return _run(comp, manager, routing, nodes, time_limit, solution_limit, first_solution)
+
+
+def _node_list(comp: Compiled) -> tuple[list[int], list[int], list[int], dict[int, int]]:
+    """Return the model's nodes (compiled node ids), the start and end indices and each node's index."""
+    inst = comp.inst
     n, nv = comp.n_requests, comp.n_vehicles
     nodes: list[int] = [x for r in range(n) for x in ((2 * r + 1,) if inst.ronb[r] else (2 * r, 2 * r + 1))]
     nodes += [int(b) for b in inst.brk]
@@ -185,22 +201,14 @@ def routing_solve(
         nodes += [int(inst.vstart[v]), int(inst.vend[v])]
     starts = [first_depot + 2 * v for v in range(nv)]
     ends = [first_depot + 2 * v + 1 for v in range(nv)]
-    index_of = {x: k for k, x in enumerate(nodes)}
-    size = len(nodes)
-    loc = inst.nloc[nodes]
-    kind = inst.nkind[nodes]
-    service = np.array([_up(float(inst.ns[x])) if kind[k] in (PICK, DROP, BREAK) else 0 for k, x in enumerate(nodes)], np.int64)
-    tt = inst.tt[np.ix_(loc, loc)]
-    finite = np.isfinite(tt)
-    travel = np.ceil(np.where(finite, tt, 0.0) * TIME_SCALE - 1e-9).astype(np.int64)
-    transit = np.where(finite, travel + service[:, None], _BIG)
-    np.fill_diagonal(transit, service)
+    return nodes, starts, ends, {x: k for k, x in enumerate(nodes)}
 
-    manager = pywrapcp.RoutingIndexManager(size, nv, starts, ends)
-    routing = pywrapcp.RoutingModel(manager)
-    solver = routing.solver()
 
-    # Costs: shared arc cost plus per-vehicle cost per distance.
+def _add_costs(comp: Compiled, routing, loc: np.ndarray) -> tuple[float, float]:
+    """Set arc and fixed costs; return the largest arc cost and the cost scale."""
+    inst = comp.inst
+    nv = comp.n_vehicles
+    finite = np.isfinite(inst.tt[np.ix_(loc, loc)])
     arc = inst.cost[np.ix_(loc, loc)]
     dist = inst.dist[np.ix_(loc, loc)]
     top = 1.0
@@ -219,7 +227,19 @@ def routing_solve(
         if inst.vfix[v] > 0:
             routing.SetFixedCostOfVehicle(int(round(float(inst.vfix[v]) * cost_scale)), v)
 
-    # Time.
+    return top, cost_scale
+
+
+def _add_time(comp: Compiled, manager, routing, nodes: list[int], kind: np.ndarray, loc: np.ndarray, cost_scale: float):
+    """Add the time dimension (travel plus service, windows, route durations); return it."""
+    inst = comp.inst
+    nv = comp.n_vehicles
+    service = np.array([_up(float(inst.ns[x])) if kind[k] in (PICK, DROP, BREAK) else 0 for k, x in enumerate(nodes)], np.int64)
+    tt = inst.tt[np.ix_(loc, loc)]
+    finite = np.isfinite(tt)
+    travel = np.ceil(np.where(finite, tt, 0.0) * TIME_SCALE - 1e-9).astype(np.int64)
+    transit = np.where(finite, travel + service[:, None], _BIG)
+    np.fill_diagonal(transit, service)
     t_cb = routing.RegisterTransitMatrix(transit.tolist())
     finite_times = [float(x) for x in np.concatenate([inst.ne, inst.nl]) if math.isfinite(x)]
     horizon = _down(max(finite_times, default=0.0) + 2 * 86400.0)
@@ -246,7 +266,14 @@ def routing_solve(
         routing.AddVariableMinimizedByFinalizer(tdim.CumulVar(routing.End(v)))
         routing.AddVariableMaximizedByFinalizer(tdim.CumulVar(routing.Start(v)))
 
-    # Capacities (seats, wheelchair places); breaks need an empty vehicle.
+    return tdim
+
+
+def _add_capacities(comp: Compiled, manager, routing, nodes: list[int], kind: np.ndarray) -> None:
+    """Add seats and wheelchair places (vehicles with passengers on board start loaded); breaks need an empty vehicle."""
+    inst = comp.inst
+    n, nv = comp.n_requests, comp.n_vehicles
+    size = len(nodes)
     for dim_name, dq, cap in (("seats", inst.nq0, inst.vcap0), ("wheelchair", inst.nq1, inst.vcap1)):
         demand = [int(dq[x]) if kind[k] in (PICK, DROP) else 0 for k, x in enumerate(nodes)]
         d_cb = routing.RegisterUnaryTransitVector(demand)
@@ -264,7 +291,14 @@ def routing_solve(
             if kind[k] == BREAK:
                 qdim.CumulVar(manager.NodeToIndex(k)).SetRange(0, 0)
 
-    # Requests: optional pairs on allowed vehicles with ride-time limits.
+
+
+def _add_requests(comp: Compiled, manager, routing, tdim, nodes, kind, index_of, top: float, cost_scale: float) -> None:
+    """Add the requests as optional pairs on allowed vehicles with ride-time limits, and the breaks."""
+    inst = comp.inst
+    n, nv = comp.n_requests, comp.n_vehicles
+    solver = routing.solver()
+    size = len(nodes)
     penalty_top = 100.0 * top * cost_scale * max(1, n)
     for r in range(n):
         allowed = [int(v) for v in range(nv) if inst.fits[r, v]]
@@ -292,6 +326,11 @@ def routing_solve(
             # A used vehicle must take its breaks: skipping one costs more than any request.
             routing.AddDisjunction([idx], int(penalty_top * 1e4))
 
+
+
+def _run(comp: Compiled, manager, routing, nodes, time_limit, solution_limit, first_solution) -> list[list[int]]:
+    """Solve the model; return each vehicle's node sequence (empty lists if no solution)."""
+    nv = comp.n_vehicles
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first_solution)
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH

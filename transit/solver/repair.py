@@ -72,7 +72,7 @@ def _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, only_p
     nv = sol.rlen.shape[0]
     nu = 0
     for r in range(n):
-        if sol.where[r] < 0 and (not only_priority or inst.rpen[r] > inst.w_rej):
+        if sol.where[r] < 0 and S.rallow[r] == 1 and (not only_priority or inst.rpen[r] > inst.w_rej):
             S.ulist[nu] = r
             nu += 1
     if nu == 0:

@@ -8,7 +8,7 @@ import numpy as np
 
 __all__ = ["N_DESTROY", "N_REPAIR", "Search", "make_search"]
 
-N_DESTROY = 5
+N_DESTROY = 7
 N_REPAIR = 10  # random order, greedy, regret-2, regret-3, regret-4; each without / with noise
 
 Search = namedtuple(
@@ -24,6 +24,9 @@ Search = namedtuple(
         "vmark",  # (V,) scratch flags per vehicle
         "vtouched",  # (V,) 1 if the destroy step changed the route
         "rold",  # (n,) 1 if the request was unassigned before the destroy step
+        "rallow",  # (n,) 1 if repair may insert the request (0: left for later, see solve's construction)
+        "rtp",  # (n,) scratch: pickup time of each request in a solution
+        "rtd",  # (n,) scratch: drop-off time of each request in a solution
         "dw",  # (N_DESTROY,) destroy weights
         "rw",  # (N_REPAIR,) repair weights
         "dscore",
@@ -53,6 +56,9 @@ def make_search(n_requests: int, n_vehicles: int, seed_state: int) -> Search:
         vmark=np.zeros(max(n_vehicles, 1), np.int64),
         vtouched=np.ones(max(n_vehicles, 1), np.int64),
         rold=np.zeros(n, np.int64),
+        rallow=np.ones(n, np.int64),
+        rtp=np.zeros(n),
+        rtd=np.zeros(n),
         dw=np.ones(N_DESTROY),
         rw=np.ones(N_REPAIR),
         dscore=np.zeros(N_DESTROY),

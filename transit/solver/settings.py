@@ -11,9 +11,13 @@ from typing import Any
 import numpy as np
 
 from transit.darp.data import Problem
-from transit.util.tomltable import build, check_keys, get_bool, get_int, get_number, read_toml
+from transit.util.tomltable import build, check_keys, get_bool, get_int, get_number, get_text, read_toml
 
 __all__ = ["SearchSettings", "default_iterations", "parse_search_settings", "read_search_settings"]
+
+
+ACCEPTANCE = ("annealing", "record")
+"""Acceptance rules of the search: simulated annealing, or record-to-record travel."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,16 @@ class SearchSettings:
     recombine_backoff
         After a recombination that finds nothing better the interval doubles,
         up to this many times ``recombine_every``; an improvement resets it.
+    acceptance
+        ``"annealing"`` (simulated annealing on the objective) or ``"record"``
+        (record-to-record travel: accept a candidate within the current
+        temperature's threshold of the best).
+    converge_per_request, converge_factor
+        Convergence rule of a search that runs until its time limit
+        (``solve(..., search_until="time")``): it stops early once the best
+        solution has not improved for ``max(converge_per_request * requests,
+        converge_factor * i)`` iterations, where ``i`` is the iteration of
+        the last improvement (see :meth:`converged`).
     """
 
     epoch: int = 5000
@@ -86,6 +100,19 @@ class SearchSettings:
     recombine_within: float = 0.02
     recombine_max_columns: int = 800
     recombine_backoff: int = 4
+    acceptance: str = "annealing"
+    converge_per_request: int = 1000
+    converge_factor: float = 2.0
+
+    def converged(self, done: int, last_improvement: int, n_requests: int) -> bool:
+        """Return True if a search that last improved at ``last_improvement`` has converged.
+
+        The rule: no new best solution during the last
+        ``max(converge_per_request * n_requests, converge_factor * last_improvement)``
+        of the ``done`` iterations.
+        """
+        quiet = max(self.converge_per_request * max(1, n_requests), self.converge_factor * last_improvement)
+        return done - last_improvement >= quiet
 
     def epoch_length(self, iterations: int) -> int:
         """Return the length of one annealing run for a budget of ``iterations``."""
@@ -115,6 +142,8 @@ class SearchSettings:
                 self.polish_passes,
                 self.polish_within,
                 1.0 if self.restart_from_best else 0.0,
+                1.0 if self.acceptance == "record" else 0.0,
+                -1.0,
             ],
             dtype=np.float64,
         )
@@ -147,7 +176,9 @@ def parse_search_settings(
     for f in fields:
         if f.name not in data:
             continue
-        if isinstance(f.default, bool):
+        if f.name == "acceptance":
+            values[f.name] = get_text(data, f.name, None, source=source, table=table, choices=ACCEPTANCE)
+        elif isinstance(f.default, bool):
             values[f.name] = get_bool(data, f.name, None, source=source, table=table)
         elif isinstance(f.default, int):
             values[f.name] = get_int(data, f.name, None, source=source, table=table, lo=0)

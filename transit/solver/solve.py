@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -33,9 +35,12 @@ from transit.solver.state import (
 )
 from transit.solver.warmstart import apply_initial_plan
 
-__all__ = ["solve"]
+__all__ = ["UNLIMITED", "solve"]
 
 log = logging.getLogger(__name__)
+
+UNLIMITED = 2**62
+"""An iteration count no search reaches (the time limit or convergence ends it)."""
 
 
 def solve(
@@ -48,6 +53,7 @@ def solve(
     progress: Progress | None = None,
     settings: SearchSettings | None = None,
     strategy: str = "alns",
+    search_until: str = "budget",
 ) -> Plan:
     """Plan the routes of a dial-a-ride problem.
 
@@ -81,6 +87,13 @@ def solve(
         library alone (guided local search for ``time_limit`` seconds,
         default 10; ``iterations`` then limits the number of solutions). A
         reference to compare with; it ignores ride-time costs and warm starts.
+    search_until
+        ``"budget"`` (the default): the iteration budget ends the search and
+        ``time_limit`` is only a safety cap. ``"time"``: the search runs
+        until ``time_limit`` (required; ``iterations``, if given, still caps
+        the work) unless it has converged first by the rule of
+        :meth:`SearchSettings.converged`; ``Plan.stats["stop_reason"]`` and
+        the last progress message say which.
 
     Returns
     -------
@@ -92,114 +105,245 @@ def solve(
     _load_kernels()
     t_setup = time.perf_counter() - t0
     settings = settings or SearchSettings()
-    budget = default_iterations(problem) if iterations is None else int(iterations)
-    if budget < 0:
-        msg = f"iterations must be >= 0, got {iterations}"
-        raise SolverError(msg)
+    budget = _budget(problem, iterations, time_limit, search_until)
+    deadline = None if time_limit is None else t0 + float(time_limit)
     priority = frozenset()
     if initial_plan is not None:
         priority = initial_plan.served_ids
-    comp = compile_problem(problem, priority=priority)
+    run = _start(compile_problem(problem, priority=priority), seed)
+    if strategy == "ortools":
+        return _solve_ortools(run.comp, run.cur, run.work, run.cands, time_limit, iterations, t0)
+    if strategy != "alns":
+        msg = f"unknown strategy {strategy!r} (use 'alns' or 'ortools')"
+        raise SolverError(msg)
+    if initial_plan is not None:
+        kept = apply_initial_plan(run.comp, run.cur, initial_plan, run.work)
+        log.info("warm start kept %d of %d requests", kept, run.comp.n_requests)
+    complete = _construct(run, settings.schedule_candidates, deadline)
+    t_first = time.perf_counter() - t0 - t_setup
+    first_cost, first_un = total_cost(run.inst, run.cur)
+    for sol in (run.best, run.tmp):
+        copy_sol(run.cur, sol)
+    add_solution(run.pool, run.inst, run.best, objective_value(run.inst, run.best))
+    outcome = _Outcome()
+    if complete and budget > 0 and run.comp.n_requests > 0 and run.comp.n_vehicles > 0:
+        _search(run, settings, budget, deadline, search_until == "time", progress, outcome)
+        if outcome.cut and search_until != "time":
+            log.warning(
+                "time limit of %.1f s reached after %d of %d iterations; returning the best plan so far",
+                float(time_limit),  # type: ignore[arg-type]
+                outcome.done,
+                budget,
+            )
+    _last_pass(run, outcome, complete, settings.schedule_candidates, time_limit)
+    plan = _finish(run.comp, run.best, run.work, run.cands, untried=run.search.rallow == 0)
+    first = float(first_cost) + problem.weights.rejection * int(first_un)
+    times = (time.perf_counter() - t0, t_first, t_setup)
+    return plan.replace(stats=_stats(plan, run, outcome, budget, seed, times, first, int(first_un)))
+
+
+def _stats(plan: Plan, run: _Run, outcome: _Outcome, budget: int, seed: int, times, first_cost, first_rejected):
+    """Return the plan's statistics with the search's figures (``times``: total, first solution, setup)."""
+    return plan.stats.replace(
+        seconds=times[0],
+        first_solution_seconds=times[1],
+        setup_seconds=times[2],
+        first_solution_cost=first_cost,
+        first_solution_rejected=first_rejected,
+        iterations=int(outcome.done),
+        iteration_budget=int(budget),
+        time_limit_reached=bool(outcome.cut),
+        stop_reason=outcome.stop_reason(),
+        last_improvement=int(outcome.last_improvement),
+        new_best=int(run.search.istats[1]),
+        recombined=int(outcome.recombined),
+        route_pool=int(run.pool.count[0]),
+        destroy_weights=tuple(round(float(x), 3) for x in run.search.dw),
+        repair_weights=tuple(round(float(x), 3) for x in run.search.rw),
+        strategy="regret insertion + ALNS",
+        seed=int(seed),
+    )
+
+
+def _last_pass(run: _Run, outcome: _Outcome, complete: bool, max_sched: int, time_limit: float | None) -> None:
+    """Insert what still fits into the best solution, unless the time limit cut the construction."""
+    if complete:
+        # A last full insertion pass (the search skips requests it knows do not fit).
+        repair(run.inst, run.best, run.work, run.cands, run.search, 2, 0.0, max_sched)
+        return
+    outcome.cut = True
+    outcome.reason = "time limit (construction)"
+    log.warning(
+        "time limit of %.1f s reached while building the first solution; requests not yet planned are rejected",
+        float(time_limit),  # type: ignore[arg-type]
+    )
+
+
+def _budget(problem: Problem, iterations: int | None, time_limit: float | None, search_until: str) -> int:
+    """Return the iteration budget of a run (see :func:`solve`); raise on bad options."""
+    if search_until not in ("budget", "time"):
+        msg = f"unknown search_until {search_until!r} (use 'budget' or 'time')"
+        raise SolverError(msg)
+    if search_until == "time" and time_limit is None:
+        msg = "search_until='time' needs a time_limit"
+        raise SolverError(msg)
+    if iterations is None:
+        return UNLIMITED if search_until == "time" else default_iterations(problem)
+    if int(iterations) < 0:
+        msg = f"iterations must be >= 0, got {iterations}"
+        raise SolverError(msg)
+    return int(iterations)
+
+
+@dataclass
+class _Run:
+    """The compiled problem and the scratch and solutions of one run."""
+
+    comp: Compiled
+    inst: Any
+    work: Any
+    cands: Any
+    search: Any
+    cur: Any
+    best: Any
+    cand: Any
+    tmp: Any
+    classes: Any
+    pool: Any
+
+
+@dataclass
+class _Outcome:
+    """What the search did (for the plan's statistics)."""
+
+    done: int = 0
+    cut: bool = False
+    converged: bool = False
+    last_improvement: int = 0
+    recombined: int = 0
+    reason: str = ""
+
+    def stop_reason(self) -> str:
+        """Return why the search stopped, in plain words."""
+        if self.reason:
+            return self.reason
+        return "converged" if self.converged else ("time limit" if self.cut else "budget")
+
+
+def _start(comp: Compiled, seed: int) -> _Run:
+    """Return the scratch, empty solutions and route pool of a run on ``comp``."""
     inst = comp.inst
     n, nv = comp.n_requests, comp.n_vehicles
     work = make_work(comp.max_len, n)
-    cands = make_cands(comp.max_len)
     cur = empty_sol(n, nv, comp.max_len)
     for v in range(nv):
         if not init_route(inst, cur, v, work):
-            log.info("vehicle %s cannot even do its breaks inside its shift; it stays unused", problem.vehicles[v].id)
+            log.info("vehicle %s cannot even do its breaks inside its shift; it stays unused", comp.problem.vehicles[v].id)
             inst.fits[:, v] = 0
     seed_state = int(np.random.default_rng(seed).integers(1, 2**63 - 1))
     search = make_search(n, nv, seed_state)
     finite = inst.cost[np.isfinite(inst.cost)]
     search.fstats[3] = float(finite.max()) if finite.size else 0.0
-    if strategy == "ortools":
-        return _solve_ortools(comp, cur, work, cands, time_limit, iterations, t0)
-    if strategy != "alns":
-        msg = f"unknown strategy {strategy!r} (use 'alns' or 'ortools')"
-        raise SolverError(msg)
-    if initial_plan is not None:
-        kept = apply_initial_plan(comp, cur, initial_plan, work)
-        log.info("warm start kept %d of %d requests", kept, n)
-    max_sched = settings.schedule_candidates
-    repair(inst, cur, work, cands, search, 2, 0.0, max_sched)
-    t_first = time.perf_counter() - t0 - t_setup
-    first_cost, first_un = total_cost(inst, cur)
-    best = empty_sol(n, nv, comp.max_len)
-    cand = empty_sol(n, nv, comp.max_len)
-    tmp = empty_sol(n, nv, comp.max_len)
-    copy_sol(cur, best)
-    copy_sol(cur, tmp)
-    done = 0
-    cut = False
     classes = vehicle_classes(comp)
-    pool = make_pool(comp, classes, seed)
-    add_solution(pool, inst, best, objective_value(inst, best))
-    recombined = 0
-    if budget > 0 and n > 0 and nv > 0:
-        polish(inst, best, tmp, work, cands, search, settings.polish_passes, max_sched)
-        copy_sol(best, cur)
-        params = settings.params(n, budget)
-        deadline = None if time_limit is None else t0 + float(time_limit)
-        chunk = 8
-        every = max(1, settings.recombine_every)
-        gap = every
-        next_sp = every
-        while done < budget:
-            now = time.perf_counter()
-            if deadline is not None and now >= deadline:
-                cut = True
-                break
-            upto = min(budget, done + chunk, next_sp)
-            alns_chunk(inst, cur, cand, best, tmp, work, cands, search, pool, params, done, upto)
-            elapsed = time.perf_counter() - now
-            done = upto
-            if done == next_sp or done == budget:
-                wall = 30.0 if deadline is None else max(0.05, deadline - time.perf_counter())
-                if recombine(comp, pool, classes, best, cur, tmp, work, cands, search, settings, wall):
-                    recombined += 1
-                    gap = every
-                else:
-                    # A stagnating search fills the pool with near-best routes and
-                    # makes each recombination slower: recombine less often then.
-                    gap = min(2 * gap, every * max(1, settings.recombine_backoff))
-                next_sp = done + gap
-            per_it = elapsed / max(1, chunk)
-            target = 0.1
-            if deadline is not None:
-                target = min(target, max(0.005, (deadline - time.perf_counter()) / 2))
-            chunk = int(max(1, min(10_000, 2 * chunk, target / max(per_it, 1e-7))))
-            f_best = objective_value(inst, best)
-            report(progress, done, budget, f"best objective {f_best:.6g}")
-            log.debug("iteration %d: best objective %.4f", done, f_best)
-        if cut:
-            log.warning(
-                "time limit of %.1f s reached after %d of %d iterations; returning the best plan so far",
-                float(time_limit),  # type: ignore[arg-type]
-                done,
-                budget,
-            )
-    # A last full insertion pass (the search skips requests it knows do not fit).
-    repair(inst, best, work, cands, search, 2, 0.0, max_sched)
-    plan = _finish(comp, best, work, cands)
-    stats = plan.stats.replace(
-        seconds=time.perf_counter() - t0,
-        first_solution_seconds=t_first,
-        setup_seconds=t_setup,
-        first_solution_cost=float(first_cost) + problem.weights.rejection * int(first_un),
-        first_solution_rejected=int(first_un),
-        iterations=int(done),
-        iteration_budget=int(budget),
-        time_limit_reached=bool(cut),
-        new_best=int(search.istats[1]),
-        recombined=int(recombined),
-        route_pool=int(pool.count[0]),
-        destroy_weights=tuple(round(float(x), 3) for x in search.dw),
-        repair_weights=tuple(round(float(x), 3) for x in search.rw),
-        strategy="regret insertion + ALNS",
-        seed=int(seed),
+    return _Run(
+        comp=comp,
+        inst=inst,
+        work=work,
+        cands=make_cands(comp.max_len),
+        search=search,
+        cur=cur,
+        best=empty_sol(n, nv, comp.max_len),
+        cand=empty_sol(n, nv, comp.max_len),
+        tmp=empty_sol(n, nv, comp.max_len),
+        classes=classes,
+        pool=make_pool(comp, classes, seed),
     )
-    return plan.replace(stats=stats)
+
+
+CONSTRUCT_CHUNK = 100
+"""Problems with more requests than twice this are built in chunks of this many (by pickup time)."""
+
+
+def _construct(run: _Run, max_sched: int, deadline: float | None) -> bool:
+    """Build the first solution in ``run.cur`` by regret-2 insertion; False if the deadline cut it.
+
+    A large problem is built chunk by chunk (requests in the order of their
+    earliest pickup), the deadline checked between chunks. Requests of the
+    chunks not reached keep ``run.search.rallow == 0``.
+    """
+    inst, search = run.inst, run.search
+    n = run.comp.n_requests
+    if n <= 2 * CONSTRUCT_CHUNK:
+        repair(inst, run.cur, run.work, run.cands, search, 2, 0.0, max_sched)
+        return True
+    order = np.argsort(inst.ne[0 : 2 * n : 2], kind="stable")
+    search.rallow[:] = 0
+    for a in range(0, n, CONSTRUCT_CHUNK):
+        if deadline is not None and time.perf_counter() >= deadline:
+            return False
+        search.rallow[order[a : a + CONSTRUCT_CHUNK]] = 1
+        repair(inst, run.cur, run.work, run.cands, search, 2, 0.0, max_sched)
+    return True
+
+
+def _search(
+    run: _Run,
+    settings: SearchSettings,
+    budget: int,
+    deadline: float | None,
+    until_time: bool,
+    progress: Progress | None,
+    out: _Outcome,
+) -> None:
+    """Improve ``run.best`` by ALNS and recombination until the budget, deadline or convergence."""
+    inst = run.inst
+    n = run.comp.n_requests
+    polish(inst, run.best, run.tmp, run.work, run.cands, run.search, settings.polish_passes, settings.schedule_candidates)
+    copy_sol(run.best, run.cur)
+    params = settings.params(n, budget)
+    t_search = time.perf_counter()
+    chunk = 8
+    every = max(1, settings.recombine_every)
+    gap = every
+    next_sp = every
+    f_last = objective_value(inst, run.best)
+    while out.done < budget:
+        now = time.perf_counter()
+        if deadline is not None and now >= deadline:
+            out.cut = True
+            return
+        upto = min(budget, out.done + chunk, next_sp)
+        if until_time:
+            params[18] = (now - t_search) / max(1e-9, deadline - t_search)  # type: ignore[operator]
+        alns_chunk(inst, run.cur, run.cand, run.best, run.tmp, run.work, run.cands, run.search, run.pool, params,
+                   out.done, upto)
+        elapsed = time.perf_counter() - now
+        out.done = upto
+        if out.done == next_sp or out.done == budget:
+            wall = 30.0 if deadline is None else max(0.05, deadline - time.perf_counter())
+            if recombine(run.comp, run.pool, run.classes, run.best, run.cur, run.tmp, run.work, run.cands, run.search,
+                         settings, wall):
+                out.recombined += 1
+                gap = every
+            else:
+                # A stagnating search fills the pool with near-best routes and
+                # makes each recombination slower: recombine less often then.
+                gap = min(2 * gap, every * max(1, settings.recombine_backoff))
+            next_sp = out.done + gap
+        target = 0.1 if deadline is None else min(0.1, max(0.005, (deadline - time.perf_counter()) / 2))
+        chunk = int(max(1, min(10_000, 2 * chunk, target / max(elapsed / max(1, chunk), 1e-7))))
+        f_best = objective_value(inst, run.best)
+        if f_best < f_last - 1e-9:
+            f_last = f_best
+            out.last_improvement = out.done
+        report(progress, out.done, budget, f"best objective {f_best:.6g}")
+        log.debug("iteration %d: best objective %.4f", out.done, f_best)
+        if until_time and settings.converged(out.done, out.last_improvement, n):
+            out.converged = True
+            quiet = out.done - out.last_improvement
+            report(progress, out.done, budget,
+                   f"converged: no better solution in the last {quiet} iterations; best objective {f_best:.6g}")
+            return
 
 
 def _solve_ortools(comp: Compiled, sol, work, cands, time_limit, iterations, t0) -> Plan:
@@ -255,8 +399,15 @@ def _load_kernels() -> None:
     solve(tiny, iterations=20)
 
 
-def _finish(comp: Compiled, sol, work, cands) -> Plan:
-    """Force on-board passengers into their vehicle, explain rejections, build the plan."""
+NOT_REACHED = "not planned: the time limit ended the construction before it"
+"""Rejection reason of a request the time-limited construction did not reach."""
+
+
+def _finish(comp: Compiled, sol, work, cands, untried: np.ndarray | None = None) -> Plan:
+    """Force on-board passengers into their vehicle, explain rejections, build the plan.
+
+    ``untried`` flags requests the construction never tried (time limit).
+    """
     inst = comp.inst
     problem = comp.problem
     n, nv = comp.n_requests, comp.n_vehicles
@@ -274,7 +425,9 @@ def _finish(comp: Compiled, sol, work, cands) -> Plan:
     for v in range(nv):
         init_route(inst, empty, v, work)
     rejections = {
-        r: rejection_reason(comp, r, empty, work, cands) for r in range(n) if sol.where[r] < 0
+        r: NOT_REACHED if untried is not None and untried[r] else rejection_reason(comp, r, empty, work, cands)
+        for r in range(n)
+        if sol.where[r] < 0
     }
     seqs = [sol.seq[v] for v in range(nv)]
     lens = [int(sol.rlen[v]) for v in range(nv)]
