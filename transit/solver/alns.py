@@ -150,6 +150,7 @@ def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, pool, params, it_from, i
             fcur = fcand
             score = sig1
             S.istats[1] += 1
+            S.istats[4] = it + 1
             add_solution(pool, inst, cand, fcand)
         elif fcand < fcur - 1e-7:
             copy_sol(cand, cur)

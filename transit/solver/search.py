@@ -35,7 +35,7 @@ Search = namedtuple(
         "rcount",
         "rng",  # (1,) uint64 generator state
         "fstats",  # float stats: [T0, best objective, -, largest arc cost]
-        "istats",  # int stats: [iterations, new best, accepted worse, improved]
+        "istats",  # int stats: [iterations, new best, accepted worse, improved, iteration count at the last new best]
     ],
 )
 
@@ -67,7 +67,7 @@ def make_search(n_requests: int, n_vehicles: int, seed_state: int) -> Search:
         rcount=np.zeros(N_REPAIR),
         rng=rng,
         fstats=np.zeros(4),
-        istats=np.zeros(4, np.int64),
+        istats=np.zeros(5, np.int64),
     )
 
 

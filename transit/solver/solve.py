@@ -319,11 +319,13 @@ def _search(
                    out.done, upto)
         elapsed = time.perf_counter() - now
         out.done = upto
+        recombined = False
         if out.done == next_sp or out.done == budget:
             wall = 30.0 if deadline is None else max(0.05, deadline - time.perf_counter())
             if recombine(run.comp, run.pool, run.classes, run.best, run.cur, run.tmp, run.work, run.cands, run.search,
                          settings, wall):
                 out.recombined += 1
+                recombined = True
                 gap = every
             else:
                 # A stagnating search fills the pool with near-best routes and
@@ -335,7 +337,10 @@ def _search(
         f_best = objective_value(inst, run.best)
         if f_best < f_last - 1e-9:
             f_last = f_best
-            out.last_improvement = out.done
+            # The kernel records the exact iteration of its last new best (chunk
+            # sizes follow the clock, so ``out.done`` would not be reproducible).
+            found = int(run.search.istats[4])
+            out.last_improvement = out.done if recombined else max(out.last_improvement, found)
         report(progress, out.done, budget, f"best objective {f_best:.6g}")
         log.debug("iteration %d: best objective %.4f", out.done, f_best)
         if until_time and settings.converged(out.done, out.last_improvement, n):
