@@ -370,18 +370,7 @@ def access_map(
     models = list(dict.fromkeys(access["model"]))
     colours = _colours(models)
     fig = go.Figure()
-    for cls, width, colour in (("minor", 0.6, "#c8c8c8"), ("major", 1.6, "#9a9a9a")):
-        r = region.roads[region.roads["cls"] == cls]
-        if len(r):
-            fig.add_trace(go.Scattergeo(lat=r["lat"], lon=r["lon"], mode="lines",
-                                        line={"width": width, "color": colour}, name=_(_ROAD_NAMES[cls]),
-                                        hoverinfo="skip"))
-    for i, (line, g) in enumerate(region.lines.groupby("line", sort=False)):
-        fig.add_trace(go.Scattergeo(lat=g["lat"], lon=g["lon"], mode="lines",
-                                    name=_("bus line {line}").format(line=line),
-                                    line={"width": 2.5, "color": "#555", "dash": "dash" if i % 2 else "solid"},
-                                    hovertext=_("line {line}").format(line=line), hoverinfo="text",
-                                    legendgroup="lines"))
+    _add_roads_and_lines(fig, region)
     route_traces: dict[str, list[int]] = {m: [] for m in models}
     if show_routes and len(region.routes):
         for (m, vid), g in region.routes.groupby(["model", "vehicle_id"], sort=False):
@@ -432,17 +421,7 @@ def access_map(
             else:
                 vis.append(True)
         buttons.append({"label": m, "method": "update", "args": [{"visible": vis}]})
-    lat_all = pd.concat([region.roads["lat"], region.places["lat"]]).dropna()
-    lon_all = pd.concat([region.roads["lon"], region.places["lon"]]).dropna()
-    pad_lat = 0.02 * max(1e-3, float(lat_all.max() - lat_all.min())) if len(lat_all) else 0.01
-    pad_lon = 0.02 * max(1e-3, float(lon_all.max() - lon_all.min())) if len(lon_all) else 0.01
-    fig.update_geos(
-        projection_type="mercator",
-        showland=False, showcoastlines=False, showcountries=False, showframe=False, showlakes=False,
-        showrivers=False, showocean=False, showsubunits=False, bgcolor="white",
-        lataxis_range=[float(lat_all.min()) - pad_lat, float(lat_all.max()) + pad_lat] if len(lat_all) else None,
-        lonaxis_range=[float(lon_all.min()) - pad_lon, float(lon_all.max()) + pad_lon] if len(lon_all) else None,
-    )
+    _fit_geo(fig, region)
     _layout(fig, _("Villages by {measure} ({unit}), bus lines and sample vehicle routes").format(
         measure=current().inline(lab.title_text), unit=lab.unit_text), height=640)
     fig.update_layout(
@@ -512,3 +491,34 @@ def tornado(
     _layout(fig, title, height=max(360, rows * (45 * len(order) + 110) + 80))
     fig.update_layout(margin={"l": 190})
     return fig
+
+
+def _add_roads_and_lines(fig: go.Figure, region: RegionMap) -> None:
+    """Draw the region's roads (minor, major) and bus lines onto ``fig``."""
+    for cls, width, colour in (("minor", 0.6, "#c8c8c8"), ("major", 1.6, "#9a9a9a")):
+        r = region.roads[region.roads["cls"] == cls]
+        if len(r):
+            fig.add_trace(go.Scattergeo(lat=r["lat"], lon=r["lon"], mode="lines",
+                                        line={"width": width, "color": colour}, name=_(_ROAD_NAMES[cls]),
+                                        hoverinfo="skip"))
+    for i, (line, g) in enumerate(region.lines.groupby("line", sort=False)):
+        fig.add_trace(go.Scattergeo(lat=g["lat"], lon=g["lon"], mode="lines",
+                                    name=_("bus line {line}").format(line=line),
+                                    line={"width": 2.5, "color": "#555", "dash": "dash" if i % 2 else "solid"},
+                                    hovertext=_("line {line}").format(line=line), hoverinfo="text",
+                                    legendgroup="lines"))
+
+
+def _fit_geo(fig: go.Figure, region: RegionMap) -> None:
+    """Fit the map to the region's roads and places on a blank background (no tiles)."""
+    lat_all = pd.concat([region.roads["lat"], region.places["lat"]]).dropna()
+    lon_all = pd.concat([region.roads["lon"], region.places["lon"]]).dropna()
+    pad_lat = 0.02 * max(1e-3, float(lat_all.max() - lat_all.min())) if len(lat_all) else 0.01
+    pad_lon = 0.02 * max(1e-3, float(lon_all.max() - lon_all.min())) if len(lon_all) else 0.01
+    fig.update_geos(
+        projection_type="mercator",
+        showland=False, showcoastlines=False, showcountries=False, showframe=False, showlakes=False,
+        showrivers=False, showocean=False, showsubunits=False, bgcolor="white",
+        lataxis_range=[float(lat_all.min()) - pad_lat, float(lat_all.max()) + pad_lat] if len(lat_all) else None,
+        lonaxis_range=[float(lon_all.min()) - pad_lon, float(lon_all.max()) + pad_lon] if len(lon_all) else None,
+    )

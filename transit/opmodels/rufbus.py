@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -307,18 +307,7 @@ class RufbusModel:
         """Drive each AST trip: timetabled stops where someone boards, then doors in NN order."""
         tt, rb = self.lines, self.rufbus
         bookings = prep.bookings
-        # per trip: boardings/alightings at stops (position -> [(n, leg)]) and door deliveries
-        boards: dict[int, dict[int, list[int]]] = {k: {} for k in run_trips}
-        stop_offs: dict[int, dict[int, list[int]]] = {k: {} for k in run_trips}
-        doors: dict[int, dict[int, list[int]]] = {k: {} for k in run_trips}
-        for n, c in chosen.items():
-            legs = [(int(c[lw.T1]), int(c[lw.I1]), int(c[lw.J1]))]
-            if c[lw.NTR] > 0:
-                legs.append((int(c[lw.T2]), int(c[lw.I2]), int(c[lw.J2])))
-            for li, (trip, i, j) in enumerate(legs):
-                boards[trip].setdefault(i, []).append(n)
-                target = doors if li == len(legs) - 1 else stop_offs
-                target[trip].setdefault(j, []).append(n)
+        boards, stop_offs, doors = _ast_positions(chosen, run_trips)
         board_at: dict[tuple[int, int], float] = {}
         door_at: dict[int, float] = {}
         cols: dict[str, list[Any]] = {c: [] for c in STOP_COLUMNS}
@@ -327,22 +316,10 @@ class RufbusModel:
         depot_km = lw.depot_legs(net, depot, prep.stops) if depot is not None else None
         for k in sorted(run_trips, key=lambda k: (tt.trips[k].start, k)):
             trip = tt.trips[k]
-            door_ns = sorted({n for lst in doors[k].values() for n in lst})
-            door_pts = prep.drop.take(np.asarray(door_ns, dtype=np.int64))
-            # points: 0..S-1 stops, S.. doors of this trip
-            s_sd, km_sd = drive_matrix(net, prep.stops, door_pts) if door_ns else (None, None)
-            s_dd, km_dd = drive_matrix(net, door_pts, door_pts) if door_ns else (None, None)
-            s_ds, km_ds = drive_matrix(net, door_pts, prep.stops) if door_ns else (None, None)
-            where = {n: i for i, n in enumerate(door_ns)}
+            door_pts, where, mats = _door_matrices(net, prep, doors[k])
 
             def leg(a: tuple[str, int], b: tuple[str, int]) -> tuple[float, float]:
-                if a[0] == "s" and b[0] == "s":
-                    return float(stop_km[a[1], b[1]]), float(stop_s[a[1], b[1]])
-                if a[0] == "s":
-                    return float(km_sd[a[1], b[1]]) / 1000.0, float(s_sd[a[1], b[1]])
-                if b[0] == "s":
-                    return float(km_ds[a[1], b[1]]) / 1000.0, float(s_ds[a[1], b[1]])
-                return float(km_dd[a[1], b[1]]) / 1000.0, float(s_dd[a[1], b[1]])
+                return _ast_leg(a, b, (stop_km, stop_s), *mats)
 
             positions = sorted(set(boards[k]) | set(stop_offs[k]) | set(doors[k]))
             seq = 0
@@ -407,27 +384,83 @@ class RufbusModel:
                     seq += 1
                     cur, t = ("d", where[nxt]), arrival + rb.door_dwell_s
             if depot is not None and depot_km is not None and cur is not None:
-                if cur[0] == "s":
-                    km, secs = float(depot_km[2][cur[1]]), float(depot_km[3][cur[1]])
-                else:
-                    dp = snap_to_arcs(net, np.array([depot[0]]), np.array([depot[1]]))
-                    kmm, ss = lw.road_km(net, door_pts.take(np.array([cur[1]])), dp)
-                    km, secs = float(kmm[0, 0]), float(ss[0, 0])
+                km, secs = _back_to_depot(net, depot, depot_km, door_pts, cur)
                 add(**base, seq=seq, kind="end", request_id="", lat=depot[0], lon=depot[1], arrival=t + secs,
                     departure=t + secs, load=0, wheelchair_load=0, onboard_bookings=0, km_from_prev=km,
                     empty_km_from_prev=km, in_service=False)
-        # real boarding and door times into the trip log
-        for n, c in chosen.items():
-            b = bookings[n]
-            t1 = int(c[lw.T1])
-            board = board_at.get((n, t1), float(c[lw.DEP]))
-            alight = door_at.get(n, float(c[lw.ARR]) + float(c[lw.WE_S]))
-            vehicle = rows[n]["vehicle_id"]
-            lw.fill_served(rows[n], b, vehicle, int(c[lw.NTR]), board, alight,
-                           float(c[lw.WA_M]), 0.0, float(c[lw.WA_S]), 0.0)
+        _fill_ast_trips(chosen, bookings, rows, board_at, door_at)
         return pd.DataFrame(cols, columns=list(STOP_COLUMNS)), door_km
 
 
 def _booked(b: Booking) -> float:
     """Booking time, with unknown booking times first (made in time)."""
     return -math.inf if b.booked_at is None else float(b.booked_at)
+
+
+def _ast_positions(
+    chosen: Mapping[int, np.ndarray], run_trips: Sequence[int]
+) -> tuple[dict[int, dict[int, list[int]]], dict[int, dict[int, list[int]]], dict[int, dict[int, list[int]]]]:
+    """Return per AST trip the boardings and alightings at stops and the door deliveries (position -> bookings)."""
+    boards: dict[int, dict[int, list[int]]] = {k: {} for k in run_trips}
+    stop_offs: dict[int, dict[int, list[int]]] = {k: {} for k in run_trips}
+    doors: dict[int, dict[int, list[int]]] = {k: {} for k in run_trips}
+    for n, c in chosen.items():
+        legs = [(int(c[lw.T1]), int(c[lw.I1]), int(c[lw.J1]))]
+        if c[lw.NTR] > 0:
+            legs.append((int(c[lw.T2]), int(c[lw.I2]), int(c[lw.J2])))
+        for li, (trip, i, j) in enumerate(legs):
+            boards[trip].setdefault(i, []).append(n)
+            target = doors if li == len(legs) - 1 else stop_offs
+            target[trip].setdefault(j, []).append(n)
+    return boards, stop_offs, doors
+
+
+def _door_matrices(net: Any, prep: lw.Prepared, doors: Mapping[int, list[int]]) -> tuple[Any, dict[int, int], Any]:
+    """Return an AST trip's door points, each booking's door index, and the drive tables that involve doors.
+
+    The tables are ``((km_sd, s_sd), (km_ds, s_ds), (km_dd, s_dd))``: stop to
+    door, door to stop and door to door (metres, seconds); None without doors.
+    """
+    door_ns = sorted({n for lst in doors.values() for n in lst})
+    door_pts = prep.drop.take(np.asarray(door_ns, dtype=np.int64))
+    s_sd, km_sd = drive_matrix(net, prep.stops, door_pts) if door_ns else (None, None)
+    s_dd, km_dd = drive_matrix(net, door_pts, door_pts) if door_ns else (None, None)
+    s_ds, km_ds = drive_matrix(net, door_pts, prep.stops) if door_ns else (None, None)
+    where = {n: i for i, n in enumerate(door_ns)}
+    return door_pts, where, ((km_sd, s_sd), (km_ds, s_ds), (km_dd, s_dd))
+
+
+def _ast_leg(a: tuple[str, int], b: tuple[str, int], ss: tuple[Any, Any], sd: tuple[Any, Any],
+             ds: tuple[Any, Any], dd: tuple[Any, Any]) -> tuple[float, float]:
+    """Return (km, seconds) between two points of an AST trip: ``("s", stop)`` or ``("d", door)``.
+
+    ``ss`` holds stop-to-stop (km, s); ``sd``, ``ds`` and ``dd`` stop-to-door,
+    door-to-stop and door-to-door (metres, s).
+    """
+    if a[0] == "s" and b[0] == "s":
+        return float(ss[0][a[1], b[1]]), float(ss[1][a[1], b[1]])
+    table = sd if a[0] == "s" else ds if b[0] == "s" else dd
+    return float(table[0][a[1], b[1]]) / 1000.0, float(table[1][a[1], b[1]])
+
+
+def _back_to_depot(net: Any, depot: tuple[float, float], depot_km: Any, door_pts: Any,
+                   cur: tuple[str, int]) -> tuple[float, float]:
+    """Return (km, seconds) from an AST trip's last point (a stop or a door) back to the depot."""
+    if cur[0] == "s":
+        return float(depot_km[2][cur[1]]), float(depot_km[3][cur[1]])
+    dp = snap_to_arcs(net, np.array([depot[0]]), np.array([depot[1]]))
+    kmm, ss = lw.road_km(net, door_pts.take(np.array([cur[1]])), dp)
+    return float(kmm[0, 0]), float(ss[0, 0])
+
+
+def _fill_ast_trips(chosen: Mapping[int, np.ndarray], bookings: Sequence[Any], rows: list[dict[str, Any]],
+                    board_at: Mapping[tuple[int, int], float], door_at: Mapping[int, float]) -> None:
+    """Write the real boarding and door times of the AST's served bookings into their trip-log rows."""
+    for n, c in chosen.items():
+        b = bookings[n]
+        t1 = int(c[lw.T1])
+        board = board_at.get((n, t1), float(c[lw.DEP]))
+        alight = door_at.get(n, float(c[lw.ARR]) + float(c[lw.WE_S]))
+        vehicle = rows[n]["vehicle_id"]
+        lw.fill_served(rows[n], b, vehicle, int(c[lw.NTR]), board, alight,
+                       float(c[lw.WA_M]), 0.0, float(c[lw.WA_S]), 0.0)

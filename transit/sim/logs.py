@@ -122,49 +122,10 @@ def trip_log(
             "direct_s": d_s,
             "direct_m": d_m,
         }
-        pe, pl = promises.get(rid, (nan, nan))
         if served:
-            bt, vid = board[rid]
-            at = alight[rid]
-            if b.time_type == "arrival":
-                wait = b.time - (at + w.egress_s)
-                d2d = at + w.egress_s - (bt - w.access_s)
-            else:
-                wait = bt - (b.time + w.access_s)
-                d2d = at + w.egress_s - b.time
-            row.update(
-                status="served",
-                reason="",
-                vehicle_id=f"{vehicle_prefix}{vid}",
-                transfers=0,
-                promised_earliest=pe,
-                promised_latest=pl,
-                board_time=bt,
-                alight_time=at,
-                walk_access_m=w.access_m,
-                walk_egress_m=w.egress_m,
-                walk_s=w.access_s + w.egress_s,
-                wait_s=wait,
-                in_vehicle_s=at - bt,
-                door_to_door_s=d2d,
-            )
+            row.update(_served_columns(b, board[rid], alight[rid], w, promises.get(rid, (nan, nan)), vehicle_prefix))
         else:
-            row.update(
-                status="rejected",
-                reason=reasons.get(rid, "not served"),
-                vehicle_id="",
-                transfers=0,
-                promised_earliest=nan,
-                promised_latest=nan,
-                board_time=nan,
-                alight_time=nan,
-                walk_access_m=nan,
-                walk_egress_m=nan,
-                walk_s=nan,
-                wait_s=nan,
-                in_vehicle_s=nan,
-                door_to_door_s=nan,
-            )
+            row.update(_rejected_columns(reasons.get(rid, "not served")))
         rows.append(row)
     return pd.DataFrame(rows, columns=list(TRIP_COLUMNS))
 
@@ -235,3 +196,52 @@ def vehicle_log(
             prev = s
             prev_load = s.load + s.wheelchair_load
     return pd.DataFrame(rows, columns=list(STOP_COLUMNS))
+
+
+def _served_columns(b: Booking, boarded: tuple[float, str], at: float, w: Walk, promise: tuple[float, float],
+                    vehicle_prefix: str) -> dict[str, object]:
+    """Return the trip-log columns of a served booking (boarded at ``boarded[0]`` on vehicle ``boarded[1]``)."""
+    bt, vid = boarded
+    if b.time_type == "arrival":
+        wait = b.time - (at + w.egress_s)
+        d2d = at + w.egress_s - (bt - w.access_s)
+    else:
+        wait = bt - (b.time + w.access_s)
+        d2d = at + w.egress_s - b.time
+    return {
+        "status": "served",
+        "reason": "",
+        "vehicle_id": f"{vehicle_prefix}{vid}",
+        "transfers": 0,
+        "promised_earliest": promise[0],
+        "promised_latest": promise[1],
+        "board_time": bt,
+        "alight_time": at,
+        "walk_access_m": w.access_m,
+        "walk_egress_m": w.egress_m,
+        "walk_s": w.access_s + w.egress_s,
+        "wait_s": wait,
+        "in_vehicle_s": at - bt,
+        "door_to_door_s": d2d,
+    }
+
+
+def _rejected_columns(reason: str) -> dict[str, object]:
+    """Return the trip-log columns of a rejected booking (no times)."""
+    nan = math.nan
+    return {
+        "status": "rejected",
+        "reason": reason,
+        "vehicle_id": "",
+        "transfers": 0,
+        "promised_earliest": nan,
+        "promised_latest": nan,
+        "board_time": nan,
+        "alight_time": nan,
+        "walk_access_m": nan,
+        "walk_egress_m": nan,
+        "walk_s": nan,
+        "wait_s": nan,
+        "in_vehicle_s": nan,
+        "door_to_door_s": nan,
+    }
