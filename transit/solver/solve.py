@@ -14,7 +14,7 @@ from transit.darp.data import Break, ObjectiveWeights, Plan, Problem, Request, T
 from transit.util.progress import Progress, report
 from transit.solver.alns import alns_chunk
 from transit.solver.localsearch import polish
-from transit.solver.compiled import BREAK, DROP, Compiled, compile_problem
+from transit.solver.compiled import BREAK, DROP, Compiled, compile_problem, relatedness_seconds, with_relatedness
 from transit.solver.ortools_adapter import routing_solve
 from transit.solver.output import build_plan
 from transit.solver.pool import add_solution, make_pool, vehicle_classes
@@ -110,7 +110,7 @@ def solve(
     priority = frozenset()
     if initial_plan is not None:
         priority = initial_plan.served_ids
-    run = _start(compile_problem(problem, priority=priority), seed)
+    run = _start(compile_problem(problem, priority=priority, relatedness=False), seed)
     if strategy == "ortools":
         return _solve_ortools(run.comp, run.cur, run.work, run.cands, time_limit, iterations, t0)
     if strategy != "alns":
@@ -127,7 +127,15 @@ def solve(
     add_solution(run.pool, run.inst, run.best, objective_value(run.inst, run.best))
     outcome = _Outcome()
     if complete and budget > 0 and run.comp.n_requests > 0 and run.comp.n_vehicles > 0:
-        _search(run, settings, budget, deadline, search_until == "time", progress, outcome)
+        # The search's relatedness table comes after the first solution; when a
+        # time limit leaves too little time for the table and some search after
+        # it, the first solution is the plan.
+        if deadline is None or time.perf_counter() + 2 * relatedness_seconds(run.comp.n_requests) < deadline:
+            comp = with_relatedness(run.comp)
+            run.comp, run.inst = comp, comp.inst
+            _search(run, settings, budget, deadline, search_until == "time", progress, outcome)
+        else:
+            outcome.cut = True
         if outcome.cut and search_until != "time":
             log.warning(
                 "time limit of %.1f s reached after %d of %d iterations; returning the best plan so far",
@@ -302,7 +310,9 @@ def _search(
     copy_sol(run.best, run.cur)
     params = settings.params(n, budget)
     t_search = time.perf_counter()
-    chunk = 8
+    # Under a deadline start with one iteration: on a large problem one
+    # iteration can take a second, and the deadline is checked between chunks.
+    chunk = 8 if deadline is None else 1
     every = max(1, settings.recombine_every)
     gap = every
     next_sp = every
