@@ -124,3 +124,28 @@ def test_compare_days_option(tmp_path: Path) -> None:
     trips = pd.read_csv(out / "trips.csv")
     assert sorted(trips["day"].unique()) == ["2025-03-04", "2025-03-05"]
     assert pd.read_csv(out / "kpis.csv")["info_days"].tolist() == [2.0, 2.0]
+
+
+@pytest.mark.slow
+def test_a_week_serves_every_days_school_trips_on_the_school_buses(tmp_path: Path) -> None:
+    """With school buses and several days, each day's pupils ride the school buses, never the models."""
+    from transit.compare.run import run_comparison
+    from transit.demand import is_school_trip
+
+    p = tmp_path / "week.toml"
+    text = textwrap.dedent(WEEK).replace("[[models]]", '[school]\nservices = ["SCHOOL"]\n\n[[models]]', 1)
+    p.write_text(text, encoding="utf-8")
+    sc = load_scenario(p)
+    sc = dataclasses.replace(sc, models=sc.models[:1])  # the fixed line only
+    one = run_comparison(sc, access=False)
+    week = run_comparison(dataclasses.replace(sc, days=2), access=False)
+    assert one.school is not None and week.school is not None
+    day1 = int(one.school["requests"].iloc[0])
+    both = int(week.school["requests"].iloc[0])
+    assert day1 > 0 and both > day1  # the second weekday's pupils too
+    assert week.school["info_days"].tolist() == [2.0]
+    purposes = week.trips["purpose"]
+    assert purposes.notna().all() and purposes.astype(str).str.len().gt(0).all()
+    assert not purposes.map(is_school_trip).any()  # no school trip reached the model
+    assert "school_bus" not in set(week.kpis["kind"])
+    assert "cost_per_passenger_with_school" in week.kpis.columns
