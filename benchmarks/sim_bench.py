@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from transit.demand import DemandParams, generate_demand, region_from_osm
+from transit.demand import DemandParams, generate_demand, is_school_trip, region_from_osm
 from transit.darp.fleet import VehicleSpec, fleet_from_specs
 from transit.darp.build import build_problem
 from transit.darp.service import ServiceRules
@@ -52,12 +52,18 @@ def depots() -> list[tuple[float, float]]:
     return [(float(rows[n]["lat"]), float(rows[n]["lon"])) for n in DEPOTS if n in rows]
 
 
+def _everyday(demand) -> list:
+    """Return the bookings of a day that an on-demand service gets: no pupils' school trips (they ride the
+    school buses, :mod:`transit.compare.school`), at most 8 passengers."""
+    school = {t.request_id for t in demand.trips if is_school_trip(t.purpose)}
+    return [b for b in demand.bookings if b.request_id not in school and b.passengers <= 8]
+
+
 def day(region, n_requests: int, seed: int):
-    """Return about ``n_requests`` bookings of one day."""
-    base = len(generate_demand(region, DemandParams.default(), np.random.default_rng(seed)).bookings)
+    """Return about ``n_requests`` everyday bookings of one day."""
+    base = len(_everyday(generate_demand(region, DemandParams.default(), np.random.default_rng(seed))))
     params = DemandParams.default().replace(scale=n_requests / base)
-    bookings = [b for b in generate_demand(region, params, np.random.default_rng(seed)).bookings if b.passengers <= 8]
-    return bookings
+    return _everyday(generate_demand(region, params, np.random.default_rng(seed)))
 
 
 def run(region, n_requests: int, n_vehicles: int, settings: SimSettings, seed: int = 1) -> dict:
