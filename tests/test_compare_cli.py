@@ -83,6 +83,8 @@ def run_two(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
 def test_two_models_end_to_end(run_two: tuple[Path, Path, str]) -> None:
     scenario, out, output = run_two
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    # the closing line names every file written, the school transport's too
+    assert f"wrote {out}/ ({', '.join(OUTPUT_FILES)})" in output.replace("\n", "")
     kpis = pd.read_csv(out / "kpis.csv")
     assert list(kpis.columns[: len(KPI_COLUMNS)]) == list(KPI_COLUMNS)
     assert list(zip(kpis["model"], kpis["seed"])) == [

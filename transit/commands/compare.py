@@ -52,12 +52,12 @@ def compare(
 ) -> None:
     """Compare operating models on identical demand: KPIs with 95% CIs, access per village, report.html.
 
-    Writes kpis.csv, summary.csv, access.csv, trips.csv, stops.csv, report.html and a copy of the
-    scenario into the output folder (atomically; an existing folder only with --force), and prints
+    Writes kpis.csv, summary.csv, access.csv, access_groups.csv, sensitivity.csv, school.csv, trips.csv,
+    stops.csv, report.html and a copy of the scenario into the output folder (atomically; an existing folder only with --force), and prints
     the comparison table. The report and the messages are in German or English (--lang, else the
     locale), numbers in the language's format.
     """
-    from transit.compare.run import compare_scenario
+    from transit.compare.run import OUTPUT_FILES, compare_scenario
     from transit.compare.table import comparison_table, render_text
     from transit.compare.scenario import load_scenario
 
@@ -82,8 +82,8 @@ def compare(
     typer.echo(_("{name}: {models} models x {seeds} (mean ± 95% CI half-width; Δ = difference to {baseline}, "
                  "paired by seed)").format(name=sc.name, models=len(sc.models), seeds=seeds_text, baseline=sc.baseline))
     typer.echo(render_text(comparison_table(comp.summary)))
-    typer.echo(_("wrote {folder}/ (report.html, kpis.csv, summary.csv, access.csv, trips.csv, stops.csv)").format(
-        folder=target))
+    written = ", ".join(name for name in OUTPUT_FILES if (target / name).exists())
+    typer.echo(_("wrote {folder}/ ({files})").format(folder=target, files=written))
 
 
 def register(app: typer.Typer) -> None:
