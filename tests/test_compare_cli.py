@@ -385,8 +385,7 @@ def test_compare_in_german_prints_the_german_table_and_writes_a_german_report(tm
     summary = pd.read_csv(out / "summary.csv").set_index(["model", "kpi"])
     km = summary.loc[("Linienbus", "vehicle_km"), "mean"]
     assert f"{km:,.0f}".replace(",", ".") in rows["Fahrzeug-km (km/Tag)"]
-    assert res.output.rstrip().endswith(
-        "geschrieben (report.html, kpis.csv, summary.csv, access.csv, trips.csv, stops.csv)")
+    assert res.output.rstrip().endswith(f"geschrieben ({', '.join(OUTPUT_FILES)})")
     report = (out / "report.html").read_text(encoding="utf-8")
     assert report.startswith("<!DOCTYPE html><html lang='de'>") and "Die Antwort in Kürze" in report
     assert (out / "summary.csv").read_text(encoding="utf-8").count(",") > 100  # the tables stay CSV with dots

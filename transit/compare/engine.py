@@ -179,7 +179,9 @@ class Engine:
         futures = [self.client.submit(fn, *args, pure=False) for args in calls]
         index = {f.key: i for i, f in enumerate(futures)}
         try:
-            for fut in as_completed(futures):
+            # On this engine's client's loop: the default client (another one in
+            # the same process, e.g. a caller's) may run on another loop.
+            for fut in as_completed(futures, loop=self.client.loop):
                 i = index[fut.key]
                 if fut.status != "finished":
                     exc = _failure(fut)
