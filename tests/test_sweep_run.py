@@ -283,6 +283,32 @@ def test_engine_reports_failures_on_a_cluster_and_goes_on() -> None:
             engine.run(math.sqrt, [(-1.0,)], done=done.__setitem__)
 
 
+_QUIET_ENGINE = """
+import logging, math
+
+from transit.compare.engine import Engine
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # as the CLI does without --verbose
+    done = {}
+    with Engine(jobs=2) as engine:
+        engine.run(math.sqrt, [(4.0,), (9.0,)], done=done.__setitem__)
+    print(sorted(done.values()), logging.getLogger("distributed").level)
+"""
+
+
+def test_a_local_cluster_keeps_the_callers_log_level(tmp_path: Path) -> None:
+    """The first import of distributed (in a fresh process) must not turn its connection logs back on."""
+    script = tmp_path / "quiet.py"
+    script.write_text(_QUIET_ENGINE, encoding="utf-8")
+    res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split("\n")[0] == "[2.0, 3.0] 30"
+    assert "INFO distributed" not in res.stderr, res.stderr
+
+
 def test_bad_sweep_file_exits_2_naming_file_and_key(tmp_path: Path) -> None:
     p = tmp_path / "bad.toml"
     p.write_text(textwrap.dedent(SWEEP).replace("service.max_ride_alpha", "service.max_ride_alfa"), encoding="utf-8")

@@ -82,8 +82,13 @@ class Engine:
     def __enter__(self) -> Engine:
         if self.local:
             return self
+        # Importing distributed sets its logger to INFO (every connection on
+        # stderr, from dask's configuration): keep the level the caller chose.
+        dask_log = logging.getLogger("distributed")
+        level = dask_log.level
         from distributed import Client, LocalCluster
 
+        dask_log.setLevel(level)
         if self.scheduler is not None:
             try:
                 self.client = Client(self.scheduler, timeout="20s")
