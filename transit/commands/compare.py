@@ -52,10 +52,11 @@ def compare(
 ) -> None:
     """Compare operating models on identical demand: KPIs with 95% CIs, access per village, report.html.
 
-    Writes kpis.csv, summary.csv, access.csv, access_groups.csv, sensitivity.csv, school.csv, trips.csv,
-    stops.csv, report.html and a copy of the scenario into the output folder (atomically; an existing folder only with --force), and prints
-    the comparison table. The report and the messages are in German or English (--lang, else the
-    locale), numbers in the language's format.
+    Writes kpis.csv, summary.csv, access.csv, access_groups.csv, sensitivity.csv, school.csv,
+    trips.csv, stops.csv, report.html and a copy of the scenario into the output folder
+    (atomically; an existing folder only with --force), and prints the comparison table. The
+    report and the messages are in German or English (--lang, else the locale), numbers in the
+    language's format.
     """
     from transit.compare.run import OUTPUT_FILES, compare_scenario
     from transit.compare.table import comparison_table, render_text
