@@ -127,7 +127,7 @@ def solve(
     add_solution(run.pool, run.inst, run.best, objective_value(run.inst, run.best))
     outcome = _Outcome()
     if complete and budget > 0 and run.comp.n_requests > 0 and run.comp.n_vehicles > 0:
-        _improve(run, settings, budget, deadline, search_until == "time", progress, outcome)
+        _search(run, settings, budget, deadline, search_until == "time", progress, outcome)
         if outcome.cut and search_until != "time":
             log.warning(
                 "time limit of %.1f s reached after %d of %d iterations; returning the best plan so far",
@@ -140,29 +140,6 @@ def solve(
     first = float(first_cost) + problem.weights.rejection * int(first_un)
     times = (time.perf_counter() - t0, t_first, t_setup)
     return plan.replace(stats=_stats(plan, run, outcome, budget, seed, times, first, int(first_un)))
-
-
-def _improve(
-    run: _Run,
-    settings: SearchSettings,
-    budget: int,
-    deadline: float | None,
-    until_time: bool,
-    progress: Progress | None,
-    outcome: _Outcome,
-) -> None:
-    """Build the search's relatedness table, then search from the first solution.
-
-    The table comes after the first solution; when a time limit leaves too
-    little time for the table and some search after it, the first solution
-    is the plan (``outcome.cut`` is set).
-    """
-    if deadline is not None and time.perf_counter() + 2 * relatedness_seconds(run.comp.n_requests) >= deadline:
-        outcome.cut = True
-        return
-    comp = with_relatedness(run.comp)
-    run.comp, run.inst = comp, comp.inst
-    _search(run, settings, budget, deadline, until_time, progress, outcome)
 
 
 def _stats(plan: Plan, run: _Run, outcome: _Outcome, budget: int, seed: int, times, first_cost, first_rejected):
@@ -318,9 +295,19 @@ def _search(
     progress: Progress | None,
     out: _Outcome,
 ) -> None:
-    """Improve ``run.best`` by ALNS and recombination until the budget, deadline or convergence."""
-    inst = run.inst
+    """Improve ``run.best`` by ALNS and recombination until the budget, deadline or convergence.
+
+    The search's relatedness table is built here, after the first solution;
+    when a time limit leaves too little time for the table and some search
+    after it, the first solution is the plan (``out.cut`` is set).
+    """
     n = run.comp.n_requests
+    if deadline is not None and time.perf_counter() + 2 * relatedness_seconds(n) >= deadline:
+        out.cut = True
+        return
+    comp = with_relatedness(run.comp)
+    run.comp, run.inst = comp, comp.inst
+    inst = run.inst
     polish(inst, run.best, run.tmp, run.work, run.cands, run.search, settings.polish_passes, settings.schedule_candidates)
     copy_sol(run.best, run.cur)
     params = settings.params(n, budget)
