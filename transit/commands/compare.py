@@ -83,8 +83,7 @@ def compare(
     typer.echo(_("{name}: {models} models x {seeds} (mean ± 95% CI half-width; Δ = difference to {baseline}, "
                  "paired by seed)").format(name=sc.name, models=len(sc.models), seeds=seeds_text, baseline=sc.baseline))
     typer.echo(render_text(comparison_table(comp.summary)))
-    written = ", ".join(name for name in OUTPUT_FILES if (target / name).exists())
-    typer.echo(_("wrote {folder}/ ({files})").format(folder=target, files=written))
+    typer.echo(_("wrote {folder}/ ({files})").format(folder=target, files=", ".join(OUTPUT_FILES)))
 
 
 def register(app: typer.Typer) -> None:
