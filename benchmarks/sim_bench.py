@@ -34,7 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from transit.demand import DemandParams, generate_demand, is_school_trip, region_from_osm
+from transit.compare.school import split_school
+from transit.demand import DemandParams, generate_demand, region_from_osm
 from transit.darp.fleet import VehicleSpec, fleet_from_specs
 from transit.darp.build import build_problem
 from transit.darp.service import ServiceRules
@@ -54,9 +55,9 @@ def depots() -> list[tuple[float, float]]:
 
 def _everyday(demand) -> list:
     """Return the bookings of a day that an on-demand service gets: no pupils' school trips (they ride the
-    school buses, :mod:`transit.compare.school`), at most 8 passengers."""
-    school = {t.request_id for t in demand.trips if is_school_trip(t.purpose)}
-    return [b for b in demand.bookings if b.request_id not in school and b.passengers <= 8]
+    school buses, :func:`transit.compare.school.split_school`), at most 8 passengers."""
+    everyday, _ = split_school(demand.bookings, {t.request_id: t for t in demand.trips})
+    return [b for b in everyday if b.passengers <= 8]
 
 
 def day(region, n_requests: int, seed: int):
