@@ -18,7 +18,7 @@ from transit.darp.data import ObjectiveWeights, Problem, Request, TimeWindow, Ve
 from transit.solver.repair import repair
 from transit.solver.search import make_search
 from transit.solver.compiled import compile_problem
-from transit.solver.localsearch import exchange_tails
+from transit.solver.localsearch import _late, exchange_tails
 from transit.solver.schedule import choose_times, greatest_times, least_times, make_work, prepare, route_eval
 from transit.solver.state import best_insert, build_inserted, empty_sol, init_route, make_cands, recompute, remove_request
 
@@ -212,3 +212,54 @@ def test_exchange_tails_swaps_the_ends_of_two_routes():
     assert list(sol.where[:4]) == [0, 1, 1, 0]
     for v in range(2):
         assert recompute(inst, sol, v, w)
+
+
+def test_the_tail_exchange_screen_only_skips_infeasible_routes():
+    # `_late` skips a tail exchange without a schedule when the vehicle, leaving its cut as early as
+    # it can, reaches the other route's next stop after that stop's window. Check it against the
+    # exact schedule of every exchanged route on random plans (no maximum route duration).
+    skipped = kept = 0
+    for seed in range(8):
+        s, k = _screen_against_schedules(seed)
+        skipped += s
+        kept += k
+    assert skipped > 0 and kept > 0
+
+
+def _screen_against_schedules(seed: int) -> tuple[int, int]:
+    """Check `_late` on every tail exchange of a random plan; return (skipped, kept) exchanges."""
+    problem = random_problem(seed, n=10)
+    veh = problem.vehicles[0].replace(max_route_duration=None, seats=3)
+    problem = problem.replace(vehicles=(veh, veh.replace(id="w", start_depot=3, end_depot=3),
+                                        veh.replace(id="x", start_depot=6, end_depot=6)))
+    comp = compile_problem(problem)
+    inst, n, nv = comp.inst, comp.n_requests, comp.n_vehicles
+    w = make_work(comp.max_len, n)
+    sol = empty_sol(n, nv, comp.max_len)
+    for v in range(nv):
+        init_route(inst, sol, v, w)
+    repair(inst, sol, w, make_cands(comp.max_len), make_search(n, nv, 99 + seed), 2, 0.0, 3)
+    trial = empty_sol(n, nv, comp.max_len)
+    skipped = kept = 0
+    for a in range(nv):
+        for b in range(nv):
+            ma, mb = int(sol.rlen[a]), int(sol.rlen[b])
+            if a == b or ma < 3 or mb < 3:
+                continue
+            for ka in range(ma - 2):
+                if sol.ld0[a, ka] or sol.ld1[a, ka]:
+                    continue
+                for kb in range(mb - 2):
+                    if sol.ld0[b, kb] or sol.ld1[b, kb]:
+                        continue
+                    # Route a up to its cut, then route b's tail (b's own route is not needed here).
+                    nodes = [*sol.seq[a, : ka + 1], *sol.seq[b, kb + 1 : mb - 1], inst.vend[a]]
+                    trial.seq[a, : len(nodes)] = nodes
+                    trial.rlen[a] = len(nodes)
+                    feasible = recompute(inst, trial, a, w)
+                    if _late(inst, sol, a, ka, sol.seq[b, kb + 1]):
+                        assert not feasible, (seed, a, ka, b, kb)
+                        skipped += 1
+                    else:
+                        kept += 1
+    return skipped, kept

@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from transit.solver.compiled import BREAK
+from transit.solver.schedule import EPS
 from transit.solver.destroy import assigned_requests
 from transit.solver.state import (
     arc_cost,
@@ -191,6 +192,22 @@ def _movable_from(inst, sol, a, b):
 
 
 @njit(cache=True)
+def _late(inst, sol, a, ka, node):
+    """True if route ``a`` leaving position ``ka`` as early as it can still reaches ``node`` after its window.
+
+    A necessary condition of a tail exchange that needs no schedule: the
+    least start times up to a cut where the vehicle is empty do not depend on
+    what follows it, unless a maximum route duration links the start to the
+    end (then nothing is screened).
+    """
+    if np.isfinite(inst.vmaxdur[a]):
+        return False
+    here = sol.seq[a, ka]
+    arrive = sol.E[a, ka] + inst.ns[here] + inst.tt[inst.nloc[here], inst.nloc[node]]
+    return arrive > inst.nl[node] + EPS
+
+
+@njit(cache=True)
 def exchange_tails(inst, sol, tmp, w):
     """2-opt*: swap route tails cut where the vehicles are empty; True if a swap was made.
 
@@ -227,6 +244,8 @@ def exchange_tails(inst, sol, tmp, w):
                         continue
                     if ka == ma - 2 and kb == mb - 2:
                         continue
+                    if _late(inst, sol, a, ka, sol.seq[b, kb + 1]) or _late(inst, sol, b, kb, sol.seq[a, ka + 1]):
+                        continue  # a vehicle cannot reach the other's tail in its first stop's window
                     na, nb = _spliced_pair(inst, tmp, a, b, ka, kb, ma, mb, w)
                     new_arcs = _arcs(inst, w.seq, na, kma) + _arcs(inst, w.seq2, nb, kmb)
                     if inst.sched == 0 and new_arcs > old_arcs - 1e-7 and (na > 2 + inst.vbrkn[a]) and (nb > 2 + inst.vbrkn[b]):
