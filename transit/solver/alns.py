@@ -72,7 +72,8 @@ def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, pool, params, it_from, i
     sigma1, sigma2, sigma3, worst power, shaw power, max_sched,
     polish passes, polish within, restart from best (0/1), record-to-record
     acceptance (0/1), time fraction used (< 0: cool by iterations in
-    epochs; else the temperature follows the fraction of the time used)].
+    epochs; else the temperature follows the fraction of the time used),
+    polish vehicles].
     """
     epoch_len = int(params[0])
     q_min = int(params[1])
@@ -89,6 +90,7 @@ def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, pool, params, it_from, i
     pw_shaw = params[12]
     max_sched = int(params[13])
     passes = int(params[14])
+    near = int(params[19])
     noise_amp = noise_rel * S.fstats[3]
     fbest, _, _ = _objective(inst, best)
     fcur, _, _ = _objective(inst, cur)
@@ -141,7 +143,7 @@ def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, pool, params, it_from, i
         add_solution(pool, inst, cand, fcand)
         score = 0.0
         if fcand < fbest * (1.0 + params[15]):
-            polish(inst, cand, tmp, w, cands, S, passes, max_sched)
+            polish(inst, cand, tmp, w, cands, S, passes, max_sched, near)
             fcand, _, _ = _objective(inst, cand)
         if fcand < fbest - 1e-7:
             copy_sol(cand, best)

@@ -7,6 +7,15 @@ Used to polish every new best solution of the search (:func:`polish`):
 * move breaks: put each break at its cheapest feasible place in its route;
 * 2-opt* (:func:`exchange_tails`): for two routes, cut each where the
   vehicle is empty and swap the parts after the cuts, when it pays.
+
+With a large fleet (more vehicles than ``near``), a request is tried only in
+its own vehicle and the ``near`` vehicles whose routes pass nearest to its
+pickup before its window closes (:func:`near_vehicles`), and tails are
+exchanged only between routes that are such neighbours of each other
+(:func:`near_pairs`): the insertion tests of a pass, its costly part, then
+grow with the requests, not with requests times vehicles (finding the near
+vehicles is one cheap scan of the routes per request). A fleet of at most
+``near`` vehicles is searched in full.
 """
 
 from __future__ import annotations
@@ -27,19 +36,27 @@ from transit.solver.state import (
     rnd_int,
 )
 
-__all__ = ["exchange_tails", "move_breaks", "polish"]
+__all__ = ["exchange_tails", "move_breaks", "near_pairs", "near_vehicles", "polish"]
 
 
 @njit(cache=True)
-def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched):
+def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched, near):
     """Local search: relocate requests, move breaks, exchange tails while it pays.
 
-    Returns the number of improving moves.
+    ``near`` > 0 and a fleet larger than that: search only near vehicles
+    (see the module docstring). Returns the number of improving moves.
     """
     nv = sol.rlen.shape[0]
+    limited = 0 < near < nv
     moves = 0
     for _ in range(max_passes):
         improved = False
+        if limited:
+            cand_v = near_vehicles(inst, sol, near)
+            pairs = near_pairs(inst, sol, cand_v)
+        else:
+            cand_v = np.zeros((0, 0), np.int64)
+            pairs = np.ones((nv, nv), np.bool_)
         na = assigned_requests(inst, sol, S)
         for a in range(na - 1, 0, -1):
             b = rnd_int(S.rng, a + 1)
@@ -59,7 +76,16 @@ def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched):
             bv = -1
             bi = -1
             bj = -1
-            for v in range(nv):
+            tries = cand_v.shape[1] + 1 if limited else nv
+            for z in range(tries):
+                if not limited:
+                    v = z
+                elif z == 0:
+                    v = v0
+                else:
+                    v = cand_v[r, z - 1]
+                    if v < 0 or v == v0:
+                        continue
                 c, i, j = best_insert(inst, sol, r, v, w, cands, max_sched)
                 if c < bc:
                     bc = c
@@ -77,12 +103,71 @@ def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched):
             if move_breaks(inst, sol, tmp, v, w):
                 improved = True
                 moves += 1
-        if exchange_tails(inst, sol, tmp, w):
+        if _exchange_tails(inst, sol, tmp, w, pairs):
             improved = True
             moves += 1
         if not improved:
             break
     return moves
+
+
+@njit(cache=True)
+def near_vehicles(inst, sol, k):
+    """Return, per request, the ``k`` vehicles whose routes pass nearest to its pickup (-1: none).
+
+    A vehicle's nearness is the least detour (in travel time) of visiting
+    the pickup between two consecutive stops of its route, leaving the first
+    as early as it can and arriving before the pickup's window closes;
+    vehicles that may not serve the request, or have no such place, are not
+    listed. Requests on board list none.
+    """
+    nv = sol.rlen.shape[0]
+    n = inst.rL.shape[0]
+    out = np.full((n, k), -1, np.int64)
+    d = np.empty(nv)
+    for r in range(n):
+        if inst.ronb[r]:
+            continue
+        p = 2 * r
+        lp = inst.nloc[p]
+        latest = inst.nl[p]
+        for v in range(nv):
+            best = np.inf
+            if inst.fits[r, v]:
+                for z in range(sol.rlen[v] - 1):
+                    here = inst.nloc[sol.seq[v, z]]
+                    t = inst.tt[here, lp]
+                    if sol.E[v, z] + inst.ns[sol.seq[v, z]] + t <= latest + EPS:
+                        there = inst.nloc[sol.seq[v, z + 1]]
+                        detour = t + inst.tt[lp, there] - inst.tt[here, there]
+                        if detour < best:
+                            best = detour
+            d[v] = best
+        order = np.argsort(d, kind="mergesort")
+        for z in range(min(k, nv)):
+            v = order[z]
+            if d[v] == np.inf:
+                break
+            out[r, z] = v
+    return out
+
+
+@njit(cache=True)
+def near_pairs(inst, sol, cand_v):
+    """Return which pairs of routes are neighbours: one is listed for a request of the other
+    (:func:`near_vehicles`)."""
+    nv = sol.rlen.shape[0]
+    pairs = np.zeros((nv, nv), np.bool_)
+    for r in range(cand_v.shape[0]):
+        a = sol.where[r]
+        if a < 0:
+            continue
+        for z in range(cand_v.shape[1]):
+            b = cand_v[r, z]
+            if b >= 0:
+                pairs[a, b] = True
+                pairs[b, a] = True
+    return pairs
 
 
 @njit(cache=True)
@@ -208,6 +293,23 @@ def _late(inst, sol, a, ka, node):
 
 
 @njit(cache=True)
+def _any_swap(inst, sol, a, b, from_a, from_b):
+    """True if some pair of cuts of routes ``a`` and ``b`` (from ``from_a``, ``from_b``) passes the
+    screen of :func:`_late` both ways: the pairs the exchange would try at all."""
+    ma = sol.rlen[a]
+    mb = sol.rlen[b]
+    for ka in range(from_a, ma - 1):
+        if sol.ld0[a, ka] != 0 or sol.ld1[a, ka] != 0:
+            continue
+        for kb in range(from_b, mb - 1):
+            if sol.ld0[b, kb] != 0 or sol.ld1[b, kb] != 0 or (ka == ma - 2 and kb == mb - 2):
+                continue
+            if not _late(inst, sol, a, ka, sol.seq[b, kb + 1]) and not _late(inst, sol, b, kb, sol.seq[a, ka + 1]):
+                return True
+    return False
+
+
+@njit(cache=True)
 def exchange_tails(inst, sol, tmp, w):
     """2-opt*: swap route tails cut where the vehicles are empty; True if a swap was made.
 
@@ -216,10 +318,17 @@ def exchange_tails(inst, sol, tmp, w):
     request the other vehicle may not serve are not moved.
     """
     nv = sol.rlen.shape[0]
+    return _exchange_tails(inst, sol, tmp, w, np.ones((nv, nv), np.bool_))
+
+
+@njit(cache=True)
+def _exchange_tails(inst, sol, tmp, w, pairs):
+    """:func:`exchange_tails` for the pairs of routes ``a < b`` with ``pairs[a, b]``."""
+    nv = sol.rlen.shape[0]
     improved = False
     for a in range(nv):
         for b in range(a + 1, nv):
-            if sol.rnreq[a] == 0 and sol.rnreq[b] == 0:
+            if not pairs[a, b] or (sol.rnreq[a] == 0 and sol.rnreq[b] == 0):
                 continue
             ma = sol.rlen[a]
             mb = sol.rlen[b]
@@ -227,6 +336,8 @@ def exchange_tails(inst, sol, tmp, w):
                 continue
             from_a = _movable_from(inst, sol, a, b)
             from_b = _movable_from(inst, sol, b, a)
+            if not _any_swap(inst, sol, a, b, from_a, from_b):
+                continue
             kma = inst.vkm[a]
             kmb = inst.vkm[b]
             old_arcs = _arcs(inst, sol.seq[a], ma, kma) + _arcs(inst, sol.seq[b], mb, kmb)

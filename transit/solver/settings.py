@@ -49,6 +49,12 @@ class SearchSettings:
     polish_passes
         Passes of local search (:func:`transit.solver.localsearch.polish`:
         relocate, move breaks, exchange tails) on every new best solution.
+    polish_vehicles
+        With more vehicles than this, the local search tries each request in
+        its own vehicle and the so many vehicles whose routes pass nearest to
+        its pickup only, and exchanges route tails between such neighbours
+        only, so that a pass grows with the requests, not with requests times
+        vehicles (:mod:`transit.solver.localsearch`); 0: every vehicle.
     polish_within
         Polish every candidate whose objective is below ``(1 + polish_within)``
         times the best (0: only candidates that beat the best).
@@ -94,6 +100,7 @@ class SearchSettings:
     shaw_power: float = 6.0
     schedule_candidates: int = 3
     polish_passes: int = 3
+    polish_vehicles: int = 40
     polish_within: float = 0.0
     recombine_every: int = 1000
     restart_from_best: bool = True
@@ -144,6 +151,7 @@ class SearchSettings:
                 1.0 if self.restart_from_best else 0.0,
                 1.0 if self.acceptance == "record" else 0.0,
                 -1.0,
+                self.polish_vehicles,
             ],
             dtype=np.float64,
         )

@@ -308,7 +308,8 @@ def _search(
     comp = with_relatedness(run.comp)
     run.comp, run.inst = comp, comp.inst
     inst = run.inst
-    polish(inst, run.best, run.tmp, run.work, run.cands, run.search, settings.polish_passes, settings.schedule_candidates)
+    polish(inst, run.best, run.tmp, run.work, run.cands, run.search, settings.polish_passes, settings.schedule_candidates,
+           settings.polish_vehicles)
     copy_sol(run.best, run.cur)
     params = settings.params(n, budget)
     t_search = time.perf_counter()
