@@ -14,6 +14,9 @@ Measured (wall clock; the day itself is deterministic):
   with a promised window, or reject);
 - ``cutoff_s``, ``reopt_s``: time in the solver at the cut-off and in all
   re-optimisations; ``check_s`` is included in ``total_s``.
+- ``horizon_req``, ``ms_per_req``, ``growth``: requests in a re-optimisation's
+  horizon (mean), its time per such request, and the exponent of its time
+  against them over the day (slope of log time on log requests; 1 = linear).
 
 - ``cpu_s``, ``peak_mb``: CPU time of the day and peak memory of the process
   that ran the row (each row runs in a fresh process).
@@ -100,10 +103,27 @@ def run(region, n_requests: int, n_vehicles: int, settings: SimSettings, seed: i
         "reopt_s": float(sum(st.reopt_seconds)),
         "reopts": st.reoptimisations,
         "reopt_groups": st.reopt_groups,
+        **_growth(st.reopt_seconds, st.reopt_requests),
         "reopt_discarded": st.reopt_discarded,
         "decision_ms_median": float(np.median(dm)) if dm.size else float("nan"),
         "decision_ms_p95": float(np.percentile(dm, 95)) if dm.size else float("nan"),
     }
+
+
+def _growth(seconds: list[float], requests: list[int]) -> dict:
+    """Return the re-optimisations' mean size, time per request and growth exponent.
+
+    The exponent is the slope of log(seconds) against log(requests in the horizon) over the day's
+    re-optimisations (1: time grows linearly with the requests in the horizon, 2: with their square).
+    """
+    sec = np.array(seconds, float)
+    req = np.array(requests, float)
+    keep = (req > 0) & (sec > 0)
+    if keep.sum() < 3:
+        return {"horizon_req": float("nan"), "ms_per_req": float("nan"), "growth": float("nan")}
+    slope = float(np.polyfit(np.log(req[keep]), np.log(sec[keep]), 1)[0])
+    return {"horizon_req": float(req[keep].mean()), "ms_per_req": 1000.0 * sec[keep].sum() / req[keep].sum(),
+            "growth": slope}
 
 
 def _row(n: int, vehicles: int, settings: SimSettings, seed: int) -> dict:
@@ -154,7 +174,8 @@ def main() -> None:
     print(f"machine: {platform.node()} {platform.processor() or platform.machine()}, python {platform.python_version()}")
     print(f"settings: {settings}")
     cols = ["requests", "prebooked", "live", "vehicles", "served_share", "total_s", "cpu_s", "peak_mb", "cutoff_s",
-            "reopt_s", "reopts", "reopt_groups", "decision_ms_median", "decision_ms_p95"]
+            "reopt_s", "reopts", "reopt_groups", "horizon_req", "ms_per_req", "growth", "decision_ms_median",
+            "decision_ms_p95"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     ctx = multiprocessing.get_context("spawn")
