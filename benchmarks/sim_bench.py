@@ -26,6 +26,7 @@ Usage::
     python benchmarks/sim_bench.py                   # 500, 2000, 8000
     python benchmarks/sim_bench.py --requests 2000 --vehicles 20
     python benchmarks/sim_bench.py --scale           # 10,000 requests / 100 vehicles, 30,000 / 300
+    python benchmarks/sim_bench.py --requests 10000 --vehicles 100 --seed 2 --polish-vehicles 0
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from transit.darp.fleet import VehicleSpec, fleet_from_specs
 from transit.darp.build import build_problem
 from transit.darp.service import ServiceRules
 from transit.sim import SimSettings, simulate_day
+from transit.solver import SearchSettings
 
 REPO = Path(__file__).resolve().parents[1]
 DEPOTS = ("Sangerhain", "Kloppenstedt", "Wipperau", "Helmsrode")
@@ -161,6 +163,8 @@ def main() -> None:
     ap.add_argument("--horizon-min", type=float, default=SimSettings().reopt_horizon_min)
     ap.add_argument("--group", type=int, default=SimSettings().reopt_group_vehicles,
                     help="re-optimise in groups of at most this many vehicles (0: the whole fleet at once)")
+    ap.add_argument("--polish-vehicles", type=int, default=SearchSettings().polish_vehicles,
+                    help="the local search tries each request in so many near vehicles (0: every vehicle)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     settings = SimSettings(
@@ -169,6 +173,7 @@ def main() -> None:
         reopt_iterations=args.reopt_iterations,
         reopt_horizon_min=args.horizon_min,
         reopt_group_vehicles=args.group,
+        search=SearchSettings(polish_vehicles=args.polish_vehicles),
     )
     rows = SCALE_ROWS if args.scale else tuple((n, args.vehicles) for n in args.requests)
     print(f"machine: {platform.node()} {platform.processor() or platform.machine()}, python {platform.python_version()}")

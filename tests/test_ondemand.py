@@ -160,6 +160,18 @@ def test_options_from_a_scenario_table():
         parse_sim_settings({"reopt_iterations": 1.5}, table="sim")
 
 
+def test_sim_settings_take_whole_group_sizes_and_the_search_table():
+    sim = parse_sim_settings({"reopt_group_vehicles": 25, "search": {"polish_vehicles": 10}}, table="sim")
+    assert sim.reopt_group_vehicles == 25 and isinstance(sim.reopt_group_vehicles, int)
+    assert sim.search.polish_vehicles == 10 and sim.search.polish_passes == 3
+    with pytest.raises(InputError, match=r"s.toml: sim.reopt_group_vehicles: must be a whole number"):
+        parse_sim_settings({"reopt_group_vehicles": 2.5}, source="s.toml", table="sim")
+    with pytest.raises(InputError, match=r"sim.search: must be a table"):
+        parse_sim_settings({"search": 3}, table="sim")
+    with pytest.raises(InputError, match=r"sim.search: unknown key 'polish_vehicle'"):
+        parse_sim_settings({"search": {"polish_vehicle": 3}}, table="sim")
+
+
 def test_a_day_without_bookings(net):
     """Nobody books: the buses are still on duty all shift (and cost), but drive nowhere."""
     run = _run(OnDemandModel("drt", fleet(2), OnDemandOptions(sim=FAST)), [], net)

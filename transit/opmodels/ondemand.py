@@ -47,6 +47,7 @@ from transit.darp.build import build_problem
 from transit.util.progress import Progress, report
 from transit.darp.service import ServiceRules, parse_service
 from transit.sim.day import SimSettings, simulate_day
+from transit.solver.settings import parse_search_settings
 from transit.sim.columns import TripLabel
 from transit.sim.logs import Walk, trip_log, vehicle_log
 from transit.util.tomltable import build, check_keys, describe, get_bool, get_int, get_number, get_text, join
@@ -301,7 +302,10 @@ def parse_sim_settings(data: Any, *, source: str | None = None, table: str = "si
             continue
         if key == "check":
             values[key] = get_bool(data, key, None, source=source, table=table)
-        elif key in ("cutoff_iterations", "reopt_iterations", "schedule_candidates"):
+        elif key == "search":
+            values[key] = parse_search_settings(data[key], source=source, table=join(table, key))
+        elif key in ("cutoff_iterations", "cutoff_solve_max", "reopt_iterations", "reopt_group_vehicles",
+                     "schedule_candidates"):
             values[key] = get_int(data, key, None, source=source, table=table, lo=0, whole_floats=True)
         else:
             values[key] = get_number(data, key, None, source=source, table=table, minimum=None if key == "cutoff" else 0.0)

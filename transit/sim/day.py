@@ -65,7 +65,7 @@ from transit.errors import ProblemDataError, SolverError
 from transit.darp.data import Break, Plan, Problem, Rejection, Request, Route, Stop, StopKind, TimeWindow, Vehicle
 from transit.util.progress import Progress, report
 from transit.darp.service import ServiceRules
-from transit.solver import BREAK, DROP, PICK, LivePlan, solve
+from transit.solver import BREAK, DROP, PICK, LivePlan, SearchSettings, solve
 
 __all__ = ["DayResult", "DayStats", "Decision", "SimSettings", "simulate_day"]
 
@@ -114,6 +114,9 @@ class SimSettings:
         booking is inserted (see :class:`transit.solver.insert.LivePlan`).
     check
         Check the executed day with the independent checker.
+    search
+        Settings of the solver's search at the cut-off and in the
+        re-optimisations (:class:`transit.solver.SearchSettings`).
     """
 
     cutoff: float = 0.0
@@ -125,6 +128,7 @@ class SimSettings:
     reopt_group_vehicles: int = 0
     schedule_candidates: int = 3
     check: bool = True
+    search: SearchSettings = field(default_factory=SearchSettings)
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.cutoff):
@@ -583,7 +587,7 @@ class _Day:
         report(progress, 0, 1, f"planning {len(pre)} pre-booked requests")
         if len(pre) <= s.cutoff_solve_max:
             prob, _ = self._problem(pre, vehicles, s.cutoff)
-            plan = solve(prob, iterations=s.cutoff_iterations, seed=_seed(self.seed, 0))
+            plan = solve(prob, iterations=s.cutoff_iterations, seed=_seed(self.seed, 0), settings=s.search)
             live.load(plan)
         else:
             plan = self._insert_all(pre)
@@ -722,7 +726,8 @@ class _Day:
         prob, _ = self._problem(active, vehicles, now, cuts)
         warm = Plan(routes=tuple(Route(self.vehs[self.live_veh[h.v]].spec.id, tuple(h.stops)) for h in group))
         seed = _seed(self.seed, k) if j == 0 else _seed(self.seed, k, j)
-        new = solve(prob, iterations=self.settings.reopt_iterations, seed=seed, initial_plan=warm)
+        new = solve(prob, iterations=self.settings.reopt_iterations, seed=seed, initial_plan=warm,
+                    settings=self.settings.search)
         if new.rejected:
             self.stats.reopt_discarded += 1
             log.warning("re-optimisation at %.0f s would drop %d accepted requests; kept the plan", now,
