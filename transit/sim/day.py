@@ -101,9 +101,7 @@ class SimSettings:
     reopt_iterations
         Solver work budget for each re-optimisation (of each group of vehicles).
     reopt_group_vehicles
-        0 (the default): the whole fleet is one problem (the solver's local
-        search then tries each request in the vehicles nearest to it only,
-        :attr:`transit.solver.SearchSettings.polish_vehicles`). A fleet
+        0 (the default): the whole fleet is one problem. A fleet
         larger than a positive value is re-optimised in groups of at most so
         many vehicles near each other (the groups change from one
         re-optimisation to the next): faster, but a request cannot move to
