@@ -47,7 +47,7 @@ from transit.darp.build import build_problem
 from transit.util.progress import Progress, report
 from transit.darp.service import ServiceRules, parse_service
 from transit.sim.day import SimSettings, simulate_day
-from transit.solver.settings import parse_search_settings
+from transit.solver import parse_search_settings
 from transit.sim.columns import TripLabel
 from transit.sim.logs import Walk, trip_log, vehicle_log
 from transit.util.tomltable import build, check_keys, describe, get_bool, get_int, get_number, get_text, join

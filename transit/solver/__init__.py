@@ -21,7 +21,7 @@ route_solver_kernels()
 
 from transit.solver.compiled import BREAK, DROP, PICK  # noqa: E402
 from transit.solver.insert import LivePlan  # noqa: E402
-from transit.solver.settings import SearchSettings, default_iterations  # noqa: E402
+from transit.solver.settings import SearchSettings, default_iterations, parse_search_settings  # noqa: E402
 from transit.solver.solve import solve  # noqa: E402
 
 __all__ = [
@@ -33,5 +33,6 @@ __all__ = [
     "compile_kernels",
     "default_iterations",
     "kernels_ready",
+    "parse_search_settings",
     "solve",
 ]
