@@ -5,34 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from darpcase import pr_like_text
+from solvercase import first_solution
 
 from transit.darp.checker import check
 from transit.darp.cordeau import read_cordeau
 from transit.solver import SearchSettings, solve
-from transit.solver.compiled import compile_problem
 from transit.solver.localsearch import near_pairs, near_vehicles, polish
-from transit.solver.repair import repair
-from transit.solver.schedule import make_work
-from transit.solver.search import make_search
-from transit.solver.state import empty_sol, init_route, make_cands, recompute, total_cost
+from transit.solver.state import empty_sol, recompute, total_cost
 
 
 def _problem(tmp_path, vehicles=9, requests=96, seed=3):
     path = tmp_path / "case.txt"
     path.write_text(pr_like_text(vehicles, requests, wide=True, seed=seed), encoding="utf-8")
     return read_cordeau(path).problem
-
-
-def _first_solution(problem):
-    comp = compile_problem(problem)
-    inst, n, nv = comp.inst, comp.n_requests, comp.n_vehicles
-    w = make_work(comp.max_len, n)
-    sol = empty_sol(n, nv, comp.max_len)
-    for v in range(nv):
-        init_route(inst, sol, v, w)
-    search = make_search(n, nv, 7)
-    repair(inst, sol, w, make_cands(comp.max_len), search, 2, 0.0, 3)
-    return comp, sol, w, search
 
 
 def _detour(inst, sol, r, v):
@@ -50,7 +35,7 @@ def _detour(inst, sol, r, v):
 
 
 def test_near_vehicles_are_those_with_the_least_detour_to_the_pickup(tmp_path):
-    comp, sol, _, _ = _first_solution(_problem(tmp_path))
+    comp, sol, _, _, _ = first_solution(_problem(tmp_path), 7)
     inst, nv = comp.inst, comp.n_vehicles
     k = 3
     near = near_vehicles(inst, sol, k)
@@ -60,18 +45,18 @@ def test_near_vehicles_are_those_with_the_least_detour_to_the_pickup(tmp_path):
         want = [v for v in np.argsort(d, kind="stable")[:k] if np.isfinite(d[v])]
         assert near[r, : len(want)].tolist() == want
         assert (near[r, len(want):] == -1).all()
-    pairs = near_pairs(inst, sol, near)
+    pairs = near_pairs(sol, near)
     assert (pairs == pairs.T).all()
     assert 0 < pairs.sum() < nv * nv
 
 
 @pytest.mark.parametrize("near", [0, 3])
 def test_polish_keeps_the_plan_feasible_and_never_worse(tmp_path, near):
-    comp, sol, w, search = _first_solution(_problem(tmp_path))
+    comp, sol, w, cands, search = first_solution(_problem(tmp_path), 7)
     inst, n, nv = comp.inst, comp.n_requests, comp.n_vehicles
     before, rejected = total_cost(inst, sol)
     tmp = empty_sol(n, nv, comp.max_len)
-    moves = polish(inst, sol, tmp, w, make_cands(comp.max_len), search, 3, 3, near)
+    moves = polish(inst, sol, tmp, w, cands, search, 3, 3, near)
     after, rejected_after = total_cost(inst, sol)
     assert moves > 0
     assert after < before and rejected_after == rejected

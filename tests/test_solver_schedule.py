@@ -13,14 +13,14 @@ import math
 import numpy as np
 import pytest
 from scipy.optimize import linprog
+from solvercase import first_solution
 
 from transit.darp.data import ObjectiveWeights, Problem, Request, TimeWindow, Vehicle
 from transit.solver.repair import repair
-from transit.solver.search import make_search
 from transit.solver.compiled import compile_problem
 from transit.solver.localsearch import _late, exchange_tails
 from transit.solver.schedule import choose_times, greatest_times, least_times, make_work, prepare, route_eval
-from transit.solver.state import best_insert, build_inserted, empty_sol, init_route, make_cands, recompute, remove_request
+from transit.solver.state import best_insert, build_inserted, empty_sol, recompute, remove_request
 
 HOUR = 3600.0
 
@@ -143,15 +143,8 @@ def test_least_and_greatest_times_match_linear_programs(seed):
 def test_best_insertion_equals_trying_every_position(seed):
     problem = random_problem(seed, n=9)
     problem = problem.replace(vehicles=problem.vehicles + (problem.vehicles[0].replace(id="w", seats=2),))
-    comp = compile_problem(problem)
+    comp, sol, w, cands, search = first_solution(problem, 1234 + seed)
     inst, n, nv = comp.inst, comp.n_requests, comp.n_vehicles
-    w = make_work(comp.max_len, n)
-    cands = make_cands(comp.max_len)
-    sol = empty_sol(n, nv, comp.max_len)
-    for v in range(nv):
-        init_route(inst, sol, v, w)
-    search = make_search(n, nv, 1234 + seed)
-    repair(inst, sol, w, cands, search, 2, 0.0, 3)
     rng = np.random.default_rng(seed)
     compared = 0
     for _ in range(6):
@@ -232,13 +225,8 @@ def _screen_against_schedules(seed: int) -> tuple[int, int]:
     veh = problem.vehicles[0].replace(max_route_duration=None, seats=3)
     problem = problem.replace(vehicles=(veh, veh.replace(id="w", start_depot=3, end_depot=3),
                                         veh.replace(id="x", start_depot=6, end_depot=6)))
-    comp = compile_problem(problem)
+    comp, sol, w, _, _ = first_solution(problem, 99 + seed)
     inst, n, nv = comp.inst, comp.n_requests, comp.n_vehicles
-    w = make_work(comp.max_len, n)
-    sol = empty_sol(n, nv, comp.max_len)
-    for v in range(nv):
-        init_route(inst, sol, v, w)
-    repair(inst, sol, w, make_cands(comp.max_len), make_search(n, nv, 99 + seed), 2, 0.0, 3)
     trial = empty_sol(n, nv, comp.max_len)
     skipped = kept = 0
     for a in range(nv):

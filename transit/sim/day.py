@@ -21,9 +21,10 @@ The day
    part before the cut (ending at the cut stop no later than the latest
    time that keeps the rest feasible), and the rest stays unchanged. The
    whole fleet is one problem (or, with ``reopt_group_vehicles``, groups
-   of vehicles near each other, different groups each time). Promises are kept because they *are* the requests' pickup
-   windows from then on; passengers on board are requests with
-   ``picked_up_at`` and ``assigned_vehicle``; each vehicle starts from
+   of vehicles near each other, different groups each time). Promises are
+   kept because they *are* the requests' pickup windows from then on;
+   passengers on board are requests with ``picked_up_at`` and
+   ``assigned_vehicle``; each vehicle starts from
    where it is, when it is free. A re-optimised group that would drop an
    accepted request, or does not load back into the live plan, is
    discarded (a safety net; counted in :attr:`DayStats.reopt_discarded`).

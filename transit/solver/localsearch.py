@@ -53,7 +53,7 @@ def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched, near):
         improved = False
         if limited:
             cand_v = near_vehicles(inst, sol, near)
-            pairs = near_pairs(inst, sol, cand_v)
+            pairs = near_pairs(sol, cand_v)
         else:
             cand_v = np.zeros((0, 0), np.int64)
             pairs = np.ones((nv, nv), np.bool_)
@@ -153,7 +153,7 @@ def near_vehicles(inst, sol, k):
 
 
 @njit(cache=True)
-def near_pairs(inst, sol, cand_v):
+def near_pairs(sol, cand_v):
     """Return which pairs of routes are neighbours: one is listed for a request of the other
     (:func:`near_vehicles`)."""
     nv = sol.rlen.shape[0]
