@@ -11,7 +11,7 @@ from transit.darp.checker import check
 from transit.darp.cordeau import read_cordeau
 from transit.solver import SearchSettings, solve
 from transit.solver.localsearch import near_pairs, near_vehicles, polish
-from transit.solver.state import empty_sol, recompute, total_cost
+from transit.solver.state import best_insert, cheapest_insert, empty_sol, recompute, remove_request, total_cost
 
 
 def _problem(tmp_path, vehicles=9, requests=96, seed=3):
@@ -48,6 +48,27 @@ def test_near_vehicles_are_those_with_the_least_detour_to_the_pickup(tmp_path):
     pairs = near_pairs(sol, near)
     assert (pairs == pairs.T).all()
     assert 0 < pairs.sum() < nv * nv
+
+
+def test_cheapest_insert_is_the_least_best_insert_over_the_vehicles(tmp_path):
+    comp, sol, w, cands, _ = first_solution(_problem(tmp_path), 7)
+    inst, nv = comp.inst, comp.n_vehicles
+    taken = [r for r in range(comp.n_requests) if sol.where[r] >= 0][::4]
+    for r in taken:
+        remove_request(inst, sol, r, w)
+    fitted = 0
+    for r in taken:
+        per_vehicle = [best_insert(inst, sol, r, v, w, cands, 3) for v in range(nv)]
+        costs = [c for c, _, _ in per_vehicle]
+        c, v, i, j = cheapest_insert(inst, sol, r, w, cands, 3)
+        if np.isfinite(min(costs)):
+            fitted += 1
+            want = int(np.argmin(costs))  # the first of equal costs
+            assert (v, i, j) == (want, per_vehicle[want][1], per_vehicle[want][2])
+            assert c == costs[want]
+        else:
+            assert (v, i, j) == (-1, -1, -1) and c == np.inf
+    assert fitted > 0
 
 
 @pytest.mark.parametrize("near", [0, 3])

@@ -4,8 +4,8 @@
 and a solution of the compiled search (:mod:`transit.solver.state`), and
 offers what a dispatcher does between two re-optimisations: insert one new
 request at its cheapest feasible place (:meth:`LivePlan.best_insertion`,
-the solver's own :func:`~transit.solver.state.best_insert` kernel per
-vehicle), narrow a request's pickup window to the promise made, and move a
+the solver's own :func:`~transit.solver.state.best_insert` kernel for
+every vehicle in one compiled call), narrow a request's pickup window to the promise made, and move a
 vehicle along its route as stops are served (its start node moves to where
 the vehicle is; a request whose pickup was served is marked on board, with
 the ride-time limit counted from then).
@@ -33,7 +33,7 @@ from transit.darp.data import Plan, Problem, TimeWindow
 from transit.solver.compiled import END, PICK, compile_problem
 from transit.solver.output import route_from_sequence
 from transit.solver.schedule import choose_times, make_work, prepare
-from transit.solver.state import Sol, best_insert, empty_sol, init_route, insert_at, make_cands, recompute
+from transit.solver.state import Sol, cheapest_insert, empty_sol, init_route, insert_at, make_cands, recompute
 from transit.solver.warmstart import apply_initial_plan
 
 #: Route length the arrays of a new live plan hold at first (they grow as routes do).
@@ -187,12 +187,10 @@ class LivePlan:
         Ties go to the lower vehicle index. The plan is not changed.
         """
         self._room(2)
-        best = Insertion(-1, -1, -1, math.inf)
-        for v in range(self.comp.n_vehicles):
-            c, i, j = best_insert(self.inst, self.sol, r, v, self.work, self.cands, self.max_sched)
-            if c < best.cost:
-                best = Insertion(v, int(i), int(j), float(c))
-        return best
+        c, v, i, j = cheapest_insert(self.inst, self.sol, r, self.work, self.cands, self.max_sched)
+        if v < 0:
+            return Insertion(-1, -1, -1, math.inf)
+        return Insertion(int(v), int(i), int(j), float(c))
 
     def insert(self, r: int, ins: Insertion) -> None:
         """Apply an insertion found by :meth:`best_insertion`.

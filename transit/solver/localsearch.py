@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 from transit.solver.compiled import BREAK
-from transit.solver.schedule import EPS
+from transit.solver.schedule import EPS, route_eval
 from transit.solver.destroy import assigned_requests
 from transit.solver.state import (
     arc_cost,
@@ -310,6 +310,15 @@ def _any_swap(inst, sol, a, b, from_a, from_b):
 
 
 @njit(cache=True)
+def _route_cost(inst, seq, m, w, v):
+    """Cost of vehicle ``v`` driving ``seq[:m]`` as :func:`recompute` sets it (``inf``: infeasible)."""
+    ok, arc, sched, nreq = route_eval(inst, seq, m, w, inst.sched == 1)
+    if not ok:
+        return np.inf
+    return arc + sched + inst.vfix[v] if nreq > 0 else 0.0
+
+
+@njit(cache=True)
 def exchange_tails(inst, sol, tmp, w):
     """2-opt*: swap route tails cut where the vehicles are empty; True if a swap was made.
 
@@ -361,16 +370,15 @@ def _exchange_tails(inst, sol, tmp, w, pairs):
                     new_arcs = _arcs(inst, w.seq, na, kma) + _arcs(inst, w.seq2, nb, kmb)
                     if inst.sched == 0 and new_arcs > old_arcs - 1e-7 and (na > 2 + inst.vbrkn[a]) and (nb > 2 + inst.vbrkn[b]):
                         continue  # no saving on arcs and no vehicle freed
-                    _write_pair(sol, a, b, na, nb, w)
-                    ok = recompute(inst, sol, a, w) and recompute(inst, sol, b, w)
-                    if ok:
-                        gain = old_cost - sol.rcost[a] - sol.rcost[b]
+                    # Evaluate the two new routes where they were spliced (the
+                    # schedule arrays of ``sol`` are only needed for the swap made).
+                    ca = _route_cost(inst, w.seq, na, w, a)
+                    if ca < np.inf:
+                        gain = old_cost - ca - _route_cost(inst, w.seq2, nb, w, b)
                         if gain > best_gain:
                             best_gain = gain
                             bka = ka
                             bkb = kb
-                    copy_route(tmp, sol, a)
-                    copy_route(tmp, sol, b)
             if bka >= 0:
                 na, nb = _spliced_pair(inst, tmp, a, b, bka, bkb, ma, mb, w)
                 _write_pair(sol, a, b, na, nb, w)

@@ -26,6 +26,7 @@ __all__ = [
     "Sol",
     "arc_cost",
     "best_insert",
+    "cheapest_insert",
     "build_inserted",
     "copy_route",
     "copy_sol",
@@ -274,6 +275,28 @@ def arc_cost(inst, km, a, b):
     if km != 0.0:
         c += km * inst.dist[a, b]
     return c
+
+
+@njit(cache=True)
+def cheapest_insert(inst, sol, r, w, cands, max_sched):
+    """Return the cheapest feasible insertion of request ``r`` over all vehicles.
+
+    Returns ``(delta_cost, v, i, j)`` (:func:`best_insert` per vehicle, ties
+    to the lower vehicle index); ``v = -1`` and ``delta_cost = inf`` if it
+    fits nowhere. One compiled call instead of one per vehicle.
+    """
+    best = np.inf
+    bv = -1
+    bi = -1
+    bj = -1
+    for v in range(sol.rlen.shape[0]):
+        c, i, j = best_insert(inst, sol, r, v, w, cands, max_sched)
+        if c < best:
+            best = c
+            bv = v
+            bi = i
+            bj = j
+    return best, bv, bi, bj
 
 
 @njit(cache=True)
