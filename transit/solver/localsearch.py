@@ -29,6 +29,7 @@ from transit.solver.destroy import assigned_requests
 from transit.solver.state import (
     arc_cost,
     best_insert,
+    cheapest_insert,
     copy_route,
     insert_at,
     recompute,
@@ -72,26 +73,10 @@ def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched, near):
             copy_route(sol, tmp, v0)
             remove_request(inst, sol, r, w)
             gain = before - sol.rcost[v0]
-            bc = np.inf
-            bv = -1
-            bi = -1
-            bj = -1
-            tries = cand_v.shape[1] + 1 if limited else nv
-            for z in range(tries):
-                if not limited:
-                    v = z
-                elif z == 0:
-                    v = v0
-                else:
-                    v = cand_v[r, z - 1]
-                    if v < 0 or v == v0:
-                        continue
-                c, i, j = best_insert(inst, sol, r, v, w, cands, max_sched)
-                if c < bc:
-                    bc = c
-                    bv = v
-                    bi = i
-                    bj = j
+            if limited:
+                bc, bv, bi, bj = _near_insert(inst, sol, r, v0, cand_v[r], w, cands, max_sched)
+            else:
+                bc, bv, bi, bj = cheapest_insert(inst, sol, r, w, cands, max_sched)
             if bv >= 0 and bc < gain - 1e-7:
                 insert_at(inst, sol, r, bv, bi, bj, w)
                 improved = True
@@ -109,6 +94,20 @@ def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched, near):
         if not improved:
             break
     return moves
+
+
+@njit(cache=True)
+def _near_insert(inst, sol, r, v0, near, w, cands, max_sched):
+    """Cheapest insertion of request ``r`` into vehicle ``v0`` or one of ``near``: ``(cost, v, i, j)``."""
+    bc, bi, bj = best_insert(inst, sol, r, v0, w, cands, max_sched)
+    bv = v0 if bi >= 0 else -1
+    for v in near:
+        if v < 0 or v == v0:
+            continue
+        c, i, j = best_insert(inst, sol, r, v, w, cands, max_sched)
+        if c < bc:
+            bc, bv, bi, bj = c, v, i, j
+    return bc, bv, bi, bj
 
 
 @njit(cache=True)
