@@ -5,10 +5,10 @@ and a solution of the compiled search (:mod:`transit.solver.state`), and
 offers what a dispatcher does between two re-optimisations: insert one new
 request at its cheapest feasible place (:meth:`LivePlan.best_insertion`,
 the solver's own :func:`~transit.solver.state.best_insert` kernel for
-every vehicle in one compiled call), narrow a request's pickup window to the promise made, and move a
-vehicle along its route as stops are served (its start node moves to where
-the vehicle is; a request whose pickup was served is marked on board, with
-the ride-time limit counted from then).
+every vehicle in one compiled call), narrow a request's pickup window to
+the promise made, and move a vehicle along its route as stops are served
+(its start node moves to where the vehicle is; a request whose pickup was
+served is marked on board, with the ride-time limit counted from then).
 
 All timing goes through the solver's exact kernels
 (:mod:`transit.solver.schedule`); nothing here re-implements them. The
