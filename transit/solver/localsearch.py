@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 from transit.solver.compiled import BREAK
-from transit.solver.schedule import EPS, route_eval
+from transit.solver.schedule import EPS
 from transit.solver.destroy import assigned_requests
 from transit.solver.state import (
     arc_cost,
@@ -35,6 +35,7 @@ from transit.solver.state import (
     recompute,
     remove_request,
     rnd_int,
+    route_cost,
 )
 
 __all__ = ["exchange_tails", "move_breaks", "near_pairs", "near_vehicles", "polish"]
@@ -309,15 +310,6 @@ def _any_swap(inst, sol, a, b, from_a, from_b):
 
 
 @njit(cache=True)
-def _route_cost(inst, seq, m, w, v):
-    """Cost of vehicle ``v`` driving ``seq[:m]`` as :func:`recompute` sets it (``inf``: infeasible)."""
-    ok, arc, sched, nreq = route_eval(inst, seq, m, w, inst.sched == 1)
-    if not ok:
-        return np.inf
-    return arc + sched + inst.vfix[v] if nreq > 0 else 0.0
-
-
-@njit(cache=True)
 def exchange_tails(inst, sol, tmp, w):
     """2-opt*: swap route tails cut where the vehicles are empty; True if a swap was made.
 
@@ -371,9 +363,9 @@ def _exchange_tails(inst, sol, tmp, w, pairs):
                         continue  # no saving on arcs and no vehicle freed
                     # Evaluate the two new routes where they were spliced (the
                     # schedule arrays of ``sol`` are only needed for the swap made).
-                    ca = _route_cost(inst, w.seq, na, w, a)
+                    ca = route_cost(inst, w.seq, na, w, a)
                     if ca < np.inf:
-                        gain = old_cost - ca - _route_cost(inst, w.seq2, nb, w, b)
+                        gain = old_cost - ca - route_cost(inst, w.seq2, nb, w, b)
                         if gain > best_gain:
                             best_gain = gain
                             bka = ka

@@ -39,6 +39,7 @@ __all__ = [
     "remove_request",
     "rnd_float",
     "rnd_int",
+    "route_cost",
     "total_cost",
 ]
 
@@ -147,6 +148,22 @@ def copy_route(src, dst, v):
 
 
 @njit(cache=True)
+def _route_total(inst, v, ok, arc, sched, nreq):
+    """A route's cost from :func:`route_eval`'s parts: ``inf`` if infeasible, 0 if unused."""
+    if not ok:
+        return np.inf
+    return arc + sched + inst.vfix[v] if nreq > 0 else 0.0
+
+
+@njit(cache=True)
+def route_cost(inst, seq, m, w, v):
+    """Return the cost of vehicle ``v`` driving ``seq[:m]``, as :func:`recompute` sets it, without
+    changing a solution (``inf``: infeasible)."""
+    ok, arc, sched, nreq = route_eval(inst, seq, m, w, inst.sched == 1)
+    return _route_total(inst, v, ok, arc, sched, nreq)
+
+
+@njit(cache=True)
 def recompute(inst, sol, v, w):
     """Recompute bounds, loads and cost of route ``v``; return its feasibility."""
     m = sol.rlen[v]
@@ -155,12 +172,8 @@ def recompute(inst, sol, v, w):
     sol.rarc[v] = arc
     sol.rsched[v] = sched
     sol.rnreq[v] = nreq
-    if nreq > 0:
-        sol.rcost[v] = arc + sched + inst.vfix[v]
-    else:
-        sol.rcost[v] = 0.0
+    sol.rcost[v] = _route_total(inst, v, ok, arc, sched, nreq)
     if not ok:
-        sol.rcost[v] = np.inf
         return False
     # least_times left the least schedule in w.B unless choose_times ran.
     least_times(inst.tt, m, w.loc, w.e, w.l, w.s, w.pp, w.L, inst.vmaxdur[v], w.B)
