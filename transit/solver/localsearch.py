@@ -38,7 +38,7 @@ from transit.solver.state import (
     route_cost,
 )
 
-__all__ = ["exchange_tails", "move_breaks", "near_pairs", "near_vehicles", "polish", "route_hash"]
+__all__ = ["exchange_tails", "move_breaks", "near_pairs", "near_vehicles", "polish"]
 
 
 @njit(cache=True)
@@ -89,7 +89,7 @@ def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched, near):
             if move_breaks(inst, sol, tmp, v, w):
                 improved = True
                 moves += 1
-        if _exchange_tails(inst, sol, tmp, w, pairs, S.tailmemo, S.vhash):
+        if _exchange_tails(inst, sol, tmp, w, pairs):
             improved = True
             moves += 1
         if not improved:
@@ -318,56 +318,14 @@ def exchange_tails(inst, sol, tmp, w):
     request the other vehicle may not serve are not moved.
     """
     nv = sol.rlen.shape[0]
-    return _exchange_tails(inst, sol, tmp, w, np.ones((nv, nv), np.bool_), np.zeros(0, np.uint64),
-                           np.zeros(nv, np.uint64))
+    return _exchange_tails(inst, sol, tmp, w, np.ones((nv, nv), np.bool_))
 
 
 @njit(cache=True)
-def _mix(x):
-    """splitmix64's finaliser: a well-spread 64-bit hash of the 64-bit ``x``."""
-    x ^= x >> np.uint64(30)
-    x *= np.uint64(0xBF58476D1CE4E5B9)
-    x ^= x >> np.uint64(27)
-    x *= np.uint64(0x94D049BB133111EB)
-    x ^= x >> np.uint64(31)
-    return x
-
-
-@njit(cache=True)
-def route_hash(sol, v):
-    """Return a 64-bit hash of vehicle ``v`` and the stops of its route in ``sol``."""
-    h = _mix(np.uint64(v) + np.uint64(0x9E3779B97F4A7C15))
-    for z in range(sol.rlen[v]):
-        h = _mix(h + np.uint64(sol.seq[v, z] + 1))
-    return h
-
-
-@njit(cache=True)
-def _pair_key(vhash, a, b):
-    """Return the memo key of routes ``a < b`` (never 0, the empty slot)."""
-    k = _mix(vhash[a] * np.uint64(0x9E3779B97F4A7C15) ^ vhash[b])
-    return k if k != np.uint64(0) else np.uint64(1)
-
-
-@njit(cache=True)
-def _exchange_tails(inst, sol, tmp, w, pairs, memo, vhash):
-    """:func:`exchange_tails` for the pairs of routes ``a < b`` with ``pairs[a, b]``.
-
-    Whether two routes have an improving exchange depends on their stops only
-    (the instance being fixed), so a pair found to have none is remembered in
-    ``memo`` (a table of hashed keys, :func:`route_hash`; size 0: none) and not
-    evaluated again while both routes stay the same, in this pass, a later
-    pass or a later polish of the same search. A key found in the table
-    means the same pair of routes (up to a 64-bit hash collision), so the
-    exchanges made are those of the search without it.
-    """
+def _exchange_tails(inst, sol, tmp, w, pairs):
+    """:func:`exchange_tails` for the pairs of routes ``a < b`` with ``pairs[a, b]``."""
     nv = sol.rlen.shape[0]
     improved = False
-    use_memo = memo.shape[0] > 0
-    mask = np.uint64(memo.shape[0] - 1) if use_memo else np.uint64(0)
-    if use_memo:
-        for v in range(nv):
-            vhash[v] = route_hash(sol, v)
     for a in range(nv):
         for b in range(a + 1, nv):
             if not pairs[a, b] or (sol.rnreq[a] == 0 and sol.rnreq[b] == 0):
@@ -376,16 +334,9 @@ def _exchange_tails(inst, sol, tmp, w, pairs, memo, vhash):
             mb = sol.rlen[b]
             if ma < 2 or mb < 2:
                 continue
-            key = np.uint64(0)
-            if use_memo:
-                key = _pair_key(vhash, a, b)
-                if memo[key & mask] == key:
-                    continue
             from_a = _movable_from(inst, sol, a, b)
             from_b = _movable_from(inst, sol, b, a)
             if not _any_swap(inst, sol, a, b, from_a, from_b):
-                if use_memo:
-                    memo[key & mask] = key
                 continue
             kma = inst.vkm[a]
             kmb = inst.vkm[b]
@@ -419,8 +370,6 @@ def _exchange_tails(inst, sol, tmp, w, pairs, memo, vhash):
                             best_gain = gain
                             bka = ka
                             bkb = kb
-            if bka < 0 and use_memo:
-                memo[key & mask] = key
             if bka >= 0:
                 na, nb = _spliced_pair(inst, tmp, a, b, bka, bkb, ma, mb, w)
                 _write_pair(sol, a, b, na, nb, w)
@@ -434,8 +383,5 @@ def _exchange_tails(inst, sol, tmp, w, pairs, memo, vhash):
                     r = inst.nreq[sol.seq[b, z]]
                     if r >= 0:
                         sol.where[r] = b
-                if use_memo:
-                    vhash[a] = route_hash(sol, a)
-                    vhash[b] = route_hash(sol, b)
                 improved = True
     return improved

@@ -6,7 +6,7 @@ from collections import namedtuple
 
 import numpy as np
 
-__all__ = ["N_DESTROY", "N_REPAIR", "Search", "make_search", "memo_slots"]
+__all__ = ["N_DESTROY", "N_REPAIR", "Search", "make_search"]
 
 N_DESTROY = 7
 N_REPAIR = 10  # random order, greedy, regret-2, regret-3, regret-4; each without / with noise
@@ -36,8 +36,6 @@ Search = namedtuple(
         "rng",  # (1,) uint64 generator state
         "fstats",  # float stats: [T0, best objective, -, largest arc cost]
         "istats",  # int stats: [iterations, new best, accepted worse, improved, iteration count at the last new best]
-        "tailmemo",  # (2**k,) uint64: keys of pairs of routes known to have no improving tail exchange
-        "vhash",  # (V,) uint64 scratch: a hash of each route's stops
     ],
 )
 
@@ -70,16 +68,7 @@ def make_search(n_requests: int, n_vehicles: int, seed_state: int) -> Search:
         rng=rng,
         fstats=np.zeros(4),
         istats=np.zeros(5, np.int64),
-        tailmemo=np.zeros(memo_slots(n_vehicles), np.uint64),
-        vhash=np.zeros(max(n_vehicles, 1), np.uint64),
     )
-
-
-def memo_slots(n_vehicles: int) -> int:
-    """Return the size of the tail-exchange memo: a power of two, about 8 slots per pair of routes,
-    between 2**10 and 2**20 (8 MB)."""
-    need = 8 * max(n_vehicles, 1) ** 2
-    return 1 << min(20, max(10, (need - 1).bit_length()))
 
 
 # ---------------------------------------------------------------- repair
