@@ -313,6 +313,46 @@ def cheapest_insert(inst, sol, r, w, cands, max_sched):
 
 
 @njit(cache=True)
+def _may_pick_up(inst, sol, r, v):
+    """False if no position of route ``v`` passes the first tests :func:`best_insert` makes of a pickup.
+
+    Those tests (the vehicle reaches the pickup before its window closes
+    and then the next stop, directly or via the drop-off, before that
+    stop's latest start) are necessary for any insertion, so a False here
+    means :func:`best_insert` finds none. Most vehicles of a large fleet
+    fail them; this screen rejects them in a few tens of nanoseconds,
+    without the candidate bookkeeping.
+    """
+    p = 2 * r
+    d = p + 1
+    lp = inst.nloc[p]
+    ldd = inst.nloc[d]
+    sp = inst.ns[p]
+    ep_l = inst.nl[p]
+    need = inst.ne[p] + sp
+    E = sol.E[v]
+    G = sol.G[v]
+    seq = sol.seq[v]
+    for i in range(1, sol.rlen[v]):
+        if E[i - 1] > ep_l + EPS:
+            return False
+        if G[i] + EPS < need:
+            continue
+        a = seq[i - 1]
+        arrive = E[i - 1] + inst.ns[a] + inst.tt[inst.nloc[a], lp]
+        if arrive > ep_l + EPS:
+            continue
+        ep = max(inst.ne[p], arrive)
+        lb = inst.nloc[seq[i]]
+        if max(E[i], ep + sp + inst.tt[lp, lb]) <= G[i] + EPS:
+            return True
+        ed = max(inst.ne[d], ep + sp + inst.tt[lp, ldd])
+        if ed <= inst.nl[d] + EPS and ed + sp + inst.tt[ldd, lb] <= G[i] + EPS:
+            return True
+    return False
+
+
+@njit(cache=True)
 def best_insert(inst, sol, r, v, w, cands, max_sched):
     """Return the cheapest feasible insertion of request ``r`` into route ``v``.
 
@@ -322,7 +362,7 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
     objective depends on the schedule (then the ``max_sched`` cheapest
     feasible candidates by arc cost are evaluated in full).
     """
-    if inst.fits[r, v] == 0:
+    if inst.fits[r, v] == 0 or (inst.ronb[r] == 0 and not _may_pick_up(inst, sol, r, v)):
         return np.inf, -1, -1
     seq = sol.seq[v]
     m = sol.rlen[v]
