@@ -20,7 +20,7 @@ from transit.solver.repair import repair
 from transit.solver.compiled import compile_problem
 from transit.solver.localsearch import _late, exchange_tails
 from transit.solver.schedule import choose_times, greatest_times, least_times, make_work, prepare, route_eval
-from transit.solver.state import best_insert, build_inserted, empty_sol, recompute, remove_request
+from transit.solver.state import _may_pick_up, best_insert, build_inserted, empty_sol, recompute, remove_request
 
 HOUR = 3600.0
 
@@ -155,20 +155,67 @@ def test_best_insertion_equals_trying_every_position(seed):
                 continue
             for v in range(nv):
                 cost, _, _ = best_insert(inst, sol, r, v, w, cands, 3)
-                m = sol.rlen[v]
-                best = math.inf
-                buf = np.zeros(m + 4, np.int64)
-                for i in range(1, m):
-                    for j in range(i, m):
-                        m2 = build_inserted(inst, sol.seq[v], m, r, i, j, buf)
-                        ok, arc, _, _ = route_eval(inst, buf, m2, w, False)
-                        if ok:
-                            extra = inst.vfix[v] + sol.rarc[v] if sol.rnreq[v] == 0 else 0.0
-                            best = min(best, arc - sol.rarc[v] + extra)
+                best = _every_position(inst, sol, r, v, w)
                 assert cost == pytest.approx(best, abs=1e-6) or (math.isinf(cost) and math.isinf(best))
                 compared += 1
         repair(inst, sol, w, cands, search, 2, 0.0, 3)
     assert compared > 0
+
+
+def _every_position(inst, sol, r: int, v: int, w) -> float:
+    """Return the least arc-cost increase of inserting request ``r`` into route ``v``, trying every position pair."""
+    m = sol.rlen[v]
+    best = math.inf
+    buf = np.zeros(m + 4, np.int64)
+    for i in range(1, m):
+        for j in range(i, m):
+            m2 = build_inserted(inst, sol.seq[v], m, r, i, j, buf)
+            ok, arc, _, _ = route_eval(inst, buf, m2, w, False)
+            if ok:
+                extra = inst.vfix[v] + sol.rarc[v] if sol.rnreq[v] == 0 else 0.0
+                best = min(best, arc - sol.rarc[v] + extra)
+    return best
+
+
+def _narrow_windows_problem(seed: int) -> Problem:
+    """Thirty requests in two hours with 10-minute pickup windows, three vehicles (many cannot reach a pickup)."""
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 6, size=(8, 2))
+    dist = np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1)) * 1000.0
+    reqs = []
+    for i in range(30):
+        p, d = rng.choice(np.arange(1, 8), 2, replace=False)
+        t = 7.5 * HOUR + rng.uniform(0, 2) * HOUR
+        reqs.append(Request(f"r{i}", int(p), int(d), pickup_window=TimeWindow(t, t + 600.0),
+                            dropoff_window=TimeWindow(t, t + 3600.0), max_ride_alpha=2.0, max_ride_beta=300.0,
+                            service_fixed=30.0))
+    veh = Vehicle("v", 0, 0, seats=4, shift=TimeWindow(7 * HOUR, 13 * HOUR))
+    vehicles = (veh, veh.replace(id="w", start_depot=3, end_depot=3), veh.replace(id="x", start_depot=6, end_depot=6))
+    return Problem(tuple(reqs), vehicles, dist / 10.0, dist, ObjectiveWeights(travel_time=1.0))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_pickup_screen_only_skips_vehicles_without_a_feasible_insertion(seed):
+    # `_may_pick_up` rejects a vehicle before `best_insert` does any bookkeeping; it must never
+    # reject one where some pair of positions is feasible by the exact schedule (requests taken out,
+    # and planned ones tried in the other vehicles).
+    problem = _narrow_windows_problem(seed)
+    comp, sol, w, _, _ = first_solution(problem, 77 + seed)
+    inst, n, nv = comp.inst, comp.n_requests, comp.n_vehicles
+    rng = np.random.default_rng(seed)
+    for r in rng.choice(n, 4, replace=False):
+        remove_request(inst, sol, int(r), w)
+    screened = passed = 0
+    for r in range(n):
+        for v in range(nv):
+            if v == sol.where[r]:
+                continue
+            if _may_pick_up(inst, sol, r, v):
+                passed += 1
+            else:
+                assert math.isinf(_every_position(inst, sol, r, v, w)), (seed, r, v)
+                screened += 1
+    assert screened > 0 and passed > 0
 
 
 def test_exchange_tails_swaps_the_ends_of_two_routes():
