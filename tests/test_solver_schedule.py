@@ -18,7 +18,7 @@ from solvercase import first_solution
 from transit.darp.data import ObjectiveWeights, Problem, Request, TimeWindow, Vehicle
 from transit.solver.repair import repair
 from transit.solver.compiled import compile_problem
-from transit.solver.localsearch import _late, exchange_tails
+from transit.solver.localsearch import _late, _late_tail, exchange_tails, _tail_latest
 from transit.solver.schedule import choose_times, greatest_times, least_times, make_work, prepare, route_eval
 from transit.solver.state import _may_pick_up, best_insert, build_inserted, empty_sol, recompute, remove_request
 
@@ -258,16 +258,21 @@ def test_the_tail_exchange_screen_only_skips_infeasible_routes():
     # `_late` skips a tail exchange without a schedule when the vehicle, leaving its cut as early as
     # it can, reaches the other route's next stop after that stop's window. Check it against the
     # exact schedule of every exchanged route on random plans (no maximum route duration).
-    skipped = kept = 0
+    # `_late_tail` adds the latest start of the whole tail (`_tail_latest`); checked the same way, and
+    # it must skip more exchanges than `_late` alone.
+    skipped = kept = skipped_tail = 0
     for seed in range(8):
-        s, k = _screen_against_schedules(seed)
+        s, k, st = _screen_against_schedules(seed)
         skipped += s
         kept += k
+        skipped_tail += st
     assert skipped > 0 and kept > 0
+    assert skipped_tail > skipped
 
 
-def _screen_against_schedules(seed: int) -> tuple[int, int]:
-    """Check `_late` on every tail exchange of a random plan; return (skipped, kept) exchanges."""
+def _screen_against_schedules(seed: int) -> tuple[int, int, int]:
+    """Check `_late` and `_late_tail` on every tail exchange of a random plan; return (skipped, kept,
+    skipped by `_late_tail`) exchanges."""
     problem = random_problem(seed, n=10)
     veh = problem.vehicles[0].replace(max_route_duration=None, seats=3)
     problem = problem.replace(vehicles=(veh, veh.replace(id="w", start_depot=3, end_depot=3),
@@ -275,7 +280,10 @@ def _screen_against_schedules(seed: int) -> tuple[int, int]:
     comp, sol, w, _, _ = first_solution(problem, 99 + seed)
     inst, n, nv = comp.inst, comp.n_requests, comp.n_vehicles
     trial = empty_sol(n, nv, comp.max_len)
-    skipped = kept = 0
+    H = np.empty(sol.seq.shape)
+    for v in range(nv):
+        _tail_latest(inst, sol, v, H)
+    skipped = kept = skipped_tail = 0
     for a in range(nv):
         for b in range(nv):
             ma, mb = int(sol.rlen[a]), int(sol.rlen[b])
@@ -297,4 +305,7 @@ def _screen_against_schedules(seed: int) -> tuple[int, int]:
                         skipped += 1
                     else:
                         kept += 1
-    return skipped, kept
+                    if _late_tail(inst, sol, a, ka, b, kb, H):
+                        assert not feasible, ("tail", seed, a, ka, b, kb)
+                        skipped_tail += 1
+    return skipped, kept, skipped_tail

@@ -293,9 +293,43 @@ def _late(inst, sol, a, ka, node):
 
 
 @njit(cache=True)
-def _any_swap(inst, sol, a, b, from_a, from_b):
+def _tail_latest(inst, sol, v, H):
+    """Write into ``H[v]`` the latest start of each stop of route ``v`` that its own windows and the
+    travel to the stops after it allow, ignoring the route's end, ride times and the fleet's shifts.
+
+    A tail that starts at stop ``z`` later than ``H[v, z]`` misses a window
+    whatever vehicle drives it, so :func:`_late_tail` may skip it.
+    """
+    m = sol.rlen[v]
+    H[v, m - 1] = np.inf
+    for z in range(m - 2, -1, -1):
+        nd = sol.seq[v, z]
+        nx = sol.seq[v, z + 1]
+        H[v, z] = min(inst.nl[nd], H[v, z + 1] - inst.ns[nd] - inst.tt[inst.nloc[nd], inst.nloc[nx]])
+
+
+@njit(cache=True)
+def _late_tail(inst, sol, a, ka, b, kb, H):
+    """True if vehicle ``a`` leaving its cut ``ka`` as early as it can misses a window of route ``b``'s tail after ``kb``.
+
+    :func:`_late` for the tail's first stop, and for the tail as a whole
+    the latest start of :func:`_tail_latest` (same condition: no maximum
+    route duration of ``a``).
+    """
+    node = sol.seq[b, kb + 1]
+    if _late(inst, sol, a, ka, node):
+        return True
+    if np.isfinite(inst.vmaxdur[a]) or kb + 1 >= sol.rlen[b] - 1:
+        return False
+    here = sol.seq[a, ka]
+    arrive = max(inst.ne[node], sol.E[a, ka] + inst.ns[here] + inst.tt[inst.nloc[here], inst.nloc[node]])
+    return arrive > H[b, kb + 1] + EPS
+
+
+@njit(cache=True)
+def _any_swap(inst, sol, a, b, from_a, from_b, H):
     """True if some pair of cuts of routes ``a`` and ``b`` (from ``from_a``, ``from_b``) passes the
-    screen of :func:`_late` both ways: the pairs the exchange would try at all."""
+    screen of :func:`_late_tail` both ways: the pairs the exchange would try at all."""
     ma = sol.rlen[a]
     mb = sol.rlen[b]
     for ka in range(from_a, ma - 1):
@@ -304,7 +338,7 @@ def _any_swap(inst, sol, a, b, from_a, from_b):
         for kb in range(from_b, mb - 1):
             if sol.ld0[b, kb] != 0 or sol.ld1[b, kb] != 0 or (ka == ma - 2 and kb == mb - 2):
                 continue
-            if not _late(inst, sol, a, ka, sol.seq[b, kb + 1]) and not _late(inst, sol, b, kb, sol.seq[a, ka + 1]):
+            if not _late_tail(inst, sol, a, ka, b, kb, H) and not _late_tail(inst, sol, b, kb, a, ka, H):
                 return True
     return False
 
@@ -326,6 +360,9 @@ def _exchange_tails(inst, sol, tmp, w, pairs):
     """:func:`exchange_tails` for the pairs of routes ``a < b`` with ``pairs[a, b]``."""
     nv = sol.rlen.shape[0]
     improved = False
+    H = np.empty(sol.seq.shape)
+    for v in range(nv):
+        _tail_latest(inst, sol, v, H)
     for a in range(nv):
         for b in range(a + 1, nv):
             if not pairs[a, b] or (sol.rnreq[a] == 0 and sol.rnreq[b] == 0):
@@ -336,7 +373,7 @@ def _exchange_tails(inst, sol, tmp, w, pairs):
                 continue
             from_a = _movable_from(inst, sol, a, b)
             from_b = _movable_from(inst, sol, b, a)
-            if not _any_swap(inst, sol, a, b, from_a, from_b):
+            if not _any_swap(inst, sol, a, b, from_a, from_b, H):
                 continue
             kma = inst.vkm[a]
             kmb = inst.vkm[b]
@@ -355,8 +392,8 @@ def _exchange_tails(inst, sol, tmp, w, pairs):
                         continue
                     if ka == ma - 2 and kb == mb - 2:
                         continue
-                    if _late(inst, sol, a, ka, sol.seq[b, kb + 1]) or _late(inst, sol, b, kb, sol.seq[a, ka + 1]):
-                        continue  # a vehicle cannot reach the other's tail in its first stop's window
+                    if _late_tail(inst, sol, a, ka, b, kb, H) or _late_tail(inst, sol, b, kb, a, ka, H):
+                        continue  # a vehicle cannot drive the other's tail within its windows
                     na, nb = _spliced_pair(inst, tmp, a, b, ka, kb, ma, mb, w)
                     new_arcs = _arcs(inst, w.seq, na, kma) + _arcs(inst, w.seq2, nb, kmb)
                     if inst.sched == 0 and new_arcs > old_arcs - 1e-7 and (na > 2 + inst.vbrkn[a]) and (nb > 2 + inst.vbrkn[b]):
@@ -375,6 +412,8 @@ def _exchange_tails(inst, sol, tmp, w, pairs):
                 _write_pair(sol, a, b, na, nb, w)
                 recompute(inst, sol, a, w)
                 recompute(inst, sol, b, w)
+                _tail_latest(inst, sol, a, H)
+                _tail_latest(inst, sol, b, H)
                 for z in range(na):
                     r = inst.nreq[sol.seq[a, z]]
                     if r >= 0:
