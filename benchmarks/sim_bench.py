@@ -1,10 +1,12 @@
 """Benchmark the simulated service day of the on-demand model.
 
 A day of N requests (default 500, 2,000 and 8,000) on the bundled default
-district (``instances/default``), demand from :mod:`transit.demand` scaled to
-N (its mix of pre-booked, short-notice and immediate bookings), 20 minibuses
-(8 seats, 1 wheelchair place, 06:00-22:00) at the middle-order centre and the
-three basic centres, door to door, rolling re-optimisation every 20 minutes.
+district (``instances/default``) or, with ``--region landkreis``, a Landkreis
+generated from the same spec over three times the area; demand from
+:mod:`transit.demand` scaled to N (its mix of pre-booked, short-notice and
+immediate bookings), 20 minibuses (8 seats, 1 wheelchair place, 06:00-22:00)
+at the middle-order centre and the basic centres in turn, door to door,
+rolling re-optimisation every 20 minutes.
 
 Measured (wall clock; the day itself is deterministic):
 
@@ -40,10 +42,10 @@ from pathlib import Path
 import numpy as np
 
 from transit.compare.school import split_school
-from transit.demand import DemandParams, generate_demand, region_from_osm
-from transit.darp.fleet import VehicleSpec, fleet_from_specs
 from transit.darp.build import build_problem
+from transit.darp.fleet import VehicleSpec, fleet_from_specs
 from transit.darp.service import ServiceRules
+from transit.demand import DemandParams, generate_demand, region_from_osm
 from transit.sim import SimSettings, simulate_day
 from transit.solver import SearchSettings
 
