@@ -49,7 +49,7 @@ Sol = namedtuple(
 )
 """A solution: routes as node sequences plus per-position bounds and loads."""
 
-Cands = namedtuple("Cands", ["cost", "i", "j", "order", "stats"])
+Cands = namedtuple("Cands", ["cost", "i", "j", "order"])
 """Scratch arrays for the candidate positions of one insertion."""
 
 
@@ -79,7 +79,6 @@ def make_cands(max_len: int) -> Cands:
         i=np.zeros(size, np.int64),
         j=np.zeros(size, np.int64),
         order=np.zeros(size, np.int64),
-        stats=np.zeros(4, np.int64),
     )
 
 
@@ -496,8 +495,6 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
                     ci[nc] = i
                     cj[nc] = j
                     nc += 1
-    cands.stats[0] += 1
-    cands.stats[1] += nc
     if nc == 0:
         return np.inf, -1, -1
     extra = 0.0
@@ -548,7 +545,6 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
             # assumes inserting a request does not lower it (it rarely does).
             break
         m2 = build_inserted(inst, seq, m, r, i, j, w.seq)
-        cands.stats[2] += 1
         if with_sched:
             ok, arc, sc, nrq = route_eval(inst, w.seq, m2, w, True)
             if ok:
@@ -564,7 +560,6 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
             if not prepare(inst, w.seq, m2, w):
                 continue
             if least_times(tt, m2, w.loc, w.e, w.l, w.s, w.pp, w.L, inst.vmaxdur[v], w.B):
-                cands.stats[3] += 1
                 best = cc[k] + extra
                 bi = i
                 bj = j
