@@ -110,6 +110,12 @@ def test_with_base_adds_the_same_base_to_every_model() -> None:
     assert out.loc[("B", 1), "subsidy_per_passenger_with_school"] == pytest.approx(660 / 130)
     assert out.loc[("B", 2), "passengers_per_vehicle_hour_with_school"] == pytest.approx(80 / 20)
     assert with_base(kpis, None) is kpis
+    # A region without school traffic: its base has no requests, so the network figures are not defined.
+    none = base.assign(requests=0, served_passengers=0.0, cost_total=0.0, subsidy=0.0, vehicle_hours=0.0)
+    empty = with_base(kpis, none)
+    assert empty[["cost_per_passenger_with_school", "subsidy_per_passenger_with_school",
+                  "passengers_per_vehicle_hour_with_school"]].isna().all().all()
+    assert empty["cost_total"].tolist() == kpis["cost_total"].tolist()
 
 
 def test_the_default_instance_names_its_school_buses() -> None:

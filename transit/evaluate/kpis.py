@@ -429,12 +429,20 @@ def with_base(kpis: pd.DataFrame, base: pd.DataFrame | None) -> pd.DataFrame:
         One row per model and seed (:data:`KPI_COLUMNS`).
     base
         One row per seed of the common base (the school buses), or None
-        (then ``kpis`` is returned unchanged).
+        (then ``kpis`` is returned unchanged). A base with no requests on
+        any seed (a region with no school traffic) is no base: the
+        ``*_with_school`` KPIs are then NaN, as the published network
+        figures they are compared with include school traffic.
     """
     if base is None or base.empty or kpis.empty:
         return kpis
-    b = base.set_index("seed")
     out = kpis.copy()
+    col = "requests" if "requests" in base else "served_passengers"
+    if float(pd.to_numeric(base[col], errors="coerce").fillna(0.0).sum()) == 0.0:
+        for col in WITH_SCHOOL_COLUMNS:
+            out[col] = np.nan
+        return out
+    b = base.set_index("seed")
 
     def of_base(col: str) -> pd.Series:
         return pd.to_numeric(out["seed"].map(b[col]), errors="coerce").fillna(0.0)
