@@ -11,6 +11,7 @@ from transit.timetable.lines import load_timetable
 from transit.road.graph import build_graph
 from transit.opmodels.base import DayContext
 from transit.opmodels.fixed_line import FixedLineModel
+from transit.errors import InputError
 from transit.opmodels.linerules import LineRules
 from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
 from transit.road.travel import RoadNetwork
@@ -108,6 +109,20 @@ def test_one_transfer_at_the_hub_respects_min_transfer_time(net):
     )
     tight = one(run(net, tt, [b], LineRules(min_transfer_min=1)), "x")
     assert tight.vehicle_id == "A-1+B-1" and tight.alight_time == lc.hm("08:22")
+
+
+def test_a_change_with_a_long_wait_is_no_connection(net):
+    # A reaches HUB at 08:10; the next B leaves HUB at 09:12, an hour later
+    tt = lc.timetable(["08:00"], ["09:07"])
+    b = lc.booking("x", lc.near("A1"), lc.near("B4"), "07:55")
+    r = one(run(net, tt, [b]), "x")  # the default: at most 30 min at the change stop
+    assert r.status == "rejected"
+    assert r.reason == "no bus line links a stop near the pickup with a stop near the drop-off (with at most one change)"
+    patient = one(run(net, tt, [b], LineRules(max_transfer_wait_min=90)), "x")
+    assert patient.status == "served" and patient.vehicle_id == "A-1+B-1" and patient.transfers == 1
+    assert patient.in_vehicle_s == lc.hm("09:22") - lc.hm("08:00")  # the hour at the hub counts as riding time
+    with pytest.raises(InputError, match="at least min_transfer_min"):
+        LineRules(min_transfer_min=10, max_transfer_wait_min=5)
 
 
 def test_loads_and_km_in_the_vehicle_log(net):

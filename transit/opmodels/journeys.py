@@ -7,7 +7,8 @@ Trips with the same stop sequence form a *pattern*. For a boarding stop
 direct ride (one trip visiting ``a`` then ``b``) and, with one change, for
 every first trip from ``a`` the earliest arrival at ``b`` over all change
 stops ``x`` served by another pattern, departing ``x`` at least the minimum
-transfer time after arriving there. Results are cached per stop pair.
+transfer time and at most the maximum transfer wait after arriving there (a
+longer wait is no connection). Results are cached per stop pair.
 
 Choice
 ------
@@ -75,7 +76,8 @@ class Pattern:
 class Connections:
     """Direct and one-change journeys between stops of a timetable (cached per stop pair)."""
 
-    def __init__(self, tt: Timetable, *, max_transfers: int, min_transfer_s: float) -> None:
+    def __init__(self, tt: Timetable, *, max_transfers: int, min_transfer_s: float,
+                 max_transfer_wait_s: float = math.inf) -> None:
         groups: dict[tuple[int, ...], list[int]] = {}
         for k, trip in enumerate(tt.trips):
             groups.setdefault(trip.stops, []).append(k)
@@ -96,6 +98,7 @@ class Connections:
                 self.at_stop[int(s)].append((p, i))
         self.max_transfers = max_transfers
         self.min_transfer_s = float(min_transfer_s)
+        self.max_transfer_wait_s = float(max_transfer_wait_s)
         self._cache: dict[tuple[int, int], np.ndarray] = {}
 
     def journeys(self, a: int, b: int) -> np.ndarray:
@@ -143,6 +146,7 @@ class Connections:
                 if x in (a, b):
                     continue
                 arr1x = pat1.arr[:, m] + self.min_transfer_s
+                last1x = pat1.arr[:, m] + self.max_transfer_wait_s
                 for p2, m2 in self.at_stop[x]:
                     if p2 == p1:
                         continue
@@ -152,7 +156,7 @@ class Connections:
                             continue
                         dep2x = pat2.dep[:, m2]
                         arr2b = pat2.arr[:, j]
-                        ok = dep2x[None, :] >= arr1x[:, None]
+                        ok = (dep2x[None, :] >= arr1x[:, None]) & (dep2x[None, :] <= last1x[:, None])
                         masked = np.where(ok, arr2b[None, :], np.inf)
                         best = np.argmin(masked, axis=1)
                         has = np.isfinite(masked[np.arange(len(best)), best])
@@ -274,7 +278,8 @@ def start_day(
     """
     check_date(tt, date)
     stops = snap_stops(network, tt)
-    conn = Connections(tt, max_transfers=rules.max_transfers, min_transfer_s=60.0 * rules.min_transfer_min)
+    conn = Connections(tt, max_transfers=rules.max_transfers, min_transfer_s=60.0 * rules.min_transfer_min,
+                       max_transfer_wait_s=60.0 * rules.max_transfer_wait_min)
     prep = prepare(bookings, tt, network, rules, stops, walk_network=walk_network, groups=groups)
     return Day(stops, prep, conn, Loads(tt))
 

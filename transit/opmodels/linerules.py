@@ -49,6 +49,9 @@ class LineRules:
         0 (direct trips only) or 1.
     min_transfer_min
         Minimum time between arriving and departing at the change stop.
+    max_transfer_wait_min
+        Maximum time between arriving and departing at the change stop (a
+        longer wait is no connection).
     transfer_penalty_min
         How many minutes a change is worth when choosing between journeys.
     min_layover_min
@@ -71,6 +74,7 @@ class LineRules:
     max_early_min: float = float(_D["max_early_min"])
     max_transfers: int = int(_D["max_transfers"])
     min_transfer_min: float = float(_D["min_transfer_min"])
+    max_transfer_wait_min: float = float(_D["max_transfer_wait_min"])
     transfer_penalty_min: float = float(_D["transfer_penalty_min"])
     min_layover_min: float = float(_D["min_layover_min"])
     max_layover_min: float = float(_D["max_layover_min"])
@@ -82,12 +86,16 @@ class LineRules:
                                           or self.capacity < 1):
             msg = f"must be a whole number >= 1, got {self.capacity!r}"
             raise InputError(msg, column="capacity")
-        for name in ("max_wait_min", "max_early_min", "min_transfer_min", "transfer_penalty_min", "min_layover_min",
-                     "max_layover_min"):
+        for name in ("max_wait_min", "max_early_min", "min_transfer_min", "max_transfer_wait_min",
+                     "transfer_penalty_min", "min_layover_min", "max_layover_min"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and v >= 0):
                 msg = f"must be a number >= 0, got {v!r}"
                 raise InputError(msg, column=name)
+        if self.max_transfer_wait_min < self.min_transfer_min:
+            msg = (f"must be at least min_transfer_min ({self.min_transfer_min:g}), "
+                   f"got {self.max_transfer_wait_min:g}")
+            raise InputError(msg, column="max_transfer_wait_min")
         if self.max_transfers not in (0, 1):
             msg = f"must be 0 or 1, got {self.max_transfers!r}"
             raise InputError(msg, column="max_transfers")
@@ -97,7 +105,7 @@ class LineRules:
                 msg = f"not a (lat, lon) position: {self.depot!r}"
                 raise InputError(msg, column="depot")
 
-    KEYS = ("walk", "max_wait_min", "max_early_min", "max_transfers", "min_transfer_min",
+    KEYS = ("walk", "max_wait_min", "max_early_min", "max_transfers", "min_transfer_min", "max_transfer_wait_min",
             "transfer_penalty_min", "min_layover_min", "max_layover_min", "depot", "capacity")
 
 
@@ -111,8 +119,8 @@ def parse_line_rules(data: Mapping[str, Any], *, source: str | None = None, tabl
     values: dict[str, Any] = {}
     if "walk" in data:
         values["walk"] = parse_walk(data["walk"], source=source, table=join(table, "walk"))
-    for key in ("max_wait_min", "max_early_min", "min_transfer_min", "transfer_penalty_min", "min_layover_min",
-                "max_layover_min"):
+    for key in ("max_wait_min", "max_early_min", "min_transfer_min", "max_transfer_wait_min", "transfer_penalty_min",
+                "min_layover_min", "max_layover_min"):
         x = get_number(data, key, None, source=source, table=table)
         if x is not None:
             values[key] = x
