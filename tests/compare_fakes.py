@@ -146,6 +146,8 @@ def synthetic_results(seed: int = 0, models: Sequence[str] = ("Linienbus", "Rufb
                    "served_share": served / 40, "rejection_reasons": "no vehicle: 3"}
             for name, (lo, hi) in SYNTHETIC_KPIS.items():
                 row[name] = float(rng.uniform(lo, hi))
+            # a fifth of the line passengers change buses (counted on both); nobody changes on demand
+            row["boardings_per_vehicle_hour"] = row["passengers_per_vehicle_hour"] * (1.2 if m != "On-demand" else 1.0)
             kpi_rows.append(row)
     return (pd.DataFrame(kpi_rows), pd.DataFrame(trip_rows, columns=list(TRIP_COLUMNS)),
             pd.DataFrame(stop_rows, columns=list(STOP_COLUMNS)))

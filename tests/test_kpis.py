@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -109,12 +110,21 @@ def test_vehicle_and_pooling_kpis(two_riders_one_bus, rates):
     assert k["vehicle_hours"] == pytest.approx(1.0)
     assert k["vehicle_hours_productive"] == pytest.approx(0.5)
     assert k["passengers_per_vehicle_hour"] == pytest.approx(3.0)
+    assert k["boardings_per_vehicle_hour"] == pytest.approx(3.0)  # nobody changed
     # legs: 4 km x 1 + 6 km x 3 + 5 km x 2 passengers; only the 6 km leg had two bookings on board
     assert k["passenger_km"] == pytest.approx(32.0)
     assert k["occupancy"] == pytest.approx(32 / 25)
     assert k["pooling_rate"] == pytest.approx(18 / 32)
     assert k["shared_trip_share"] == pytest.approx(1.0)
     assert k["passenger_km_direct"] == pytest.approx(1 * 10 + 2 * 8)
+
+
+def test_a_passenger_who_changes_boards_two_buses(two_riders_one_bus, rates):
+    trips = two_riders_one_bus.trips.copy()
+    trips.loc[trips["request_id"] == "B", "transfers"] = 1  # the 2 passengers of B change once
+    k = kpis(dataclasses.replace(two_riders_one_bus, trips=trips), rates)
+    assert k["passengers_per_vehicle_hour"] == pytest.approx(3.0)  # journeys: 1 + 2 passengers in 1 hour
+    assert k["boardings_per_vehicle_hour"] == pytest.approx(1 + 2 * 2)
 
 
 def test_cost_kpis(two_riders_one_bus, rates):

@@ -181,9 +181,12 @@ def test_published_ranges_beside_the_kpis_in_the_table(full: ReportData) -> None
     row = t[t["KPI"] == "Subsidy per passenger (€)"].iloc[0]
     assert "6.43–19.3" in row["Published"]  # the on-demand range (the bus range is a network figure)
     row = t[t["KPI"] == "Passengers per vehicle-hour (pax/h)"].iloc[0]
-    assert "2.00–6.00" in row["Published"]  # rural everyday line service
+    assert "0.40–3.00" in row["Published"]  # rural on-demand (the line figure counts boardings)
+    row = t[t["KPI"] == "Boardings per vehicle-hour (boardings/h)"].iloc[0]
+    assert "2.00–6.00" in row["Published"]  # rural everyday line service, passengers as the buses count them
     s = full.summary.set_index(["model", "kpi"])["mean"]
-    mean = float(s.loc[("Linienbus", "passengers_per_vehicle_hour")])
+    mean = float(s.loc[("Linienbus", "boardings_per_vehicle_hour")])
+    assert mean >= float(s.loc[("Linienbus", "passengers_per_vehicle_hour")])  # a change boards two buses
     assert row["Linienbus"].endswith("▼") == (mean < 2.0) and not row["Linienbus"].endswith("▲")
 
 

@@ -84,6 +84,7 @@ KPI_LABELS: dict[str, KpiLabel] = {
     "empty_km_share": KpiLabel("Empty km", "%", 100.0),
     "vehicle_hours": KpiLabel("Vehicle-hours", "h/day"),
     "passengers_per_vehicle_hour": KpiLabel("Passengers per vehicle-hour", "pax/h"),
+    "boardings_per_vehicle_hour": KpiLabel("Boardings per vehicle-hour", "boardings/h"),
     "occupancy": KpiLabel("Occupancy (pkm / vkm)", "pax"),
     "pooling_rate": KpiLabel("Pooling rate (shared pkm)", "%", 100.0),
     "passengers_per_booking": KpiLabel("Passengers per booking", "pax"),

@@ -28,6 +28,7 @@ KEY_KPIS: tuple[str, ...] = (
     "car_time_ratio",
     "walk_mean_m",
     "passengers_per_vehicle_hour",
+    "boardings_per_vehicle_hour",
     "pooling_rate",
     "vehicle_km",
     "vehicle_hours",

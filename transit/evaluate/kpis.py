@@ -46,6 +46,11 @@ Vehicles
     load > 0 of (departure at the next stop - departure at this one).
 Efficiency
     ``passengers_per_vehicle_hour`` = served_passengers / vehicle_hours;
+    ``boardings_per_vehicle_hour`` = boardings / vehicle_hours, where a
+    served booking boards ``1 + transfers`` vehicles (each with all its
+    passengers): passengers as a bus counts them, so a passenger who changes
+    is counted on both buses (as operators' line statistics count them);
+    equal to ``passengers_per_vehicle_hour`` for models without changes;
     ``passenger_km`` = passenger-km on board, sum over legs of km x load;
     ``occupancy`` = passenger_km / vehicle_km; ``pooling_rate`` = share of
     passenger_km driven with at least two bookings on board
@@ -134,6 +139,7 @@ KPI_COLUMNS: tuple[str, ...] = (
     "vehicle_hours",
     "vehicle_hours_productive",
     "passengers_per_vehicle_hour",
+    "boardings_per_vehicle_hour",
     "passenger_km",
     "occupancy",
     "pooling_rate",
@@ -360,6 +366,8 @@ def kpis(run: ModelRun, costs: CostRates, *, seed: Any = None) -> dict[str, Any]
     vh = float(veh["hours"].sum())
     productive = float(legs["dt"][legs["load"] > 0].clip(lower=0).sum()) / 3600.0
     pkm_direct = float(np.nansum(_num(sv["passengers"]) * _num(sv["direct_m"]) / 1000.0)) if n_served else 0.0
+    changes = np.nan_to_num(_num(sv["transfers"])) if n_served else np.zeros(0)
+    boardings = float(np.nansum(_num(sv["passengers"]) * (1.0 + changes))) if n_served else 0.0
     out.update(
         {
             "vehicles": len(veh),
@@ -369,6 +377,7 @@ def kpis(run: ModelRun, costs: CostRates, *, seed: Any = None) -> dict[str, Any]
             "vehicle_hours": vh,
             "vehicle_hours_productive": productive,
             "passengers_per_vehicle_hour": _div(served_pax, vh),
+            "boardings_per_vehicle_hour": _div(boardings, vh),
             "passenger_km": pkm,
             "occupancy": _div(pkm, vkm),
             "pooling_rate": _div(pkm_shared, pkm),
