@@ -53,3 +53,23 @@ def test_compare_runs_on_the_real_north_bayreuth_extract(shared_dir: Path, tmp_p
 
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "OpenStreetMap contributors" in report and "Neudrossenfeld" in report
+
+
+@pytest.mark.slow
+def test_the_real_data_example_lies_within_the_published_ranges(shared_dir: Path, tmp_path: Path) -> None:
+    """Every KPI of the shipped north-bayreuth comparison that has a published range lies inside it
+    (its mean over the scenario's seeds), or is not defined there (no school traffic in the extract)."""
+    from transit.evaluate.published import check_ranges
+
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["compare", str(SCENARIO), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    summary = pd.read_csv(out / "summary.csv")
+    kinds = {"Linienbus": "fixed_line", "Rufbus 60 min": "rufbus", "On-demand": "ondemand", "Bürgerbus": "buergerbus"}
+    checks = check_ranges(summary, kinds)
+    assert set(checks["model"]) == set(MODELS)
+    outside = checks[~checks["verdict"].isin(["within", "n/a"])]
+    assert outside.empty, outside[["model", "kpi", "mean", "low", "high"]].to_string()
+    na = checks[checks["verdict"] == "n/a"]
+    assert set(na["kpi"]) == {"subsidy_per_passenger_with_school"}  # the extract has no schools
+    assert len(checks) - len(na) >= 10
