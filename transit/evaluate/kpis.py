@@ -446,10 +446,10 @@ def with_base(kpis: pd.DataFrame, base: pd.DataFrame | None) -> pd.DataFrame:
     if base is None or base.empty or kpis.empty:
         return kpis
     out = kpis.copy()
-    col = "requests" if "requests" in base else "served_passengers"
-    if float(pd.to_numeric(base[col], errors="coerce").fillna(0.0).sum()) == 0.0:
-        for col in WITH_SCHOOL_COLUMNS:
-            out[col] = np.nan
+    carried = "requests" if "requests" in base else "served_passengers"
+    if float(pd.to_numeric(base[carried], errors="coerce").fillna(0.0).sum()) == 0.0:
+        for name in WITH_SCHOOL_COLUMNS:
+            out[name] = np.nan
         return out
     b = base.set_index("seed")
 
