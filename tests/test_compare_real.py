@@ -44,9 +44,10 @@ def test_compare_runs_on_the_real_north_bayreuth_extract(shared_dir: Path, tmp_p
 
     # every KPI with a published range lies inside it (mean over the seeds), or is not defined
     # there (the extract has no schools, so no school traffic)
+    from transit.compare.scenario import load_scenario
     from transit.evaluate.published import check_ranges
 
-    kinds = {"Linienbus": "fixed_line", "Rufbus 60 min": "rufbus", "On-demand": "ondemand", "Bürgerbus": "buergerbus"}
+    kinds = {m.name: m.kind for m in load_scenario(SCENARIO).models}
     checks = check_ranges(pd.read_csv(out / "summary.csv"), kinds)
     assert set(checks["model"]) == set(MODELS)
     outside = checks[~checks["verdict"].isin(["within", "n/a"])]
@@ -66,4 +67,3 @@ def test_compare_runs_on_the_real_north_bayreuth_extract(shared_dir: Path, tmp_p
 
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "OpenStreetMap contributors" in report and "Neudrossenfeld" in report
-

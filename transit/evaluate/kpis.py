@@ -366,8 +366,7 @@ def kpis(run: ModelRun, costs: CostRates, *, seed: Any = None) -> dict[str, Any]
     vh = float(veh["hours"].sum())
     productive = float(legs["dt"][legs["load"] > 0].clip(lower=0).sum()) / 3600.0
     pkm_direct = float(np.nansum(_num(sv["passengers"]) * _num(sv["direct_m"]) / 1000.0)) if n_served else 0.0
-    changes = np.nan_to_num(_num(sv["transfers"])) if n_served else np.zeros(0)
-    boardings = float(np.nansum(_num(sv["passengers"]) * (1.0 + changes))) if n_served else 0.0
+    boardings = float(np.nansum(_num(sv["passengers"]) * (1.0 + np.nan_to_num(_num(sv["transfers"]))))) if n_served else 0.0
     out.update(
         {
             "vehicles": len(veh),
