@@ -17,7 +17,7 @@ import pytest
 
 from transit.compare.run import run_comparison
 from transit.compare.scenario import load_scenario
-from transit.compare.school import school_trip_ids, split_school
+from transit.compare.school import partial_networks, school_trip_ids, split_school, with_school
 from transit.demand.bookings import Booking
 from transit.evaluate.kpis import with_base
 from transit.sim.columns import TripLabel
@@ -116,6 +116,25 @@ def test_with_base_adds_the_same_base_to_every_model() -> None:
     assert empty[["cost_per_passenger_with_school", "subsidy_per_passenger_with_school",
                   "passengers_per_vehicle_hour_with_school"]].isna().all().all()
     assert empty["cost_total"].tolist() == kpis["cost_total"].tolist()
+
+
+def test_line_models_with_part_of_the_network_have_no_network_figures() -> None:
+    """Two lines, or a sketch, plus the whole district's school buses are no network: n/a, not a low figure."""
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "instances" / "examples" / "ast.toml")
+    fixed = load_scenario(Path(__file__).resolve().parents[1] / "instances" / "examples" / "fixed_line.toml")
+    assert partial_networks(sc.models, sc.school) == {"Lines 402+403", "AST 402+403"}
+    assert partial_networks(fixed.models, fixed.school) == {"Radial 401 + sketch"}  # the other runs every line
+    default = load_scenario(instance_dir("default") / "scenario.toml")
+    assert partial_networks(default.models, default.school) == frozenset()  # on-demand and whole networks
+    kpis = pd.DataFrame({"model": ["Lines 402+403", "Whole"], "seed": [1, 1], "served_passengers": [10.0, 40.0],
+                         "cost_total": [100.0, 400.0], "subsidy": [90.0, 360.0], "vehicle_hours": [5.0, 10.0]})
+    base = pd.DataFrame({"seed": [1], "requests": [80], "served_passengers": [90.0], "cost_total": [900.0],
+                         "subsidy": [300.0], "vehicle_hours": [20.0]})
+    out = with_school(kpis, base, partial={"Lines 402+403"}).set_index("model")
+    assert out.loc["Lines 402+403", ["cost_per_passenger_with_school", "subsidy_per_passenger_with_school",
+                                     "passengers_per_vehicle_hour_with_school"]].isna().all()
+    assert out.loc["Whole", "subsidy_per_passenger_with_school"] == pytest.approx(660 / 130)
+    assert out.loc["Lines 402+403", "subsidy"] == 90.0  # the model's own figures stay
 
 
 def test_the_default_instance_names_its_school_buses() -> None:

@@ -219,12 +219,19 @@ class _World:
         self._models: dict[tuple[str, str], Any] = {}
         self._school: tuple[frozenset[str], Any] | None = None
 
+    @property
+    def school_spec(self) -> Any:
+        """Return the scenario's school buses (:class:`transit.compare.school.SchoolSpec`; default the region's lines)."""
+        from transit.compare.school import SchoolSpec
+
+        return self.scenario.school if self.scenario.school is not None else SchoolSpec(lines=None)
+
     def school(self) -> tuple[frozenset[str], Any]:
         """Return the school buses' trip ids and model (:mod:`transit.compare.school`; the model may be None)."""
-        from transit.compare.school import SchoolSpec, school_model, school_trip_ids
+        from transit.compare.school import school_model, school_trip_ids
 
         if self._school is None:
-            spec = self.scenario.school if self.scenario.school is not None else SchoolSpec(lines=None)
+            spec = self.school_spec
             ids = school_trip_ids(spec, self.scenario.date)
             self._school = (ids, school_model(spec, ids, network=self.network, date=self.scenario.date))
         return self._school
@@ -377,11 +384,11 @@ def _school_day(bookings: Sequence[Any], labels: Mapping[str, tuple[str, str, st
     ``bookings`` are one day's school trips, or with ``dates`` (``[scenario]
     days`` > 1) one sequence of school trips per date, joined into one run.
     """
-    from transit.compare.school import SchoolSpec, run_school, run_school_days
+    from transit.compare.school import run_school, run_school_days
     from transit.sim.columns import TripLabel
 
     w = _world()
-    spec = w.scenario.school if w.scenario.school is not None else SchoolSpec(lines=None)
+    spec = w.school_spec
     ctx = w.context({rid: TripLabel(*lab) for rid, lab in labels.items()})
     if dates is not None:
         return run_school_days(w.school()[1], spec, bookings, ctx, w.scenario.costs, int(seed), dates)
@@ -562,7 +569,7 @@ def run_comparison(
     """
     from transit.compare.precision import PrecisionSpec, precision_status
     from transit.compare.scenario import parse_scenario
-    from transit.compare.school import with_school
+    from transit.compare.school import partial_networks, with_school
     from transit.compare.sensitivity import variants as make_variants
     from transit.evaluate.access import access_region, access_table, probe_plan, served_by_group
     from transit.evaluate.stats import summarize
@@ -597,7 +604,8 @@ def run_comparison(
 
     school_days = [d[2] for d in demands if d[2] is not None]
     school = _kpi_frame([d[0] for d in school_days]) if school_days else None
-    kpis = with_school(_kpi_frame([r[0] for r in runs]), school)
+    kpis = with_school(_kpi_frame([r[0] for r in runs]), school,
+                       partial_networks(scenario.models, world.school_spec))
     trips = pd.concat([r[1] for r in runs], ignore_index=True)
     stops = pd.concat([r[2] for r in runs], ignore_index=True)
     numeric = [c for c in kpis.columns if c not in ("model", "kind", "seed", "rejection_reasons")
@@ -717,9 +725,10 @@ def seed_kpis(world: _World, seed: int) -> pd.DataFrame:
         rows = [_task_model(m.name, int(seed), bookings, labels)[0] for m in world.scenario.models]
     finally:
         _WORLD = None
-    from transit.compare.school import with_school
+    from transit.compare.school import partial_networks, with_school
 
-    return with_school(_kpi_frame(rows), _kpi_frame([school_day[0]]) if school_day is not None else None)
+    return with_school(_kpi_frame(rows), _kpi_frame([school_day[0]]) if school_day is not None else None,
+                       partial_networks(world.scenario.models, world.school_spec))
 
 
 def _access_columns() -> tuple[str, ...]:

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,6 +69,7 @@ __all__ = [
     "split_school",
     "with_school",
     "without_trips",
+    "partial_networks",
     "copies_of",
 ]
 
@@ -284,14 +285,42 @@ def _school_result(run: Any, spec: SchoolSpec, costs: Any, seed: int) -> tuple[d
 # ----------------------------------------------------------------------------- figures with the school base
 
 
-def with_school(kpis: pd.DataFrame, school: pd.DataFrame | None) -> pd.DataFrame:
+#: Kinds that run only bus lines: with part of the network they are not a whole network.
+_LINE_ONLY_KINDS = ("fixed_line", "rufbus", "ast")
+
+
+def partial_networks(models: Sequence[Any], school: SchoolSpec | None) -> frozenset[str]:
+    """Return the names of the line models that run only part of the school buses' network.
+
+    A model of kind fixed_line, rufbus or ast with ``routes`` (some lines
+    only), or with other lines than the school buses' (a sketch), is
+    compared on its lines' everyday trips, but the school buses are the
+    whole district's: together they are no network, so the network figures
+    (``*_with_school``) of such a model are not defined. Models that serve
+    the area (on-demand, hybrid, Bürgerbus) replace the network and keep them.
+    """
+    lines = school.lines if school is not None else None
+    return frozenset(m.name for m in models
+                     if m.kind in _LINE_ONLY_KINDS and (m.routes is not None or m.lines != lines))
+
+
+def with_school(kpis: pd.DataFrame, school: pd.DataFrame | None,
+                partial: Collection[str] = ()) -> pd.DataFrame:
     """Add the ``*_with_school`` KPIs: each model together with the same day's school buses.
 
-    See :func:`transit.evaluate.kpis.with_base`.
+    See :func:`transit.evaluate.kpis.with_base`. The rows of the models in
+    ``partial`` (:func:`partial_networks`) get NaN: part of the lines plus the
+    whole district's school buses is no network a published figure describes.
     """
-    from transit.evaluate.kpis import with_base
+    from transit.evaluate.kpis import WITH_SCHOOL_COLUMNS, with_base
 
-    return with_base(kpis, school)
+    out = with_base(kpis, school)
+    rows = out["model"].isin(list(partial)) if "model" in out else None
+    if rows is not None and bool(rows.any()):
+        for col in WITH_SCHOOL_COLUMNS:
+            if col in out:
+                out.loc[rows, col] = np.nan
+    return out
 
 
 # ----------------------------------------------------------------------------- the report's words
