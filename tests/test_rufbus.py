@@ -12,7 +12,7 @@ import linecase as lc
 from transit.timetable.gtfs import BookingRule
 from transit.opmodels.base import DayContext
 from transit.opmodels.fixed_line import FixedLineModel
-from transit.opmodels.linerules import RufbusRules, parse_line_rules, parse_rufbus_rules
+from transit.opmodels.linerules import LineRules, RufbusRules, parse_line_rules, parse_rufbus_rules
 from transit.opmodels.rufbus import RufbusModel
 from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
 
@@ -128,15 +128,26 @@ def test_a_second_vehicle_runs_when_the_first_is_full_and_is_paid(net):
     assert two["cost_vehicle"] == pytest.approx(2 * single["cost_vehicle"])
 
 
-def test_partial_run_drives_only_the_booked_part(net):
+def test_partial_run_serves_the_booked_part_and_keeps_to_the_timetable(net):
     tt = lc.timetable(["08:00"], [])
     b = lc.booking("b", lc.near("A2"), lc.near("A4"), "08:00", booked_at="05:00")
     whole = run(net, tt, [b], RufbusRules(lead_time_min=60)).stops
     part = run(net, tt, [b], RufbusRules(lead_time_min=60, partial_run=True)).stops
-    assert len(whole) == 5 and len(part) == 3
+    # Without a depot the vehicle is where the timetable has it: it comes empty from the trip's first
+    # stop A1 (08:00) to A2, serves A2-A4 and goes on empty to A5 for its next trip.
+    assert len(whole) == 5 and part["kind"].tolist() == ["start", "stop", "stop", "stop", "end"]
     km = lc.M_PER_DEG_LON / 1000.0
     assert whole.km_from_prev.sum() == pytest.approx(0.10 * km, rel=1e-3)
-    assert part.km_from_prev.sum() == pytest.approx(0.06 * km, rel=1e-3)
+    assert part.km_from_prev.sum() == pytest.approx(0.10 * km, rel=1e-3)  # a straight line: no shorter way
+    assert part.empty_km_from_prev.sum() == pytest.approx(0.04 * km, rel=1e-3)
+    assert part["in_service"].tolist() == [False, False, True, True, False]
+    assert part["arrival"].iloc[0] == whole["departure"].iloc[0]
+    assert part["arrival"].iloc[-1] == whole["arrival"].iloc[-1]
+    # With a depot the duty (here one trip) starts and ends there: the booked part only, by road.
+    depot = lc.near("A2")
+    parted = run(net, tt, [b], RufbusRules(lead_time_min=60, partial_run=True), LineRules(depot=depot)).stops
+    assert parted["kind"].tolist() == ["start", "stop", "stop", "stop", "end"]
+    assert parted.iloc[1:4]["lon"].tolist() == whole.iloc[1:4]["lon"].tolist()
 
 
 def test_ast_delivers_to_the_door_beyond_walking_distance(net):
@@ -161,6 +172,20 @@ def test_ast_delivers_to_the_door_beyond_walking_distance(net):
     assert res.info["door_km"] == pytest.approx(km, rel=1e-3)
     assert r.alight_time == pytest.approx(v.iloc[1].arrival)
     assert r.alight_time == pytest.approx(lc.hm("08:00") + km * 1000 / 10.0)
+
+
+def test_ast_taxi_without_a_depot_comes_empty_from_the_trips_first_stop(net):
+    tt = lc.timetable(["08:00"], [])
+    b = lc.booking("d", lc.near("A2"), lc.near("A5", north_m=200), "08:00", booked_at="05:00")
+    res = run(net, tt, [b], RufbusRules.ast_defaults(lead_time_min=60))
+    assert one(res, "d").status == "served"
+    v = res.stops.sort_values("seq")
+    assert list(v.kind) == ["start", "stop", "dropoff"]
+    assert v.iloc[0].arrival == lc.hm("08:00")  # at A1 when the trip leaves there
+    approach = lc.M_PER_DEG_LON * 0.02 / 1000.0  # A1 -> A2, empty
+    assert v.iloc[1].km_from_prev == pytest.approx(approach, rel=1e-3)
+    assert v.iloc[1].empty_km_from_prev == pytest.approx(approach, rel=1e-3)
+    assert not v.iloc[1].in_service and v.iloc[2].in_service
 
 
 def test_ast_nearest_neighbour_door_order_and_radius(net):

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -633,6 +633,10 @@ def timetable_rows(
             seq = 0
             base = {"model": model, "seed": seed, "vehicle_id": vehicle_name(trip.trip_id, lvl), "request_id": ""}
             use_depot = depot is not None and depot_km is not None
+            # A partial run is where the timetable has its vehicle: it comes from the trip's first stop
+            # and goes on to its last (approach_row), unless the duty starts or ends there at the depot.
+            approach = p0 > 0 and not (use_depot and k in first_of)
+            leave = p1 < len(trip.stops) - 1 and not (use_depot and k in last_of)
             if use_depot and k in first_of:
                 s0 = trip.stops[p0]
                 t_dep = trip.departure[p0] - depot_km[1][s0]
@@ -640,9 +644,14 @@ def timetable_rows(
                     load=0, wheelchair_load=0, onboard_bookings=0, km_from_prev=0.0, empty_km_from_prev=0.0,
                     in_service=False)
                 seq += 1
+            elif approach:
+                seq = approach_row(add, base, tt, trip, seq)
             for p in range(p0, p1 + 1):
                 s = trip.stops[p]
-                if p == p0:
+                if p == p0 and approach:
+                    km = float(stop_km[trip.stops[0], s])
+                    empty, in_service = km, False
+                elif p == p0:
                     km = float(depot_km[0][s]) if use_depot and k in first_of else 0.0
                     empty, in_service = km, not (use_depot and k in first_of)
                 else:
@@ -655,7 +664,9 @@ def timetable_rows(
                     wheelchair_load=int(wc[p]) if p < p1 else 0, onboard_bookings=int(nb[p]) if p < p1 else 0,
                     km_from_prev=km, empty_km_from_prev=empty, in_service=in_service)
                 seq += 1
-            if use_depot and k in last_of:
+            if leave:
+                approach_row(add, base, tt, trip, seq, stop_km=stop_km, from_stop=trip.stops[p1])
+            elif use_depot and k in last_of:
                 s1 = trip.stops[p1]
                 km = float(depot_km[2][s1])
                 t_arr = trip.arrival[p1] + depot_km[3][s1]
@@ -663,6 +674,40 @@ def timetable_rows(
                     load=0, wheelchair_load=0, onboard_bookings=0, km_from_prev=km, empty_km_from_prev=km,
                     in_service=False)
     return pd.DataFrame(cols, columns=list(STOP_COLUMNS)), n_duties
+
+
+def approach_row(
+    add: Callable[..., None],
+    base: Mapping[str, Any],
+    tt: Timetable,
+    trip: Any,
+    seq: int,
+    *,
+    stop_km: np.ndarray | None = None,
+    from_stop: int | None = None,
+) -> int:
+    """Log where a vehicle is at the start (or end) of a trip it runs only in part; return the next ``seq``.
+
+    Outside the depot legs a line's vehicle is where the timetable has it:
+    at the trip's first stop at its departure and at its last stop at its
+    arrival, ready for its next trip. A partial run (a Rufbus trip from its
+    first booked stop to its last, an AST trip) still has to get from the
+    first stop to the first stop it serves, and on from the last it serves
+    to the trip's end; both are empty running and count in the
+    vehicle-hours and vehicle-km (without them a booked trip would cost only
+    its passengers' part of the route). Without ``from_stop`` this logs the
+    start (the next row's leg is the approach); with it, the end at the
+    trip's last stop, reached empty by road from ``from_stop``.
+    """
+    if from_stop is None:
+        st, t, km, kind = tt.stops[trip.stops[0]], trip.departure[0], 0.0, "start"
+    else:
+        assert stop_km is not None
+        last = trip.stops[-1]
+        st, t, km, kind = tt.stops[last], trip.arrival[-1], float(stop_km[from_stop, last]), "end"
+    add(**base, seq=seq, kind=kind, lat=st.lat, lon=st.lon, arrival=t, departure=t, load=0,
+        wheelchair_load=0, onboard_bookings=0, km_from_prev=km, empty_km_from_prev=km, in_service=False)
+    return seq + 1
 
 
 def depot_legs(

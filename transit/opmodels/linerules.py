@@ -169,8 +169,11 @@ class RufbusRules:
         ``line_vehicle_type``. Checked against the cost rates by the
         scenario (:mod:`transit.compare.models`).
     partial_run
-        A Rufbus trip that runs drives only from its first booked stop to its
-        last booked stop (True) or its whole timetabled route (False).
+        A Rufbus trip that runs serves only its booked part, from its first
+        booked stop to its last (True), or its whole timetabled route
+        (False). Without a depot the vehicle still comes from the trip's first
+        stop, where the timetable has it: that approach is empty running and
+        counts in the vehicle-hours and vehicle-km.
     ast
         Anruf-Sammeltaxi: deliver every passenger from the stop to the door.
     door_radius_m

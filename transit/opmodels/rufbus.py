@@ -25,7 +25,9 @@ ahead", "the 09:05 bus is full (8 seats)", or a timetable reason as on a
 fixed line).
 
 Only trips that run count: Rufbus trips drive their whole timetabled route
-(or, with ``partial_run``, only from the first to the last booked stop).
+(or, with ``partial_run``, only from the first to the last booked stop; the
+vehicle comes there from the depot, or without a depot empty from the trip's
+first stop, where the timetable has it: :func:`journeys.approach_row`).
 
 AST: the same, but the last leg ends at the passenger's door. The door
 must lie within ``door_radius_m`` (straight line) of a stop of the trip after
@@ -322,7 +324,6 @@ class RufbusModel:
                 return _ast_leg(a, b, (stop_km, stop_s), *mats)
 
             positions = sorted(set(boards[k]) | set(stop_offs[k]) | set(doors[k]))
-            seq = 0
             cur: tuple[str, int] | None = None
             t = trip.departure[positions[0]]
             load = wc = nb = 0
@@ -332,21 +333,13 @@ class RufbusModel:
                 for c in STOP_COLUMNS:
                     cols[c].append(kw[c])
 
-            if depot is not None and depot_km is not None:
-                s0 = trip.stops[positions[0]]
-                t0 = trip.departure[positions[0]] - depot_km[1][s0]
-                add(**base, seq=seq, kind="start", request_id="", lat=depot[0], lon=depot[1], arrival=t0,
-                    departure=t0, load=0, wheelchair_load=0, onboard_bookings=0, km_from_prev=0.0,
-                    empty_km_from_prev=0.0, in_service=False)
-                seq += 1
+            seq, first_km, first_in = _ast_start(add, base, trip, positions[0], tt, depot, depot_km, stop_km)
             for p in positions:
                 if p in boards[k] or p in stop_offs[k]:
                     s = trip.stops[p]
                     here = ("s", s)
                     if cur is None:
-                        km = float(depot_km[0][s]) if depot_km is not None else 0.0
-                        arrival = trip.arrival[p]
-                        in_service = depot_km is None
+                        km, arrival, in_service = first_km, trip.arrival[p], first_in
                     else:
                         km, secs = leg(cur, here)
                         arrival = t + secs
@@ -390,6 +383,34 @@ class RufbusModel:
                     empty_km_from_prev=km, in_service=False)
         _fill_ast_trips(chosen, bookings, rows, board_at, door_at)
         return pd.DataFrame(cols, columns=list(STOP_COLUMNS)), door_km
+
+
+def _ast_start(
+    add: Any,
+    base: Mapping[str, Any],
+    trip: Any,
+    p0: int,
+    tt: Timetable,
+    depot: tuple[float, float] | None,
+    depot_km: tuple[np.ndarray, ...] | None,
+    stop_km: np.ndarray,
+) -> tuple[int, float, bool]:
+    """Log where an AST trip's taxi starts; return the next ``seq``, the km to the first stop and its leg's in_service.
+
+    From the depot when the model has one; without a depot from the trip's
+    first stop (:func:`transit.opmodels.journeys.approach_row`), unless the
+    first booked stop is that stop.
+    """
+    s0 = trip.stops[p0]
+    if depot is not None and depot_km is not None:
+        t0 = trip.departure[p0] - depot_km[1][s0]
+        add(**base, seq=0, kind="start", request_id="", lat=depot[0], lon=depot[1], arrival=t0,
+            departure=t0, load=0, wheelchair_load=0, onboard_bookings=0, km_from_prev=0.0,
+            empty_km_from_prev=0.0, in_service=False)
+        return 1, float(depot_km[0][s0]), False
+    if p0 > 0:
+        return lw.approach_row(add, {**base, "request_id": ""}, tt, trip, 0), float(stop_km[trip.stops[0], s0]), False
+    return 0, 0.0, True
 
 
 def _booked(b: Booking) -> float:
