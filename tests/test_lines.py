@@ -161,8 +161,40 @@ def test_example_sketch_loads(repo_dir):
 
     net = RoadNetwork.from_graph(build_graph(repo_dir / "instances" / "default" / "district.osm.gz"))
     tt = load_timetable(repo_dir / "instances" / "examples" / "lines.toml", network=net)
-    assert {ln.line_id for ln in tt.lines} == {"405", "401E"}
+    base = load_timetable(repo_dir / "instances" / "default" / "gtfs", date=tt.date)
+    # the sketch adds two lines to its [base], the district's feed
+    assert {ln.line_id for ln in tt.lines} == {ln.line_id for ln in base.lines} | {"405", "401E"}
+    assert len(tt.trips) == len(base.trips) + sum(t.line_id in ("405", "401E") for t in tt.trips)
     evening = [t for t in tt.trips if t.line_id == "401E"]
     assert len(evening) == 8 and min(t.start for t in evening) == lc.hm("19:35")
     only = tt.restrict(["405"])
     assert {t.line_id for t in only.trips} == {"405"} and len(only.stops) == 4
+    # sketched stops at a stop of the feed are that stop: 401E starts at the feed's Sangerhain, Bahnhof
+    first = tt.stops[evening[0].stops[0]]
+    assert first.stop_id in {s.stop_id for s in base.stops} and len(tt.stops) < len(base.stops) + 9
+
+
+def test_a_sketch_on_a_base_feed_names_its_problems(tmp_path, repo_dir):
+    feed = repo_dir / "instances" / "default" / "gtfs"
+    line = ('[[line]]\nid = "{id}"\nstops = [{{ name = "X", lat = 51.60, lon = 11.50, minute = 0 }}, '
+            '{{ name = "Y", lat = 51.61, lon = 11.52, minute = 6 }}]\ndepartures = ["08:00"]\n')
+    clash = tmp_path / "clash.toml"
+    clash.write_text(f'[base]\nlines = "{feed}"\n\n' + line.format(id="L401"))
+    with pytest.raises(InputError) as e:
+        read_lines_toml(clash)
+    assert "'L401' is both a sketched line and a line of the base feed" in str(e.value)
+    assert "clash.toml" in str(e.value)
+    missing = tmp_path / "missing.toml"
+    missing.write_text('[base]\nlines = "no/such/gtfs"\n\n' + line.format(id="9"))
+    with pytest.raises(InputError) as e:
+        read_lines_toml(missing)
+    assert "base.lines" in str(e.value) and "no such GTFS folder or zip" in str(e.value)
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text(f'[base]\nlines = "{feed}"\nroute = ["401"]\n\n' + line.format(id="9"))
+    with pytest.raises(InputError) as e:
+        read_lines_toml(unknown)
+    assert "route" in str(e.value)
+    ok = tmp_path / "ok.toml"
+    ok.write_text(f'[base]\nlines = "{feed}"\nroutes = ["401"]\n\n' + line.format(id="9"))
+    tt = read_lines_toml(ok)
+    assert {ln.line_id for ln in tt.lines} == {"L401", "9"}

@@ -9,6 +9,7 @@ more passengers than it holds.
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -118,12 +119,19 @@ def test_with_base_adds_the_same_base_to_every_model() -> None:
     assert empty["cost_total"].tolist() == kpis["cost_total"].tolist()
 
 
-def test_line_models_with_part_of_the_network_have_no_network_figures() -> None:
+def test_line_models_with_part_of_the_network_have_no_network_figures(tmp_path: Path) -> None:
     """Two lines, or a sketch, plus the whole district's school buses are no network: n/a, not a low figure."""
     sc = load_scenario(Path(__file__).resolve().parents[1] / "instances" / "examples" / "ast.toml")
     fixed = load_scenario(Path(__file__).resolve().parents[1] / "instances" / "examples" / "fixed_line.toml")
     assert partial_networks(sc.models, sc.school) == {"Lines 402+403", "AST 402+403"}
-    assert partial_networks(fixed.models, fixed.school) == {"Radial 401 + sketch"}  # the other runs every line
+    assert partial_networks(fixed.models, fixed.school) == frozenset()  # every line, and every line plus a sketch
+    sketch = next(m for m in fixed.models if m.lines.suffix == ".toml")
+    alone = tmp_path / "alone.toml"  # the same sketch without its [base]: two lines on their own
+    alone.write_text(sketch.lines.read_text().replace('[base]\nlines = "../default/gtfs"', ""))
+    some = tmp_path / "some.toml"  # on two of the feed's lines only
+    some.write_text(sketch.lines.read_text().replace('"../default/gtfs"', f'"{fixed.school.lines}"\nroutes = ["401"]'))
+    models = [replace(sketch, name="alone", lines=alone), replace(sketch, name="some", lines=some)]
+    assert partial_networks(models, fixed.school) == {"alone", "some"}
     default = load_scenario(instance_dir("default") / "scenario.toml")
     assert partial_networks(default.models, default.school) == frozenset()  # on-demand and whole networks
     kpis = pd.DataFrame({"model": ["Lines 402+403", "Whole"], "seed": [1, 1], "served_passengers": [10.0, 40.0],

@@ -293,7 +293,8 @@ def partial_networks(models: Sequence[Any], school: SchoolSpec | None) -> frozen
     """Return the names of the line models that run only part of the school buses' network.
 
     A model of kind fixed_line, rufbus or ast with ``routes`` (some lines
-    only), or with other lines than the school buses' (a sketch), is
+    only), or with other lines than the school buses' (a sketch without
+    the school buses' feed as its ``[base]``), is
     compared on its lines' everyday trips, but the school buses are the
     whole district's: together they are no network, so the network figures
     (``*_with_school``) of such a model are not defined. Models that serve
@@ -301,7 +302,21 @@ def partial_networks(models: Sequence[Any], school: SchoolSpec | None) -> frozen
     """
     lines = school.lines if school is not None else None
     return frozenset(m.name for m in models
-                     if m.kind in _LINE_ONLY_KINDS and (m.routes is not None or m.lines != lines))
+                     if m.kind in _LINE_ONLY_KINDS and (m.routes is not None or not _all_of(m.lines, lines)))
+
+
+def _all_of(lines: Path | None, network: Path | None) -> bool:
+    """Return whether the lines source ``lines`` runs every line of ``network``: it is it, or a sketch on all of it."""
+    from transit.timetable.lines import sketch_base
+
+    if lines is None or network is None:
+        return False
+    if Path(lines).resolve() == Path(network).resolve():
+        return True
+    if Path(lines).suffix.lower() != ".toml":
+        return False
+    base = sketch_base(lines)
+    return base is not None and base[1] is None and base[0] == Path(network).resolve()
 
 
 def with_school(kpis: pd.DataFrame, school: pd.DataFrame | None,

@@ -10,6 +10,10 @@ The line sketch (TOML)
 ----------------------
 ::
 
+    [base]                                    # optional: the sketch adds to existing lines
+    lines = "../default/gtfs"                 # a GTFS folder or zip (relative to this file)
+    routes = ["401", "402"]                   # optional: only these of its lines
+
     [stops]                                   # optional: stops shared by several lines
     "Sangerhain, Bahnhof" = { lat = 51.5915, lon = 11.5129 }
 
@@ -30,6 +34,10 @@ The line sketch (TOML)
     # first = "05:30"; last = "19:30"; headway_min = 60
     # return_departures = ["06:40", ...]      # inbound departures from the last stop;
     #                                         # default: each outbound arrival + layover
+
+With ``[base]`` the timetable is the base feed's lines on the service day
+plus the sketched ones (a new line in an existing network); a sketched stop
+within 50 m of a base stop is that stop, so passengers change there.
 
 Running times: give ``minute`` (minutes after the first stop's departure)
 on every stop of a line or on none; without them they come from the road
@@ -66,7 +74,9 @@ __all__ = [
     "Timetable",
     "TimetableTrip",
     "load_timetable",
+    "merge_timetables",
     "read_lines_toml",
+    "sketch_base",
     "timetable_from_gtfs",
 ]
 
@@ -394,7 +404,8 @@ def _interpolate(t: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- TOML sketch
-_TOP_KEYS = ("stops", "defaults", "line")
+_TOP_KEYS = ("base", "stops", "defaults", "line")
+_BASE_KEYS = ("lines", "routes")
 _DEFAULT_KEYS = ("dwell_s", "speed_factor", "both_directions", "layover_min")
 _LINE_KEYS = (
     "id", "name", "stops", "departures", "first", "last", "headway_min", "return_departures",
@@ -625,7 +636,7 @@ def _line_trips(
     return Line(lid, lid, name), trips
 
 
-def read_lines_toml(path: str | Path, *, network: RoadNetwork | None = None) -> Timetable:
+def read_lines_toml(path: str | Path, *, network: RoadNetwork | None = None, date: dt.date | None = None) -> Timetable:
     """Read a line sketch (see the module notes) into a :class:`Timetable`.
 
     Parameters
@@ -634,6 +645,9 @@ def read_lines_toml(path: str | Path, *, network: RoadNetwork | None = None) -> 
         The ``.toml`` file.
     network
         The road graph, needed when a line gives no running times.
+    date
+        Service day of the ``[base]`` feed, if the sketch has one (default:
+        the feed's busiest date).
 
     Raises
     ------
@@ -674,7 +688,82 @@ def read_lines_toml(path: str | Path, *, network: RoadNetwork | None = None) -> 
         lines_out.append(ln)
         trips_out += trips
     trips_out.sort(key=lambda t: (t.start, t.trip_id))
-    return Timetable(stop_objs, tuple(lines_out), tuple(trips_out), source=source)
+    sketch = Timetable(stop_objs, tuple(lines_out), tuple(trips_out), source=source)
+    base = sketch_base(path)
+    if base is None:
+        return sketch
+    feed, routes = base
+    return merge_timetables(timetable_from_gtfs(read_gtfs(feed), date=date, routes=routes), sketch)
+
+
+def sketch_base(path: str | Path) -> tuple[Path, list[str] | None] | None:
+    """Return the ``[base]`` feed of a line sketch and the lines it keeps (None: all), or None without a base.
+
+    Raises
+    ------
+    InputError
+        Naming the file and key when ``[base]`` is malformed or its feed is missing.
+    """
+    source = str(path)
+    data = read_toml(path, what="line file")
+    if "base" not in data:
+        return None
+    sec = check_keys(data["base"], _BASE_KEYS, source=source, table="base")
+    feed = get_text(sec, "lines", None, source=source, table="base")
+    if not feed:
+        msg = "needs lines: a GTFS folder or zip (relative to this file)"
+        raise InputError(msg, file=source, column="base.lines")
+    where = (Path(path).parent / feed).resolve()
+    if not where.exists():
+        msg = f"no such GTFS folder or zip: {where}"
+        raise InputError(msg, file=source, column="base.lines")
+    routes = sec.get("routes")
+    if routes is not None and (not isinstance(routes, list) or not routes
+                               or not all(isinstance(r, (str, int)) and not isinstance(r, bool) for r in routes)):
+        msg = f"must be a list of line ids or names, got {describe(routes)}"
+        raise InputError(msg, file=source, column="base.routes")
+    return where, [str(r) for r in routes] if routes is not None else None
+
+
+def merge_timetables(base: Timetable, sketch: Timetable) -> Timetable:
+    """Return ``base`` with the lines and trips of ``sketch`` added.
+
+    A sketch stop within 50 m of a base stop becomes that stop (passengers
+    change there); the others are added (with ``sketch:`` before an id the
+    base already uses for another place).
+
+    Raises
+    ------
+    InputError
+        If a line or trip id of the sketch is also one of the base's.
+    """
+    from transit.util.geo import great_circle_m
+
+    known = {ln.line_id for ln in base.lines}
+    clash = sorted(ln.line_id for ln in sketch.lines if ln.line_id in known)
+    if clash:
+        msg = f"line {clash[0]!r} is both a sketched line and a line of the base feed; give it another id"
+        raise InputError(msg, file=sketch.source or None, column="line.id")
+    stops = list(base.stops)
+    ids = {s.stop_id for s in stops}
+    lat, lon = base.stop_lat, base.stop_lon
+    remap: dict[int, int] = {}
+    for i, s in enumerate(sketch.stops):
+        near = np.asarray(great_circle_m(lat, lon, s.lat, s.lon)) if len(stops) else np.empty(0)
+        if near.size and float(near.min()) <= _SAME_STOP_M:
+            remap[i] = int(np.argmin(near))
+            continue
+        remap[i] = len(stops)
+        stops.append(LineStop(s.stop_id if s.stop_id not in ids else f"sketch:{s.stop_id}", s.name, s.lat, s.lon))
+    trip_ids = {t.trip_id for t in base.trips}
+    added = []
+    for t in sketch.trips:
+        tid = t.trip_id if t.trip_id not in trip_ids else f"sketch:{t.trip_id}"
+        added.append(TimetableTrip(tid, t.line_id, tuple(remap[i] for i in t.stops), t.arrival, t.departure,
+                                   t.headsign, t.booking_rule))
+    trips = sorted([*base.trips, *added], key=lambda t: (t.start, t.trip_id))
+    return Timetable(tuple(stops), (*base.lines, *sketch.lines), tuple(trips), source=sketch.source,
+                     date=base.date, door_zones=base.door_zones)
 
 
 def _trips(
@@ -712,6 +801,6 @@ def load_timetable(
     """
     p = Path(path)
     if p.suffix.lower() == ".toml":
-        tt = read_lines_toml(p, network=network)
+        tt = read_lines_toml(p, network=network, date=date)
         return tt.restrict(routes) if routes is not None else tt
     return timetable_from_gtfs(read_gtfs(p), date=date, routes=routes)
