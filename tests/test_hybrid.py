@@ -69,6 +69,9 @@ def test_feeders_meet_the_trunk(net, trunk):
     stops = run.stops
     drop = stops[(stops["request_id"] == "out") & (stops["kind"] == "dropoff")].iloc[0]
     assert drop["arrival"] <= 8 * H - 180 + 1e-6  # at the hub 3 minutes before the trunk leaves
+    # a timed transfer: asked for 07:24, picked up so as to wait at home, not for half an hour at the hub
+    assert 8 * H - drop["arrival"] <= 180 + 20 * 60 + 1e-6  # the transfer time and at most the pickup window
+    assert out["board_time"] > 7.4 * H + 60  # later than asked: the wait is at home
     assert (drop["lat"], drop["lon"]) == pytest.approx(latlon(0, 3), abs=1e-6)
     inn = t.loc["in"]
     assert inn["vehicle_id"] == "T2+v1" and inn["transfers"] == 1

@@ -239,7 +239,7 @@ class HybridModel:
                 t = b.time - (buffer + 2 * s + d) if b.time_type == "arrival" else b.time
                 pseudo.append(dataclasses.replace(b, dropoff_lat=hub_lat[h], dropoff_lon=hub_lon[h], time=t))
         trunk_rows = line.run(pseudo, ctx, seed=seed, rng=rng).trips.set_index("request_id") if pseudo else None
-        reasons, feeder_bookings, windows = self._feeder_legs(bookings, legs, alone, trunk_rows, rules)
+        reasons, feeder_bookings, windows = self._feeder_legs(bookings, legs, alone, trunk_rows, rules, drive)
         report(progress, 1, 3, f"{self.name}: feeders")
         if free_feeders:
             feeder_log = self._feeders_alone(feeder_bookings, windows, rules, ctx, seed, reasons)
@@ -401,9 +401,17 @@ class HybridModel:
 
     def _feeder_legs(
         self, bookings: Sequence[Booking], legs: dict[str, _Leg], alone: pd.DataFrame,
-        trunk_rows: pd.DataFrame | None, rules: ServiceRules,
+        trunk_rows: pd.DataFrame | None, rules: ServiceRules, drive: Mapping[str, float],
     ) -> tuple[dict[str, str], list[Booking], dict[str, tuple[TimeWindow | None, TimeWindow | None]]]:
-        """Return the reasons of bookings already decided, the feeder legs to serve and their time windows."""
+        """Return the reasons of bookings already decided, the feeder legs to serve and their time windows.
+
+        A timed transfer: an outbound feeder picks its passengers up in the
+        pickup window that ends when, driving straight to the hub (``drive``:
+        seconds door to hub), they arrive ``transfer_min`` before the trunk
+        leaves, but not before the time they asked for. They wait for the
+        trunk at home, not at the hub (a departure booking's pickup window
+        started at the asked time, however long the wait at the hub then was).
+        """
         opts = self.options
         hub_lat, hub_lon = self._hub_points()
         buffer = 60.0 * opts.transfer_min
@@ -441,7 +449,9 @@ class HybridModel:
                     drop = TimeWindow(deadline - w, deadline)
                     pick = None
                 else:
-                    pick = TimeWindow(b.time, b.time + w)
+                    s = rules.service_time_s(b.passengers, b.wheelchair)
+                    start = max(b.time, deadline - float(drive[rid]) - 2.0 * s - w)
+                    pick = TimeWindow(start, start + w)
                     drop = TimeWindow(-math.inf, deadline)
                 feeder_bookings.append(
                     dataclasses.replace(b, dropoff_lat=hub_lat[h], dropoff_lon=hub_lon[h], time_type="departure")
