@@ -9,7 +9,6 @@ more passengers than it holds.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,7 @@ import pytest
 
 from transit.compare.run import run_comparison
 from transit.compare.scenario import load_scenario
-from transit.compare.school import partial_networks, school_trip_ids, split_school, with_school
+from transit.compare.school import partial_networks, school_trip_ids, split_school, with_school, without_trips
 from transit.demand.bookings import Booking
 from transit.evaluate.kpis import with_base
 from transit.sim.columns import TripLabel
@@ -119,21 +118,21 @@ def test_with_base_adds_the_same_base_to_every_model() -> None:
     assert empty["cost_total"].tolist() == kpis["cost_total"].tolist()
 
 
-def test_line_models_with_part_of_the_network_have_no_network_figures(tmp_path: Path) -> None:
-    """Two lines, or a sketch, plus the whole district's school buses are no network: n/a, not a low figure."""
-    sc = load_scenario(Path(__file__).resolve().parents[1] / "instances" / "examples" / "ast.toml")
-    fixed = load_scenario(Path(__file__).resolve().parents[1] / "instances" / "examples" / "fixed_line.toml")
-    assert partial_networks(sc.models, sc.school) == {"Lines 402+403", "AST 402+403"}
-    assert partial_networks(fixed.models, fixed.school) == frozenset()  # every line, and every line plus a sketch
-    sketch = next(m for m in fixed.models if m.lines.suffix == ".toml")
-    alone = tmp_path / "alone.toml"  # the same sketch without its [base]: two lines on their own
-    alone.write_text(sketch.lines.read_text().replace('[base]\nlines = "../default/gtfs"', ""))
-    some = tmp_path / "some.toml"  # on two of the feed's lines only
-    some.write_text(sketch.lines.read_text().replace('"../default/gtfs"', f'"{fixed.school.lines}"\nroutes = ["401"]'))
-    models = [replace(sketch, name="alone", lines=alone), replace(sketch, name="some", lines=some)]
-    assert partial_networks(models, fixed.school) == {"alone", "some"}
-    default = load_scenario(instance_dir("default") / "scenario.toml")
-    assert partial_networks(default.models, default.school) == frozenset()  # on-demand and whole networks
+def test_line_models_with_part_of_the_network_have_no_network_figures() -> None:
+    """Two lines, or a sketch alone, plus the whole district's school buses are no network: n/a, not a low figure."""
+    from transit.compare.run import load_world
+    from transit.timetable.lines import load_timetable
+
+    examples = Path(__file__).resolve().parents[1] / "instances" / "examples"
+    world = load_world(load_scenario(examples / "ast.toml"))
+    assert world.partial_networks() == {"Lines 402+403", "AST 402+403"}
+    sc = load_scenario(instance_dir("default") / "scenario.toml")
+    network = without_trips(load_timetable(sc.school.lines, date=sc.date), school_trip_ids(sc.school, sc.date))
+    with_sketch = load_timetable(examples / "lines.toml", date=sc.date, network=world.network)  # [base]: the feed
+    models = {"all": network, "two": network.restrict(["402", "403"]), "with sketch": with_sketch,
+              "sketch alone": with_sketch.restrict(["405", "401E"])}
+    assert partial_networks(models, network) == {"two", "sketch alone"}
+    assert partial_networks(models, None) == frozenset()  # no school buses' feed: nothing to compare with
     kpis = pd.DataFrame({"model": ["Lines 402+403", "Whole"], "seed": [1, 1], "served_passengers": [10.0, 40.0],
                          "cost_total": [100.0, 400.0], "subsidy": [90.0, 360.0], "vehicle_hours": [5.0, 10.0]})
     base = pd.DataFrame({"seed": [1], "requests": [80], "served_passengers": [90.0], "cost_total": [900.0],

@@ -236,6 +236,23 @@ class _World:
             self._school = (ids, school_model(spec, ids, network=self.network, date=self.scenario.date))
         return self._school
 
+    def partial_networks(self) -> frozenset[str]:
+        """Return the line models that run only part of the everyday network (:func:`transit.compare.school.partial_networks`)."""
+        from transit.compare.school import LINE_ONLY_KINDS, partial_networks, without_trips
+        from transit.timetable.lines import load_timetable
+
+        spec = self.school_spec
+        if spec.lines is None:
+            return frozenset()
+        try:
+            feed = load_timetable(spec.lines, date=self.scenario.date, routes=spec.routes, network=self.network)
+        except InputError as exc:
+            log.warning("no everyday network to compare the line models with: %s", exc)
+            return frozenset()
+        network = without_trips(feed, self.school()[0])
+        models = {m.name: self.model(m.name).lines for m in self.scenario.models if m.kind in LINE_ONLY_KINDS}
+        return partial_networks(models, network)
+
     def model(self, name: str, key: str = "", date: Any = None) -> Any:
         """Return model ``name`` of scenario ``key`` built for the scenario's date (or ``date``), cached."""
         from transit.compare.models import build_model
@@ -569,7 +586,7 @@ def run_comparison(
     """
     from transit.compare.precision import PrecisionSpec, precision_status
     from transit.compare.scenario import parse_scenario
-    from transit.compare.school import partial_networks, with_school
+    from transit.compare.school import with_school
     from transit.compare.sensitivity import variants as make_variants
     from transit.evaluate.access import access_region, access_table, probe_plan, served_by_group
     from transit.evaluate.stats import summarize
@@ -604,8 +621,7 @@ def run_comparison(
 
     school_days = [d[2] for d in demands if d[2] is not None]
     school = _kpi_frame([d[0] for d in school_days]) if school_days else None
-    kpis = with_school(_kpi_frame([r[0] for r in runs]), school,
-                       partial_networks(scenario.models, world.school_spec))
+    kpis = with_school(_kpi_frame([r[0] for r in runs]), school, world.partial_networks())
     trips = pd.concat([r[1] for r in runs], ignore_index=True)
     stops = pd.concat([r[2] for r in runs], ignore_index=True)
     numeric = [c for c in kpis.columns if c not in ("model", "kind", "seed", "rejection_reasons")
@@ -725,10 +741,10 @@ def seed_kpis(world: _World, seed: int) -> pd.DataFrame:
         rows = [_task_model(m.name, int(seed), bookings, labels)[0] for m in world.scenario.models]
     finally:
         _WORLD = None
-    from transit.compare.school import partial_networks, with_school
+    from transit.compare.school import with_school
 
     return with_school(_kpi_frame(rows), _kpi_frame([school_day[0]]) if school_day is not None else None,
-                       partial_networks(world.scenario.models, world.school_spec))
+                       world.partial_networks())
 
 
 def _access_columns() -> tuple[str, ...]:

@@ -69,6 +69,7 @@ __all__ = [
     "split_school",
     "with_school",
     "without_trips",
+    "LINE_ONLY_KINDS",
     "partial_networks",
     "copies_of",
 ]
@@ -285,38 +286,36 @@ def _school_result(run: Any, spec: SchoolSpec, costs: Any, seed: int) -> tuple[d
 # ----------------------------------------------------------------------------- figures with the school base
 
 
-#: Kinds that run only bus lines: with part of the network they are not a whole network.
-_LINE_ONLY_KINDS = ("fixed_line", "rufbus", "ast")
+LINE_ONLY_KINDS = ("fixed_line", "rufbus", "ast")
+"""Kinds that run only bus lines: with part of the network they are not a whole network."""
 
 
-def partial_networks(models: Sequence[Any], school: SchoolSpec | None) -> frozenset[str]:
-    """Return the names of the line models that run only part of the school buses' network.
+def partial_networks(models: Mapping[str, Timetable], network: Timetable | None) -> frozenset[str]:
+    """Return the names of the line models that run only part of the everyday network.
 
-    A model of kind fixed_line, rufbus or ast with ``routes`` (some lines
-    only), or with other lines than the school buses' (a sketch without
-    the school buses' feed as its ``[base]``), is
-    compared on its lines' everyday trips, but the school buses are the
-    whole district's: together they are no network, so the network figures
-    (``*_with_school``) of such a model are not defined. Models that serve
-    the area (on-demand, hybrid, Bürgerbus) replace the network and keep them.
+    ``models``: the timetable of each model of a kind in
+    :data:`LINE_ONLY_KINDS`; ``network``: the everyday lines of the school
+    buses' feed (its trips that are not school buses'). A model that has no
+    trip of one of those lines (the same line id or name), e.g. with
+    ``routes``, or a sketch of new lines alone, is compared on its lines'
+    everyday trips while the school buses are the whole district's:
+    together they are no network, so its network figures
+    (``*_with_school``) are not defined. A sketch added to the whole feed,
+    or the feed exported and read back, is the whole network. Models that
+    serve the area (on-demand, hybrid, Bürgerbus) replace the network and
+    keep the figures.
     """
-    lines = school.lines if school is not None else None
-    return frozenset(m.name for m in models
-                     if m.kind in _LINE_ONLY_KINDS and (m.routes is not None or not _all_of(m.lines, lines)))
-
-
-def _all_of(lines: Path | None, network: Path | None) -> bool:
-    """Return whether the lines source ``lines`` runs every line of ``network``: it is it, or a sketch on all of it."""
-    from transit.timetable.lines import sketch_base
-
-    if lines is None or network is None:
-        return False
-    if Path(lines).resolve() == Path(network).resolve():
-        return True
-    if Path(lines).suffix.lower() != ".toml":
-        return False
-    base = sketch_base(lines)
-    return base is not None and base[1] is None and base[0] == Path(network).resolve()
+    if network is None:
+        return frozenset()
+    running = {t.line_id for t in network.trips}
+    need = [(ln.line_id, ln.name) for ln in network.lines if ln.line_id in running]
+    out = set()
+    for name, tt in models.items():
+        ids = {t.line_id for t in tt.trips}
+        have = {x for ln in tt.lines if ln.line_id in ids for x in (ln.line_id, ln.name) if x}
+        if any(i not in have and (not n or n not in have) for i, n in need):
+            out.add(name)
+    return frozenset(out)
 
 
 def with_school(kpis: pd.DataFrame, school: pd.DataFrame | None,
