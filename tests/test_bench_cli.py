@@ -8,6 +8,7 @@ shared instances.
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -155,7 +156,13 @@ def test_seed_and_time_limit_reach_the_solver(monkeypatch, tmp_path, tiny):
     use_solver(monkeypatch, spy)
     assert run(tiny, "--time-limit", 2.5, "--seed", 7, "--out", tmp_path / "r.csv").exit_code == 0
     # A time limit alone: the search uses the time (stopping earlier only if converged).
-    assert seen == {"time_limit": 2.5, "search_until": "time", "seed": 7}
+    # Searches side by side: one per core, at most 2, unless --workers says otherwise.
+    cores = max(1, min(2, os.cpu_count() or 1))
+    assert seen == {"time_limit": 2.5, "search_until": "time", "seed": 7, "workers": cores}
+    assert run(tiny, "--time-limit", 2.5, "--workers", 1, "--out", tmp_path / "r1.csv").exit_code == 0
+    assert seen["workers"] == 1
+    bad = run(tiny, "--time-limit", 2.5, "--workers", 0, "--out", tmp_path / "r0.csv")
+    assert bad.exit_code == 2 and "--workers" in bad.output
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from darpcase import PR_SIZES, pr_like_text, write_pr_like
 
+from transit.darp.benchmark import bench_row
 from transit.darp.checker import check
 from transit.darp.cordeau import read_cordeau
 from transit.errors import SolverError
@@ -101,6 +102,21 @@ def test_search_until_time_stops_on_the_stated_convergence_rule(shared_dir):
     assert quiet >= max(5 * 16, stats.last_improvement)
     assert settings.converged(stats.iterations, stats.last_improvement, 16)
     assert check(inst.problem, plan) == []
+
+
+def test_two_searches_side_by_side_share_their_best_and_a_budget_run_stays_one(shared_dir):
+    inst = read_cordeau(shared_dir / "benchmarks" / "darp" / "instances" / "a2-16.txt")
+    settings = SearchSettings(converge_per_request=5, converge_factor=1.0)
+    plan = solve(inst.problem, time_limit=120.0, search_until="time", settings=settings, seed=0, workers=2)
+    assert plan.stats.stop_reason == "converged"
+    assert check(inst.problem, plan) == [] and plan.rejected == ()
+    assert plan.stats.iterations % 2 == 0 and plan.stats.iterations > 0  # both searches ran every chunk
+    assert settings.converged(plan.stats.iterations // 2, plan.stats.last_improvement // 2, 16)
+    assert plan.objective <= plan.stats.first_solution_cost
+    assert bench_row(inst, plan, 0.0, 294.25)["gap_pct"] < 1.0  # within 1% of the proven optimum, converged early
+    one = solve(inst.problem, iterations=200, seed=3)
+    two = solve(inst.problem, iterations=200, seed=3, workers=2)  # a budget: one search, reproducible
+    assert [r.stops for r in one.routes] == [r.stops for r in two.routes] and one.stats.iterations == 200
 
 
 def test_convergence_rule():

@@ -176,8 +176,12 @@ def test_example_sketch_loads(repo_dir):
 
 def test_a_sketch_on_a_base_feed_names_its_problems(tmp_path, repo_dir):
     feed = repo_dir / "instances" / "default" / "gtfs"
-    line = ('[[line]]\nid = "{id}"\nstops = [{{ name = "X", lat = 51.60, lon = 11.50, minute = 0 }}, '
-            '{{ name = "Y", lat = 51.61, lon = 11.52, minute = 6 }}]\ndepartures = ["08:00"]\n')
+    line = textwrap.dedent("""\
+        [[line]]
+        id = "{id}"
+        stops = [{{ name = "X", lat = 51.60, lon = 11.50, minute = 0 }}, {{ name = "Y", lat = 51.61, lon = 11.52, minute = 6 }}]
+        departures = ["08:00"]
+    """)
     clash = tmp_path / "clash.toml"
     clash.write_text(f'[base]\nlines = "{feed}"\n\n' + line.format(id="L401"))
     with pytest.raises(InputError) as e:

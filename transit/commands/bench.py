@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -62,6 +63,15 @@ def darp(
         Path | None, typer.Option("--solutions", help="Folder for <instance>.routes files (node ids per used vehicle).")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Solver seed.")] = 0,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="With --time-limit (no --budget): searches side by side, sharing their best solution "
+            "(default: one per core, at most 2).",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file or --solutions folder.")] = False,
     lang: LangOption = None,
 ) -> None:
@@ -79,18 +89,10 @@ def darp(
     solver), bks and gap_pct = 100 * (cost - bks) / bks (blank when the bks is
     unknown or the plan is not feasible).
     """
-    kwargs = solver_options(time_limit=time_limit, budget=budget, seed=seed)
+    kwargs = solver_options(time_limit=time_limit, budget=budget, seed=seed, workers=workers)
     with user_errors():
         apply_lang(lang)
-        # Read and validate every input before solving anything.
-        loaded = [read_cordeau(p) for p in instances]
-        names: dict[str, Path] = {}
-        for inst, p in zip(loaded, instances):
-            if inst.name in names:
-                msg = _("instance name {name!r} given twice ({first} and {second})").format(
-                    name=inst.name, first=names[inst.name], second=p)
-                raise InputError(msg, file=str(p))
-            names[inst.name] = p
+        loaded = _read_instances(instances)  # every input validated before solving anything
         best = read_bks(bks) if bks is not None else {}
         if out.is_dir():
             msg = _("is a folder, not a file")
@@ -131,17 +133,34 @@ def darp(
                                                                          path=out), err=True)
 
 
-def solver_options(*, time_limit: float | None, budget: int | None, seed: int) -> dict[str, Any]:
+def _read_instances(paths: list[Path]) -> list[Any]:
+    """Read every instance file; raise :class:`InputError` naming a file whose instance name repeats another's."""
+    loaded = [read_cordeau(p) for p in paths]
+    names: dict[str, Path] = {}
+    for inst, p in zip(loaded, paths):
+        if inst.name in names:
+            msg = _("instance name {name!r} given twice ({first} and {second})").format(
+                name=inst.name, first=names[inst.name], second=p)
+            raise InputError(msg, file=str(p))
+        names[inst.name] = p
+    return loaded
+
+
+def solver_options(
+    *, time_limit: float | None, budget: int | None, seed: int, workers: int | None = None
+) -> dict[str, Any]:
     """Return the keyword arguments of ``solve`` for the command's work options.
 
     ``budget`` given: that many iterations, ``time_limit`` (if any) a safety
-    cap. Else ``time_limit`` given: search until it (``search_until="time"``).
+    cap. Else ``time_limit`` given: search until it (``search_until="time"``)
+    with ``workers`` searches side by side (default: one per core, at most 2).
     Else: the solver's default budget, no cap.
     """
     if budget is not None:
         return {"time_limit": time_limit, "iterations": budget, "seed": seed}
     if time_limit is not None:
-        return {"time_limit": time_limit, "search_until": "time", "seed": seed}
+        n = workers if workers is not None else max(1, min(2, os.cpu_count() or 1))
+        return {"time_limit": time_limit, "search_until": "time", "seed": seed, "workers": n}
     return {"seed": seed}
 
 

@@ -61,17 +61,17 @@ if TYPE_CHECKING:
     from transit.timetable.lines import Timetable
 
 __all__ = [
+    "LINE_ONLY_KINDS",
     "SCHOOL_KEYS",
     "SchoolSpec",
+    "copies_of",
     "parse_school",
+    "partial_networks",
     "school_model",
     "school_trip_ids",
     "split_school",
     "with_school",
     "without_trips",
-    "LINE_ONLY_KINDS",
-    "partial_networks",
-    "copies_of",
 ]
 
 log = logging.getLogger(__name__)

@@ -63,7 +63,7 @@ def _objective(inst, sol):
     return c + penalty(inst, sol), c, un
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, pool, params, it_from, it_to):
     """Run ALNS iterations ``it_from`` .. ``it_to - 1`` (see module docstring).
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,7 @@ def solve(
     settings: SearchSettings | None = None,
     strategy: str = "alns",
     search_until: str = "budget",
+    workers: int = 1,
 ) -> Plan:
     """Plan the routes of a dial-a-ride problem.
 
@@ -94,6 +96,13 @@ def solve(
         the work) unless it has converged first by the rule of
         :meth:`SearchSettings.converged`; ``Plan.stats["stop_reason"]`` and
         the last progress message say which.
+    workers
+        With ``search_until="time"``: this many searches run side by side
+        (threads, one per core; each its own seed and random numbers) and
+        take over each other's best solution after every chunk of
+        iterations; ``Plan.stats.iterations`` and ``last_improvement`` count
+        them all. A budget run
+        is always one search (reproducible).
 
     Returns
     -------
@@ -107,9 +116,7 @@ def solve(
     settings = settings or SearchSettings()
     budget = _budget(problem, iterations, time_limit, search_until)
     deadline = None if time_limit is None else t0 + float(time_limit)
-    priority = frozenset()
-    if initial_plan is not None:
-        priority = initial_plan.served_ids
+    priority = initial_plan.served_ids if initial_plan is not None else frozenset()
     run = _start(compile_problem(problem, priority=priority, relatedness=False), seed)
     if strategy == "ortools":
         return _solve_ortools(run.comp, run.cur, run.work, run.cands, time_limit, iterations, t0)
@@ -127,14 +134,11 @@ def solve(
     add_solution(run.pool, run.inst, run.best, objective_value(run.inst, run.best))
     outcome = _Outcome()
     if complete and budget > 0 and run.comp.n_requests > 0 and run.comp.n_vehicles > 0:
-        _search(run, settings, budget, deadline, search_until == "time", progress, outcome)
+        twins = max(1, int(workers)) - 1 if search_until == "time" else 0
+        _search(run, settings, budget, deadline, search_until == "time", progress, outcome, twins=twins, seed=seed)
         if outcome.cut and search_until != "time":
-            log.warning(
-                "time limit of %.1f s reached after %d of %d iterations; returning the best plan so far",
-                float(time_limit),  # type: ignore[arg-type]
-                outcome.done,
-                budget,
-            )
+            log.warning("time limit of %.1f s reached after %d of %d iterations; returning the best plan so far",
+                        float(time_limit), outcome.done, budget)  # type: ignore[arg-type]
     _last_pass(run, outcome, complete, settings.schedule_candidates, time_limit)
     plan = _finish(run.comp, run.best, run.work, run.cands, untried=run.search.rallow == 0)
     first = float(first_cost) + problem.weights.rejection * int(first_un)
@@ -150,11 +154,11 @@ def _stats(plan: Plan, run: _Run, outcome: _Outcome, budget: int, seed: int, tim
         setup_seconds=times[2],
         first_solution_cost=first_cost,
         first_solution_rejected=first_rejected,
-        iterations=int(outcome.done),
+        iterations=int(outcome.done * outcome.workers),
         iteration_budget=int(budget),
         time_limit_reached=bool(outcome.cut),
         stop_reason=outcome.stop_reason(),
-        last_improvement=int(outcome.last_improvement),
+        last_improvement=int(outcome.last_improvement * outcome.workers),
         new_best=int(run.search.istats[1]),
         recombined=int(outcome.recombined),
         route_pool=int(run.pool.count[0]),
@@ -222,6 +226,7 @@ class _Outcome:
     last_improvement: int = 0
     recombined: int = 0
     reason: str = ""
+    workers: int = 1  # searches side by side, each ``done`` iterations (the stats count them all)
 
     def stop_reason(self) -> str:
         """Return why the search stopped, in plain words."""
@@ -294,12 +299,19 @@ def _search(
     until_time: bool,
     progress: Progress | None,
     out: _Outcome,
+    *,
+    twins: int = 0,
+    seed: int = 0,
 ) -> None:
     """Improve ``run.best`` by ALNS and recombination until the budget, deadline or convergence.
 
     The search's relatedness table is built here, after the first solution;
     when a time limit leaves too little time for the table and some search
     after it, the first solution is the plan (``out.cut`` is set).
+    ``twins`` more searches (own scratch, random numbers and route pool) run
+    the same chunks in threads beside this one; after each chunk every
+    search whose best is worse than the best of all takes that over, and
+    its routes go into ``run``'s pool for the recombination.
     """
     n = run.comp.n_requests
     if deadline is not None and time.perf_counter() + 2 * relatedness_seconds(n) >= deadline:
@@ -312,6 +324,62 @@ def _search(
            settings.polish_vehicles)
     copy_sol(run.best, run.cur)
     params = settings.params(n, budget)
+    runs = [run, *(_twin(run, seed, k) for k in range(1, twins + 1))]
+    pool_threads = ThreadPoolExecutor(max_workers=twins) if twins else None
+    try:
+        _search_loop(runs, settings, params, budget, deadline, until_time, progress, out, pool_threads)
+    finally:
+        if pool_threads is not None:
+            pool_threads.shutdown()
+        out.workers = len(runs)
+        run.search.istats[1] = sum(int(r.search.istats[1]) for r in runs)
+
+
+def _twin(run: _Run, seed: int, k: int) -> _Run:
+    """Return a second search on ``run``'s problem from its best solution, with its own scratch and seed ``(seed, k)``."""
+    comp = run.comp
+    n, nv = comp.n_requests, comp.n_vehicles
+    state = int(np.random.default_rng((seed, k)).integers(1, 2**63 - 1))
+    search = make_search(n, nv, state)
+    search.fstats[3] = run.search.fstats[3]
+    search.rallow[:] = run.search.rallow
+    twin = _Run(comp=comp, inst=run.inst, work=make_work(comp.max_len, n), cands=make_cands(comp.max_len),
+                search=search, cur=empty_sol(n, nv, comp.max_len), best=empty_sol(n, nv, comp.max_len),
+                cand=empty_sol(n, nv, comp.max_len), tmp=empty_sol(n, nv, comp.max_len), classes=run.classes,
+                pool=make_pool(comp, run.classes, seed + 7919 * k))
+    for sol in (twin.cur, twin.best, twin.tmp):
+        copy_sol(run.best, sol)
+    return twin
+
+
+def _chunk(r: _Run, params: np.ndarray, it_from: int, it_to: int) -> None:
+    alns_chunk(r.inst, r.cur, r.cand, r.best, r.tmp, r.work, r.cands, r.search, r.pool, params, it_from, it_to)
+
+
+def _share_best(runs: list[_Run]) -> None:
+    """Let every search take over the best solution of all (its routes also into the first search's pool)."""
+    f = [objective_value(r.inst, r.best) for r in runs]
+    i = int(np.argmin(f))
+    for j, r in enumerate(runs):
+        if f[j] > f[i] + 1e-9:
+            copy_sol(runs[i].best, r.best)
+    if i != 0:
+        add_solution(runs[0].pool, runs[0].inst, runs[0].best, f[i])
+
+
+def _search_loop(
+    runs: list[_Run],
+    settings: SearchSettings,
+    params: np.ndarray,
+    budget: int,
+    deadline: float | None,
+    until_time: bool,
+    progress: Progress | None,
+    out: _Outcome,
+    threads: ThreadPoolExecutor | None,
+) -> None:
+    """The chunks of :func:`_search`: ALNS (every search), recombination, the clock and convergence."""
+    run, inst, n = runs[0], runs[0].inst, runs[0].comp.n_requests
     t_search = time.perf_counter()
     # Under a deadline start with one iteration: on a large problem one
     # iteration can take a second, and the deadline is checked between chunks.
@@ -328,8 +396,14 @@ def _search(
         upto = min(budget, out.done + chunk, next_sp)
         if until_time:
             params[18] = (now - t_search) / max(1e-9, deadline - t_search)  # type: ignore[operator]
-        alns_chunk(inst, run.cur, run.cand, run.best, run.tmp, run.work, run.cands, run.search, run.pool, params,
-                   out.done, upto)
+        if threads is None:
+            _chunk(run, params, out.done, upto)
+        else:
+            side = [threads.submit(_chunk, r, params.copy(), out.done, upto) for r in runs[1:]]
+            _chunk(run, params, out.done, upto)
+            for fut in side:
+                fut.result()
+            _share_best(runs)
         elapsed = time.perf_counter() - now
         out.done = upto
         recombined = False
@@ -352,7 +426,7 @@ def _search(
             f_last = f_best
             # The kernel records the exact iteration of its last new best (chunk
             # sizes follow the clock, so ``out.done`` would not be reproducible).
-            found = int(run.search.istats[4])
+            found = max(int(r.search.istats[4]) for r in runs)
             out.last_improvement = out.done if recombined else max(out.last_improvement, found)
         report(progress, out.done, budget, f"best objective {f_best:.6g}")
         log.debug("iteration %d: best objective %.4f", out.done, f_best)
