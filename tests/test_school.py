@@ -144,6 +144,25 @@ def test_line_models_with_part_of_the_network_have_no_network_figures() -> None:
     assert out.loc["Lines 402+403", "subsidy"] == 90.0  # the model's own figures stay
 
 
+def test_the_report_says_why_a_partial_network_has_no_network_figure() -> None:
+    from transit.compare.school import school_sentences
+    from transit.util.i18n import use_lang
+
+    school = pd.DataFrame({"seed": [1], "requests": [80], "passengers_requested": [90.0], "served_passengers": [90.0],
+                           "cost_total": [900.0], "cost_per_passenger": [10.0], "subsidy_per_passenger": [3.3],
+                           "rejection_reasons": [""]})
+    kpis = pd.DataFrame({"model": ["Lines 402+403", "Whole"], "seed": [1, 1],
+                         "cost_per_passenger_with_school": [np.nan, 7.5]})
+    words = " ".join(school_sentences(school, kpis, None))
+    assert "n/a for Lines 402+403: they run only some of the lines" in words
+    assert "Whole" not in words.split("n/a for")[1]
+    with use_lang("de"):
+        assert "k. A. für Lines 402+403: sie fahren nur einen Teil der Linien" in " ".join(
+            school_sentences(school, kpis, None))
+    whole = kpis.assign(cost_per_passenger_with_school=[8.0, 7.5])
+    assert "n/a for" not in " ".join(school_sentences(school, whole, None))
+
+
 def test_the_default_instance_names_its_school_buses() -> None:
     sc = load_scenario(instance_dir("default") / "scenario.toml")
     ids = school_trip_ids(sc.school, sc.date)

@@ -371,4 +371,7 @@ def school_sentences(school: pd.DataFrame | None, kpis: pd.DataFrame, spec: Scho
         per = kpis.groupby("model", sort=False)[col].mean()
         items = ", ".join(f"{m} {_money(float(v))}" for m, v in per.items())
         out.append(text("school_with", items=items))
+        partial = [str(m) for m, v in per.items() if not math.isfinite(float(v))]  # partial_networks
+        if partial:
+            out.append(text("school_partial", models=", ".join(partial)))
     return out

@@ -93,6 +93,8 @@ TEXTS: dict[str, str] = {
     "school_unserved": "Pupils not carried by {name} (the same in every model) most often because: {reason}.",
     "school_with": "The whole service with the school buses (the figure published network averages describe), "
                    "cost per passenger: {items}.",
+    "school_partial": "n/a for {models}: they run only some of the lines while the school buses serve the whole "
+                      "district, and no published network figure describes such a part.",
     "school_none": "The day's bookings have no pupils' school trips (trip purpose 'school'): every model serves all "
                    "bookings.",
     # ------------------------------------------------------------------ sensitivity
