@@ -101,8 +101,7 @@ def solve(
         (threads, one per core; each its own seed and random numbers) and
         take over each other's best solution after every chunk of
         iterations; ``Plan.stats.iterations`` and ``last_improvement`` count
-        them all. A budget run
-        is always one search (reproducible).
+        them all. A budget run is always one search (reproducible).
 
     Returns
     -------
