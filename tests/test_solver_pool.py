@@ -43,3 +43,26 @@ def test_column_cap_keeps_the_routes_of_the_best_solutions_in_pool_order() -> No
     # no cap, or a cap above the count, changes nothing
     assert columns(comp, pool, 20.0, max_columns=6)[0].tolist() == list(range(6))
     assert columns(comp, pool, 20.0)[0].tolist() == list(range(6))
+
+
+def test_merged_pool_holds_the_routes_of_both_with_the_better_quality() -> None:
+    from transit.solver.pool import add_solution, find_route, merge_pool
+    from transit.solver.solve import _construct, _start
+
+    comp = compile_problem(random_problem(3, n=4))
+    run = _start(comp, seed=0)
+    assert _construct(run, 3, None)
+    inst, sol = comp.inst, run.cur
+    used = [v for v in range(comp.n_vehicles) if sol.rnreq[v] > 0]
+    assert used
+    met = make_pool(comp, vehicle_classes(comp), seed=0)
+    add_solution(met, inst, sol, 10.0)
+    empty = make_pool(comp, vehicle_classes(comp), seed=0)
+    assert merge_pool(empty, met) == len(used)  # every route is new there
+    assert empty.count[0] == met.count[0] == len(used)
+    assert all(find_route(empty, inst, sol, v) >= 0 for v in used)
+    better = make_pool(comp, vehicle_classes(comp), seed=0)
+    add_solution(better, inst, sol, 8.0)  # the same routes, met in a better solution
+    assert merge_pool(met, better) == len(used) and met.count[0] == len(used)
+    assert sorted(met.pqual[: met.count[0]].tolist()) == [8.0] * len(used)
+    assert merge_pool(met, better) == 0  # nothing new the second time

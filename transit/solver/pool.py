@@ -23,7 +23,7 @@ from numba import njit
 from transit.solver.compiled import BREAK, DROP, END, START, Compiled
 from transit.solver.state import recompute
 
-__all__ = ["Pool", "add_solution", "columns", "find_route", "load_columns", "make_pool", "vehicle_classes"]
+__all__ = ["Pool", "add_solution", "columns", "find_route", "load_columns", "make_pool", "merge_pool", "vehicle_classes"]
 
 Pool = namedtuple("Pool", ["pseq", "plen", "pveh", "pcost", "pqual", "phash", "htab", "count", "zkey", "ckey"])
 """Route pool arrays (see module docstring)."""
@@ -117,6 +117,51 @@ def add_route(pool, inst, sol, v, quality):
     pool.pveh[k] = v
     pool.pcost[k] = sol.rcost[v]
     pool.pqual[k] = quality
+
+
+@njit(cache=True)
+def merge_pool(dst, src):
+    """Store every route of pool ``src`` in ``dst`` (as :func:`add_route` would; both made with the same seed).
+
+    Returns the number of routes ``dst`` gained or improved.
+    """
+    mask = dst.htab.shape[0] - 1
+    changed = 0
+    for s in range(src.count[0]):
+        h = src.phash[s]
+        m = src.plen[s]
+        idx = np.int64(h & np.uint64(mask))
+        found = -1
+        while dst.htab[idx] >= 0:
+            k = dst.htab[idx]
+            if dst.phash[k] == h:
+                found = k
+                break
+            idx = np.int64((idx + 1) & mask)
+        if found >= 0:
+            if src.pqual[s] < dst.pqual[found]:
+                dst.pqual[found] = src.pqual[s]
+                changed += 1
+            if src.pcost[s] < dst.pcost[found] - 1e-9:
+                dst.pseq[found, :m] = src.pseq[s, :m]
+                dst.plen[found] = m
+                dst.pveh[found] = src.pveh[s]
+                dst.pcost[found] = src.pcost[s]
+                changed += 1
+            continue
+        k = dst.count[0]
+        if k >= dst.plen.shape[0]:
+            return changed
+        dst.count[0] = k + 1
+        dst.htab[idx] = k
+        dst.phash[k] = h
+        dst.pseq[k, :m] = src.pseq[s, :m]
+        dst.plen[k] = m
+        dst.pveh[k] = src.pveh[s]
+        dst.pcost[k] = src.pcost[s]
+        dst.pqual[k] = src.pqual[s]
+        changed += 1
+    return changed
 
 
 @njit(cache=True)

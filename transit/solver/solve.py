@@ -18,7 +18,7 @@ from transit.solver.localsearch import polish
 from transit.solver.compiled import BREAK, DROP, Compiled, compile_problem, relatedness_seconds, with_relatedness
 from transit.solver.ortools_adapter import routing_solve
 from transit.solver.output import build_plan
-from transit.solver.pool import add_solution, make_pool, vehicle_classes
+from transit.solver.pool import add_solution, make_pool, merge_pool, vehicle_classes
 from transit.solver.reasons import rejection_reason
 from transit.solver.recombine import objective_value, recombine
 from transit.solver.repair import repair
@@ -345,7 +345,7 @@ def _twin(run: _Run, seed: int, k: int) -> _Run:
     twin = _Run(comp=comp, inst=run.inst, work=make_work(comp.max_len, n), cands=make_cands(comp.max_len),
                 search=search, cur=empty_sol(n, nv, comp.max_len), best=empty_sol(n, nv, comp.max_len),
                 cand=empty_sol(n, nv, comp.max_len), tmp=empty_sol(n, nv, comp.max_len), classes=run.classes,
-                pool=make_pool(comp, run.classes, seed + 7919 * k))
+                pool=make_pool(comp, run.classes, seed))  # the same hash keys as run's: merge_pool
     for sol in (twin.cur, twin.best, twin.tmp):
         copy_sol(run.best, sol)
     return twin
@@ -407,6 +407,8 @@ def _search_loop(
         out.done = upto
         recombined = False
         if out.done == next_sp or out.done == budget:
+            for r in runs[1:]:  # the routes every search met, for the set partitioning
+                merge_pool(run.pool, r.pool)
             wall = 30.0 if deadline is None else max(0.05, deadline - time.perf_counter())
             if recombine(run.comp, run.pool, run.classes, run.best, run.cur, run.tmp, run.work, run.cands, run.search,
                          settings, wall):
