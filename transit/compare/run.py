@@ -218,6 +218,7 @@ class _World:
         self.region = DemandRegion.build(self.network, payload.zones, payload.destinations)
         self._models: dict[tuple[str, str], Any] = {}
         self._school: tuple[frozenset[str], Any] | None = None
+        self._partial: frozenset[str] | None = None
 
     @property
     def school_spec(self) -> Any:
@@ -237,7 +238,12 @@ class _World:
         return self._school
 
     def partial_networks(self) -> frozenset[str]:
-        """Return the line models that run only part of the everyday network (:func:`transit.compare.school.partial_networks`)."""
+        """Return the line models that run only part of the everyday network (:func:`transit.compare.school.partial_networks`), cached."""
+        if self._partial is None:
+            self._partial = self._find_partial_networks()
+        return self._partial
+
+    def _find_partial_networks(self) -> frozenset[str]:
         from transit.compare.school import LINE_ONLY_KINDS, partial_networks, without_trips
         from transit.timetable.lines import load_timetable
 
@@ -277,6 +283,7 @@ class _World:
         other.scenarios = {"": scenario}
         other._models = {}
         other._school = None
+        other._partial = None
         return other
 
     def context(self, labels: Mapping[str, Any], key: str = "") -> Any:

@@ -78,6 +78,44 @@ def make_pool(comp: Compiled, classes: np.ndarray, seed: int, *, max_bytes: int 
 
 
 @njit(cache=True)
+def _put(pool, h, seq, m, veh, cost, quality):
+    """Store the route ``seq[:m]`` of hash ``h`` unless an equal or cheaper one serves the same requests.
+
+    The pool keeps per route the best ``quality`` (objective of a solution
+    it was met in). Returns 1 if the pool gained or improved a route, else 0.
+    """
+    mask = pool.htab.shape[0] - 1
+    idx = np.int64(h & np.uint64(mask))
+    while pool.htab[idx] >= 0:
+        k = pool.htab[idx]
+        if pool.phash[k] == h:
+            changed = 0
+            if quality < pool.pqual[k]:
+                pool.pqual[k] = quality
+                changed = 1
+            if cost < pool.pcost[k] - 1e-9:
+                pool.pseq[k, :m] = seq[:m]
+                pool.plen[k] = m
+                pool.pveh[k] = veh
+                pool.pcost[k] = cost
+                changed = 1
+            return changed
+        idx = np.int64((idx + 1) & mask)
+    k = pool.count[0]
+    if k >= pool.plen.shape[0]:
+        return 0
+    pool.count[0] = k + 1
+    pool.htab[idx] = k
+    pool.phash[k] = h
+    pool.pseq[k, :m] = seq[:m]
+    pool.plen[k] = m
+    pool.pveh[k] = veh
+    pool.pcost[k] = cost
+    pool.pqual[k] = quality
+    return 1
+
+
+@njit(cache=True)
 def add_route(pool, inst, sol, v, quality):
     """Store route ``v`` of ``sol`` unless an equal or cheaper one serves the same requests.
 
@@ -92,75 +130,18 @@ def add_route(pool, inst, sol, v, quality):
         nd = sol.seq[v, k]
         if inst.nkind[nd] == DROP:
             h ^= pool.zkey[inst.nreq[nd]]
-    mask = pool.htab.shape[0] - 1
-    idx = np.int64(h & np.uint64(mask))
-    while pool.htab[idx] >= 0:
-        k = pool.htab[idx]
-        if pool.phash[k] == h:
-            if quality < pool.pqual[k]:
-                pool.pqual[k] = quality
-            if sol.rcost[v] < pool.pcost[k] - 1e-9:
-                pool.pseq[k, :m] = sol.seq[v, :m]
-                pool.plen[k] = m
-                pool.pveh[k] = v
-                pool.pcost[k] = sol.rcost[v]
-            return
-        idx = np.int64((idx + 1) & mask)
-    k = pool.count[0]
-    if k >= pool.plen.shape[0]:
-        return
-    pool.count[0] = k + 1
-    pool.htab[idx] = k
-    pool.phash[k] = h
-    pool.pseq[k, :m] = sol.seq[v, :m]
-    pool.plen[k] = m
-    pool.pveh[k] = v
-    pool.pcost[k] = sol.rcost[v]
-    pool.pqual[k] = quality
+    _put(pool, h, sol.seq[v], m, v, sol.rcost[v], quality)
 
 
 @njit(cache=True)
 def merge_pool(dst, src):
-    """Store every route of pool ``src`` in ``dst`` (as :func:`add_route` would; both made with the same seed).
+    """Store every route of pool ``src`` in ``dst`` as :func:`add_route` would (both pools made with the same seed).
 
     Returns the number of routes ``dst`` gained or improved.
     """
-    mask = dst.htab.shape[0] - 1
     changed = 0
     for s in range(src.count[0]):
-        h = src.phash[s]
-        m = src.plen[s]
-        idx = np.int64(h & np.uint64(mask))
-        found = -1
-        while dst.htab[idx] >= 0:
-            k = dst.htab[idx]
-            if dst.phash[k] == h:
-                found = k
-                break
-            idx = np.int64((idx + 1) & mask)
-        if found >= 0:
-            if src.pqual[s] < dst.pqual[found]:
-                dst.pqual[found] = src.pqual[s]
-                changed += 1
-            if src.pcost[s] < dst.pcost[found] - 1e-9:
-                dst.pseq[found, :m] = src.pseq[s, :m]
-                dst.plen[found] = m
-                dst.pveh[found] = src.pveh[s]
-                dst.pcost[found] = src.pcost[s]
-                changed += 1
-            continue
-        k = dst.count[0]
-        if k >= dst.plen.shape[0]:
-            return changed
-        dst.count[0] = k + 1
-        dst.htab[idx] = k
-        dst.phash[k] = h
-        dst.pseq[k, :m] = src.pseq[s, :m]
-        dst.plen[k] = m
-        dst.pveh[k] = src.pveh[s]
-        dst.pcost[k] = src.pcost[s]
-        dst.pqual[k] = src.pqual[s]
-        changed += 1
+        changed += _put(dst, src.phash[s], src.pseq[s], src.plen[s], src.pveh[s], src.pcost[s], src.pqual[s])
     return changed
 
 

@@ -237,31 +237,25 @@ class _Outcome:
 def _start(comp: Compiled, seed: int) -> _Run:
     """Return the scratch, empty solutions and route pool of a run on ``comp``."""
     inst = comp.inst
-    n, nv = comp.n_requests, comp.n_vehicles
-    work = make_work(comp.max_len, n)
-    cur = empty_sol(n, nv, comp.max_len)
-    for v in range(nv):
-        if not init_route(inst, cur, v, work):
+    run = _blank_run(comp, int(np.random.default_rng(seed).integers(1, 2**63 - 1)))
+    for v in range(comp.n_vehicles):
+        if not init_route(inst, run.cur, v, run.work):
             log.info("vehicle %s cannot even do its breaks inside its shift; it stays unused", comp.problem.vehicles[v].id)
             inst.fits[:, v] = 0
-    seed_state = int(np.random.default_rng(seed).integers(1, 2**63 - 1))
-    search = make_search(n, nv, seed_state)
     finite = inst.cost[np.isfinite(inst.cost)]
-    search.fstats[3] = float(finite.max()) if finite.size else 0.0
-    classes = vehicle_classes(comp)
-    return _Run(
-        comp=comp,
-        inst=inst,
-        work=work,
-        cands=make_cands(comp.max_len),
-        search=search,
-        cur=cur,
-        best=empty_sol(n, nv, comp.max_len),
-        cand=empty_sol(n, nv, comp.max_len),
-        tmp=empty_sol(n, nv, comp.max_len),
-        classes=classes,
-        pool=make_pool(comp, classes, seed),
-    )
+    run.search.fstats[3] = float(finite.max()) if finite.size else 0.0
+    run.classes = vehicle_classes(comp)  # after the vehicles that fit no request are known
+    run.pool = make_pool(comp, run.classes, seed)
+    return run
+
+
+def _blank_run(comp: Compiled, seed_state: int) -> _Run:
+    """Return the scratch and empty solutions of a run on ``comp`` (no vehicle classes or route pool yet)."""
+    n, nv = comp.n_requests, comp.n_vehicles
+    return _Run(comp=comp, inst=comp.inst, work=make_work(comp.max_len, n), cands=make_cands(comp.max_len),
+                search=make_search(n, nv, seed_state), cur=empty_sol(n, nv, comp.max_len),
+                best=empty_sol(n, nv, comp.max_len), cand=empty_sol(n, nv, comp.max_len),
+                tmp=empty_sol(n, nv, comp.max_len), classes=None, pool=None)
 
 
 CONSTRUCT_CHUNK = 100
@@ -310,7 +304,7 @@ def _search(
     ``twins`` more searches (own scratch, random numbers and route pool) run
     the same chunks in threads beside this one; after each chunk every
     search whose best is worse than the best of all takes that over, and
-    its routes go into ``run``'s pool for the recombination.
+    before each recombination their pools are merged into ``run``'s.
     """
     n = run.comp.n_requests
     if deadline is not None and time.perf_counter() + 2 * relatedness_seconds(n) >= deadline:
@@ -336,16 +330,11 @@ def _search(
 
 def _twin(run: _Run, seed: int, k: int) -> _Run:
     """Return a second search on ``run``'s problem from its best solution, with its own scratch and seed ``(seed, k)``."""
-    comp = run.comp
-    n, nv = comp.n_requests, comp.n_vehicles
-    state = int(np.random.default_rng((seed, k)).integers(1, 2**63 - 1))
-    search = make_search(n, nv, state)
-    search.fstats[3] = run.search.fstats[3]
-    search.rallow[:] = run.search.rallow
-    twin = _Run(comp=comp, inst=run.inst, work=make_work(comp.max_len, n), cands=make_cands(comp.max_len),
-                search=search, cur=empty_sol(n, nv, comp.max_len), best=empty_sol(n, nv, comp.max_len),
-                cand=empty_sol(n, nv, comp.max_len), tmp=empty_sol(n, nv, comp.max_len), classes=run.classes,
-                pool=make_pool(comp, run.classes, seed))  # the same hash keys as run's: merge_pool
+    twin = _blank_run(run.comp, int(np.random.default_rng((seed, k)).integers(1, 2**63 - 1)))
+    twin.search.fstats[3] = run.search.fstats[3]
+    twin.search.rallow[:] = run.search.rallow
+    twin.classes = run.classes
+    twin.pool = make_pool(run.comp, run.classes, seed)  # the same hash keys as run's: merge_pool
     for sol in (twin.cur, twin.best, twin.tmp):
         copy_sol(run.best, sol)
     return twin
@@ -356,14 +345,16 @@ def _chunk(r: _Run, params: np.ndarray, it_from: int, it_to: int) -> None:
 
 
 def _share_best(runs: list[_Run]) -> None:
-    """Let every search take over the best solution of all (its routes also into the first search's pool)."""
+    """Let every search take over the best solution of all.
+
+    Its routes are in the pool of the search that found it; the pools are
+    merged before each recombination (:func:`_search_loop`).
+    """
     f = [objective_value(r.inst, r.best) for r in runs]
     i = int(np.argmin(f))
     for j, r in enumerate(runs):
         if f[j] > f[i] + 1e-9:
             copy_sol(runs[i].best, r.best)
-    if i != 0:
-        add_solution(runs[0].pool, runs[0].inst, runs[0].best, f[i])
 
 
 def _search_loop(

@@ -76,7 +76,6 @@ __all__ = [
     "load_timetable",
     "merge_timetables",
     "read_lines_toml",
-    "sketch_base",
     "timetable_from_gtfs",
 ]
 
@@ -689,15 +688,14 @@ def read_lines_toml(path: str | Path, *, network: RoadNetwork | None = None, dat
         trips_out += trips
     trips_out.sort(key=lambda t: (t.start, t.trip_id))
     sketch = Timetable(stop_objs, tuple(lines_out), tuple(trips_out), source=source)
-    base = sketch_base(path)
-    if base is None:
+    if "base" not in data:
         return sketch
-    feed, routes = base
+    feed, routes = _sketch_base(data, path)
     return merge_timetables(timetable_from_gtfs(read_gtfs(feed), date=date, routes=routes), sketch)
 
 
-def sketch_base(path: str | Path) -> tuple[Path, list[str] | None] | None:
-    """Return the ``[base]`` feed of a line sketch and the lines it keeps (None: all), or None without a base.
+def _sketch_base(data: Mapping[str, Any], path: str | Path) -> tuple[Path, list[str] | None]:
+    """Return the ``[base]`` feed of the line sketch ``data`` (read from ``path``) and the lines it keeps (None: all).
 
     Raises
     ------
@@ -705,9 +703,6 @@ def sketch_base(path: str | Path) -> tuple[Path, list[str] | None] | None:
         Naming the file and key when ``[base]`` is malformed or its feed is missing.
     """
     source = str(path)
-    data = read_toml(path, what="line file")
-    if "base" not in data:
-        return None
     sec = check_keys(data["base"], _BASE_KEYS, source=source, table="base")
     feed = get_text(sec, "lines", None, source=source, table="base")
     if not feed:
@@ -732,10 +727,12 @@ def merge_timetables(base: Timetable, sketch: Timetable) -> Timetable:
     change there); the others are added (with ``sketch:`` before an id the
     base already uses for another place).
 
+    A sketch trip whose id the base already uses gets ``sketch:`` before it.
+
     Raises
     ------
     InputError
-        If a line or trip id of the sketch is also one of the base's.
+        If a line id of the sketch is also one of the base's.
     """
     from transit.util.geo import great_circle_m
 
@@ -749,7 +746,7 @@ def merge_timetables(base: Timetable, sketch: Timetable) -> Timetable:
     lat, lon = base.stop_lat, base.stop_lon
     remap: dict[int, int] = {}
     for i, s in enumerate(sketch.stops):
-        near = np.asarray(great_circle_m(lat, lon, s.lat, s.lon)) if len(stops) else np.empty(0)
+        near = np.asarray(great_circle_m(lat, lon, s.lat, s.lon)) if len(lat) else np.empty(0)
         if near.size and float(near.min()) <= _SAME_STOP_M:
             remap[i] = int(np.argmin(near))
             continue
