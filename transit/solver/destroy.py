@@ -48,6 +48,8 @@ def _removal_gain(inst, sol, r):
     m = sol.rlen[v]
     km = inst.vkm[v]
     nloc = inst.nloc
+    costm = inst.cost
+    distm = inst.dist
     if sol.rnreq[v] == 1:
         return sol.rcost[v]
     p = 2 * r
@@ -63,15 +65,15 @@ def _removal_gain(inst, sol, r):
     if kp >= 0 and kd == kp + 1:
         a = nloc[seq[kp - 1]]
         b = nloc[seq[kd + 1]]
-        g = arc_cost(inst, km, a, nloc[p]) + arc_cost(inst, km, nloc[p], nloc[d]) + arc_cost(inst, km, nloc[d], b) - arc_cost(inst, km, a, b)
+        g = arc_cost(costm, distm, km, a, nloc[p]) + arc_cost(costm, distm, km, nloc[p], nloc[d]) + arc_cost(costm, distm, km, nloc[d], b) - arc_cost(costm, distm, km, a, b)
     else:
         if kp >= 0:
             a = nloc[seq[kp - 1]]
             b = nloc[seq[kp + 1]]
-            g += arc_cost(inst, km, a, nloc[p]) + arc_cost(inst, km, nloc[p], b) - arc_cost(inst, km, a, b)
+            g += arc_cost(costm, distm, km, a, nloc[p]) + arc_cost(costm, distm, km, nloc[p], b) - arc_cost(costm, distm, km, a, b)
         a = nloc[seq[kd - 1]]
         b = nloc[seq[kd + 1]]
-        g += arc_cost(inst, km, a, nloc[d]) + arc_cost(inst, km, nloc[d], b) - arc_cost(inst, km, a, b)
+        g += arc_cost(costm, distm, km, a, nloc[d]) + arc_cost(costm, distm, km, nloc[d], b) - arc_cost(costm, distm, km, a, b)
     return g
 
 

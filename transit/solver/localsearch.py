@@ -223,8 +223,11 @@ def move_breaks(inst, sol, tmp, v, w):
 def _arcs(inst, seq, m, km):
     """Arc cost of the node sequence ``seq[:m]`` for a vehicle with per-distance cost ``km``."""
     c = 0.0
+    nloc = inst.nloc
+    costm = inst.cost
+    distm = inst.dist
     for k in range(1, m):
-        c += arc_cost(inst, km, inst.nloc[seq[k - 1]], inst.nloc[seq[k]])
+        c += arc_cost(costm, distm, km, nloc[seq[k - 1]], nloc[seq[k]])
     return c
 
 

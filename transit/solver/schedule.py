@@ -82,6 +82,27 @@ def prepare(inst, seq, m, w):
     an empty-vehicle break condition is broken, or a drop-off precedes its
     pickup.
     """
+    # The problem's arrays are taken out of ``inst`` once: an access through
+    # the tuple inside a loop counts a reference in and out every time.
+    nkind = inst.nkind
+    nreq = inst.nreq
+    nq0 = inst.nq0
+    nq1 = inst.nq1
+    ronb = inst.ronb
+    nloc = inst.nloc
+    ne = inst.ne
+    nl = inst.nl
+    ns = inst.ns
+    rL = inst.rL
+    w_loc = w.loc
+    w_e = w.e
+    w_l = w.l
+    w_s = w.s
+    w_pp = w.pp
+    w_L = w.L
+    w_pos = w.pos
+    w_ld0 = w.ld0
+    w_ld1 = w.ld1
     v = inst.nveh[seq[0]]
     cap0 = inst.vcap0[v]
     cap1 = inst.vcap1[v]
@@ -90,39 +111,39 @@ def prepare(inst, seq, m, w):
     # Requests on board from the start of the route.
     for k in range(m):
         nd = seq[k]
-        if inst.nkind[nd] == DROP and inst.ronb[inst.nreq[nd]] == 1:
-            q0 -= inst.nq0[nd]
-            q1 -= inst.nq1[nd]
+        if nkind[nd] == DROP and ronb[nreq[nd]] == 1:
+            q0 -= nq0[nd]
+            q1 -= nq1[nd]
     ok = q0 <= cap0 and q1 <= cap1
     for k in range(m):
         nd = seq[k]
-        w.loc[k] = inst.nloc[nd]
-        w.e[k] = inst.ne[nd]
-        w.l[k] = inst.nl[nd]
-        w.s[k] = inst.ns[nd]
-        w.pp[k] = -1
-        w.L[k] = np.inf
-        kind = inst.nkind[nd]
+        w_loc[k] = nloc[nd]
+        w_e[k] = ne[nd]
+        w_l[k] = nl[nd]
+        w_s[k] = ns[nd]
+        w_pp[k] = -1
+        w_L[k] = np.inf
+        kind = nkind[nd]
         if kind == PICK:
-            w.pos[inst.nreq[nd]] = k
+            w_pos[nreq[nd]] = k
         elif kind == DROP:
-            r = inst.nreq[nd]
-            if inst.ronb[r] == 0:
-                p = w.pos[r]
+            r = nreq[nd]
+            if ronb[r] == 0:
+                p = w_pos[r]
                 if p < 0 or p >= k or seq[p] != nd - 1:
                     ok = False
-                elif inst.rL[r] < np.inf:
-                    w.pp[k] = p
-                    w.L[k] = inst.rL[r]
+                elif rL[r] < np.inf:
+                    w_pp[k] = p
+                    w_L[k] = rL[r]
         if k > 0:
-            q0 += inst.nq0[nd]
-            q1 += inst.nq1[nd]
+            q0 += nq0[nd]
+            q1 += nq1[nd]
         if q0 > cap0 or q1 > cap1:
             ok = False
         if kind == BREAK and (q0 != 0 or q1 != 0):
             ok = False
-        w.ld0[k] = q0
-        w.ld1[k] = q1
+        w_ld0[k] = q0
+        w_ld1[k] = q1
     return ok
 
 
@@ -226,13 +247,22 @@ def choose_times(tt, m, w, maxdur):
     the latest time that keeps the rest feasible. Returns False if the
     route is infeasible.
     """
+    w_G = w.G
+    w_L = w.L
+    w_e = w.e
+    w_l = w.l
+    w_ld0 = w.ld0
+    w_ld1 = w.ld1
+    w_loc = w.loc
+    w_pp = w.pp
+    w_s = w.s
     e2 = w.e2
     l2 = w.l2
     B = w.B
     for k in range(m):
-        e2[k] = w.e[k]
-        l2[k] = w.l[k]
-    if not least_times(tt, m, w.loc, e2, l2, w.s, w.pp, w.L, maxdur, B):
+        e2[k] = w_e[k]
+        l2[k] = w_l[k]
+    if not least_times(tt, m, w_loc, e2, l2, w_s, w_pp, w_L, maxdur, B):
         return False
     # Where the vehicle arrives empty, no ride-time limit links the stops
     # before with those after, so fixing earlier stops (within their feasible
@@ -244,14 +274,14 @@ def choose_times(tt, m, w, maxdur):
         # At the start node the vehicle is empty unless passengers are on board
         # (a vehicle under way in a simulated day): then it leaves at once.
         if k == 0:
-            empty = w.ld0[0] == 0 and w.ld1[0] == 0
+            empty = w_ld0[0] == 0 and w_ld1[0] == 0
         else:
-            empty = w.ld0[k - 1] == 0 and w.ld1[k - 1] == 0
+            empty = w_ld0[k - 1] == 0 and w_ld1[k - 1] == 0
         if empty:
             wait = 0.0
             for j in range(k + 1, m):
-                arr = B[j - 1] + w.s[j - 1] + tt[w.loc[j - 1], w.loc[j]]
-                arrives_empty = w.ld0[j - 1] == 0 and w.ld1[j - 1] == 0
+                arr = B[j - 1] + w_s[j - 1] + tt[w_loc[j - 1], w_loc[j]]
+                arrives_empty = w_ld0[j - 1] == 0 and w_ld1[j - 1] == 0
                 if arrives_empty and k > 0:
                     break
                 if B[j] > arr:
@@ -260,28 +290,28 @@ def choose_times(tt, m, w, maxdur):
                     break
             if wait > EPS:
                 if not have_g:
-                    have_g = greatest_times(tt, m, w.loc, e2, l2, w.s, w.pp, w.L, maxdur, w.G)
+                    have_g = greatest_times(tt, m, w_loc, e2, l2, w_s, w_pp, w_L, maxdur, w_G)
                 if have_g:
                     target = B[k] + wait
-                    if w.G[k] < target:
-                        target = w.G[k]
+                    if w_G[k] < target:
+                        target = w_G[k]
                     if target > B[k]:
                         e2[k] = target
                         l2[k] = target
-                        if not least_times(tt, m, w.loc, e2, l2, w.s, w.pp, w.L, maxdur, B):
+                        if not least_times(tt, m, w_loc, e2, l2, w_s, w_pp, w_L, maxdur, B):
                             # Cannot happen in exact arithmetic; keep the earlier time.
-                            e2[k] = w.e[k]
-                            l2[k] = w.l[k]
-                            least_times(tt, m, w.loc, e2, l2, w.s, w.pp, w.L, maxdur, B)
+                            e2[k] = w_e[k]
+                            l2[k] = w_l[k]
+                            least_times(tt, m, w_loc, e2, l2, w_s, w_pp, w_L, maxdur, B)
         e2[k] = B[k]
         l2[k] = B[k]
         if k == 0:
             have_g = False
     # Leave the depot just in time for the first stop if nobody is on board.
-    if m > 1 and w.ld0[0] == 0 and w.ld1[0] == 0:
-        late = B[1] - w.s[0] - tt[w.loc[0], w.loc[1]]
-        if late > w.l[0]:
-            late = w.l[0]
+    if m > 1 and w_ld0[0] == 0 and w_ld1[0] == 0:
+        late = B[1] - w_s[0] - tt[w_loc[0], w_loc[1]]
+        if late > w_l[0]:
+            late = w_l[0]
         if late > B[0]:
             B[0] = late
     return True
@@ -302,13 +332,17 @@ def route_eval(inst, seq, m, w, with_schedule):
     arc = 0.0
     km = inst.vkm[v]
     nreq = 0
+    loc = w.loc
+    cost = inst.cost
+    dist = inst.dist
+    nkind = inst.nkind
     for k in range(1, m):
-        a = w.loc[k - 1]
-        b = w.loc[k]
-        arc += inst.cost[a, b]
+        a = loc[k - 1]
+        b = loc[k]
+        arc += cost[a, b]
         if km != 0.0:
-            arc += km * inst.dist[a, b]
-        if inst.nkind[seq[k]] == DROP:
+            arc += km * dist[a, b]
+        if nkind[seq[k]] == DROP:
             nreq += 1
     maxdur = inst.vmaxdur[v]
     if not least_times(inst.tt, m, w.loc, w.e, w.l, w.s, w.pp, w.L, maxdur, w.B):
@@ -327,14 +361,21 @@ def schedule_cost(inst, seq, m, w, v):
     c = inst.vhour[v] * (B[m - 1] - B[0])
     if inst.w_ride > 0.0:
         ride = 0.0
+        nkind = inst.nkind
+        nreq = inst.nreq
+        ronb = inst.ronb
+        rpass = inst.rpass
+        rboard = inst.rboard
+        pos = w.pos
+        s = w.s
         for k in range(1, m):
             nd = seq[k]
-            if inst.nkind[nd] == DROP:
-                r = inst.nreq[nd]
-                if inst.ronb[r] == 1:
-                    ride += inst.rpass[r] * (B[k] - inst.rboard[r])
+            if nkind[nd] == DROP:
+                r = nreq[nd]
+                if ronb[r] == 1:
+                    ride += rpass[r] * (B[k] - rboard[r])
                 else:
-                    p = w.pos[r]
-                    ride += inst.rpass[r] * (B[k] - B[p] - w.s[p])
+                    p = pos[r]
+                    ride += rpass[r] * (B[k] - B[p] - s[p])
         c += inst.w_ride * ride
     return c

@@ -280,12 +280,17 @@ def insert_at(inst, sol, r, v, i, j, w):
     return recompute(inst, sol, v, w)
 
 
-@njit(cache=True)
-def arc_cost(inst, km, a, b):
-    """Arc cost between locations ``a`` and ``b`` for a vehicle with per-distance cost ``km``."""
-    c = inst.cost[a, b]
+@njit(cache=True, inline="always")
+def arc_cost(cost, dist, km, a, b):
+    """Arc cost between locations ``a`` and ``b`` for a vehicle with per-distance cost ``km``.
+
+    Takes the cost and distance matrices, not the whole compiled problem:
+    numba counts a reference in and out of every array of the tuple it is
+    handed, which costs far more than the look-up itself.
+    """
+    c = cost[a, b]
     if km != 0.0:
-        c += km * inst.dist[a, b]
+        c += km * dist[a, b]
     return c
 
 
@@ -383,6 +388,9 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
     sp = ns[p]
     L = inst.rL[r]
     km = inst.vkm[v]
+    costm = inst.cost
+    distm = inst.dist
+    nkind = inst.nkind
     ep_e = inst.ne[p]
     ep_l = inst.nl[p]
     ed_e = inst.ne[d]
@@ -396,7 +404,7 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
         for j in range(1, m):
             k = j - 1
             nk = seq[k]
-            if ld0[k] + q0 > cap0 or ld1[k] + q1 > cap1 or inst.nkind[nk] == BREAK:
+            if ld0[k] + q0 > cap0 or ld1[k] + q1 > cap1 or nkind[nk] == BREAK:
                 break
             if E[k] > ed_l + EPS:
                 break
@@ -412,7 +420,7 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
             if t2 == np.inf or ed + sp + t2 > G[j] + EPS:
                 continue
             if nc < cap:
-                cc[nc] = arc_cost(inst, km, la, ldd) + arc_cost(inst, km, ldd, lb) - arc_cost(inst, km, la, lb)
+                cc[nc] = arc_cost(costm, distm, km, la, ldd) + arc_cost(costm, distm, km, ldd, lb) - arc_cost(costm, distm, km, la, lb)
                 ci[nc] = j
                 cj[nc] = j
                 nc += 1
@@ -444,8 +452,8 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
             ep = max(ep_e, E[i - 1] + ns[a] + t_ap)
             if ep > ep_l + EPS:
                 continue
-            c_ab = arc_cost(inst, km, la, lb)
-            c_ap = arc_cost(inst, km, la, lp)
+            c_ab = arc_cost(costm, distm, km, la, lb)
+            c_ap = arc_cost(costm, distm, km, la, lp)
             # Drop-off right after the pickup.
             t_pd = tt[lp, ldd]
             if t_pd < np.inf:
@@ -453,7 +461,7 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
                 t_db = tt[ldd, lb]
                 if ed <= ed_l + EPS and t_db < np.inf and ed + sp + t_db <= G[i] + EPS:
                     if nc < cap:
-                        cc[nc] = c_ap + arc_cost(inst, km, lp, ldd) + arc_cost(inst, km, ldd, lb) - c_ab
+                        cc[nc] = c_ap + arc_cost(costm, distm, km, lp, ldd) + arc_cost(costm, distm, km, ldd, lb) - c_ab
                         ci[nc] = i
                         cj[nc] = i
                         nc += 1
@@ -463,10 +471,10 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
             Ek = max(E[i], ep + sp + t_pb)
             if Ek > G[i] + EPS:
                 continue
-            if inst.nkind[b] == BREAK:
+            if nkind[b] == BREAK:
                 continue
             gp = min(ep_l, G[i] - sp - t_pb)
-            dp = c_ap + arc_cost(inst, km, lp, lb) - c_ab
+            dp = c_ap + arc_cost(costm, distm, km, lp, lb) - c_ab
             for j in range(i + 1, m):
                 k = j - 1
                 nk = seq[k]
@@ -475,7 +483,7 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
                     Ek = max(E[k], x)
                     if Ek > G[k] + EPS:
                         break
-                if inst.nkind[nk] == BREAK or ld0[k] + q0 > cap0 or ld1[k] + q1 > cap1:
+                if nkind[nk] == BREAK or ld0[k] + q0 > cap0 or ld1[k] + q1 > cap1:
                     break
                 if Ek > ed_l + EPS or Ek - gp - sp > L + EPS:
                     break
@@ -491,7 +499,7 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
                 if t2 == np.inf or ed + sp + t2 > G[j] + EPS:
                     continue
                 if nc < cap:
-                    cc[nc] = dp + arc_cost(inst, km, lk, ldd) + arc_cost(inst, km, ldd, lb2) - arc_cost(inst, km, lk, lb2)
+                    cc[nc] = dp + arc_cost(costm, distm, km, lk, ldd) + arc_cost(costm, distm, km, ldd, lb2) - arc_cost(costm, distm, km, lk, lb2)
                     ci[nc] = i
                     cj[nc] = j
                     nc += 1
