@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from transit.solver.state import arc_cost, remove_request, rnd_float, rnd_int
+from transit.solver.schedule import arc_cost
+from transit.solver.state import remove_request, rnd_float, rnd_int
 
 __all__ = [
     "assigned_requests",
@@ -38,6 +39,12 @@ def assigned_requests(inst, sol, S):
             S.buf[k] = r
             k += 1
     return k
+
+
+@njit(cache=True, inline="always")
+def _detour(costm, distm, km, a, x, b):
+    """Arc cost added by a stop at location ``x`` between locations ``a`` and ``b``."""
+    return arc_cost(costm, distm, km, a, x) + arc_cost(costm, distm, km, x, b) - arc_cost(costm, distm, km, a, b)
 
 
 @njit(cache=True)
@@ -65,15 +72,18 @@ def _removal_gain(inst, sol, r):
     if kp >= 0 and kd == kp + 1:
         a = nloc[seq[kp - 1]]
         b = nloc[seq[kd + 1]]
-        g = arc_cost(costm, distm, km, a, nloc[p]) + arc_cost(costm, distm, km, nloc[p], nloc[d]) + arc_cost(costm, distm, km, nloc[d], b) - arc_cost(costm, distm, km, a, b)
+        lp = nloc[p]
+        ld = nloc[d]
+        g = (arc_cost(costm, distm, km, a, lp) + arc_cost(costm, distm, km, lp, ld)
+             + arc_cost(costm, distm, km, ld, b) - arc_cost(costm, distm, km, a, b))
     else:
         if kp >= 0:
             a = nloc[seq[kp - 1]]
             b = nloc[seq[kp + 1]]
-            g += arc_cost(costm, distm, km, a, nloc[p]) + arc_cost(costm, distm, km, nloc[p], b) - arc_cost(costm, distm, km, a, b)
+            g += _detour(costm, distm, km, a, nloc[p], b)
         a = nloc[seq[kd - 1]]
         b = nloc[seq[kd + 1]]
-        g += arc_cost(costm, distm, km, a, nloc[d]) + arc_cost(costm, distm, km, nloc[d], b) - arc_cost(costm, distm, km, a, b)
+        g += _detour(costm, distm, km, a, nloc[d], b)
     return g
 
 

@@ -24,10 +24,9 @@ import numpy as np
 from numba import njit
 
 from transit.solver.compiled import BREAK
-from transit.solver.schedule import EPS
+from transit.solver.schedule import EPS, arc_cost
 from transit.solver.destroy import assigned_requests
 from transit.solver.state import (
-    arc_cost,
     best_insert,
     cheapest_insert,
     copy_route,

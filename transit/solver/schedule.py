@@ -34,6 +34,7 @@ from transit.solver.compiled import BREAK, DROP, PICK
 __all__ = [
     "EPS",
     "Work",
+    "arc_cost",
     "choose_times",
     "greatest_times",
     "least_times",
@@ -318,6 +319,20 @@ def choose_times(tt, m, w, maxdur):
     return True
 
 
+@njit(cache=True, inline="always")
+def arc_cost(cost, dist, km, a, b):
+    """Arc cost between locations ``a`` and ``b`` for a vehicle with per-distance cost ``km``.
+
+    Takes the cost and distance matrices, not the whole compiled problem:
+    numba counts a reference in and out of every array of the tuple it is
+    handed, which costs far more than the look-up itself.
+    """
+    c = cost[a, b]
+    if km != 0.0:
+        c += km * dist[a, b]
+    return c
+
+
 @njit(cache=True)
 def route_eval(inst, seq, m, w, with_schedule):
     """Evaluate a complete route ``seq[:m]`` (START ... END) of its vehicle.
@@ -338,11 +353,7 @@ def route_eval(inst, seq, m, w, with_schedule):
     dist = inst.dist
     nkind = inst.nkind
     for k in range(1, m):
-        a = loc[k - 1]
-        b = loc[k]
-        arc += cost[a, b]
-        if km != 0.0:
-            arc += km * dist[a, b]
+        arc += arc_cost(cost, dist, km, loc[k - 1], loc[k])
         if nkind[seq[k]] == DROP:
             nreq += 1
     maxdur = inst.vmaxdur[v]

@@ -20,11 +20,10 @@ import numpy as np
 from numba import njit
 
 from transit.solver.compiled import BREAK
-from transit.solver.schedule import EPS, greatest_times, least_times, prepare, route_eval
+from transit.solver.schedule import EPS, arc_cost, greatest_times, least_times, prepare, route_eval
 
 __all__ = [
     "Sol",
-    "arc_cost",
     "best_insert",
     "build_inserted",
     "cheapest_insert",
@@ -280,20 +279,6 @@ def insert_at(inst, sol, r, v, i, j, w):
     return recompute(inst, sol, v, w)
 
 
-@njit(cache=True, inline="always")
-def arc_cost(cost, dist, km, a, b):
-    """Arc cost between locations ``a`` and ``b`` for a vehicle with per-distance cost ``km``.
-
-    Takes the cost and distance matrices, not the whole compiled problem:
-    numba counts a reference in and out of every array of the tuple it is
-    handed, which costs far more than the look-up itself.
-    """
-    c = cost[a, b]
-    if km != 0.0:
-        c += km * dist[a, b]
-    return c
-
-
 @njit(cache=True)
 def cheapest_insert(inst, sol, r, w, cands, max_sched):
     """Return the cheapest feasible insertion of request ``r`` over all vehicles.
@@ -461,7 +446,8 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
                 t_db = tt[ldd, lb]
                 if ed <= ed_l + EPS and t_db < np.inf and ed + sp + t_db <= G[i] + EPS:
                     if nc < cap:
-                        cc[nc] = c_ap + arc_cost(costm, distm, km, lp, ldd) + arc_cost(costm, distm, km, ldd, lb) - c_ab
+                        cc[nc] = (c_ap + arc_cost(costm, distm, km, lp, ldd)
+                                  + arc_cost(costm, distm, km, ldd, lb) - c_ab)
                         ci[nc] = i
                         cj[nc] = i
                         nc += 1
@@ -499,7 +485,8 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
                 if t2 == np.inf or ed + sp + t2 > G[j] + EPS:
                     continue
                 if nc < cap:
-                    cc[nc] = dp + arc_cost(costm, distm, km, lk, ldd) + arc_cost(costm, distm, km, ldd, lb2) - arc_cost(costm, distm, km, lk, lb2)
+                    cc[nc] = (dp + arc_cost(costm, distm, km, lk, ldd) + arc_cost(costm, distm, km, ldd, lb2)
+                              - arc_cost(costm, distm, km, lk, lb2))
                     ci[nc] = i
                     cj[nc] = j
                     nc += 1
