@@ -119,6 +119,34 @@ def test_vehicle_and_pooling_kpis(two_riders_one_bus, rates):
     assert k["passenger_km_direct"] == pytest.approx(1 * 10 + 2 * 8)
 
 
+@pytest.mark.parametrize("first", ["pickup", "dropoff"])
+def test_a_hand_over_at_one_stop_is_not_a_shared_ride(two_riders_one_bus, rates, first):
+    """A rides to the stop where B gets on; A gets off there, so they never ride together.
+
+    The solver may log the two events of that stop in either order (no
+    driving between them); the KPIs must not depend on it.
+    """
+    # kind, request, driven to this row (0/1), bookings on board after it
+    if first == "pickup":
+        events = [("pickup", "B", 1, 2), ("dropoff", "A", 0, 1)]
+    else:
+        events = [("dropoff", "A", 1, 0), ("pickup", "B", 0, 1)]
+    stops = two_riders_one_bus.stops.copy()
+    rows = [("start", "", 0.0, 0), ("pickup", "A", 5.0, 1)]
+    rows += [(kind, r, 6.0 * km, ob) for kind, r, km, ob in events]
+    rows += [("dropoff", "B", 5.0, 0), ("end", "", 5.0, 0)]
+    for col, vals in zip(["kind", "request_id", "km_from_prev", "onboard_bookings"], zip(*rows)):
+        stops[col] = list(vals)
+    stops["load"] = [0, 1, 3 if first == "pickup" else 0, 2, 0, 0]
+    run = dataclasses.replace(two_riders_one_bus, stops=stops)
+    k = kpis(run, rates)
+    assert k["shared_trip_share"] == 0.0
+    assert k["pooling_rate"] == 0.0  # no km driven with two bookings on board either
+    # The same stops with B picked up one km before A gets off: both shared.
+    stops.loc[stops["request_id"].eq("A") & stops["kind"].eq("dropoff"), "km_from_prev"] = 1.0
+    assert kpis(dataclasses.replace(run, stops=stops), rates)["shared_trip_share"] == (1.0 if first == "pickup" else 0.0)
+
+
 def test_a_passenger_who_changes_boards_two_buses(two_riders_one_bus, rates):
     trips = two_riders_one_bus.trips.copy()
     trips.loc[trips["request_id"] == "B", "transfers"] = 1  # the 2 passengers of B change once

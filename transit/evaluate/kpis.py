@@ -55,8 +55,9 @@ Efficiency
     ``occupancy`` = passenger_km / vehicle_km; ``pooling_rate`` = share of
     passenger_km driven with at least two bookings on board
     (``onboard_bookings`` >= 2); ``shared_trip_share`` = share of served
-    bookings that had another booking on board during some leg of their
-    ride (the EcoBus definition; NaN when the log cannot tell, e.g. fixed
+    bookings that had another booking on board during some driven leg of
+    their ride (the EcoBus definition; a hand-over at one stop, one booking
+    dropped off where the next boards, is not a shared ride; NaN when the log cannot tell, e.g. fixed
     lines whose stop rows carry no request id); ``passengers_per_booking``
     = served_passengers / served; ``passenger_km_direct`` = sum over served
     bookings of passengers x direct_m (car distance door to door, km).
@@ -241,7 +242,15 @@ def _legs(stops: pd.DataFrame) -> pd.DataFrame:
 
 
 def _shared_trip_share(trips: pd.DataFrame, stops: pd.DataFrame) -> float:
-    """Share of served bookings with another booking on board during their ride."""
+    """Share of served bookings with another booking on board on a driven leg of their ride.
+
+    A leg counts when the vehicle drives (``km_from_prev`` > 0) with two or
+    more bookings on board: the bookings picked up and not yet dropped off
+    (or, where a log gives no request ids, its ``onboard_bookings`` leaving
+    the previous stop). Bookings that only meet at a stop, one getting off
+    where another gets on, did not share a ride, whatever order the stops
+    of that place are logged in.
+    """
     served = trips[trips["status"].astype(str) == "served"]
     if served.empty or stops.empty:
         return math.nan
@@ -256,14 +265,18 @@ def _shared_trip_share(trips: pd.DataFrame, stops: pd.DataFrame) -> float:
     )
     for _, g in df.groupby(df["vehicle_id"].astype(str), sort=False):
         onboard_now: set[str] = set()
-        for kind, r, ob in zip(g["kind"].astype(str), g["request_id"].astype(str), _num(g["onboard_bookings"])):
+        ob_prev = 0.0
+        for kind, r, ob, km in zip(
+            g["kind"].astype(str), g["request_id"].astype(str), _num(g["onboard_bookings"]), _num(g["km_from_prev"])
+        ):
+            if not km <= 0.0 and max(len(onboard_now), ob_prev) >= 2:  # a driven leg (unknown km: driven)
+                shared.update(onboard_now)
             if kind == "pickup":
                 onboard_now.add(r)
                 seen.add(r)
             elif kind == "dropoff":
                 onboard_now.discard(r)
-            if ob >= 2 or len(onboard_now) >= 2:
-                shared.update(onboard_now)
+            ob_prev = ob if math.isfinite(ob) else 0.0
     ids = set(served["request_id"].astype(str))
     known = ids & seen
     if not known:
