@@ -57,9 +57,10 @@ Efficiency
     (``onboard_bookings`` >= 2); ``shared_trip_share`` = share of served
     bookings that had another booking on board during some driven leg of
     their ride (the EcoBus definition; a hand-over at one stop, one booking
-    dropped off where the next boards, is not a shared ride; NaN when the log cannot tell, e.g. fixed
-    lines whose stop rows carry no request id); ``passengers_per_booking``
-    = served_passengers / served; ``passenger_km_direct`` = sum over served
+    dropped off where the next boards, is not a shared ride; NaN when the
+    log cannot tell, e.g. fixed lines whose stop rows carry no request id);
+    ``passengers_per_booking`` = served_passengers / served;
+    ``passenger_km_direct`` = sum over served
     bookings of passengers x direct_m (car distance door to door, km).
 Costs and environment (:func:`transit.evaluate.costs.day_costs`; every model on the same basis)
     ``cost_vehicle``, ``cost_staff`` (driver wage or volunteer allowance),
