@@ -66,3 +66,45 @@ def test_merged_pool_holds_the_routes_of_both_with_the_better_quality() -> None:
     assert merge_pool(met, better) == len(used) and met.count[0] == len(used)
     assert sorted(met.pqual[: met.count[0]].tolist()) == [8.0] * len(used)
     assert merge_pool(met, better) == 0  # nothing new the second time
+
+
+def _hard_set_partitioning(seed: int = 1):
+    """120 requests, 3,000 random routes of 3-8 requests: CBC proves no optimum in a minute."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n = 120
+    served = [np.sort(rng.choice(n, size=int(rng.integers(3, 9)), replace=False)) for _ in range(3000)]
+    cost = np.array([10.0 * len(s) + rng.uniform(0.0, 30.0) for s in served])
+    return served, cost, np.zeros(len(served), np.int64), np.array([25]), n
+
+
+def test_a_capped_set_partitioning_offers_its_best_routes_only_when_asked() -> None:
+    from transit.solver.ortools_adapter import choose_routes
+
+    served, cost, col_class, class_size, n = _hard_set_partitioning()
+    # Cut by its cap: no proven optimum, so nothing (a cut-off answer depends on the machine)...
+    assert choose_routes(served, cost, col_class, class_size, n, 1000.0, wall_limit=4.0) is None
+    # ...unless the caller searches under a clock and takes the best found so far.
+    chosen = choose_routes(served, cost, col_class, class_size, n, 1000.0, wall_limit=4.0, accept_incumbent=True)
+    assert chosen is not None and 0 < len(chosen) <= 25
+    covered = [int(r) for k in chosen for r in served[k]]
+    assert len(covered) == len(set(covered))  # every request at most once
+    assert float(cost[chosen].sum()) + 1000.0 * (n - len(covered)) < 1000.0 * n  # better than serving none
+
+
+def test_recombination_cap_under_a_clock() -> None:
+    import time
+
+    from transit.solver.solve import RECOMBINE_CAP_MIN, RECOMBINE_CAP_SHARE, _recombine_wall
+
+    now = time.perf_counter()
+    assert _recombine_wall(None, now, False) == 30.0  # a budget run: the solve must prove its optimum
+    # A time limit as a safety cap only: what is left of it.
+    assert 99.0 < _recombine_wall(now + 100.0, now, False) <= 100.0
+    # Searching until the limit: a share of the search time...
+    assert _recombine_wall(now + 100.0, now, True) == RECOMBINE_CAP_SHARE * 100.0
+    # ...at least the minimum, never past the deadline, and never nothing.
+    assert _recombine_wall(now + 10.0, now, True) == max(RECOMBINE_CAP_MIN, RECOMBINE_CAP_SHARE * 10.0)
+    assert _recombine_wall(now + 0.5, now - 59.5, True) <= 0.5
+    assert _recombine_wall(now - 1.0, now - 61.0, True) == 0.05

@@ -47,6 +47,7 @@ def choose_routes(
     rejection: float | np.ndarray,
     *,
     wall_limit: float = 10.0,
+    accept_incumbent: bool = False,
 ) -> list[int] | None:
     """Pick routes that serve each request at most once at the least total cost.
 
@@ -70,14 +71,19 @@ def choose_routes(
     rejection
         Cost of leaving a request unserved (one value, or one per request).
     wall_limit
-        Wall-clock safety cap in seconds (the model normally solves to
-        optimality well before).
+        Wall-clock cap in seconds (the model normally solves to optimality
+        well before).
+    accept_incumbent
+        When the cap ends the solve, return the best set of routes found so
+        far instead of None. For searches under a clock, whose result depends
+        on the machine's speed anyway.
 
     Returns
     -------
     list of int or None
         The chosen columns, or None if no optimal solution was proven in time
-        (a cut-off answer would depend on the machine's speed).
+        (without ``accept_incumbent``: a cut-off answer would depend on the
+        machine's speed) or none was found.
     """
     ncol = len(served)
     if ncol == 0:
@@ -107,7 +113,9 @@ def choose_routes(
                 row.SetCoefficient(x[k], 1.0)
     objective.SetMinimization()
     status = solver.Solve()
-    if status != pywraplp.Solver.OPTIMAL:
+    if status == pywraplp.Solver.FEASIBLE and accept_incumbent:
+        log.debug("route recombination: the time cap ended it; best set of routes found so far taken")
+    elif status != pywraplp.Solver.OPTIMAL:
         log.debug("route recombination: no optimum proven (status %s)", status)
         return None
     return [k for k in range(ncol) if x[k].solution_value() > 0.5]

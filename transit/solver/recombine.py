@@ -24,8 +24,14 @@ def objective_value(inst, sol) -> float:
     return float(c + penalty(inst, sol))
 
 
-def recombine(comp: Compiled, pool, classes, best, cur, tmp, work, cands, search, settings, wall: float) -> bool:
-    """Choose the best combination of pooled routes; adopt it if it beats ``best``."""
+def recombine(
+    comp: Compiled, pool, classes, best, cur, tmp, work, cands, search, settings, wall: float, *, timed: bool = False
+) -> bool:
+    """Choose the best combination of pooled routes; adopt it if it beats ``best``.
+
+    ``wall`` caps the set-partitioning solve; with ``timed`` (a search under
+    a clock) a solve the cap ends still offers the best combination it found.
+    """
     inst = comp.inst
     n, nv = comp.n_requests, comp.n_vehicles
     f_best = objective_value(inst, best)
@@ -41,7 +47,7 @@ def recombine(comp: Compiled, pool, classes, best, cur, tmp, work, cands, search
     # first; smaller numbers keep the model well scaled.
     base = min(float(inst.w_rej), nv * float(cost.max()) * 1.01 + 1.0)
     pens = inst.rpen / float(inst.w_rej) * base
-    chosen = choose_routes(served, cost, col_class, class_size, n, pens, wall_limit=wall)
+    chosen = choose_routes(served, cost, col_class, class_size, n, pens, wall_limit=wall, accept_incumbent=timed)
     log.debug("recombine: %d columns, %.3f s", len(served), time.perf_counter() - t_sp)
     if not chosen:
         return False

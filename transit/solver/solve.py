@@ -357,6 +357,35 @@ def _share_best(runs: list[_Run]) -> None:
             copy_sol(runs[i].best, r.best)
 
 
+RECOMBINE_CAP_MIN = 1.0
+"""Seconds one recombination may take when searching until a time limit, at least."""
+
+RECOMBINE_CAP_SHARE = 0.03
+"""Share of the search time one recombination may take when searching until a time limit.
+
+Most set-partitioning solves of the pr instances take 0.01-0.1 s; one of pr13
+took 8.8 s of a 60 s limit while both searches waited (benchmarks/RESULTS.md).
+"""
+
+
+def _recombine_wall(deadline: float | None, t_search: float, until_time: bool) -> float:
+    """Seconds the next recombination may take.
+
+    Without a deadline 30 s (a safety cap; the solve has to prove its
+    optimum, so the result does not depend on the machine). With a time
+    limit as a safety cap, what is left of it. Searching until the time
+    limit, also at most :data:`RECOMBINE_CAP_SHARE` of the search time (at
+    least :data:`RECOMBINE_CAP_MIN`), and the best combination found by then
+    counts (:func:`recombine` ``timed``).
+    """
+    if deadline is None:
+        return 30.0
+    left = deadline - time.perf_counter()
+    if until_time:
+        left = min(left, max(RECOMBINE_CAP_MIN, RECOMBINE_CAP_SHARE * (deadline - t_search)))
+    return max(0.05, left)
+
+
 def _search_loop(
     runs: list[_Run],
     settings: SearchSettings,
@@ -400,9 +429,9 @@ def _search_loop(
         if out.done == next_sp or out.done == budget:
             for r in runs[1:]:  # the routes every search met, for the set partitioning
                 merge_pool(run.pool, r.pool)
-            wall = 30.0 if deadline is None else max(0.05, deadline - time.perf_counter())
+            wall = _recombine_wall(deadline, t_search, until_time)
             if recombine(run.comp, run.pool, run.classes, run.best, run.cur, run.tmp, run.work, run.cands, run.search,
-                         settings, wall):
+                         settings, wall, timed=until_time):
                 out.recombined += 1
                 recombined = True
                 gap = every
@@ -481,6 +510,11 @@ def _load_kernels() -> None:
         weights=ObjectiveWeights(ride_time=1.0),
     )
     solve(tiny, iterations=20)
+    # Only searches side by side merge their route pools: compile that too,
+    # or the first timed search with two workers spends seconds of its limit on it.
+    comp = compile_problem(tiny)
+    classes = vehicle_classes(comp)
+    merge_pool(make_pool(comp, classes, 0), make_pool(comp, classes, 0))
 
 
 NOT_REACHED = "not planned: the time limit ended the construction before it"
