@@ -312,7 +312,7 @@ def solver_ready() -> None:
 
     if kernels_ready():
         return
-    typer.echo(_("compiling the solver, once: about 1-2 minutes (later runs start at once) ..."), err=True)
+    typer.echo(_("compiling the solver, once: a few minutes (later runs start at once) ..."), err=True)
     started = time.perf_counter()
     compile_kernels()
     typer.echo(_("solver compiled in {seconds:.0f} s").format(seconds=time.perf_counter() - started), err=True)
