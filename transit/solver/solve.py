@@ -363,7 +363,7 @@ RECOMBINE_CAP_MIN = 1.0
 RECOMBINE_CAP_SHARE = 0.03
 """Share of the search time one recombination may take when searching until a time limit.
 
-Most set-partitioning solves of the pr instances take 0.01-0.1 s; one of pr13
+Most set-partitioning solves of the pr instances take 0.01-0.12 s; one of pr13
 took 8.8 s of a 60 s limit while both searches waited (benchmarks/RESULTS.md).
 """
 
