@@ -526,30 +526,53 @@ def _insertion_candidates(inst, sol, r, v, cands):
 
 @njit(cache=True, inline="always", _nrt=False)
 def _next_candidate(cands, nc, tried, pos):
-    """Return the untried candidate of least cost and the next sorted position.
+    """Take the untried candidate of least cost: return ``(k, i, j, pos)``, ``k = -1`` if none is left.
 
-    The first three by selection (usually one suffices); then the
-    candidates are sorted once, in place (:func:`_sort_by_cost`).
+    ``k`` indexes ``cands`` (now marked tried), ``(i, j)`` are its
+    positions and ``pos`` the next position in the sorted order. The first
+    three come by selection (usually one suffices); then the candidates
+    are sorted once, in place (:func:`_sort_by_cost`).
     """
     cc = cands.cost
     ci = cands.i
     order = cands.order
+    k = -1
     if tried < 3:
-        kbest = -1
         cbest = np.inf
-        for k in range(nc):
-            if ci[k] >= 0 and cc[k] < cbest:
-                cbest = cc[k]
-                kbest = k
-        return kbest, pos
-    if tried == 3:
-        _sort_by_cost(cc, order, nc)
-    while pos < nc:
-        kk = order[pos]
-        pos += 1
-        if ci[kk] >= 0:
-            return kk, pos
-    return -1, pos
+        for h in range(nc):
+            if ci[h] >= 0 and cc[h] < cbest:
+                cbest = cc[h]
+                k = h
+    else:
+        if tried == 3:
+            _sort_by_cost(cc, order, nc)
+        while pos < nc and k < 0:
+            if ci[order[pos]] >= 0:
+                k = order[pos]
+            pos += 1
+    if k < 0:
+        return -1, -1, -1, pos
+    i = ci[k]
+    ci[k] = -1
+    return k, i, cands.j[k], pos
+
+
+@njit(cache=True, inline="always", _nrt=False)
+def _screened_candidates(inst, sol, r, v, cands):
+    """Write the candidates of request ``r`` in route ``v`` into ``cands``; return ``(count, extra)``.
+
+    ``count`` is 0 when the vehicle may not serve the request or no
+    position passes the first tests of a pickup (:func:`_may_pick_up`).
+    ``extra`` is the vehicle's fixed cost plus the arcs of its route when
+    it serves no request yet (0 otherwise).
+    """
+    if inst.fits[r, v] == 0 or (inst.ronb[r] == 0 and not _may_pick_up(inst, sol, r, v)):
+        return 0, 0.0
+    nc = _insertion_candidates(inst, sol, r, v, cands)
+    extra = 0.0
+    if sol.rnreq[v] == 0:
+        extra = inst.vfix[v] + sol.rarc[v]
+    return nc, extra
 
 
 @njit(cache=True, inline="always", _nrt=False)
@@ -607,26 +630,16 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
 @njit(cache=True, _nrt=False)
 def _insert_by_arcs(inst, sol, r, v, w, cands):
     """:func:`best_insert` when the objective is the arc cost: the first feasible candidate by cost."""
-    if inst.fits[r, v] == 0 or (inst.ronb[r] == 0 and not _may_pick_up(inst, sol, r, v)):
-        return np.inf, -1, -1
-    nc = _insertion_candidates(inst, sol, r, v, cands)
+    nc, extra = _screened_candidates(inst, sol, r, v, cands)
     if nc == 0:
         return np.inf, -1, -1
-    extra = 0.0
-    if sol.rnreq[v] == 0:
-        extra = inst.vfix[v] + sol.rarc[v]
     m = sol.rlen[v]
     seq = sol.seq[v]
-    ci = cands.i
-    cj = cands.j
     pos = 0
     for tried in range(nc):
-        k, pos = _next_candidate(cands, nc, tried, pos)
+        k, i, j, pos = _next_candidate(cands, nc, tried, pos)
         if k < 0:
             break
-        i = ci[k]
-        j = cj[k]
-        ci[k] = -1  # mark tried
         m2 = build_inserted(inst, seq, m, r, i, j, w.seq)
         if not prepare(inst, w.seq, m2, w):
             continue
@@ -638,30 +651,20 @@ def _insert_by_arcs(inst, sol, r, v, w, cands):
 @njit(cache=True, _nrt=False)
 def _insert_by_schedule(inst, sol, r, v, w, cands, max_sched):
     """:func:`best_insert` when the objective depends on the schedule: the best of ``max_sched`` feasible candidates."""
-    if inst.fits[r, v] == 0 or (inst.ronb[r] == 0 and not _may_pick_up(inst, sol, r, v)):
-        return np.inf, -1, -1
-    nc = _insertion_candidates(inst, sol, r, v, cands)
+    nc, extra = _screened_candidates(inst, sol, r, v, cands)
     if nc == 0:
         return np.inf, -1, -1
-    extra = 0.0
-    if sol.rnreq[v] == 0:
-        extra = inst.vfix[v] + sol.rarc[v]
     m = sol.rlen[v]
     seq = sol.seq[v]
-    ci = cands.i
-    cj = cands.j
     best = np.inf
     bi = -1
     bj = -1
     n_feas = 0
     pos = 0
     for tried in range(nc):
-        k, pos = _next_candidate(cands, nc, tried, pos)
+        k, i, j, pos = _next_candidate(cands, nc, tried, pos)
         if k < 0:
             break
-        i = ci[k]
-        j = cj[k]
-        ci[k] = -1  # mark tried
         if cands.cost[k] + extra >= best:
             # Candidates come by increasing arc cost; this assumes inserting
             # a request does not lower the schedule cost (it rarely does).
