@@ -44,7 +44,7 @@ from transit.solver.state import (
 __all__ = ["alns_chunk"]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _roulette(weights, st):
     tot = 0.0
     for k in range(weights.shape[0]):
@@ -57,12 +57,13 @@ def _roulette(weights, st):
     return weights.shape[0] - 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _objective(inst, sol):
     c, un = total_cost(inst, sol)
     return c + penalty(inst, sol), c, un
 
 
+# With numba's runtime: it allocates, or calls kernels that do (see transit.solver.state).
 @njit(cache=True, nogil=True)
 def alns_chunk(inst, cur, cand, best, tmp, w, cands, S, pool, params, it_from, it_to):
     """Run ALNS iterations ``it_from`` .. ``it_to - 1`` (see module docstring).

@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def assigned_requests(inst, sol, S):
     """Fill ``S.buf`` with the assigned requests; return their number."""
     n = inst.rL.shape[0]
@@ -41,13 +41,13 @@ def assigned_requests(inst, sol, S):
     return k
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def _detour(costm, distm, km, a, x, b):
     """Arc cost added by a stop at location ``x`` between locations ``a`` and ``b``."""
     return arc_cost(costm, distm, km, a, x) + arc_cost(costm, distm, km, x, b) - arc_cost(costm, distm, km, a, b)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _removal_gain(inst, sol, r):
     """Arc cost saved by taking request ``r`` out of its route (plus fixed cost if emptied)."""
     v = sol.where[r]
@@ -87,7 +87,7 @@ def _removal_gain(inst, sol, r):
     return g
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def destroy_random(inst, sol, w, S, q):
     na = assigned_requests(inst, sol, S)
     q = min(q, na)
@@ -100,6 +100,7 @@ def destroy_random(inst, sol, w, S, q):
     return q
 
 
+# With numba's runtime: it allocates, or calls kernels that do (see transit.solver.state).
 @njit(cache=True)
 def destroy_worst(inst, sol, w, S, q, power):
     na = assigned_requests(inst, sol, S)
@@ -123,7 +124,7 @@ def destroy_worst(inst, sol, w, S, q, power):
     return q
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def destroy_shaw(inst, sol, w, S, q, power):
     """Remove requests related by place and windows (``inst.nearest``) to already removed ones.
 
@@ -171,7 +172,7 @@ def destroy_shaw(inst, sol, w, S, q, power):
     return nrem
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _random_assigned(sol, S, na):
     """Return a random request of ``S.buf[:na]`` still assigned (-1 if none is)."""
     start = rnd_int(S.rng, na)
@@ -182,7 +183,7 @@ def _random_assigned(sol, S, na):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def request_times(inst, sol, S):
     """Fill ``S.rtp`` / ``S.rtd`` with the earliest service start of each assigned request's stops.
 
@@ -201,7 +202,7 @@ def request_times(inst, sol, S):
                         S.rtp[r] = sol.E[v, k]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _pick_related(S, left, power):
     """Return the index in ``S.buf2[:left]`` (sorted by ``S.gain``) chosen with a bias to the front."""
     y = rnd_float(S.rng)
@@ -211,7 +212,7 @@ def _pick_related(S, left, power):
     return k
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _remove_by_key(inst, sol, w, S, q, power, r0, space_weight):
     """Remove ``r0`` and ``q - 1`` more requests close to already removed ones.
 
@@ -269,7 +270,7 @@ def _remove_by_key(inst, sol, w, S, q, power, r0, space_weight):
     return nrem
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def destroy_shaw_times(inst, sol, w, S, q, power):
     """Shaw removal with the times of the current solution instead of the windows."""
     na = assigned_requests(inst, sol, S)
@@ -280,7 +281,7 @@ def destroy_shaw_times(inst, sol, w, S, q, power):
     return _remove_by_key(inst, sol, w, S, q, power, r0, 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def destroy_time_slice(inst, sol, w, S, q, power):
     """Remove the requests served closest in time to a random one, over all routes.
 
@@ -295,7 +296,7 @@ def destroy_time_slice(inst, sol, w, S, q, power):
     return _remove_by_key(inst, sol, w, S, q, power, r0, 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _remove_string(inst, sol, w, v, center, length, S, limit):
     """Remove the requests with a stop among ``length`` consecutive stops of route ``v``."""
     m = sol.rlen[v]
@@ -325,7 +326,7 @@ def _remove_string(inst, sol, w, v, center, length, S, limit):
     return k
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def destroy_string(inst, sol, w, S, q):
     """SISR-like: strings of consecutive stops in routes near a random seed request."""
     na = assigned_requests(inst, sol, S)
@@ -361,7 +362,7 @@ def destroy_string(inst, sol, w, S, q):
     return removed
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def destroy_route(inst, sol, w, S, q):
     """Empty a random used route (and fill up to ``q`` with random removals)."""
     nv = sol.rlen.shape[0]

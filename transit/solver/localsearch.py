@@ -29,6 +29,7 @@ from transit.solver.destroy import assigned_requests
 from transit.solver.state import (
     best_insert,
     cheapest_insert,
+    copy_prefix,
     copy_route,
     insert_at,
     recompute,
@@ -40,6 +41,7 @@ from transit.solver.state import (
 __all__ = ["exchange_tails", "move_breaks", "near_pairs", "near_vehicles", "polish"]
 
 
+# With numba's runtime: it allocates, or calls kernels that do (see transit.solver.state).
 @njit(cache=True)
 def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched, near):
     """Local search: relocate requests, move breaks, exchange tails while it pays.
@@ -96,7 +98,7 @@ def polish(inst, sol, tmp, w, cands, S, max_passes, max_sched, near):
     return moves
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _near_insert(inst, sol, r, v0, near, w, cands, max_sched):
     """Cheapest insertion of request ``r`` into vehicle ``v0`` or one of ``near``: ``(cost, v, i, j)``."""
     bc, bi, bj = best_insert(inst, sol, r, v0, w, cands, max_sched)
@@ -110,6 +112,7 @@ def _near_insert(inst, sol, r, v0, near, w, cands, max_sched):
     return bc, bv, bi, bj
 
 
+# With numba's runtime: it allocates, or calls kernels that do (see transit.solver.state).
 @njit(cache=True)
 def near_vehicles(inst, sol, k):
     """Return, per request, the ``k`` vehicles whose routes pass nearest to its pickup (-1: none).
@@ -151,6 +154,7 @@ def near_vehicles(inst, sol, k):
     return out
 
 
+# With numba's runtime: it allocates, or calls kernels that do (see transit.solver.state).
 @njit(cache=True)
 def near_pairs(sol, cand_v):
     """Return which pairs of routes are neighbours: one is listed for a request of the other
@@ -169,7 +173,7 @@ def near_pairs(sol, cand_v):
     return pairs
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _break_before(src, dst, v, m, pos, node, k):
     """Write route ``v`` of ``src`` (``m`` stops) into ``dst`` with its stop at
     ``pos`` (the break ``node``) moved before position ``k`` of the remaining stops."""
@@ -184,7 +188,7 @@ def _break_before(src, dst, v, m, pos, node, k):
         h += 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def move_breaks(inst, sol, tmp, v, w):
     """Move each break of route ``v`` to its cheapest feasible position; True if any moved."""
     if sol.rnreq[v] == 0 or inst.vbrkn[v] == 0:
@@ -218,7 +222,7 @@ def move_breaks(inst, sol, tmp, v, w):
 # ---------------------------------------------------------------- main loop
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _arcs(inst, seq, m, km):
     """Arc cost of the node sequence ``seq[:m]`` for a vehicle with per-distance cost ``km``."""
     c = 0.0
@@ -230,7 +234,7 @@ def _arcs(inst, seq, m, km):
     return c
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _splice(src_a, ka, src_b, kb, mb, end_node, out):
     """Write ``src_a[:ka+1]`` + ``src_b[kb+1:mb-1]`` + ``end_node`` into ``out``; return the length."""
     h = 0
@@ -244,7 +248,7 @@ def _splice(src_a, ka, src_b, kb, mb, end_node, out):
     return h + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _spliced_pair(inst, src, a, b, ka, kb, ma, mb, w):
     """Routes ``a`` and ``b`` of ``src`` with their tails after cuts ``ka``, ``kb`` swapped.
 
@@ -256,16 +260,16 @@ def _spliced_pair(inst, src, a, b, ka, kb, ma, mb, w):
     return na, nb
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _write_pair(sol, a, b, na, nb, w):
     """Make ``w.seq[:na]`` route ``a`` and ``w.seq2[:nb]`` route ``b`` of ``sol`` (no recompute)."""
-    sol.seq[a, :na] = w.seq[:na]
+    copy_prefix(sol.seq[a], w.seq, na)
     sol.rlen[a] = na
-    sol.seq[b, :nb] = w.seq2[:nb]
+    copy_prefix(sol.seq[b], w.seq2, nb)
     sol.rlen[b] = nb
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _movable_from(inst, sol, a, b):
     """Return the first cut of route ``a`` whose tail may be driven by vehicle ``b``."""
     m = sol.rlen[a]
@@ -278,7 +282,7 @@ def _movable_from(inst, sol, a, b):
     return first
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _late(inst, sol, a, ka, node):
     """True if route ``a`` leaving position ``ka`` as early as it can still reaches ``node`` after its window.
 
@@ -294,7 +298,7 @@ def _late(inst, sol, a, ka, node):
     return arrive > inst.nl[node] + EPS
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _tail_latest(inst, sol, v, H):
     """Write into ``H[v]`` the latest start of each stop of route ``v`` that its own windows and the
     travel to the stops after it allow, ignoring the route's end, ride times and the fleet's shifts.
@@ -310,7 +314,7 @@ def _tail_latest(inst, sol, v, H):
         H[v, z] = min(inst.nl[nd], H[v, z + 1] - inst.ns[nd] - inst.tt[inst.nloc[nd], inst.nloc[nx]])
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _late_tail(inst, sol, a, ka, b, kb, H):
     """True if vehicle ``a`` leaving its cut ``ka`` as early as it can misses a window of route ``b``'s tail after ``kb``.
 
@@ -328,7 +332,7 @@ def _late_tail(inst, sol, a, ka, b, kb, H):
     return arrive > H[b, kb + 1] + EPS
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _any_swap(inst, sol, a, b, from_a, from_b, H):
     """True if some pair of cuts of routes ``a`` and ``b`` (from ``from_a``, ``from_b``) passes the
     screen of :func:`_late_tail` both ways: the pairs the exchange would try at all."""
@@ -345,6 +349,7 @@ def _any_swap(inst, sol, a, b, from_a, from_b, H):
     return False
 
 
+# With numba's runtime: it allocates, or calls kernels that do (see transit.solver.state).
 @njit(cache=True)
 def exchange_tails(inst, sol, tmp, w):
     """2-opt*: swap route tails cut where the vehicles are empty; True if a swap was made.
@@ -357,6 +362,7 @@ def exchange_tails(inst, sol, tmp, w):
     return _exchange_tails(inst, sol, tmp, w, np.ones((nv, nv), np.bool_))
 
 
+# With numba's runtime: it allocates, or calls kernels that do (see transit.solver.state).
 @njit(cache=True)
 def _exchange_tails(inst, sol, tmp, w, pairs):
     """:func:`exchange_tails` for the pairs of routes ``a < b`` with ``pairs[a, b]``."""

@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit
 
 from transit.solver.compiled import BREAK, DROP, END, START, Compiled
-from transit.solver.state import recompute
+from transit.solver.state import copy_prefix, recompute
 
 __all__ = ["Pool", "add_solution", "columns", "find_route", "load_columns", "make_pool", "merge_pool", "vehicle_classes"]
 
@@ -77,7 +77,7 @@ def make_pool(comp: Compiled, classes: np.ndarray, seed: int, *, max_bytes: int 
     )
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _put(pool, h, seq, m, veh, cost, quality):
     """Store the route ``seq[:m]`` of hash ``h`` unless an equal or cheaper one serves the same requests.
 
@@ -94,7 +94,7 @@ def _put(pool, h, seq, m, veh, cost, quality):
                 pool.pqual[k] = quality
                 changed = 1
             if cost < pool.pcost[k] - 1e-9:
-                pool.pseq[k, :m] = seq[:m]
+                copy_prefix(pool.pseq[k], seq, m)
                 pool.plen[k] = m
                 pool.pveh[k] = veh
                 pool.pcost[k] = cost
@@ -107,7 +107,7 @@ def _put(pool, h, seq, m, veh, cost, quality):
     pool.count[0] = k + 1
     pool.htab[idx] = k
     pool.phash[k] = h
-    pool.pseq[k, :m] = seq[:m]
+    copy_prefix(pool.pseq[k], seq, m)
     pool.plen[k] = m
     pool.pveh[k] = veh
     pool.pcost[k] = cost
@@ -115,7 +115,7 @@ def _put(pool, h, seq, m, veh, cost, quality):
     return 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def add_route(pool, inst, sol, v, quality):
     """Store route ``v`` of ``sol`` unless an equal or cheaper one serves the same requests.
 
@@ -133,7 +133,7 @@ def add_route(pool, inst, sol, v, quality):
     _put(pool, h, sol.seq[v], m, v, sol.rcost[v], quality)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def merge_pool(dst, src):
     """Store every route of pool ``src`` in ``dst`` as :func:`add_route` would (both pools made with the same seed).
 
@@ -145,7 +145,7 @@ def merge_pool(dst, src):
     return changed
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def add_solution(pool, inst, sol, quality):
     """Store every used route of ``sol`` (whose objective is ``quality``)."""
     for v in range(sol.rlen.shape[0]):
@@ -176,7 +176,7 @@ def columns(
     return index, served, pool.pcost[index].copy(), pool.pveh[index].copy()
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def find_route(pool, inst, sol, v):
     """Return the pool index of route ``v`` of ``sol`` (same requests), or -1."""
     if sol.rnreq[v] == 0:
@@ -196,7 +196,7 @@ def find_route(pool, inst, sol, v):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def load_columns(pool, inst, sol, cols, vehs, w):
     """Make ``sol`` the routes ``cols`` (pool indices) driven by vehicles ``vehs``.
 

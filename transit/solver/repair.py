@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from transit.solver.state import best_insert, insert_at, remove_request, rnd_float, rnd_int
+from transit.solver.state import best_insert, copy_prefix, insert_at, remove_request, rnd_float, rnd_int
 
 __all__ = ["repair"]
 
@@ -19,7 +19,7 @@ REG_BIG = 1e12
 """Regret bonus per missing option: requests with fewer feasible routes go first."""
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _fill_row(inst, sol, w, cands, S, u, r, noise_amp, max_sched, skip_known):
     nv = sol.rlen.shape[0]
     for v in range(nv):
@@ -36,7 +36,7 @@ def _fill_row(inst, sol, w, cands, S, u, r, noise_amp, max_sched, skip_known):
         S.uj[u, v] = j
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def repair(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, priority_first=True, skip_known=False):
     """Insert unassigned requests; return the number inserted.
 
@@ -66,7 +66,7 @@ def repair(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, priority_firs
     return done + _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, False, skip_known)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, only_priority, skip_known):
     n = inst.rL.shape[0]
     nv = sol.rlen.shape[0]
@@ -175,9 +175,9 @@ def _repair_level(inst, sol, w, cands, S, k_regret, noise_amp, max_sched, only_p
         inserted += 1
         nu -= 1
         S.ulist[pick] = S.ulist[nu]
-        S.ucost[pick, :] = S.ucost[nu, :]
-        S.ui[pick, :] = S.ui[nu, :]
-        S.uj[pick, :] = S.uj[nu, :]
+        copy_prefix(S.ucost[pick], S.ucost[nu], nv)
+        copy_prefix(S.ui[pick], S.ui[nu], nv)
+        copy_prefix(S.uj[pick], S.uj[nu], nv)
         for u in range(nu):
             if S.ucost[u, bv] == np.inf:
                 continue  # did not fit before; fits even less with one more request

@@ -75,7 +75,7 @@ def make_work(max_len: int, n_requests: int) -> Work:
     )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def prepare(inst, seq, m, w):
     """Fill the per-position arrays of ``w`` for the first ``m`` nodes of ``seq``.
 
@@ -149,7 +149,7 @@ def prepare(inst, seq, m, w):
     return ok
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def least_times(tt, m, loc, e, l, s, pp, L, maxdur, B):
     """Compute the least feasible start times into ``B``; False if none exist."""
     for k in range(m):
@@ -193,7 +193,7 @@ def least_times(tt, m, loc, e, l, s, pp, L, maxdur, B):
             return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def greatest_times(tt, m, loc, e, l, s, pp, L, maxdur, G):
     """Compute the greatest feasible start times into ``G``; False if none exist."""
     for k in range(m):
@@ -237,7 +237,7 @@ def greatest_times(tt, m, loc, e, l, s, pp, L, maxdur, G):
             return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def choose_times(tt, m, w, maxdur):
     """Choose the schedule of a prepared, feasible route into ``w.B``.
 
@@ -319,7 +319,7 @@ def choose_times(tt, m, w, maxdur):
     return True
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", _nrt=False)
 def arc_cost(cost, dist, km, a, b):
     """Arc cost between locations ``a`` and ``b`` for a vehicle with per-distance cost ``km``.
 
@@ -333,7 +333,7 @@ def arc_cost(cost, dist, km, a, b):
     return c
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def route_eval(inst, seq, m, w, with_schedule):
     """Evaluate a complete route ``seq[:m]`` (START ... END) of its vehicle.
 
@@ -366,7 +366,7 @@ def route_eval(inst, seq, m, w, with_schedule):
     return True, arc, sched, nreq
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def schedule_cost(inst, seq, m, w, v):
     """Ride-time and hourly cost of the schedule in ``w.B``."""
     B = w.B

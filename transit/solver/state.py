@@ -10,6 +10,25 @@ only the cheapest survivors get the exact check of the whole new sequence
 
 A route without requests keeps its break nodes but counts as unused: it
 costs nothing and is shown as an empty route.
+
+The solver's kernels run without numba's reference counting
+(``@njit(..., _nrt=False)``): they allocate nothing and only borrow the
+arrays they are handed, which the Python driver keeps alive. With it, each
+call of a kernel counted a reference in and out of every array of its
+argument tuples (the problem alone has 34), about a hundred atomic
+operations per insertion test, and 17-20% of the search's samples
+(``benchmarks/RESULTS.md``, "Kernels without numba's runtime"). Without
+the runtime a kernel cannot allocate, so slices are copied by loops
+(:func:`copy_prefix`), the insertion test sorts its candidates with
+numba's own quicksort on preallocated arrays (:func:`_sort_by_cost`), and
+it cannot call a kernel that needs the runtime
+(numba then fails to compile the callee). The few kernels
+that allocate keep the runtime, and so do their callers:
+:func:`transit.solver.destroy.destroy_worst` (a sort), the local search's
+``polish``, ``near_vehicles``, ``near_pairs`` and ``exchange_tails``, and
+:func:`transit.solver.alns.alns_chunk`, which calls them once per
+iteration at most. ``_nrt`` is an option of numba's own (its tests use it),
+not a documented one: a numba without it fails at import, not silently.
 """
 
 from __future__ import annotations
@@ -19,14 +38,25 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from numba.misc.quicksort import SMALL_QUICKSORT as _SMALL_SORT
+from numba.misc.quicksort import make_jit_quicksort
+from numba.np.numpy_support import lt_floats
+
 from transit.solver.compiled import BREAK
 from transit.solver.schedule import EPS, arc_cost, greatest_times, least_times, prepare, route_eval
+
+_QUICKSORT = make_jit_quicksort(lt=lt_floats, is_argsort=True, is_np_array=True)
+_qs_partition = _QUICKSORT.partition
+_qs_insertion_sort = _QUICKSORT.insertion_sort
+_SORT_STACK = 100
+"""Depth of the quicksort's stack (numba's ``MAX_STACK``; the larger part is pushed, so log2 of the length suffices)."""
 
 __all__ = [
     "Sol",
     "best_insert",
     "build_inserted",
     "cheapest_insert",
+    "copy_prefix",
     "copy_route",
     "copy_sol",
     "empty_sol",
@@ -48,7 +78,7 @@ Sol = namedtuple(
 )
 """A solution: routes as node sequences plus per-position bounds and loads."""
 
-Cands = namedtuple("Cands", ["cost", "i", "j", "order"])
+Cands = namedtuple("Cands", ["cost", "i", "j", "order", "stack"])
 """Scratch arrays for the candidate positions of one insertion."""
 
 
@@ -78,13 +108,14 @@ def make_cands(max_len: int) -> Cands:
         i=np.zeros(size, np.int64),
         j=np.zeros(size, np.int64),
         order=np.zeros(size, np.int64),
+        stack=np.zeros((_SORT_STACK, 2), np.int64),
     )
 
 
 # ---------------------------------------------------------------- random
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def rnd_u64(st):
     """Return the next 64-bit number of the xorshift64* generator in ``st[0]``."""
     x = st[0]
@@ -95,13 +126,13 @@ def rnd_u64(st):
     return x * np.uint64(0x2545F4914F6CDD1D)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def rnd_float(st):
     """Return a uniform float in [0, 1)."""
     return float(rnd_u64(st) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def rnd_int(st, n):
     """Return a uniform integer in [0, n)."""
     k = int(rnd_float(st) * n)
@@ -113,39 +144,55 @@ def rnd_int(st, n):
 # ---------------------------------------------------------------- routes
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
+def copy_prefix(dst, src, n):
+    """Copy ``src[:n]`` into ``dst[:n]`` (1-d; a loop, as slice assignment needs numba's runtime)."""
+    for k in range(n):
+        dst[k] = src[k]
+
+
+@njit(cache=True, inline="always", _nrt=False)
+def _copy_2d(dst, src):
+    """Copy the 2-d array ``src`` into ``dst`` (same shape)."""
+    for a in range(src.shape[0]):
+        for b in range(src.shape[1]):
+            dst[a, b] = src[a, b]
+
+
+@njit(cache=True, _nrt=False)
 def copy_sol(src, dst):
     """Copy solution ``src`` into ``dst`` (same sizes)."""
-    dst.seq[:, :] = src.seq
-    dst.rlen[:] = src.rlen
-    dst.E[:, :] = src.E
-    dst.G[:, :] = src.G
-    dst.ld0[:, :] = src.ld0
-    dst.ld1[:, :] = src.ld1
-    dst.rarc[:] = src.rarc
-    dst.rsched[:] = src.rsched
-    dst.rcost[:] = src.rcost
-    dst.rnreq[:] = src.rnreq
-    dst.where[:] = src.where
+    _copy_2d(dst.seq, src.seq)
+    _copy_2d(dst.E, src.E)
+    _copy_2d(dst.G, src.G)
+    _copy_2d(dst.ld0, src.ld0)
+    _copy_2d(dst.ld1, src.ld1)
+    nv = src.rlen.shape[0]
+    copy_prefix(dst.rlen, src.rlen, nv)
+    copy_prefix(dst.rarc, src.rarc, nv)
+    copy_prefix(dst.rsched, src.rsched, nv)
+    copy_prefix(dst.rcost, src.rcost, nv)
+    copy_prefix(dst.rnreq, src.rnreq, nv)
+    copy_prefix(dst.where, src.where, src.where.shape[0])
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def copy_route(src, dst, v):
     """Copy route ``v`` of ``src`` into ``dst``."""
     m = src.rlen[v]
-    dst.seq[v, :m] = src.seq[v, :m]
+    copy_prefix(dst.seq[v], src.seq[v], m)
     dst.rlen[v] = m
-    dst.E[v, :m] = src.E[v, :m]
-    dst.G[v, :m] = src.G[v, :m]
-    dst.ld0[v, :m] = src.ld0[v, :m]
-    dst.ld1[v, :m] = src.ld1[v, :m]
+    copy_prefix(dst.E[v], src.E[v], m)
+    copy_prefix(dst.G[v], src.G[v], m)
+    copy_prefix(dst.ld0[v], src.ld0[v], m)
+    copy_prefix(dst.ld1[v], src.ld1[v], m)
     dst.rarc[v] = src.rarc[v]
     dst.rsched[v] = src.rsched[v]
     dst.rcost[v] = src.rcost[v]
     dst.rnreq[v] = src.rnreq[v]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _route_total(inst, v, ok, arc, sched, nreq):
     """A route's cost from :func:`route_eval`'s parts: ``inf`` if infeasible, 0 if unused."""
     if not ok:
@@ -153,7 +200,7 @@ def _route_total(inst, v, ok, arc, sched, nreq):
     return arc + sched + inst.vfix[v] if nreq > 0 else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def route_cost(inst, seq, m, w, v):
     """Return the cost of vehicle ``v`` driving ``seq[:m]``, as :func:`recompute` sets it, without
     changing a solution (``inf``: infeasible)."""
@@ -161,7 +208,7 @@ def route_cost(inst, seq, m, w, v):
     return _route_total(inst, v, ok, arc, sched, nreq)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def recompute(inst, sol, v, w):
     """Recompute bounds, loads and cost of route ``v``; return its feasibility."""
     m = sol.rlen[v]
@@ -184,7 +231,7 @@ def recompute(inst, sol, v, w):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def init_route(inst, sol, v, w):
     """Set route ``v`` to START, its breaks, END (no requests)."""
     seq = sol.seq[v]
@@ -198,7 +245,7 @@ def init_route(inst, sol, v, w):
     return recompute(inst, sol, v, w)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def total_cost(inst, sol):
     """Return (routing cost, number of unassigned requests) of ``sol``."""
     c = 0.0
@@ -212,7 +259,7 @@ def total_cost(inst, sol):
     return c, un
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def penalty(inst, sol):
     """Return the summed rejection penalties of the unassigned requests."""
     c = 0.0
@@ -222,7 +269,7 @@ def penalty(inst, sol):
     return c
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def remove_request(inst, sol, r, w):
     """Take request ``r`` out of its route (no-op if unassigned); return the route."""
     v = sol.where[r]
@@ -244,7 +291,7 @@ def remove_request(inst, sol, r, w):
     return v
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def build_inserted(inst, seq, m, r, i, j, out):
     """Write ``seq[:m]`` with request ``r`` inserted into ``out``; return the new length.
 
@@ -268,18 +315,18 @@ def build_inserted(inst, seq, m, r, i, j, out):
     return k2
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def insert_at(inst, sol, r, v, i, j, w):
     """Insert request ``r`` into route ``v`` at positions ``i``, ``j``; return feasibility."""
     m = sol.rlen[v]
     m2 = build_inserted(inst, sol.seq[v], m, r, i, j, w.seq2)
-    sol.seq[v, :m2] = w.seq2[:m2]
+    copy_prefix(sol.seq[v], w.seq2, m2)
     sol.rlen[v] = m2
     sol.where[r] = v
     return recompute(inst, sol, v, w)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def cheapest_insert(inst, sol, r, w, cands, max_sched):
     """Return the cheapest feasible insertion of request ``r`` over all vehicles.
 
@@ -301,7 +348,7 @@ def cheapest_insert(inst, sol, r, w, cands, max_sched):
     return best, bv, bi, bj
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", _nrt=False)
 def _may_pick_up(inst, sol, r, v):
     """False if no position of route ``v`` passes the first tests :func:`best_insert` makes of a pickup.
 
@@ -341,18 +388,15 @@ def _may_pick_up(inst, sol, r, v):
     return False
 
 
-@njit(cache=True)
-def best_insert(inst, sol, r, v, w, cands, max_sched):
-    """Return the cheapest feasible insertion of request ``r`` into route ``v``.
+@njit(cache=True, inline="always", _nrt=False)
+def _insertion_candidates(inst, sol, r, v, cands):
+    """Write the positions of route ``v`` where request ``r`` may go into ``cands``; return how many.
 
-    Returns ``(delta_cost, i, j)``; ``delta_cost`` is ``inf`` (and ``i = -1``)
-    if no feasible insertion exists. The delta includes the vehicle's fixed
-    cost when the route was unused, and the change in schedule cost when the
-    objective depends on the schedule (then the ``max_sched`` cheapest
-    feasible candidates by arc cost are evaluated in full).
+    Each candidate ``(i, j)`` passes the O(1) necessary conditions of the
+    stored bounds (windows, loads, ride limit, breaks); its cost is the
+    change of the arc cost. Shared by :func:`_insert_by_arcs` and
+    :func:`_insert_by_schedule`, and inlined into both.
     """
-    if inst.fits[r, v] == 0 or (inst.ronb[r] == 0 and not _may_pick_up(inst, sol, r, v)):
-        return np.inf, -1, -1
     seq = sol.seq[v]
     m = sol.rlen[v]
     E = sol.E[v]
@@ -490,73 +534,171 @@ def best_insert(inst, sol, r, v, w, cands, max_sched):
                     ci[nc] = i
                     cj[nc] = j
                     nc += 1
-    if nc == 0:
-        return np.inf, -1, -1
+    return nc
+
+
+@njit(cache=True, inline="always", _nrt=False)
+def _next_candidate(cands, nc, tried, pos):
+    """Take the untried candidate of least cost: return ``(k, i, j, pos)``, ``k = -1`` if none is left.
+
+    ``k`` indexes ``cands`` (now marked tried), ``(i, j)`` are its
+    positions and ``pos`` the next position in the sorted order. The first
+    three come by selection (usually one suffices); then the candidates
+    are sorted once, in place (:func:`_sort_by_cost`).
+    """
+    cc = cands.cost
+    ci = cands.i
+    order = cands.order
+    k = -1
+    if tried < 3:
+        cbest = np.inf
+        for h in range(nc):
+            if ci[h] >= 0 and cc[h] < cbest:
+                cbest = cc[h]
+                k = h
+    else:
+        if tried == 3:
+            _sort_by_cost(cc, order, nc, cands.stack)
+        while pos < nc and k < 0:
+            if ci[order[pos]] >= 0:
+                k = order[pos]
+            pos += 1
+    if k < 0:
+        return -1, -1, -1, pos
+    i = ci[k]
+    ci[k] = -1
+    return k, i, cands.j[k], pos
+
+
+@njit(cache=True, inline="always", _nrt=False)
+def _screened_candidates(inst, sol, r, v, cands):
+    """Write the candidates of request ``r`` in route ``v`` into ``cands``; return ``(count, extra)``.
+
+    ``count`` is 0 when the vehicle may not serve the request or no
+    position passes the first tests of a pickup (:func:`_may_pick_up`).
+    ``extra`` is the vehicle's fixed cost plus the arcs of its route when
+    it serves no request yet (0 otherwise).
+    """
+    if inst.fits[r, v] == 0 or (inst.ronb[r] == 0 and not _may_pick_up(inst, sol, r, v)):
+        return 0, 0.0
+    nc = _insertion_candidates(inst, sol, r, v, cands)
     extra = 0.0
     if sol.rnreq[v] == 0:
         extra = inst.vfix[v] + sol.rarc[v]
-    with_sched = inst.sched == 1
+    return nc, extra
+
+
+@njit(cache=True, _nrt=False)
+def _sort_by_cost(cc, order, nc, stack):
+    """Write into ``order[:nc]`` the indices of ``cc[:nc]`` by increasing cost, as ``np.argsort`` does.
+
+    numba's ``np.argsort`` allocates its result and its stack, which a
+    kernel without the runtime may not; this runs the same quicksort (its
+    partition and insertion steps, taken from numba) on ``order`` and the
+    preallocated ``stack``, so that candidates of equal cost come in the
+    same order as before and the plans stay the same.
+    """
+    for h in range(nc):
+        order[h] = h
+    if nc < 2:
+        return
+    stack[0, 0] = 0
+    stack[0, 1] = nc - 1
+    n = 1
+    while n > 0:
+        n -= 1
+        low = stack[n, 0]
+        high = stack[n, 1]
+        while high - low >= _SMALL_SORT:
+            i = _qs_partition(cc, order, low, high)
+            # Push the larger part; go on with the smaller.
+            if high - i > i - low:
+                if high > i:
+                    stack[n, 0] = i + 1
+                    stack[n, 1] = high
+                    n += 1
+                high = i - 1
+            else:
+                if i > low:
+                    stack[n, 0] = low
+                    stack[n, 1] = i - 1
+                    n += 1
+                low = i + 1
+        _qs_insertion_sort(cc, order, low, high)
+
+
+@njit(cache=True, inline="always", _nrt=False)
+def best_insert(inst, sol, r, v, w, cands, max_sched):
+    """Return the cheapest feasible insertion of request ``r`` into route ``v``.
+
+    Returns ``(delta_cost, i, j)``; ``delta_cost`` is ``inf`` (and ``i = -1``)
+    if no feasible insertion exists. The delta includes the vehicle's fixed
+    cost when the route was unused, and the change in schedule cost when the
+    objective depends on the schedule (then the ``max_sched`` cheapest
+    feasible candidates by arc cost are evaluated in full).
+
+    Inlined into its callers, it only picks the case: the first feasible
+    candidate by arc cost (:func:`_insert_by_arcs`) when the objective is
+    the arc cost, else the best of ``max_sched`` feasible candidates by the
+    full schedule (:func:`_insert_by_schedule`). The solver's most frequent
+    call: some hundreds per iteration of the search.
+    """
+    if inst.sched == 1:
+        return _insert_by_schedule(inst, sol, r, v, w, cands, max_sched)
+    return _insert_by_arcs(inst, sol, r, v, w, cands)
+
+
+@njit(cache=True, _nrt=False)
+def _insert_by_arcs(inst, sol, r, v, w, cands):
+    """:func:`best_insert` when the objective is the arc cost: the first feasible candidate by cost."""
+    nc, extra = _screened_candidates(inst, sol, r, v, cands)
+    if nc == 0:
+        return np.inf, -1, -1
+    m = sol.rlen[v]
+    seq = sol.seq[v]
+    pos = 0
+    for tried in range(nc):
+        k, i, j, pos = _next_candidate(cands, nc, tried, pos)
+        if k < 0:
+            break
+        m2 = build_inserted(inst, seq, m, r, i, j, w.seq)
+        if not prepare(inst, w.seq, m2, w):
+            continue
+        if least_times(inst.tt, m2, w.loc, w.e, w.l, w.s, w.pp, w.L, inst.vmaxdur[v], w.B):
+            return cands.cost[k] + extra, i, j
+    return np.inf, -1, -1
+
+
+@njit(cache=True, _nrt=False)
+def _insert_by_schedule(inst, sol, r, v, w, cands, max_sched):
+    """:func:`best_insert` when the objective depends on the schedule: the best of ``max_sched`` feasible candidates."""
+    nc, extra = _screened_candidates(inst, sol, r, v, cands)
+    if nc == 0:
+        return np.inf, -1, -1
+    m = sol.rlen[v]
+    seq = sol.seq[v]
     best = np.inf
     bi = -1
     bj = -1
     n_feas = 0
-    # Try candidates by increasing arc cost: a few by selection, then sorted.
-    order = cands.order
-    sorted_done = False
-    pos_sorted = 0
-    tried = 0
-    while tried < nc:
-        if tried < 3:
-            kbest = -1
-            cbest = np.inf
-            for k in range(nc):
-                if ci[k] >= 0 and cc[k] < cbest:
-                    cbest = cc[k]
-                    kbest = k
-            if kbest < 0:
-                break
-            k = kbest
-        else:
-            if not sorted_done:
-                srt = np.argsort(cc[:nc])
-                for h in range(nc):
-                    order[h] = srt[h]
-                sorted_done = True
-            k = -1
-            while pos_sorted < nc:
-                kk = order[pos_sorted]
-                pos_sorted += 1
-                if ci[kk] >= 0:
-                    k = kk
-                    break
-            if k < 0:
-                break
-        tried += 1
-        i = ci[k]
-        j = cj[k]
-        ci[k] = -1  # mark tried
-        if cc[k] + extra >= best:
-            # Candidates come by increasing arc cost; with a schedule cost this
-            # assumes inserting a request does not lower it (it rarely does).
+    pos = 0
+    for tried in range(nc):
+        k, i, j, pos = _next_candidate(cands, nc, tried, pos)
+        if k < 0:
+            break
+        if cands.cost[k] + extra >= best:
+            # Candidates come by increasing arc cost; this assumes inserting
+            # a request does not lower the schedule cost (it rarely does).
             break
         m2 = build_inserted(inst, seq, m, r, i, j, w.seq)
-        if with_sched:
-            ok, arc, sc, nrq = route_eval(inst, w.seq, m2, w, True)
-            if ok:
-                delta = arc + sc + inst.vfix[v] - sol.rcost[v]
-                if delta < best:
-                    best = delta
-                    bi = i
-                    bj = j
-                n_feas += 1
-                if n_feas >= max_sched:
-                    break
-        else:
-            if not prepare(inst, w.seq, m2, w):
-                continue
-            if least_times(tt, m2, w.loc, w.e, w.l, w.s, w.pp, w.L, inst.vmaxdur[v], w.B):
-                best = cc[k] + extra
+        ok, arc, sc, nrq = route_eval(inst, w.seq, m2, w, True)
+        if ok:
+            delta = arc + sc + inst.vfix[v] - sol.rcost[v]
+            if delta < best:
+                best = delta
                 bi = i
                 bj = j
+            n_feas += 1
+            if n_feas >= max_sched:
                 break
     return best, bi, bj
