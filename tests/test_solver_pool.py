@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from test_solver_schedule import random_problem
 
 from transit.solver.compiled import compile_problem
@@ -71,6 +70,8 @@ def test_merged_pool_holds_the_routes_of_both_with_the_better_quality() -> None:
 
 def _hard_set_partitioning(seed: int = 1):
     """120 requests, 3,000 random routes of 3-8 requests: CBC proved no optimum in 38 s (AMD VM, 2026-12-07)."""
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     n = 120
     served = [np.sort(rng.choice(n, size=int(rng.integers(3, 9)), replace=False)) for _ in range(3000)]
@@ -107,54 +108,3 @@ def test_recombination_cap_under_a_clock() -> None:
     assert _recombine_wall(now + 10.0, now, True) == max(RECOMBINE_CAP_MIN, RECOMBINE_CAP_SHARE * 10.0)
     assert _recombine_wall(now + 0.5, now - 59.5, True) <= 0.5
     assert _recombine_wall(now - 1.0, now - 61.0, True) == 0.05
-
-
-def test_set_covering_may_serve_a_request_twice_when_that_is_cheaper() -> None:
-    from transit.solver.ortools_adapter import choose_routes
-
-    # Two cheap routes overlap in request 1; the routes that partition the requests cost more.
-    served = [np.array([0, 1]), np.array([1, 2]), np.array([0]), np.array([2])]
-    cost = np.array([2.0, 2.0, 5.0, 5.0])
-    args = (served, cost, np.zeros(4, np.int64), np.array([2]), 3, 100.0)
-    partition = choose_routes(*args)
-    assert partition is not None and float(cost[partition].sum()) == 7.0
-    assert sorted(r for k in partition for r in served[k].tolist()) == [0, 1, 2]
-    assert sorted(choose_routes(*args, cover=True)) == [0, 1]
-
-
-def test_a_request_served_twice_stays_in_one_route_only() -> None:
-    import dataclasses
-
-    from transit.solver.pool import add_solution, find_route, load_columns
-    from transit.solver.recombine import _serve_once
-    from transit.solver.solve import _construct, _start
-    from transit.solver.state import total_cost
-
-    one = random_problem(5, n=4)
-    veh = one.vehicles[0]
-    problem = dataclasses.replace(one, vehicles=(veh, dataclasses.replace(veh, id="w")))
-    comp = compile_problem(problem)
-    run = _start(comp, seed=0)
-    assert _construct(run, 3, None)
-    inst, sol = comp.inst, run.cur
-    v = next(v for v in range(2) if sol.rnreq[v] > 0)
-    reqs = np.flatnonzero(sol.where == v)
-    assert len(reqs) >= 2
-    pool = make_pool(comp, vehicle_classes(comp), seed=0)
-    add_solution(pool, inst, sol, 0.0)
-    k = find_route(pool, inst, sol, v)
-    # The same route driven by both vehicles (one class): every request of it twice.
-    tmp = run.tmp
-    assert load_columns(pool, inst, tmp, np.array([k, k]), np.array([0, 1]), run.work)
-    assert tmp.rnreq[0] == tmp.rnreq[1] == len(reqs)
-    _serve_once(inst, tmp, run.work, [reqs, reqs], [0, 1])
-    seqs = [tmp.seq[u, : tmp.rlen[u]].tolist() for u in range(2)]
-    for r in reqs.tolist():
-        holders = [u for u in range(2) if 2 * r in seqs[u]]
-        assert len(holders) == 1 and tmp.where[r] == holders[0]
-        assert 2 * r + 1 in seqs[holders[0]]
-    assert np.isfinite(tmp.rcost[:2]).all()
-    # Equal savings keep each request in the first route: the second drives nothing, and the
-    # plan costs what the one route cost.
-    assert tmp.rnreq[1] == 0
-    assert total_cost(inst, tmp)[0] == total_cost(inst, sol)[0]

@@ -48,16 +48,13 @@ def choose_routes(
     *,
     wall_limit: float = 10.0,
     accept_incumbent: bool = False,
-    cover: bool = False,
 ) -> list[int] | None:
     """Pick routes that serve each request at most once at the least total cost.
 
     A set-partitioning model solved with CBC (single thread, deterministic):
     one binary per column, each request served by exactly one chosen column
     or left unserved at the price ``rejection``, and at most
-    ``class_size[c]`` columns of vehicle class ``c``. With ``cover`` a
-    request may be served by several chosen columns (set covering); the
-    caller then takes it out of all but one.
+    ``class_size[c]`` columns of vehicle class ``c``.
 
     Parameters
     ----------
@@ -80,8 +77,6 @@ def choose_routes(
         When the cap ends the solve, return the best set of routes found so
         far instead of None. For searches under a clock, whose result depends
         on the machine's speed anyway.
-    cover
-        Set covering instead of set partitioning (see above).
 
     Returns
     -------
@@ -99,8 +94,7 @@ def choose_routes(
     solver.SetNumThreads(1)
     solver.SetTimeLimit(max(1, int(wall_limit * 1000)))
     x = [solver.BoolVar(f"x{k}") for k in range(ncol)]
-    upper = solver.infinity() if cover else 1.0
-    rows = [solver.RowConstraint(1.0, upper, f"r{r}") for r in range(n_requests)]
+    rows = [solver.RowConstraint(1.0, 1.0, f"r{r}") for r in range(n_requests)]
     objective = solver.Objective()
     pen = np.broadcast_to(np.asarray(rejection, dtype=np.float64), (n_requests,))
     for r in range(n_requests):

@@ -73,12 +73,6 @@ class SearchSettings:
         solutions): keeps each set-partitioning model small enough to solve
         in a fraction of a second when the search stagnates and the pool of
         near-best routes grows.
-    recombine_cover
-        Recombine by set covering, not set partitioning: the chosen routes
-        may serve a request twice, and it then leaves all but one of them.
-        Routes met in different solutions rarely partition the requests
-        exactly, so covering combines far more of them (on the pr
-        instances at 60 s, ``benchmarks/RESULTS.md``).
     recombine_backoff
         After a recombination that finds nothing better the interval doubles,
         up to this many times ``recombine_every``; an improvement resets it.
@@ -117,7 +111,6 @@ class SearchSettings:
     recombine_within: float = 0.02
     recombine_max_columns: int = 800
     recombine_backoff: int = 4
-    recombine_cover: bool = True
     acceptance: str = "annealing"
     converge_per_request: int = 1000
     converge_factor: float = 2.0
