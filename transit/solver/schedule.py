@@ -75,7 +75,7 @@ def make_work(max_len: int, n_requests: int) -> Work:
     )
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, _nrt=False)
 def prepare(inst, seq, m, w):
     """Fill the per-position arrays of ``w`` for the first ``m`` nodes of ``seq``.
 
@@ -149,7 +149,7 @@ def prepare(inst, seq, m, w):
     return ok
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, _nrt=False)
 def least_times(tt, m, loc, e, l, s, pp, L, maxdur, B):
     """Compute the least feasible start times into ``B``; False if none exist."""
     for k in range(m):

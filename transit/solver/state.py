@@ -291,7 +291,7 @@ def remove_request(inst, sol, r, w):
     return v
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, _nrt=False)
 def build_inserted(inst, seq, m, r, i, j, out):
     """Write ``seq[:m]`` with request ``r`` inserted into ``out``; return the new length.
 
@@ -348,7 +348,7 @@ def cheapest_insert(inst, sol, r, w, cands, max_sched):
     return best, bv, bi, bj
 
 
-@njit(cache=True, inline="always", _nrt=False)
+@njit(cache=True, _nrt=False)
 def _may_pick_up(inst, sol, r, v):
     """False if no position of route ``v`` passes the first tests :func:`best_insert` makes of a pickup.
 
