@@ -158,7 +158,8 @@ def test_a_killed_worker_does_not_stop_the_sweep(serial: Path, sweep_file: Path,
     sw = load_sweep(sweep_file)
     out = tmp_path / "killed"
     killed: list[int] = []
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": ":0"}) as cluster, \
             Client(cluster) as spy:
         pids = list(spy.run(os.getpid).values())
         assert len(pids) == 2
@@ -325,3 +326,21 @@ def test_unreachable_scheduler_exits_2(sweep_file: Path, tmp_path: Path) -> None
     assert res.exit_code == 2, res.output
     assert f"--scheduler: cannot reach the Dask scheduler at '{address}'" in res.output
     assert time.monotonic() - t0 < 120
+
+
+def test_a_local_cluster_does_not_need_port_8787(tmp_path: Path) -> None:
+    """Two runs at once (or a Jupyter dask session) must not make the second print dask's port warning."""
+    script = tmp_path / "busy.py"
+    script.write_text(_QUIET_ENGINE, encoding="utf-8")
+    with socket.socket() as busy:
+        try:
+            busy.bind(("", 8787))
+        except OSError:
+            pass  # already taken by someone else: just as good
+        else:
+            busy.listen()
+        res = subprocess.run([sys.executable, "-W", "always", str(script)], capture_output=True, text=True,
+                             timeout=120, cwd=Path(__file__).resolve().parents[1])
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split("\n")[0] == "[2.0, 3.0] 30"
+    assert "8787" not in res.stderr, res.stderr

@@ -101,6 +101,10 @@ class Engine:
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            # Without a dashboard the scheduler still serves its health page, on
+            # port 8787 unless told otherwise: a second run at the same time (or a
+            # Jupyter dask session) then printed "Port 8787 is already in use".
+            scheduler_kwargs={"dashboard_address": ":0"},
             silence_logs=logging.ERROR,
         )
         self.client = Client(self._cluster)
