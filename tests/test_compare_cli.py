@@ -13,6 +13,7 @@ from chromium_render import dump_dom, find_chromium, rendered_figures, screensho
 from typer.testing import CliRunner
 
 from cli import app
+from scenariocase import TWO_MODELS
 from transit.evaluate.access import ACCESS_COLUMNS
 from transit.compare.run import OUTPUT_FILES
 from transit.evaluate.kpis import KPI_COLUMNS
@@ -20,46 +21,6 @@ from transit.evaluate.stats import SUMMARY_COLUMNS
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
-TWO_MODELS = """
-[scenario]
-name = "Two models"
-seeds = 2
-
-[region]
-instance = "default"
-
-[demand.generator]
-scale = 0.3
-
-[access]
-first_hour = 6
-last_hour = 21
-
-[precision]
-enabled = false             # exactly the two seeds
-
-[sensitivity]
-seeds = 1                   # one day per setting: a short run
-
-[[models]]
-name = "Linienbus"
-kind = "fixed_line"
-
-[[models]]
-name = "On-demand"
-kind = "ondemand"
-
-[models.fleet]
-[[models.fleet.vehicle]]
-id = "bus"
-count = 2
-depot_lat = 51.5915402
-depot_lon = 11.5129492
-seats = 8
-wheelchair = 1
-shift_start = "06:00"
-shift_end = "21:00"
-"""
 
 
 def _scenario(folder: Path, text: str = TWO_MODELS, name: str = "two.toml") -> Path:

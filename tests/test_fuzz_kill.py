@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from fuzzcase import World, make_world
+from scenariocase import TWO_MODELS
 from transit.util.atomic import TEMP_PREFIX
 
 REPO = Path(__file__).resolve().parents[1]
@@ -105,51 +106,13 @@ def test_sigterm_during_dispatch_cleans_up_at_once(world: World, tmp_path: Path)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-# A short comparison on the bundled district: what a kill leaves does not depend on the models.
-_SMALL_SCENARIO = """
-[scenario]
-name = "Killed and run again"
-seeds = 1
-
-[region]
-instance = "default"
-
-[demand.generator]
-scale = 0.3
-
-[precision]
-enabled = false
-
-[sensitivity]
-enabled = false
-
-[[models]]
-name = "Line"
-kind = "fixed_line"
-
-[[models]]
-name = "On-demand"
-kind = "ondemand"
-
-[models.fleet]
-[[models.fleet.vehicle]]
-id = "bus"
-count = 2
-depot_lat = 51.5915402
-depot_lon = 11.5129492
-seats = 8
-shift_start = "06:00"
-shift_end = "21:00"
-"""
-
-
 @pytest.mark.slow
 def test_sigkill_during_compare_then_a_second_run(tmp_path: Path) -> None:
     out = tmp_path / "cmp"
-    scenario = tmp_path / "in" / "small.toml"  # a folder of its own: tmp_path holds only outputs and temporaries
+    scenario = tmp_path / "in" / "two.toml"  # a folder of its own: tmp_path holds only outputs and temporaries
     scenario.parent.mkdir()
-    scenario.write_text(_SMALL_SCENARIO, encoding="utf-8")
-    args = ["compare", scenario, "--out", out]
+    scenario.write_text(TWO_MODELS, encoding="utf-8")
+    args = ["compare", scenario, "--out", out, "--seeds", "1"]  # what a kill leaves does not depend on the models
     proc = start(*args)
     found = wait_for_temporary(proc, tmp_path)
     proc.send_signal(signal.SIGKILL)
