@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from transit.compare.engine import Engine
+from transit.compare.engine import Engine, local_cluster
 from transit.sweep.run import OUTPUT_FILES, run_sweep, sweep_tasks, write_sweep
 from transit.sweep.spec import load_sweep
 
@@ -153,14 +153,12 @@ def test_local_cluster_of_two_workers_gives_the_same_bytes(serial: Path, sweep_f
 
 
 def test_a_killed_worker_does_not_stop_the_sweep(serial: Path, sweep_file: Path, tmp_path: Path) -> None:
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     sw = load_sweep(sweep_file)
     out = tmp_path / "killed"
     killed: list[int] = []
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      scheduler_kwargs={"dashboard_address": ":0"}) as cluster, \
-            Client(cluster) as spy:
+    with local_cluster(2) as cluster, Client(cluster) as spy:
         pids = list(spy.run(os.getpid).values())
         assert len(pids) == 2
 

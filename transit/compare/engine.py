@@ -31,7 +31,7 @@ from typing import Any
 
 from transit.errors import InputError
 
-__all__ = ["Engine", "machine_workers"]
+__all__ = ["Engine", "local_cluster", "machine_workers"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,25 @@ def machine_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def local_cluster(workers: int) -> Any:
+    """Start and return a :class:`distributed.LocalCluster` of ``workers`` single-threaded worker processes.
+
+    No dashboard, and the scheduler's health page on a free port: on dask's
+    default 8787 a second cluster at the same time (another run, a Jupyter
+    dask session) printed "Port 8787 is already in use".
+    """
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},
+        silence_logs=logging.ERROR,
+    )
 
 
 class Engine:
@@ -86,7 +105,7 @@ class Engine:
         # stderr, from dask's configuration): keep the level the caller chose.
         dask_log = logging.getLogger("distributed")
         level = dask_log.level
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         dask_log.setLevel(level)
         if self.scheduler is not None:
@@ -96,17 +115,7 @@ class Engine:
                 msg = f"cannot reach the Dask scheduler at {self.scheduler!r}: {exc}"
                 raise InputError(msg, column="--scheduler") from None
             return self
-        self._cluster = LocalCluster(
-            n_workers=self.jobs,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            # Without a dashboard the scheduler still serves its health page, on
-            # port 8787 unless told otherwise: a second run at the same time (or a
-            # Jupyter dask session) then printed "Port 8787 is already in use".
-            scheduler_kwargs={"dashboard_address": ":0"},
-            silence_logs=logging.ERROR,
-        )
+        self._cluster = local_cluster(self.jobs)
         self.client = Client(self._cluster)
         return self
 
