@@ -22,7 +22,6 @@ from transit.evaluate.stats import SUMMARY_COLUMNS
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
-
 def _scenario(folder: Path, text: str = TWO_MODELS, name: str = "two.toml") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     p = folder / name
