@@ -16,6 +16,7 @@ from transit.opmodels.linerules import LineRules
 from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
 from transit.road.travel import RoadNetwork
 from transit.road.walking import WalkParams
+from transit.evaluate.reasons import reason_kind
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +56,7 @@ def test_one_trip_arrives_too_late_so_unserved(net):
     r = one(run(net, tt, [b]), "late")
     assert r.status == "rejected"
     assert r.reason == "no bus arrives in time: the first gets there at 08:20 (requested arrival 08:10)"
+    assert reason_kind(r.reason) == "no bus arrives by the requested time"
 
 
 def test_arrival_booking_takes_the_latest_bus_in_time(net):
@@ -75,6 +77,8 @@ def test_departure_too_long_before_next_bus_and_after_last_bus(net):
     res = run(net, tt, [early, late])
     assert one(res, "early").reason == "next bus 95 min after the requested time (limit 60 min)"
     assert one(res, "late").reason == "last bus left at 08:00 (requested 19:30)"
+    assert [reason_kind(one(res, r).reason) for r in ("early", "late")] == [
+        "the next bus leaves too long after the requested time", "the last bus had left before the requested time"]
     ok = run(net, tt, [early], LineRules(max_wait_min=120))
     assert one(ok, "early").status == "served"
 
@@ -86,6 +90,8 @@ def test_max_walk_rejections_name_the_side(net):
     res = run(net, tt, [far_pick, far_drop])
     assert one(res, "fp").reason == "no stop within 600 m of the pickup"
     assert one(res, "fd").reason == "no stop within 600 m of the drop-off"
+    assert [reason_kind(one(res, r).reason) for r in ("fp", "fd")] == [
+        "no stop within walking distance of the pickup", "no stop within walking distance of the drop-off"]
     # a longer walk allowed: served if the walk (20 min at 4.5 km/h) fits before the bus
     rules = LineRules(walk=WalkParams(max_walk_m=2000))
     assert one(run(net, tt, [far_pick], rules), "fp").reason == (

@@ -14,6 +14,7 @@ from transit.errors import InputError
 from transit.timetable.flex import FlexZone, read_flex
 from transit.timetable.gtfs import read_gtfs
 from transit.timetable.lines import timetable_from_gtfs
+from transit.evaluate.reasons import reason_kind
 
 H = 3600.0
 
@@ -60,6 +61,8 @@ def test_refusal_reasons(uvg: Path) -> None:
     assert why(18, None) == ""
     assert why(18, 17.5) == "booked 30 min ahead; the flex service needs 60 min notice"
     assert why(12, None) == "outside the service window (17:30-22:00)"
+    assert reason_kind(why(18, 17.5)) == "booked with less notice than the flex service needs"
+    assert reason_kind(why(12, None)) == "outside the service window"
     assert why(17.3, None) == ""  # the pickup interval 17:18-17:33 reaches into the window
     assert why(17.3, None, arrival=True) == "outside the service window (17:30-22:00)"
     assert why(12, None, d=(52.0, 13.0)).startswith("outside the service area")

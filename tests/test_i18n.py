@@ -35,6 +35,7 @@ SOURCES = [
     "transit/compare",
     "transit/sweep",
     "transit/demand/bookings.py",
+    "transit/evaluate/reasons.py",
     "transit/util/tomltable.py",
     "transit/util/limits.py",
     "transit/util/atomic.py",

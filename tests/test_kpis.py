@@ -101,6 +101,19 @@ def test_service_and_time_kpis(two_riders_one_bus, rates):
     assert k["info_fleet"] == 1.0
 
 
+def test_rejections_are_counted_by_kind_not_by_each_bookings_details(two_riders_one_bus, rates):
+    late = [
+        _trip(request_id=f"L{k}", passengers=1, status="rejected",
+              reason=f"booked {m} min before the {dep} bus from A1; it runs only if booked 60 min ahead")
+        for k, (m, dep) in enumerate([(30, "08:00"), (45, "10:00")])
+    ]
+    run = dataclasses.replace(two_riders_one_bus, trips=pd.concat([two_riders_one_bus.trips, pd.DataFrame(late)],
+                                                                   ignore_index=True))
+    k = kpis(run, rates)
+    assert k["rejected"] == 3
+    assert k["rejection_reasons"] == "booked with less notice than the bus needs: 2; outside the service area: 1"
+
+
 def test_vehicle_and_pooling_kpis(two_riders_one_bus, rates):
     k = kpis(two_riders_one_bus, rates)
     assert k["vehicles"] == 1

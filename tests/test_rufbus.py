@@ -15,6 +15,7 @@ from transit.opmodels.fixed_line import FixedLineModel
 from transit.opmodels.linerules import LineRules, RufbusRules, parse_line_rules, parse_rufbus_rules
 from transit.opmodels.rufbus import RufbusModel
 from transit.sim.columns import STOP_COLUMNS, TRIP_COLUMNS
+from transit.evaluate.reasons import reason_kind
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +40,7 @@ def test_trip_not_booked_in_time_does_not_run(net):
     r = one(res, "r")
     assert r.status == "rejected"
     assert r.reason == "booked 30 min before the 08:00 bus from A1; it runs only if booked 60 min ahead"
+    assert reason_kind(r.reason) == "booked with less notice than the bus needs"  # counted as one kind
     assert res.info["trips_run"] == 0 and res.info["share_run"] == 0.0
     assert res.info["timetabled_trips"] == 2 and res.info["rejected_lead_time"] == 1
     assert len(res.stops) == 0 and list(res.stops.columns) == list(STOP_COLUMNS)
@@ -103,6 +105,7 @@ def test_capacity_full_trip(net):
     res = run(net, tt, [a, b, c], RufbusRules(capacity=2, vehicles_per_trip=1))
     assert one(res, "a").status == "served"
     assert one(res, "b").reason == "the 08:05 bus is full (2 seats)"
+    assert reason_kind(one(res, "b").reason) == "the bus is full"
     assert one(res, "c").status == "served"  # a got off at A4 before c boards
     assert res.info["rejected_full"] == 1
 
@@ -117,6 +120,7 @@ def test_a_second_vehicle_runs_when_the_first_is_full_and_is_paid(net):
     res = run(net, tt, [a, b, c], RufbusRules(capacity=2, vehicles_per_trip=2))
     assert [one(res, r).status for r in "abc"] == ["served", "served", "rejected"]
     assert one(res, "c").reason == "the 08:05 bus is full (2 vehicles of 2 seats)"
+    assert reason_kind(one(res, "c").reason) == "the bus is full"
     assert res.info["extra_vehicles"] == 1
     loads = res.stops.groupby("vehicle_id")["load"].max()
     assert sorted(loads.index) == ["A-1", "A-1#2"] and (loads <= 2).all()

@@ -31,6 +31,7 @@ from transit.util.atomic import atomic_write_text
 from transit.compare.table import comparison_table
 from transit.compare.mapdata import RegionMap
 from transit.evaluate.profiles import occupancy_profile
+from transit.evaluate.reasons import parse_counts
 from transit.util.i18n import N_, _, current, use_lang
 
 __all__ = ["ReportData", "render_report", "report_figures", "write_report"]
@@ -183,7 +184,8 @@ def _rejections_html(kpis: pd.DataFrame) -> str:
     rows = []
     cols = (_("Model"), _("Seed"), _("Rejections (reason: count)"))
     for (m, seed), g in kpis.groupby(["model", "seed"], sort=False):
-        text = str(g["rejection_reasons"].iloc[0]) if g["rejection_reasons"].notna().any() else ""
+        raw = str(g["rejection_reasons"].iloc[0]) if g["rejection_reasons"].notna().any() else ""
+        text = "; ".join(f"{_(kind)}: {n}" for kind, n in parse_counts(raw))  # the kinds, in the report's language
         rows.append(dict(zip(cols, (m, seed, text or _("none")))))
     return _table_html(pd.DataFrame(rows), cls="plain")
 

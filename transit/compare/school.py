@@ -51,6 +51,8 @@ import numpy as np
 import pandas as pd
 
 from transit.errors import InputError
+from transit.evaluate.reasons import parse_counts
+from transit.util.i18n import _
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -363,7 +365,7 @@ def school_sentences(school: pd.DataFrame | None, kpis: pd.DataFrame, spec: Scho
                 per_pupil=_money(float(num["cost_per_passenger"])),
                 subsidy=_money(float(num["subsidy_per_passenger"])))]
     reasons = school["rejection_reasons"].fillna("").astype(str)
-    first = next((r.split(";")[0].rsplit(":", 1)[0].strip() for r in reasons if r), "")
+    first = next((_(parse_counts(r)[0][0]) for r in reasons if parse_counts(r)), "")
     if first:
         out.append(text("school_unserved", name=name, reason=first))
     col = "cost_per_passenger_with_school"

@@ -20,8 +20,10 @@ Demand and service
     ``requests`` bookings in the trip log; ``passengers_requested`` their
     passengers; ``served`` and ``served_passengers``; ``rejected``;
     ``served_share`` = served / requests; ``rejected_share`` = rejected /
-    requests; ``rejection_reasons``: ``"reason: count"`` joined by ``"; "``,
-    most frequent first (see :func:`rejection_table` for a long table).
+    requests; ``rejection_reasons``: ``"kind: count"`` joined by ``"; "``,
+    most frequent first, the kinds of the reasons without each booking's
+    details (:func:`transit.evaluate.reasons.reason_kind`; see
+    :func:`rejection_table` for a long table of the reasons as written).
 Times (served bookings)
     ``wait_mean_min``, ``wait_p50_min``, ``wait_p90_min``, ``wait_p95_min``:
     the trip log's ``wait_s`` (deviation from the requested time: late
@@ -104,6 +106,7 @@ import numpy as np
 import pandas as pd
 
 from transit.evaluate.costs import CostRates, day_costs, vehicle_table
+from transit.evaluate.reasons import count_kinds
 from transit.opmodels.base import ModelRun
 
 __all__ = ["KPI_BOUNDS", "KPI_COLUMNS", "WITH_SCHOOL_COLUMNS", "kpi_frame", "kpis", "rejection_table", "with_base"]
@@ -330,8 +333,6 @@ def kpis(run: ModelRun, costs: CostRates, *, seed: Any = None) -> dict[str, Any]
     n_served = int(served_mask.sum())
     served_pax = float(np.nansum(pax[served_mask]))
     reasons = trips.loc[~served_mask, "reason"].fillna("").astype(str)
-    counts = reasons.replace("", "(no reason given)").value_counts()
-    counts = counts.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
     out: dict[str, Any] = {
         "model": run.model,
         "kind": run.kind,
@@ -343,7 +344,7 @@ def kpis(run: ModelRun, costs: CostRates, *, seed: Any = None) -> dict[str, Any]
         "rejected": n_req - n_served,
         "served_share": _div(n_served, n_req),
         "rejected_share": _div(n_req - n_served, n_req),
-        "rejection_reasons": "; ".join(f"{r}: {c}" for r, c in counts.items()),
+        "rejection_reasons": count_kinds(reasons),
     }
     wait = _num(sv["wait_s"]) / 60.0
     ivt = _num(sv["in_vehicle_s"])
