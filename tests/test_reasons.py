@@ -85,3 +85,29 @@ def test_the_report_shows_the_kinds_in_its_language() -> None:
     assert "zu dieser Zeit keine Kapazität (Flotte ausgelastet): 1" in de
     en = html.unescape(render_report(dataclasses.replace(data), lang="en"))
     assert "booked with less notice than the flex service needs: 1" in en
+
+
+def test_an_access_cells_reason_is_shown_by_kind_in_the_reports_language() -> None:
+    from transit.compare.report import why_text
+    from transit.util.i18n import use_lang
+
+    cell = "no service: no stop within 600 m of the pickup"
+    with use_lang("en"):
+        assert why_text(cell) == "no service: no stop within walking distance of the pickup"
+        assert why_text("walkable (300 m)") == "walkable (300 m)"
+    with use_lang("de"):
+        assert why_text(cell) == "kein Angebot: keine Haltestelle in Gehweite des Abholorts"
+        assert why_text("not reachable: every trip leaves more than 60 min after the hour") == (
+            "nicht erreichbar: jede Fahrt fährt mehr als 60 min nach der vollen Stunde")
+
+
+def test_purposes_groups_and_amounts_in_german() -> None:
+    from transit.compare.texts import label, money
+    from transit.util.i18n import use_lang
+
+    with use_lang("de"):
+        assert [label(x) for x in ("work", "senior", "doctor", "my_purpose")] == ["Arbeit", "Senioren", "Arzt",
+                                                                                   "my_purpose"]
+        assert (money(3.74), money(1234.5)) == ("3,74\u00a0€", "1.234\u00a0€")  # a no-break space
+    with use_lang("en"):
+        assert (label("work"), money(3.74)) == ("work", "€3.74")

@@ -148,3 +148,20 @@ def test_fleet_scale_leaves_a_buergerbus_roster_alone(scenario) -> None:
                       {"name": "Z", "kind": "ondemand", "fleet": {"vehicle": [{"id": "v", "count": 4}]}}]}
     assert _set_fleet(doc, 1.5, scenario) == "fleet × 1.5"
     assert doc["models"][0]["fleet"]["vehicle"][0]["count"] == 1 and doc["models"][1]["fleet"]["vehicle"][0]["count"] == 6
+
+
+def test_every_setting_is_shown_in_the_reports_language(scenario) -> None:
+    from transit.compare.texts import setting_text
+    from transit.util.i18n import use_lang
+
+    vs, _notes = variants(scenario, parse_scenario)
+    settings = {v.setting for v in vs}
+    assert {"demand × 0.5", "walk limit 300 m", "fleet × 1.5", "fares × 0.5"} <= settings
+    with use_lang("en"):
+        assert {setting_text(s) for s in settings} == settings  # sensitivity.csv's words, unchanged
+    with use_lang("de"):
+        german = {s: setting_text(s) for s in settings}
+    assert german["demand × 0.5"] == "Nachfrage × 0,5" and german["walk limit 300 m"] == "Fußweggrenze 300 m"
+    ride = next(s for s in settings if s.startswith("ride"))
+    assert german[ride].startswith("Fahrzeit ≤ ") and "direkt" in german[ride]
+    assert all(german[s] != s for s in settings)  # none left in English

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from transit.compare.texts import text
+from transit.compare.texts import label, money, setting_text, text
 from transit.evaluate.published import check_ranges
 from transit.evaluate.stats import paired_difference_ci
 from transit.util.i18n import N_, _, current
@@ -151,11 +151,6 @@ def findings(data: ReportData) -> Findings:
 _VERDICTS = {"below": N_("below"), "above": N_("above"), "within": N_("within"), "n/a": N_("n/a")}
 
 
-def _money(x: float) -> str:
-    if x is None or not math.isfinite(x):
-        return _("n/a")
-    sign = "−" if x < 0 else ""
-    return sign + current().money(abs(x), digits=0 if abs(x) >= 100 else 2)
 
 
 def _pct(x: float) -> str:
@@ -214,10 +209,10 @@ def _who(f: Findings) -> list[str]:
                     villages=m.villages, worst=worst)
         if m.purposes:
             line += " " + text("who_purposes", items=", ".join(
-                text("share_item", name=n, share=_pct(x), n=k) for n, x, k in m.purposes))
+                text("share_item", name=label(n), share=_pct(x), n=k) for n, x, k in m.purposes))
         if m.groups:
             line += " " + text("who_groups", items=", ".join(
-                text("share_item", name=n, share=_pct(x), n=k) for n, x, k in m.groups))
+                text("share_item", name=label(n), share=_pct(x), n=k) for n, x, k in m.groups))
         items.append(line)
     return items
 
@@ -226,13 +221,13 @@ def _ranking(f: Findings, data: ReportData) -> list[str]:
     out = []
     if len(f.ranking) < 2:
         return [text("ranking_one")]
-    order = " < ".join(f"{m} ({_money(next(x.cost[0] for x in f.models if x.model == m))})" for m in f.ranking)
+    order = " < ".join(f"{m} ({money(next(x.cost[0] for x in f.models if x.model == m))})" for m in f.ranking)
     out.append(text("ranking", order=order))
     if f.first_gap is not None and all(math.isfinite(v) for v in f.first_gap):
         diff, lo, hi = f.first_gap
         key = "ranking_clear" if lo > 0 or hi < 0 else "ranking_unclear"
-        out.append(text(key, first=f.ranking[0], second=f.ranking[1], diff=_money(diff), lo=_money(lo),
-                        hi=_money(hi)))
+        out.append(text(key, first=f.ranking[0], second=f.ranking[1], diff=money(diff), lo=money(lo),
+                        hi=money(hi)))
     return out
 
 
@@ -244,7 +239,7 @@ def _flips_html(f: Findings, data: ReportData) -> str:
     if f.flips.empty:
         n = len(table[["factor", "level"]].drop_duplicates())
         return f"<p class='note'>{html.escape(text('flips_none', n=n))}</p>"
-    items = [text("flip_item", setting=r.setting, order=r.order, base_order=r.base_order, swapped=r.swapped)
+    items = [text("flip_item", setting=setting_text(r.setting), order=r.order, base_order=r.base_order, swapped=r.swapped)
              for r in f.flips.itertuples()]
     intro = text("flips_intro_one") if seeds == 1 else text("flips_intro", seeds=seeds)
     return f"<p class='note'>{html.escape(intro)}</p>" + _ul(items)
@@ -322,8 +317,8 @@ def conclusion_html(f: Findings, data: ReportData) -> str:
                      + "".join(f"<p class='note'>{esc(t)}</p>" for t in school))
     parts.append(f"<h3>{esc(text('h_who'))}</h3>" + _ul(_who(f)))
     days = float(getattr(data, "service_days_per_year", 250.0))
-    costs = [text("cost_model", model=m.model, cost=_span(m.cost, _money), subsidy=_span(m.subsidy, _money),
-                  per_resident=_money(m.subsidy_per_resident_year), days=days) for m in f.models]
+    costs = [text("cost_model", model=m.model, cost=_span(m.cost, money), subsidy=_span(m.subsidy, money),
+                  per_resident=money(m.subsidy_per_resident_year), days=days) for m in f.models]
     parts.append(f"<h3>{esc(text('h_cost'))}</h3>" + _ul(costs))
     parts.extend(f"<p class='note'>{esc(t)}</p>" for t in _ranking(f, data))
     parts.append(_flips_html(f, data))

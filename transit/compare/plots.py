@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from transit.compare.mapdata import RegionMap
+from transit.compare.texts import setting_text
 from transit.util.i18n import N_, _, current
 
 __all__ = [
@@ -472,7 +473,7 @@ def tornado(
     settings = t.drop_duplicates(["factor", "level"]).set_index(["factor", "level"])["setting"]
 
     def ylabel(f: str) -> str:
-        low, high = settings.get((f, "low"), ""), settings.get((f, "high"), "")
+        low, high = setting_text(settings.get((f, "low"), "")), setting_text(settings.get((f, "high"), ""))
         return f"{factor_labels.get(f, f)}<br><span style='font-size:10px'>{low} / {high}</span>"
 
     order = [ylabel(f) for f in swing.index]
@@ -483,7 +484,7 @@ def tornado(
             x = ((r["value"] - r["base"]) * lab.factor).to_numpy(dtype=float)
             fig.add_trace(go.Bar(
                 x=x, y=order, orientation="h", name=level_labels.get(level, level), marker_color=colours[level],
-                showlegend=i == 0, legendgroup=level, customdata=r["setting"].fillna("").to_numpy(),
+                showlegend=i == 0, legendgroup=level, customdata=r["setting"].fillna("").map(setting_text).to_numpy(),
                 hovertemplate="%{customdata}: %{x:+.3g} " + lab.unit_text + "<extra>" + m + "</extra>",
             ), row=i + 1, col=1)
         fig.update_xaxes(title_text=axis, zeroline=True, zerolinecolor="#333", row=i + 1, col=1)

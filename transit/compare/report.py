@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,12 +27,12 @@ from plotly.offline import get_plotlyjs
 
 from transit.compare import plots
 from transit.compare.conclusion import conclusion_html, findings
-from transit.compare.texts import text
+from transit.compare.texts import label, text
 from transit.util.atomic import atomic_write_text
 from transit.compare.table import comparison_table
 from transit.compare.mapdata import RegionMap
 from transit.evaluate.profiles import occupancy_profile
-from transit.evaluate.reasons import parse_counts
+from transit.evaluate.reasons import parse_counts, reason_kind
 from transit.util.i18n import N_, _, current, use_lang
 
 __all__ = ["ReportData", "render_report", "report_figures", "write_report"]
@@ -192,6 +193,29 @@ def _rejections_html(kpis: pd.DataFrame) -> str:
 
 
 
+#: The heads of an access cell's reason (``access.csv``, :func:`transit.evaluate.access.why_empty`).
+_WHY_HEADS = {"no service": N_("no service"), "not reachable": N_("not reachable")}
+_WAIT = re.compile(r"every trip leaves more than (\d+) min after the hour")
+
+
+def why_text(value: str) -> str:
+    """Return an access cell's reason (``no service: <reason>``, ...) in the report's language.
+
+    The booking's reason is named by its kind (:func:`transit.evaluate.reasons.reason_kind`);
+    a text of another shape is returned as it is.
+    """
+    head, sep, rest = str(value).partition(": ")
+    if not sep or head not in _WHY_HEADS:
+        return str(value)
+    wait = _WAIT.fullmatch(rest)
+    if wait is not None:
+        detail = current().format(_("every trip leaves more than {minutes} min after the hour"),
+                                  minutes=int(wait.group(1)))
+    else:
+        detail = _(reason_kind(rest))
+    return f"{_(_WHY_HEADS[head])}: {detail}"
+
+
 def _why_html(access: pd.DataFrame) -> str:
     """Count, per model and destination, the villages whose door-to-door cell is empty, by reason."""
     cols = [c for c in access.columns if c.startswith("why_")]
@@ -200,8 +224,8 @@ def _why_html(access: pd.DataFrame) -> str:
         for c in cols:
             why = g[c].astype(object).where(g[c].notna(), "").astype(str)
             for reason, n in why[why != ""].value_counts().items():
-                rows.append({text("why_table_col_model"): m, text("why_table_col_dest"): c[4:],
-                             text("why_table_col_reason"): reason, text("why_table_col_villages"): int(n)})
+                rows.append({text("why_table_col_model"): m, text("why_table_col_dest"): label(c[4:]),
+                             text("why_table_col_reason"): why_text(reason), text("why_table_col_villages"): int(n)})
     return _table_html(pd.DataFrame(rows), cls="plain") if rows else ""
 
 

@@ -342,15 +342,9 @@ def with_school(kpis: pd.DataFrame, school: pd.DataFrame | None,
 # ----------------------------------------------------------------------------- the report's words
 
 
-def _money(x: float) -> str:
-    if not math.isfinite(x):
-        return "n/a"
-    return f"€{x:,.0f}" if abs(x) >= 100 else f"€{x:,.2f}"
-
-
 def school_sentences(school: pd.DataFrame | None, kpis: pd.DataFrame, spec: SchoolSpec | None) -> list[str]:
     """Return the report's sentences on the school buses (means over the seeds; :mod:`transit.compare.texts`)."""
-    from transit.compare.texts import text
+    from transit.compare.texts import money, text  # amounts in the report's language ("3,74 €")
 
     if school is None or school.empty or float(pd.to_numeric(school["requests"]).sum()) == 0:
         return [text("school_none")]
@@ -361,9 +355,9 @@ def school_sentences(school: pd.DataFrame | None, kpis: pd.DataFrame, spec: Scho
     out = [text("school_base", name=name, bookings=float(num["requests"]), pupils=pupils,
                 trips=float(num.get("info_timetabled_trips", math.nan)),
                 extra=float(num.get("info_extra_vehicles", 0.0)), carried=carried,
-                share=carried / pupils if pupils else math.nan, cost=_money(float(num["cost_total"])),
-                per_pupil=_money(float(num["cost_per_passenger"])),
-                subsidy=_money(float(num["subsidy_per_passenger"])))]
+                share=carried / pupils if pupils else math.nan, cost=money(float(num["cost_total"])),
+                per_pupil=money(float(num["cost_per_passenger"])),
+                subsidy=money(float(num["subsidy_per_passenger"])))]
     reasons = school["rejection_reasons"].fillna("").astype(str)
     first = next((_(parse_counts(r)[0][0]) for r in reasons if parse_counts(r)), "")
     if first:
@@ -371,7 +365,7 @@ def school_sentences(school: pd.DataFrame | None, kpis: pd.DataFrame, spec: Scho
     col = "cost_per_passenger_with_school"
     if col in kpis:
         per = kpis.groupby("model", sort=False)[col].mean()
-        items = ", ".join(f"{m} {_money(float(v))}" for m, v in per.items())
+        items = ", ".join(f"{m} {money(float(v))}" for m, v in per.items())
         out.append(text("school_with", items=items))
         partial = [str(m) for m, v in per.items() if not math.isfinite(float(v))]  # partial_networks
         if partial:

@@ -12,11 +12,13 @@ fails until a new or changed sentence has its German translation.
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
-from transit.util.i18n import current
+from transit.util.i18n import N_, _, current
 
-__all__ = ["TEXTS", "text"]
+__all__ = ["DATA_LABELS", "TEXTS", "label", "money", "setting_text", "text"]
 
 TEXTS: dict[str, str] = {
     # ------------------------------------------------------------------ page
@@ -141,8 +143,75 @@ TEXTS: dict[str, str] = {
 }
 
 
+#: The demand's own names (trip purposes, population groups, destinations of the access table) as
+#: the report shows them: English message ids, translated by :func:`label`. A name not listed is shown
+#: as it is (a purpose or group a planner added in a data file).
+DATA_LABELS: dict[str, str] = {
+    # trip purposes (transit/data/purpose_profiles.toml)
+    "work": "work",
+    "station": "to the station",
+    "school": "school",
+    "doctor": "doctor",
+    "errands": "errands",
+    "shopping": "shopping",
+    "leisure": "leisure",
+    "jobcenter": "Jobcenter",
+    "course": "course",
+    "visit": "visit",
+    # population groups (transit/data/population_groups.toml)
+    "pupil": "pupils",
+    "commuter": "commuters",
+    "senior": "seniors",
+    "jobseeker": "jobseekers",
+    "refugee": "refugees",
+    "other": "others",
+    "all": "all",
+    # destinations of the access table (transit.evaluate.access.TARGETS)
+    "centre": "centre",
+}
+
+
 def text(key: str, **fields: Any) -> str:
     """Return the text ``key`` of :data:`TEXTS` in the current language with ``fields`` filled in."""
     tr = current()
     message = tr.gettext(TEXTS[key])
     return tr.format(message, **fields) if fields else message
+
+
+def money(x: float | None) -> str:
+    """Return an amount of euros in the current language (``1.234 €`` from 100 on, else ``3,74 €``; n/a if none)."""
+    if x is None or not math.isfinite(x):
+        return _("n/a")
+    sign = "\u2212" if x < 0 else ""
+    return sign + current().money(abs(x), digits=0 if abs(x) >= 100 else 2)
+
+
+def label(name: str) -> str:
+    """Return a purpose, group or destination name of the demand in the current language (:data:`DATA_LABELS`)."""
+    key = str(name)
+    return current().gettext(DATA_LABELS[key]) if key in DATA_LABELS else key
+
+
+_NUM = r"(-?\d+(?:\.\d+)?)"
+#: The sensitivity settings as :mod:`transit.compare.sensitivity` writes them (``sensitivity.csv``,
+#: language-neutral) and as the report shows them.
+_SETTINGS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+    (re.compile(rf"demand × {_NUM}"), N_("demand × {value:g}"), ("value",)),
+    (re.compile(rf"walk limit {_NUM} m"), N_("walk limit {value:.0f} m"), ("value",)),
+    (re.compile(rf"ride ≤ {_NUM} × direct \+ {_NUM} min"), N_("ride ≤ {alpha:g} × direct + {beta:g} min"), ("alpha", "beta")),
+    (re.compile(rf"fleet × {_NUM}"), N_("fleet × {value:g}"), ("value",)),
+    (re.compile(rf"fares × {_NUM}"), N_("fares × {value:g}"), ("value",)),
+)
+
+
+def setting_text(setting: str) -> str:
+    """Return a sensitivity setting (``demand × 0.5``) in the current language (``Nachfrage × 0,5``).
+
+    A setting of another shape is returned as it is.
+    """
+    tr = current()
+    for pattern, message, names in _SETTINGS:
+        m = pattern.fullmatch(str(setting))
+        if m is not None:
+            return tr.format(tr.gettext(message), **{k: float(v) for k, v in zip(names, m.groups())})
+    return str(setting)

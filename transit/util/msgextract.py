@@ -4,7 +4,7 @@ A Babel extraction method (``pybabel extract -F babel.cfg``, see README,
 "Languages"). It yields what Babel's own Python extractor finds (``_()``,
 ``N_()``, ``ngettext()``, ...) and, in addition, every text in the values of
 the module-level tables named by the option ``tables`` (space-separated;
-default ``TEXTS KPI_LABELS ACCESS_LABELS REASON_KINDS``): a dict literal of texts
+default ``TEXTS KPI_LABELS ACCESS_LABELS REASON_KINDS DATA_LABELS``): a dict literal of texts
 (:data:`transit.compare.texts.TEXTS`) or of calls whose text arguments are
 shown translated (:data:`transit.compare.plots.KPI_LABELS`). Such a table
 keeps its texts plain (no ``N_()`` on every entry), so a sentence added to it
@@ -20,7 +20,7 @@ from typing import IO, Any
 __all__ = ["DEFAULT_TABLES", "extract", "table_texts"]
 
 #: The tables whose texts are translated where they are shown.
-DEFAULT_TABLES = ("TEXTS", "KPI_LABELS", "ACCESS_LABELS", "REASON_KINDS")
+DEFAULT_TABLES = ("TEXTS", "KPI_LABELS", "ACCESS_LABELS", "REASON_KINDS", "DATA_LABELS")
 
 
 def _texts_of(node: ast.expr) -> Iterator[tuple[int, str]]:
