@@ -36,6 +36,7 @@ SOURCES = [
     "transit/sweep",
     "transit/demand/bookings.py",
     "transit/evaluate/reasons.py",
+    "transit/data/published_ranges.toml",
     "transit/util/tomltable.py",
     "transit/util/limits.py",
     "transit/util/atomic.py",
@@ -94,16 +95,16 @@ def _extract() -> dict:
     keywords = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
     found = {}
     for src in SOURCES:
-        paths = [REPO / src] if src.endswith(".py") else sorted((REPO / src).rglob("*.py"))
+        paths = [REPO / src] if src.endswith((".py", ".toml")) else sorted((REPO / src).rglob("*.py"))
         for p in paths:
-            for _lineno, msg, _comments, _ctx in extract_from_file("transit.util.msgextract.extract", p,
-                                                                   keywords=keywords):
+            method = "transit.util.msgextract." + ("extract_toml" if p.suffix == ".toml" else "extract")
+            for _lineno, msg, _comments, _ctx in extract_from_file(method, p, keywords=keywords):
                 found[msg] = p.relative_to(REPO)
     return found
 
 
 def test_tables_of_texts_are_found_without_marks() -> None:
-    """The report's sentences and KPI labels are plain tables; the extraction still finds every one."""
+    """The report's sentences, KPI labels and range descriptions are plain data; the extraction still finds every one."""
     from transit.compare.plots import ACCESS_LABELS, KPI_LABELS
     from transit.compare.texts import TEXTS
 
@@ -113,6 +114,9 @@ def test_tables_of_texts_are_found_without_marks() -> None:
     for lab in (*KPI_LABELS.values(), *ACCESS_LABELS.values()):
         assert lab.title in messages and lab.unit in messages, lab
     assert "Service quality" in messages and "error: {message}" in messages  # marked calls as before
+    from transit.evaluate.published import published_ranges
+
+    assert {r.what for r in published_ranges()} <= set(messages)  # the data file's descriptions too
 
 
 def test_format_fills_numbers_in_the_locale_and_leaves_english_as_str_format() -> None:

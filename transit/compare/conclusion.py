@@ -276,7 +276,7 @@ def _published_html(f: Findings) -> str:
         parts.append(f"<p class='note'>{html.escape(text('published_none'))}</p>")
     else:
         items = [text("published_item", model=r.model, kpi=_kpi_label(r.kpi), value=_value(r.kpi, r.mean),
-                      verdict=_verdict(r.verdict), range=_published_range(r._asdict()), what=r.what)
+                      verdict=_verdict(r.verdict), range=_published_range(r._asdict()), what=_(r.what))
                  for r in f.outside.itertuples()]
         parts.append(f"<p class='note' id='outside-published'>{html.escape(text('published_outside'))}</p>"
                      + _ul(items))

@@ -156,7 +156,7 @@ def _mark(published: pd.DataFrame | None, model: str, kpi: str) -> str:
 
 def _ranges(published: pd.DataFrame, kpi: str, factor: float) -> str:
     p = published[published["kpi"] == kpi].drop_duplicates(["low", "high", "what"])
-    return "; ".join(f"{r.what}: {_num(r.low * factor)}–{_num(r.high * factor)}" for r in p.itertuples())
+    return "; ".join(f"{_(r.what)}: {_num(r.low * factor)}–{_num(r.high * factor)}" for r in p.itertuples())
 
 
 def render_text(table: pd.DataFrame) -> str:

@@ -17,7 +17,7 @@ import ast
 from collections.abc import Collection, Iterator, Mapping
 from typing import IO, Any
 
-__all__ = ["DEFAULT_TABLES", "extract", "table_texts"]
+__all__ = ["DEFAULT_TABLES", "extract", "extract_toml", "table_texts", "toml_texts"]
 
 #: The tables whose texts are translated where they are shown.
 DEFAULT_TABLES = ("TEXTS", "KPI_LABELS", "ACCESS_LABELS", "REASON_KINDS", "DATA_LABELS")
@@ -62,4 +62,44 @@ def extract(
     source = fileobj.read().decode(options.get("encoding", "utf-8"))
     tables = str(options.get("tables", " ".join(DEFAULT_TABLES))).split()
     for lineno, text in table_texts(source, tables):
+        yield lineno, "N_", text, []
+
+
+#: The keys of a TOML data file whose texts the report shows translated (``what`` of each published range).
+TOML_KEYS = ("what",)
+
+
+def toml_texts(source: str, keys: Collection[str] = TOML_KEYS) -> list[tuple[int, str]]:
+    """Return ``(line, text)`` of every value of ``keys`` in the tables and arrays of tables of a TOML ``source``."""
+    import tomllib
+
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in keys and isinstance(v, str):
+                    found.append(v)
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(tomllib.loads(source))
+    lines = source.splitlines()
+    out = []
+    for text in found:
+        line = next((i + 1 for i, ln in enumerate(lines) if text in ln), 0)
+        out.append((line, text))
+    return out
+
+
+def extract_toml(
+    fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str], options: Mapping[str, Any]
+) -> Iterator[tuple[int, str, str | tuple[str, ...], list[str]]]:
+    """Babel extraction method for a TOML data file: the values of the keys ``keys`` (default ``what``)."""
+    source = fileobj.read().decode(options.get("encoding", "utf-8"))
+    keys = str(options.get("keys", " ".join(TOML_KEYS))).split()
+    for lineno, text in toml_texts(source, keys):
         yield lineno, "N_", text, []
