@@ -167,10 +167,10 @@ BAD_FILES = [
         [(3, "time", "not the file's service day 2025-03-04 (from line 2)")],
     ),
     (
-        "booking too large for every vehicle",
-        HEADER + GOOD + "r2,51.6,11.5,51.62,11.52,09:00,departure,9,0,\n" + "r3,51.6,11.5,51.62,11.52,09:00,,1,2,\n",
-        {"capacities": [(8, 1), (4, 0)]},
-        [(3, "passengers", "needs 9 seats"), (4, "wheelchair", "needs 1 seats and 2 wheelchair places")],
+        "a fleet without vehicles",
+        HEADER + GOOD,
+        {"capacities": []},
+        [(None, None, "the fleet has no vehicles")],
     ),
     ("binary file", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00", {}, [(None, None, "binary data")]),
     (
@@ -341,7 +341,16 @@ def test_cli_check_ok_and_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     lines = res.stderr.strip().splitlines()
     assert lines[0] == f"{bad}:3: request_id: duplicate request_id 'r1' (first on line 2)"
     assert any(line.startswith(f"{bad}:3: dropoff_lat:") for line in lines)
-    assert any(line.startswith(f"{bad}:3: passengers: booking needs 9 seats") for line in lines)
+    assert not any("needs 9 seats" in line for line in lines)  # a group too large is not an error of the file
+
+    big = write(tmp_path, HEADER + "r1,51.600,11.500,51.601,11.501,08:00,,,,\nr2,51.600,11.500,51.601,11.501,08:00,,9,,\n",
+                "big.csv")
+    res = runner.invoke(app, ["bookings", "check", str(big), "--network", str(graph), "--fleet", str(fleet)])
+    assert res.exit_code == 0, res.output
+    assert res.stderr.strip() == (f"warning: {big}:3: passengers: booking needs 9 seats and 0 wheelchair places; "
+                                  "no vehicle of the fleet has that (at most 8 seats, 1 wheelchair places)")
+    assert res.stdout.strip().splitlines() == ["OK: 2 bookings",
+                                               "1 of them larger than every vehicle (see the warnings); dispatch rejects them"]
 
 
 def test_cli_check_missing_file(tmp_path: Path) -> None:
@@ -372,3 +381,15 @@ def test_cli_check_against_real_road_graph(tmp_path: Path) -> None:
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"{path}:3: dropoff_lat: drop-off point is ")
+
+
+def test_bookings_larger_than_every_vehicle_are_listed_with_line_and_column() -> None:
+    from transit.demand.bookings import capacity_problems
+
+    rows = [Booking("a", 51.6, 11.5, 51.62, 11.52, 8 * 3600.0, passengers=9),
+            Booking("b", 51.6, 11.5, 51.62, 11.52, 8 * 3600.0, passengers=1, wheelchair=2),
+            Booking("c", 51.6, 11.5, 51.62, 11.52, 8 * 3600.0, passengers=4)]
+    found = capacity_problems(rows, [(8, 1), (4, 0)], file="b.csv", lines=[2, 3, 4])
+    assert [(p.row, p.column) for p in found] == [(2, "passengers"), (3, "wheelchair")]
+    assert "needs 9 seats" in str(found[0]) and "needs 1 seats and 2 wheelchair places" in str(found[1])
+    assert capacity_problems(rows, []) == []

@@ -429,3 +429,23 @@ def test_each_command_runs_the_checker_once(world: dict[str, Path], planned: Pat
     )
     assert res.exit_code == 0, res.output
     assert len(calls) == 2
+
+
+def test_a_group_larger_than_every_vehicle_is_rejected_with_the_reason(world: dict[str, Path]) -> None:
+    """A generated school day holds classes of pupils: dispatch plans the rest and turns the class away."""
+    from transit.demand.bookings import read_bookings_file
+
+    file = read_bookings_file(world["bookings"])
+    rows = list(file.bookings)
+    group = dataclasses.replace(rows[0], request_id="class-5b", passengers=24)
+    path = world["dir"] / "with-class.csv"
+    write_bookings([*rows, group], path, service_date=file.service_date)
+    out = world["dir"] / "day-class"
+    res = dispatch(world, out, "--lang", "de", bookings=path)
+    assert res.exit_code == 0, res.output
+    unserved = {u["request_id"]: u["reason"] for u in read_csv(out / "unserved.csv")}
+    assert unserved["class-5b"] == "größer als jedes Fahrzeug (Sitz- oder Rollstuhlplätze)"
+    routes = read_csv(out / "routes.csv")
+    assert "class-5b" not in {r["request_id"] for r in routes}
+    served = {r["request_id"] for r in routes if r["kind"] == "pickup"}
+    assert len(served) + len(unserved) == len(rows) + 1 and len(served) >= 0.8 * len(rows)

@@ -7,11 +7,12 @@ import pytest
 
 from roadcase import LAT, LINK_M, LINK_S, LON, village_road
 from transit.demand.bookings import Booking
-from transit.errors import InputErrors, ProblemDataError
+from transit.errors import InputErrors
 from transit.darp.fleet import parse_fleet
 from transit.darp.data import Break, TimeWindow
 from transit.darp.build import DISPATCH_WEIGHTS, build_problem
 from transit.road.travel import RoadNetwork
+from transit.solver import solve
 
 # Four villages on a straight road (tests/roadcase.py):
 #   A(1) -- B(2) -- C(3) -- D(4), every link 60 s and 715 m, both ways.
@@ -154,11 +155,15 @@ def test_far_depot_names_the_vehicle(line_network: RoadNetwork) -> None:
     assert str(info.value).startswith("fleet.toml: vehicle 'v9': depot_lat/depot_lon")
 
 
-def test_duplicate_ids_and_oversized_requests(line_network: RoadNetwork, fleet) -> None:
+def test_duplicate_ids_and_a_request_larger_than_every_vehicle(line_network: RoadNetwork, fleet) -> None:
     with pytest.raises(InputErrors, match="duplicate request ids: r1"):
         build_problem([booking("r1", 2, 3, 8), booking("r1", 3, 4, 9)], fleet, line_network)
-    with pytest.raises(ProblemDataError, match="larger than every vehicle"):
-        build_problem([booking("big", 2, 3, 8, passengers=9)], fleet, line_network)
+    # a group larger than every vehicle is a valid booking that cannot be served: rejected with that reason
+    built = build_problem([booking("big", 2, 3, 8, passengers=9), booking("r2", 3, 4, 9)], fleet, line_network)
+    plan = solve(built.problem, iterations=50)
+    assert [(x.request_id, x.reason) for x in plan.rejected] == [
+        ("big", "larger than every vehicle (seats or wheelchair places)")]
+    assert plan.served_ids == {"r2"}
 
 
 def test_progress_is_reported(line_network: RoadNetwork, fleet) -> None:

@@ -46,15 +46,16 @@ def check(
 ) -> None:
     """Validate a bookings file; print `OK: N bookings` or every problem (exit 2).
 
-    With --fleet, bookings made too late to be served are listed as warnings
-    (the file is valid; dispatch rejects them with that reason): their pickup
+    With --fleet, bookings larger than every vehicle and bookings made too
+    late to be served are listed as warnings (the file is valid; dispatch
+    rejects them with that reason). A late booking's pickup
     would have to lie before booked_at plus the fleet's minimum lead time
     ([service] min_lead_min; arrival bookings are judged on the road graph's
     travel time when --network is given).
     """
     from transit.demand.bookings import read_bookings_file
 
-    late = []
+    late, large = [], []
     with user_errors():
         apply_lang(lang)
         service_date = parse_date(date)
@@ -65,12 +66,18 @@ def check(
             service_date=service_date,
         )
         if fl is not None:
+            from transit.demand.bookings import capacity_problems
             from transit.dispatch.leadtime import lead_time_problems
 
+            large = capacity_problems(result.bookings, fl.capacities, file=str(bookings), lines=result.lines)
             late = lead_time_problems(result.bookings, fl.service, network=net, file=str(bookings), lines=result.lines)
-    for p in late:
+    for p in sorted([*large, *late], key=lambda e: e.row or 0):
         typer.echo(_("warning: {problem}").format(problem=p), err=True)
     typer.echo(_("OK: {n} bookings").format(n=len(result.bookings)))
+    if large:
+        typer.echo(
+            _("{n} of them larger than every vehicle (see the warnings); dispatch rejects them").format(n=len(large))
+        )
     if late:
         typer.echo(
             _("{n} of them booked too late to be served (see the warnings); dispatch rejects them").format(n=len(late))

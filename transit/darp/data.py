@@ -388,9 +388,14 @@ class Problem(_Replaceable):
     Raises
     ------
     ProblemDataError
-        If ids repeat, a location index is outside the matrices, a request is
-        larger than every vehicle, or an assignment names an unknown vehicle
-        or one too small for it.
+        If ids repeat, a location index is outside the matrices, or an
+        assignment names an unknown vehicle or one too small for it.
+
+    Notes
+    -----
+    A request larger than every vehicle (a group booking of a school class)
+    is a valid request that cannot be served: the solver rejects it with
+    the reason "larger than every vehicle (seats or wheelchair places)".
     """
 
     requests: tuple[Request, ...]
@@ -440,12 +445,6 @@ class Problem(_Replaceable):
                 if loc >= n:
                     msg = f"request {r.id!r}: location {loc} outside the matrices (size {n})"
                     raise ProblemDataError(msg)
-            if self.vehicles and not any(v.fits(r) for v in self.vehicles):
-                msg = (
-                    f"request {r.id!r} needs {r.passengers} seats and {r.wheelchair} "
-                    "wheelchair places: larger than every vehicle"
-                )
-                raise ProblemDataError(msg)
             if r.assigned_vehicle is not None:
                 v = vehicles.get(r.assigned_vehicle)
                 if v is None:

@@ -39,7 +39,10 @@ time (``min_lead_min`` of the fleet's ``[service]`` table, default 0). A
 booking whose requested time leaves no pickup after that (for example booked
 at 07:59 for an arrival at 08:00 over a 19-minute trip) cannot be served;
 ``transit bookings check`` and the dispatch commands report it with its line
-(see :mod:`transit.dispatch.leadtime`).
+(see :mod:`transit.dispatch.leadtime`). A booking with more passengers or
+wheelchair places than any vehicle of the fleet has (a school class, say) is
+valid too: ``bookings check --fleet`` lists it as a warning and dispatch
+rejects it, "larger than every vehicle" (:func:`capacity_problems`).
 
 ``passengers`` counts everybody travelling, so seats; ``wheelchair`` counts the
 wheelchair places needed *in addition*: a lone wheelchair user is
@@ -114,6 +117,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "Booking",
     "BookingsFile",
+    "capacity_problems",
     "read_bookings",
     "read_bookings_file",
     "write_bookings",
@@ -296,8 +300,11 @@ def read_bookings_file(
         If given, every pickup and drop-off must lie within ``max_snap_m`` of
         the road graph.
     capacities
-        ``(seats, wheelchair places)`` of each vehicle; if given, a booking
-        that fits no vehicle is a problem.
+        ``(seats, wheelchair places)`` of each vehicle; if given, a fleet
+        without vehicles is a problem. A booking that fits no vehicle is not:
+        it is a valid booking that cannot be served (a group larger than every
+        vehicle); dispatch rejects it with that reason and
+        :func:`capacity_problems` lists such bookings for ``bookings check``.
     max_snap_m
         Largest allowed distance from a point to the nearest road, metres.
     service_date
@@ -331,7 +338,7 @@ def read_bookings_file(
     if network is not None and bookings:
         _check_snapping(chk, bookings, network, max_snap_m)
     if capacities is not None:
-        _check_capacity(chk, bookings, capacities)
+        _check_capacity(chk, capacities)
     if chk.problems:
         chk.problems.sort(key=lambda e: (e.row if e.row is not None else 0))
         raise InputErrors(chk.problems)
@@ -566,26 +573,50 @@ def _check_snapping(
                 )
 
 
-def _check_capacity(
-    chk: _RowChecker, bookings: list[tuple[int, Booking]], capacities: Sequence[tuple[int, int]]
-) -> None:
+def _check_capacity(chk: _RowChecker, capacities: Sequence[tuple[int, int]]) -> None:
+    if not list(capacities):
+        chk.add(None, None, _("the fleet has no vehicles"))
+
+
+def capacity_problems(
+    bookings: Sequence[Booking],
+    capacities: Sequence[tuple[int, int]],
+    *,
+    file: str | None = None,
+    lines: Sequence[int] | None = None,
+) -> list[InputError]:
+    """Return one problem per booking that fits no vehicle (more seats or wheelchair places than any has).
+
+    Such a booking is valid but cannot be served: ``transit bookings check``
+    lists it as a warning with its line and column, and dispatch rejects it
+    with the reason "larger than every vehicle".
+
+    Parameters
+    ----------
+    bookings
+        Validated bookings.
+    capacities
+        ``(seats, wheelchair places)`` of each vehicle (none: no problem is reported).
+    file, lines
+        The bookings file and each booking's line, for the messages.
+    """
     caps = [(int(s), int(w)) for s, w in capacities]
     if not caps:
-        chk.add(None, None, _("the fleet has no vehicles"))
-        return
-    for line, b in bookings:
-        if not any(b.passengers <= s and b.wheelchair <= w for s, w in caps):
-            col = "passengers" if all(b.passengers > s for s, _ in caps) else "wheelchair"
-            largest_s = max(s for s, _ in caps)
-            largest_w = max(w for _, w in caps)
-            chk.add(
-                line,
-                col,
-                _(
-                    "booking needs {seats} seats and {wheelchair} wheelchair places; no vehicle of the "
-                    "fleet has that (at most {max_seats} seats, {max_wheelchair} wheelchair places)"
-                ).format(seats=b.passengers, wheelchair=b.wheelchair, max_seats=largest_s, max_wheelchair=largest_w),
-            )
+        return []
+    largest_s = max(s for s, _ in caps)
+    largest_w = max(w for _, w in caps)
+    out = []
+    for i, b in enumerate(bookings):
+        if any(b.passengers <= s and b.wheelchair <= w for s, w in caps):
+            continue
+        col = "passengers" if all(b.passengers > s for s, _ in caps) else "wheelchair"
+        msg = _(
+            "booking needs {seats} seats and {wheelchair} wheelchair places; no vehicle of the "
+            "fleet has that (at most {max_seats} seats, {max_wheelchair} wheelchair places)"
+        ).format(seats=b.passengers, wheelchair=b.wheelchair, max_seats=largest_s, max_wheelchair=largest_w)
+        row = lines[i] if lines is not None and i < len(lines) else None
+        out.append(InputError(msg, file=file, row=row, column=col))
+    return out
 
 
 def read_bookings(

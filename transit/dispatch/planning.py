@@ -19,11 +19,13 @@ from transit.darp.data import Plan, Problem, StopKind, TimeWindow
 from transit.darp.build import BuiltProblem
 from transit.util.progress import Progress
 from transit.darp.service import ServiceRules
+from transit.util.i18n import N_
 
 __all__ = [
     "ITERATIONS_PER_BOOKING",
     "MIN_ITERATIONS",
     "PlanCheckError",
+    "REASON_TOO_LARGE",
     "dispatch_iterations",
     "make_promises",
     "plan_day",
@@ -114,6 +116,10 @@ def make_promises(
     return out
 
 
+REASON_TOO_LARGE = N_("larger than every vehicle (seats or wheelchair places)")
+"""Why a booking with more passengers or wheelchair places than any vehicle has is rejected."""
+
+
 def plan_day(
     built: BuiltProblem,
     *,
@@ -131,7 +137,8 @@ def plan_day(
 
     Bookings made too late to be served (``booked_at`` + the minimum lead
     time after their whole pickup window) are rejected with that reason
-    (:mod:`transit.dispatch.leadtime`).
+    (:mod:`transit.dispatch.leadtime`), and so are bookings larger than every
+    vehicle (:data:`REASON_TOO_LARGE`; a school class, say).
 
     Parameters
     ----------
@@ -170,14 +177,18 @@ def plan_day(
     from transit.dispatch.progress import placed_progress
 
     problem = built.problem
-    late = too_late(built)
-    solvable = problem.replace(requests=tuple(r for r in problem.requests if r.id not in late)) if late else problem
+    # larger than every vehicle first: such a booking could not be served even if booked in time
+    large = {r.id for r in problem.requests if not any(v.fits(r) for v in problem.vehicles)}
+    late = too_late(built) - large
+    upfront = late | large
+    solvable = problem.replace(requests=tuple(r for r in problem.requests if r.id not in upfront)) if upfront else problem
     if iterations is None:
         iterations = dispatch_iterations(len(solvable.requests))
     shown = placed_progress(progress, len(solvable.requests), problem.weights.rejection)
     plan = solve(solvable, time_limit=time_limit, iterations=iterations, seed=seed, progress=shown)
-    if late:
-        extra = tuple(Rejection(r.id, REASON_TOO_LATE) for r in problem.requests if r.id in late)
+    if upfront:
+        extra = tuple(Rejection(r.id, REASON_TOO_LARGE if r.id in large else REASON_TOO_LATE)
+                      for r in problem.requests if r.id in upfront)
         plan = plan.replace(rejected=(*plan.rejected, *extra))
     cost = verify(problem, plan)
     promises = make_promises(problem, plan, built.fleet.service)

@@ -40,6 +40,8 @@ def rejection_reason(comp: Compiled, r: int, empty, work: Work, cands) -> str:
     if not req.on_board:
         if req.pickup_window.earliest + s + direct > req.dropoff_window.latest + EPS:
             return "drop-off window cannot be met even by a direct trip"
+    if not any(veh.fits(req) for veh in problem.vehicles):
+        return "larger than every vehicle (seats or wheelchair places)"
     candidates = [v for v in range(comp.n_vehicles) if inst.fits[r, v]]
     if not candidates:
         return "no vehicle may serve it (its assigned vehicle is unavailable)"
