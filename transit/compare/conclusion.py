@@ -151,8 +151,6 @@ def findings(data: ReportData) -> Findings:
 _VERDICTS = {"below": N_("below"), "above": N_("above"), "within": N_("within"), "n/a": N_("n/a")}
 
 
-
-
 def _pct(x: float) -> str:
     return _("n/a") if x is None or not math.isfinite(x) else current().format("{x:.0%}", x=x)
 
