@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import string
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -165,33 +161,6 @@ def test_notice_languages_have_every_notice() -> None:
             assert _fields(text) == _fields(msg), (lang, key)
     assert re.search(r"[\u0600-\u06ff]", translator("ar").gettext(_TEXT["confirmed"]))
     assert re.search(r"[а-яіїє]", translator("uk").gettext(_TEXT["confirmed"]))
-
-
-@pytest.mark.slow
-def test_a_wheel_carries_the_catalogues(tmp_path: Path) -> None:
-    """A non-editable install works from the package data declared in setup.py."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    wheel = next(tmp_path.glob("transit-*.whl"))
-    names = set(zipfile.ZipFile(wheel).namelist())
-    for lang in ("de", "ar", "uk", "ru"):
-        assert f"transit/locale/{lang}/LC_MESSAGES/transit.po" in names
-    # unpacked on its own (no checkout beside it), the catalogue is found and compiled
-    site = tmp_path / "site"
-    zipfile.ZipFile(wheel).extractall(site)
-    code = "from transit.util.i18n import translator; print(translator('de').gettext('Pick up'))"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LANG", "LC_"))}
-    env["PYTHONPATH"] = str(site)
-    probe = code + "; import transit.util.i18n as m; print(m.LOCALE_DIR)"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
-    assert out.returncode == 0, out.stderr[-2000:]
-    word, where = out.stdout.split()
-    assert word == "Abholen" and Path(where) == site / "transit" / "locale"
 
 
 def test_command_messages_in_german_and_the_language_ends_with_the_command(tmp_path: Path) -> None:

@@ -59,33 +59,3 @@ def test_environment_variable_names_another_folder(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("TRANSIT_INSTANCES", str(tmp_path / "nowhere"))
     with pytest.raises(InputError, match="TRANSIT_INSTANCES"):
         instances_dir()
-
-
-@pytest.mark.slow
-def test_a_wheel_carries_the_default_instance(tmp_path: Path) -> None:
-    """A regular (non-editable) install finds the bundled instances without the repository."""
-    import subprocess
-    import sys
-    import zipfile
-
-    repo = Path(__file__).resolve().parents[1]
-    built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(repo)],
-        capture_output=True,
-        text=True,
-    )
-    assert built.returncode == 0, built.stderr[-2000:]
-    (wheel,) = tmp_path.glob("transit-*.whl")
-    site = tmp_path / "site"
-    zipfile.ZipFile(wheel).extractall(site)
-    probe = (
-        "from transit.util.instances import instances_dir, instance_osm;"
-        "print(instances_dir()); print(instance_osm('default'))"
-    )
-    env = {k: v for k, v in __import__("os").environ.items() if k != "TRANSIT_INSTANCES"}
-    env["PYTHONPATH"] = str(site)
-    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr[-2000:]
-    where, osm = out.stdout.split()
-    assert Path(where) == site / "transit_instances"
-    assert Path(osm).is_file() and Path(osm).parent.name == "default"
