@@ -599,6 +599,12 @@ def capacity_problems(
         ``(seats, wheelchair places)`` of each vehicle (none: no problem is reported).
     file, lines
         The bookings file and each booking's line, for the messages.
+
+    Returns
+    -------
+    list of InputError
+        One per such booking, naming the line and the column (``passengers``,
+        or ``wheelchair`` when the seats would fit), in file order.
     """
     caps = [(int(s), int(w)) for s, w in capacities]
     if not caps:
