@@ -359,7 +359,8 @@ def school_sentences(school: pd.DataFrame | None, kpis: pd.DataFrame, spec: Scho
                 per_pupil=money(float(num["cost_per_passenger"])),
                 subsidy=money(float(num["subsidy_per_passenger"])))]
     reasons = school["rejection_reasons"].fillna("").astype(str)
-    first = next((_(parse_counts(r)[0][0]) for r in reasons if parse_counts(r)), "")
+    counts = [parse_counts(r) for r in reasons]
+    first = next((_(c[0][0]) for c in counts if c), "")
     if first:
         out.append(text("school_unserved", name=name, reason=first))
     col = "cost_per_passenger_with_school"

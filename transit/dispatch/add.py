@@ -93,6 +93,7 @@ REASON_NO_VEHICLE = N_("no vehicle with enough seats and wheelchair places is st
 SOLVER_REASONS = (
     N_("the drop-off cannot be reached from the pickup (no road connection)"),
     N_("the maximum ride time is shorter than the direct trip"),
+    N_("larger than every vehicle (seats or wheelchair places)"),
     N_("drop-off window cannot be met even by a direct trip"),
     N_("no vehicle may serve it (its assigned vehicle is unavailable)"),
     N_("its pickup and drop-off windows cannot both be met within the maximum ride time"),
